@@ -1,0 +1,61 @@
+# Export Bridge. `make run` sets up and serves the demo; `make test` sets up and runs the tests.
+# Setup steps are stamped, so a second run with nothing changed is fast.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMPS := .make
+VENDOR := portal/static/vendor/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: setup run test lint fmt worker beat messages bench check clean
+
+setup: $(STAMPS)/python $(VENDOR)
+
+$(STAMPS)/python: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(VENDOR): package.json package-lock.json scripts/copy-vendor.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The embedded default: SQLite, tasks in process, mail printed to the console.
+run: export DJANGO_DEBUG ?= True
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Export Bridge is serving at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	PYTHON=$(PY) ./scripts/run-tests.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: setup
+	$(BIN)/celery -A portal worker --loglevel=INFO
+
+beat: setup
+	$(BIN)/celery -A portal beat --loglevel=INFO
+
+messages: setup
+	$(PY) manage.py makemessages -l fa --no-location --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=benchmarks
+	$(PY) manage.py compilemessages -l fa --ignore=.venv
+
+bench: setup
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(STAMPS) $(VENV) node_modules portal/static/vendor staticfiles

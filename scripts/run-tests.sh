@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the suite on what the environment points at (PostgreSQL and Redis when
+# DATABASE_URL and CELERY_BROKER_URL are set), then, if that was a server
+# database, once more on the embedded default (SQLite, Celery eager), so both
+# paths are exercised in one command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+
+echo "== lint: ruff, migrations"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+"$PYTHON" manage.py makemigrations --check --dry-run
+
+database=${DATABASE_URL:-sqlite}
+echo "== tests on ${database%%:*} (broker: ${CELERY_BROKER_URL:-none, eager})"
+"$PYTHON" -m pytest "$@"
+
+if [[ -n "${DATABASE_URL:-}" && "${DATABASE_URL}" != sqlite* ]]; then
+  echo "== tests on the embedded default (SQLite, eager Celery)"
+  env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u CACHE_URL \
+    "$PYTHON" -m pytest -p no:cacheprovider -m "not integration and not e2e" "$@"
+fi

@@ -1,0 +1,86 @@
+"""Every named page answers each role with 200 or a redirect to sign in, never an error."""
+
+import pytest
+from django.urls import NoReverseMatch, get_resolver, reverse
+
+from tests.conftest import ROLES
+
+# Pages that only take POST: a GET is refused, not an error.
+POST_ONLY = {"set_language", "api-token"}
+# API resources are checked by their own tests; the docs and schema are pages.
+API_PAGES = {"api-schema", "api-docs", "api-redoc"}
+# allauth pages that need a pending flow (a code sent, a social login) to make sense.
+FLOW_ONLY = {"account_confirm_email", "account_email_verification_sent", "account_reauthenticate"}
+
+
+def named_pages() -> list[str]:
+    names = []
+    for name in get_resolver().reverse_dict:
+        if not isinstance(name, str) or name in FLOW_ONLY:
+            continue
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue  # needs arguments
+        if path.startswith("/api/v1/") and name not in API_PAGES:
+            continue
+        names.append(name)
+    return sorted(set(names))
+
+
+PAGES = named_pages()
+
+
+def test_the_shell_pages_are_all_found():
+    for expected in ["home", "dashboard", "healthz", "account_login", "account_signup", "api-docs"]:
+        assert expected in PAGES
+
+
+def assert_answers(response, name):
+    if name in POST_ONLY:
+        assert response.status_code == 405, name
+        return
+    assert response.status_code in (200, 302), (name, response.status_code)
+    if response.status_code == 302:
+        location = response["Location"]
+        assert location.startswith(("/accounts/", "/admin/login/", "/dashboard/", "/")), (name, location)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_visitor(client, name):
+    assert_answers(client.get(reverse(name)), name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role(client, make_user, role):
+    client.force_login(make_user(role))
+    for name in PAGES:
+        assert_answers(client.get(reverse(name)), name)
+
+
+@pytest.mark.django_db
+def test_dashboard_needs_sign_in(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_admin_lists_users_for_staff_with_filters_and_search(client, make_user):
+    admin = make_user("staff", is_superuser=True)
+    make_user("buyer", email="buyer.iraq@example.com")
+    client.force_login(admin)
+    response = client.get("/admin/accounts/user/?role__exact=buyer&q=iraq")
+    assert response.status_code == 200
+    assert b"buyer.iraq@example.com" in response.content
+    assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_refuses_portal_users(client, make_user):
+    client.force_login(make_user("producer"))
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
