@@ -55,7 +55,7 @@ messages: setup
 	$(PY) manage.py compilemessages -l fa --ignore=.venv
 
 bench: setup
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules portal/static/vendor staticfiles

@@ -12,17 +12,27 @@ from tests.factories import UserFactory
 ROLES = ["producer", "buyer", "counsellor", "staff"]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Pages render without a prior collectstatic (the manifest is tested apart).
+@pytest.fixture(scope="session", autouse=True)
+def _test_server_settings():
+    """Plain HTTP and plain static storage for the whole session.
 
-    The test client speaks plain HTTP, so the production HTTPS redirect is off.
+    Session-wide (before the live server builds its middleware): the test client
+    and the live server speak plain HTTP, so the production HTTPS redirect is
+    off, and pages render without a prior collectstatic (the manifest storage is
+    tested apart).
     """
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    from django.test.utils import override_settings
+
+    override = override_settings(
+        SECURE_SSL_REDIRECT=False,
+        STORAGES={
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    )
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,125 @@
+"""A real Celery worker on the real broker and database, for integration tests.
+
+Skipped where no broker answers or the database is SQLite (a worker process
+cannot see an in-memory test database). Each session uses its own queue, so
+tasks left by another run never reach these workers.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from portal.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUE = f"itest-{uuid.uuid4().hex[:8]}"
+
+
+def broker_answers() -> bool:
+    if not settings.CELERY_BROKER_URL:
+        return False
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return False
+    return True
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if not settings.USING_POSTGRES:
+        reason = "integration tests need PostgreSQL (DATABASE_URL)"
+    elif not broker_answers():
+        reason = "integration tests need a broker that answers (CELERY_BROKER_URL)"
+    for item in items:
+        if "tests/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def database_url() -> str:
+    """The test database (not the configured one) as a URL for the worker."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess that tests can start, kill (-9) and restart."""
+
+    def __init__(self, concurrency: int = 2):
+        self.concurrency = concurrency
+        self.process: subprocess.Popen | None = None
+        self.hostname = ""
+
+    def start(self, timeout: float = 60) -> None:
+        self.hostname = f"{QUEUE}-{uuid.uuid4().hex[:4]}@localhost"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=WARNING",
+                f"--concurrency={self.concurrency}",
+                "-Q",
+                QUEUE,
+                "-n",
+                self.hostname,
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker exited with {self.process.returncode}")
+            if app.control.ping(destination=[self.hostname], timeout=1):
+                return
+        raise TimeoutError("the worker did not answer a ping in time")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and its pool), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def worker(transactional_db):
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = QUEUE
+    process = WorkerProcess()
+    process.start()
+    yield process
+    process.stop()
+    app.conf.task_default_queue = previous
