@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
+from django_countries.fields import CountryField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +77,83 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_counsellor(self) -> bool:
         return self.role == Role.COUNSELLOR
+
+
+class ProducerProfile(models.Model):
+    """A producing company: who it is, how to reach it, where it wants to sell."""
+
+    owner = models.OneToOneField(
+        User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="producer_profile"
+    )
+    name = models.CharField(_("company name"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    province = models.CharField(_("province"), max_length=100, default="East Azerbaijan")
+    city = models.CharField(_("city"), max_length=100, blank=True, default="Tabriz")
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    declared_sectors = models.ManyToManyField(
+        "catalogue.Sector", verbose_name=_("declared sectors"), blank=True, related_name="declaring_producers"
+    )
+    target_markets = CountryField(_("target markets"), multiple=True, blank=True)
+    open_to_any_market = models.BooleanField(
+        _("open to any market"),
+        default=False,
+        help_text=_("Willing to export anywhere, not only to target markets."),
+    )
+    export_experience = CountryField(_("countries already exported to"), multiple=True, blank=True)
+    certifications = models.JSONField(_("certifications"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    verified = models.BooleanField(_("verified by staff"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("producer profile")
+        verbose_name_plural = _("producer profiles")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BuyerProfile(models.Model):
+    """A foreign buyer: its company, country, what it seeks and how much."""
+
+    owner = models.OneToOneField(
+        User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="buyer_profile"
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    sought_sectors = models.ManyToManyField(
+        "catalogue.Sector", verbose_name=_("sought sectors"), blank=True, related_name="seeking_buyers"
+    )
+    annual_demand = models.DecimalField(
+        _("annual demand"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    demand_unit = models.CharField(_("demand unit"), max_length=10, blank=True)
+    typical_order = models.DecimalField(
+        _("typical order size"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    required_certifications = models.JSONField(_("required certifications"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("buyer profile")
+        verbose_name_plural = _("buyer profiles")
+        ordering = ["company_name", "id"]
+        indexes = [models.Index(fields=["country"], name="accounts_buyer_country_idx")]
+
+    def __str__(self) -> str:
+        return self.company_name

@@ -1,0 +1,166 @@
+"""The Harmonized System taxonomy and the producers' product lines."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class SectorLevel(models.IntegerChoices):
+    SECTION = 0, _("Section")
+    CHAPTER = 2, _("Chapter (2 digits)")
+    HEADING = 4, _("Heading (4 digits)")
+    SUBHEADING = 6, _("Subheading (6 digits)")
+
+
+class Sector(models.Model):
+    """One node of the HS tree: a section (roman numeral) or a 2, 4 or 6-digit code."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=SectorLevel.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=600)
+    name_fa = models.CharField(_("Persian name"), max_length=600, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    section = models.ForeignKey(
+        "self",
+        verbose_name=_("section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": SectorLevel.SECTION},
+    )
+    # Section order (I..XXI) for listing sections in their natural order.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["level", "position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The Persian name where there is one and the language is Persian."""
+        if self.name_fa and (get_language() or "fa").startswith("fa"):
+            return self.name_fa
+        return self.name
+
+    def ancestor_codes(self) -> list[str]:
+        """The HS codes above this one (chapter, heading), without the section."""
+        if self.level == SectorLevel.SECTION:
+            return []
+        return [self.code[:n] for n in (2, 4) if n < len(self.code)]
+
+
+class CapacityUnit(models.TextChoices):
+    UNITS = "units", _("units")
+    SETS = "sets", _("sets")
+    PAIRS = "pairs", _("pairs")
+    KG = "kg", _("kilograms")
+    TONNES = "tonnes", _("tonnes")
+    LITRES = "litres", _("litres")
+    M2 = "m2", _("square metres")
+    M3 = "m3", _("cubic metres")
+
+
+class Incoterm(models.TextChoices):
+    EXW = "EXW", "EXW"
+    FCA = "FCA", "FCA"
+    CPT = "CPT", "CPT"
+    CIP = "CIP", "CIP"
+    DAP = "DAP", "DAP"
+    DPU = "DPU", "DPU"
+    DDP = "DDP", "DDP"
+    FAS = "FAS", "FAS"
+    FOB = "FOB", "FOB"
+    CFR = "CFR", "CFR"
+    CIF = "CIF", "CIF"
+
+
+class Product(models.Model):
+    """A producer's product line and the capacity it has for export."""
+
+    producer = models.ForeignKey(
+        "accounts.ProducerProfile",
+        verbose_name=_("producer"),
+        on_delete=models.CASCADE,
+        related_name="products",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    hs_code = models.ForeignKey(
+        Sector,
+        verbose_name=_("HS code"),
+        on_delete=models.PROTECT,
+        related_name="products",
+        db_column="hs_code",
+        limit_choices_to={"level__gte": SectorLevel.CHAPTER},
+    )
+    annual_capacity = models.DecimalField(_("annual capacity"), max_digits=16, decimal_places=2)
+    available_capacity = models.DecimalField(
+        _("available capacity for export"),
+        max_digits=16,
+        decimal_places=2,
+        help_text=_("What is free for export each year; defaults to the annual capacity."),
+    )
+    capacity_unit = models.CharField(_("capacity unit"), max_length=10, choices=CapacityUnit.choices)
+    moq = models.DecimalField(
+        _("minimum order quantity"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    lead_time_days = models.PositiveIntegerField(
+        _("lead time (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(730)],
+    )
+    price_min = models.DecimalField(
+        _("minimum price"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    price_max = models.DecimalField(
+        _("maximum price"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    incoterms = models.JSONField(_("incoterms"), default=list, blank=True)
+    certifications = models.JSONField(_("certifications"), default=list, blank=True)
+    is_active = models.BooleanField(_("listed in the catalogue"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Search: a normalised text of the product, its producer and its HS codes
+    # (both languages), kept by catalogue.search; on PostgreSQL also a tsvector
+    # with a GIN index and a trigram index (made in a PostgreSQL-only migration).
+    search_document = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["hs_code"], name="catalogue_product_hs_idx"),
+            models.Index(fields=["annual_capacity"], name="catalogue_product_capacity_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annual_capacity__gt=0), name="catalogue_product_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(available_capacity__gte=0)
+                & models.Q(available_capacity__lte=models.F("annual_capacity")),
+                name="catalogue_product_available_within_annual",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
