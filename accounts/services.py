@@ -1,13 +1,23 @@
 """Every write to users goes through here: validated, atomic."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import exceptions as api_exceptions
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
 
-from .models import User
+from catalogue.models import CapacityUnit
+from catalogue.sectors import sectors_for_codes
+from portal import validation as rules
+
+from .models import BuyerProfile, Language, ProducerProfile, Role, User
+from .policies import can_edit_buyer, can_edit_producer
 
 
 @transaction.atomic
@@ -32,6 +42,319 @@ def token_for_credentials(*, request, email: str, password: str) -> Token:
     """The user's API token, made on first use; a clear 400 when the credentials fail."""
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
-        raise ValidationError({"non_field_errors": [_("Unable to sign in with these credentials.")]})
+        raise api_exceptions.ValidationError({"non_field_errors": [_("Unable to sign in with these credentials.")]})
     token, _created = Token.objects.get_or_create(user=user)
     return token
+
+
+# --- Users made by staff ----------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    role: str,
+    full_name: str = "",
+    preferred_language: str = "fa",
+    verified: bool = True,
+) -> User:
+    """A user made by staff or an import: signs in at once when `verified`."""
+    from django.contrib.auth.password_validation import validate_password
+
+    errors = rules.FieldErrors()
+    email = User.objects.normalize_email(str(email or "").strip()).lower()
+    errors.check("email", validate_email, email)
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors.add("email", _("A user with this email already exists."))
+    if role not in Role.values:
+        errors.add("role", _("Choose one of: %(roles)s.") % {"roles": ", ".join(Role.values)})
+    if preferred_language not in Language.values:
+        errors.add("preferred_language", _("Choose one of: fa, en."))
+    if len(full_name or "") > 150:
+        errors.add("full_name", _("At most 150 characters."))
+    if password is not None:
+        errors.check("password", validate_password, password, User(email=email, full_name=full_name))
+    errors.raise_if_any()
+    user = User.objects.create_user(
+        email,
+        password,
+        role=role,
+        full_name=full_name or "",
+        preferred_language=preferred_language,
+        is_staff=role == Role.STAFF,
+    )
+    if password is None:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if verified:
+        mark_email_verified(user=user)
+    return user
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> User:
+    """Set the role chosen at sign-up: only producer or buyer can be chosen by oneself."""
+    if role not in (Role.PRODUCER, Role.BUYER):
+        raise ValidationError({"role": [_("Choose producer or buyer.")]})
+    user.role = role
+    user.save(update_fields=["role"])
+    return user
+
+
+# --- Producer and buyer profiles --------------------------------------------
+
+PRODUCER_FIELDS = {
+    "name",
+    "description",
+    "province",
+    "city",
+    "website",
+    "email",
+    "phone",
+    "contact_name",
+    "sectors",
+    "target_markets",
+    "open_to_any_market",
+    "export_experience",
+    "certifications",
+    "languages",
+    "employees",
+    "founded",
+}
+BUYER_FIELDS = {
+    "company_name",
+    "country",
+    "city",
+    "website",
+    "email",
+    "phone",
+    "contact_name",
+    "description",
+    "sought_sectors",
+    "annual_demand",
+    "demand_unit",
+    "typical_order",
+    "required_certifications",
+    "languages",
+}
+STAFF_ONLY_FIELDS = {"verified", "owner"}
+TEXT_LIMITS = {
+    "name": 200,
+    "company_name": 200,
+    "description": 5000,
+    "province": 100,
+    "city": 100,
+    "contact_name": 150,
+    "website": 200,
+}
+
+
+def _text(errors: rules.FieldErrors, field: str, value, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        errors.add(field, _("This field is required."))
+    limit = TEXT_LIMITS.get(field)
+    if limit and len(text) > limit:
+        errors.add(field, _("At most %(n)d characters.") % {"n": limit})
+    return text
+
+
+def _year(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter a year such as 1998.")) from None
+    if not 1800 <= year <= timezone.now().year:
+        raise ValidationError(_("Enter a year between 1800 and this year."))
+    return year
+
+
+def _count(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter a whole number.")) from None
+    if not 0 < number <= 1_000_000:
+        raise ValidationError(_("Enter a number between 1 and 1,000,000."))
+    return number
+
+
+def _url(value) -> str:
+    text = str(value or "").strip()
+    if text and "://" not in text:
+        text = f"https://{text}"
+    if text:
+        URLValidator(schemes=["http", "https"])(text)
+    return text
+
+
+def _email(value) -> str:
+    text = str(value or "").strip().lower()
+    if text:
+        validate_email(text)
+    return text
+
+
+def _apply_common(obj, data: dict[str, Any], errors: rules.FieldErrors) -> None:
+    for field in ("city", "contact_name", "description"):
+        if field in data:
+            setattr(obj, field, _text(errors, field, data[field]))
+    if "website" in data:
+        obj.website = errors.check("website", _url, data["website"]) or ""
+    if "email" in data:
+        obj.email = errors.check("email", _email, data["email"]) or ""
+    if "phone" in data:
+        obj.phone = errors.check("phone", rules.phone_number, data["phone"]) or ""
+    if "languages" in data:
+        obj.languages = errors.check("languages", rules.language_codes, rules.as_list(data["languages"])) or []
+
+
+def _reject_unknown(data: dict[str, Any], allowed: set[str], actor: User, errors: rules.FieldErrors) -> None:
+    for field in sorted(set(data) - allowed):
+        if field in STAFF_ONLY_FIELDS and actor.is_portal_staff:
+            continue
+        errors.add(field, _("This field cannot be set."))
+
+
+def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor: User) -> list | None:
+    """Validate onto `profile`; return the declared sectors to set after saving (None: unchanged)."""
+    errors = rules.FieldErrors()
+    _reject_unknown(data, PRODUCER_FIELDS, actor, errors)
+    if "name" in data or profile._state.adding:
+        profile.name = _text(errors, "name", data.get("name", profile.name), required=True)
+    if "province" in data:
+        profile.province = _text(errors, "province", data["province"]) or "East Azerbaijan"
+    _apply_common(profile, data, errors)
+    for field in ("target_markets", "export_experience"):
+        if field in data:
+            setattr(profile, field, errors.check(field, rules.country_codes, rules.as_list(data[field])) or [])
+    if "open_to_any_market" in data:
+        profile.open_to_any_market = bool(data["open_to_any_market"])
+    if "certifications" in data:
+        profile.certifications = (
+            errors.check("certifications", rules.certification_codes, rules.as_list(data["certifications"])) or []
+        )
+    if "employees" in data:
+        profile.employees = errors.check("employees", _count, data["employees"])
+    if "founded" in data:
+        profile.founded = errors.check("founded", _year, data["founded"])
+    if "verified" in data and actor.is_portal_staff:
+        profile.verified = bool(data["verified"])
+    sectors = None
+    if "sectors" in data:
+        sectors = errors.check("sectors", sectors_for_codes, rules.as_list(data["sectors"]))
+    errors.raise_if_any()
+    return sectors
+
+
+def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User) -> list | None:
+    errors = rules.FieldErrors()
+    _reject_unknown(data, BUYER_FIELDS, actor, errors)
+    if "company_name" in data or profile._state.adding:
+        profile.company_name = _text(
+            errors, "company_name", data.get("company_name", profile.company_name), required=True
+        )
+    if "country" in data or profile._state.adding:
+        profile.country = errors.check("country", rules.country_code, data.get("country")) or ""
+    _apply_common(profile, data, errors)
+    for field in ("annual_demand", "typical_order"):
+        if field in data:
+            setattr(profile, field, errors.check(field, rules.positive_quantity, data[field]))
+    if "demand_unit" in data:
+        unit = str(data["demand_unit"] or "")
+        if unit and unit not in CapacityUnit.values:
+            errors.add("demand_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)})
+        profile.demand_unit = unit
+    if "required_certifications" in data:
+        profile.required_certifications = (
+            errors.check(
+                "required_certifications", rules.certification_codes, rules.as_list(data["required_certifications"])
+            )
+            or []
+        )
+    if profile.annual_demand is not None and not profile.demand_unit:
+        errors.add("demand_unit", _("Give the unit of the annual demand."))
+    demand, order = profile.annual_demand, profile.typical_order
+    if demand is not None and order is not None and order > demand:
+        errors.add("typical_order", _("A typical order cannot exceed the annual demand."))
+    sectors = None
+    if "sought_sectors" in data:
+        sectors = errors.check("sought_sectors", sectors_for_codes, rules.as_list(data["sought_sectors"]))
+    errors.raise_if_any()
+    return sectors
+
+
+def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, related: str) -> User:
+    if owner is None or owner == actor:
+        owner = actor
+    elif not actor.is_portal_staff:
+        raise PermissionDenied(_("Only staff may create a profile for another user."))
+    if owner.role != role:
+        raise ValidationError({"owner": [_("This user is not a %(role)s.") % {"role": Role(role).label}]})
+    if hasattr(owner, related):
+        raise ValidationError({"owner": [_("This user already has a profile.")]})
+    return owner
+
+
+@transaction.atomic
+def producer_profile_create(*, actor: User, data: dict[str, Any], owner: User | None = None) -> ProducerProfile:
+    """A producer's company profile: by the producer itself or by staff for an owner."""
+    owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.PRODUCER, related="producer_profile")
+    profile = ProducerProfile(owner=owner)
+    sectors = _apply_producer_fields(profile, data, actor)
+    profile.save()
+    if sectors is not None:
+        profile.declared_sectors.set(sectors)
+    return profile
+
+
+@transaction.atomic
+def producer_profile_update(*, profile: ProducerProfile, actor: User, data: dict[str, Any]) -> ProducerProfile:
+    profile = ProducerProfile.objects.select_for_update().get(pk=profile.pk)
+    if not can_edit_producer(actor, profile):
+        raise PermissionDenied(_("You may not change this profile."))
+    sectors = _apply_producer_fields(profile, data, actor)
+    profile.save()
+    if sectors is not None:
+        profile.declared_sectors.set(sectors)
+    if {"name", "description", "city"} & set(data):
+        from catalogue.search import refresh_search_index
+
+        refresh_search_index(producer_ids=[profile.pk])
+    return profile
+
+
+@transaction.atomic
+def producer_profile_delete(*, profile: ProducerProfile, actor: User) -> None:
+    if not can_edit_producer(actor, profile):
+        raise PermissionDenied(_("You may not delete this profile."))
+    profile.delete()
+
+
+@transaction.atomic
+def buyer_profile_create(*, actor: User, data: dict[str, Any], owner: User | None = None) -> BuyerProfile:
+    owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.BUYER, related="buyer_profile")
+    profile = BuyerProfile(owner=owner)
+    sectors = _apply_buyer_fields(profile, data, actor)
+    profile.save()
+    if sectors is not None:
+        profile.sought_sectors.set(sectors)
+    return profile
+
+
+@transaction.atomic
+def buyer_profile_update(*, profile: BuyerProfile, actor: User, data: dict[str, Any]) -> BuyerProfile:
+    profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
+    if not can_edit_buyer(actor, profile):
+        raise PermissionDenied(_("You may not change this profile."))
+    sectors = _apply_buyer_fields(profile, data, actor)
+    profile.save()
+    if sectors is not None:
+        profile.sought_sectors.set(sectors)
+    return profile

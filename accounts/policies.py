@@ -1,0 +1,54 @@
+"""Who may see and change whose profile and contacts (DESIGN.md, "Roles and what each may see").
+
+Used alike by the API, the pages and the emails so the three cannot drift apart.
+The match-based rules (contacts revealed once a match is forwarded) join here
+when matches exist.
+"""
+
+from django.db.models import QuerySet
+
+from .models import BuyerProfile, ProducerProfile
+
+CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def can_edit_producer(user, producer: ProducerProfile) -> bool:
+    return _signed_in(user) and (user.is_portal_staff or producer.owner_id == user.pk)
+
+
+def can_edit_buyer(user, buyer: BuyerProfile) -> bool:
+    return _signed_in(user) and (user.is_portal_staff or buyer.owner_id == user.pk)
+
+
+def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
+    """Owner, staff and counsellors; buyers once a match between them is forwarded."""
+    if not _signed_in(user):
+        return False
+    return user.is_portal_staff or user.is_counsellor or producer.owner_id == user.pk
+
+
+def can_view_buyer(user, buyer: BuyerProfile) -> bool:
+    """Buyer profiles are not public: the owner, counsellors and staff."""
+    return _signed_in(user) and (user.is_portal_staff or user.is_counsellor or buyer.owner_id == user.pk)
+
+
+def can_view_buyer_contacts(user, buyer: BuyerProfile) -> bool:
+    """Owner, staff and counsellors; producers once a match between them is forwarded."""
+    return can_view_buyer(user, buyer)
+
+
+def buyers_visible_to(user, queryset: QuerySet[BuyerProfile] | None = None) -> QuerySet[BuyerProfile]:
+    queryset = BuyerProfile.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_portal_staff or user.is_counsellor:
+        return queryset
+    return queryset.filter(owner=user)
+
+
+def can_list_buyers(user) -> bool:
+    return _signed_in(user) and (user.is_portal_staff or user.is_counsellor)

@@ -1,0 +1,23 @@
+"""Who may see and change what in the catalogue: one place for API, pages and emails."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Product
+
+
+def can_edit_product(user, product: Product) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_portal_staff:
+        return True
+    return user.is_producer and product.producer.owner_id == user.pk
+
+
+def products_visible_to(user, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Listed products for everyone; a producer also sees its own unlisted ones; staff all."""
+    queryset = Product.objects.all() if queryset is None else queryset
+    if user and user.is_authenticated and user.is_portal_staff:
+        return queryset
+    if user and user.is_authenticated and user.is_producer:
+        return queryset.filter(Q(is_active=True) | Q(producer__owner=user))
+    return queryset.filter(is_active=True)

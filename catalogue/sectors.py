@@ -1,0 +1,41 @@
+"""Resolving the HS codes people and files send to Sector rows."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import Sector, SectorLevel
+from .normalization import normalize_text
+
+
+def clean_hs_code(value) -> str:
+    """Digits only (Persian/Arabic digits accepted), spaces and dots dropped: '84.18' → '8418'."""
+    code = normalize_text(str(value or "")).replace(".", "").replace(" ", "")
+    if not code.isdigit() or len(code) not in (2, 4, 6):
+        raise ValidationError(_("“%(code)s” is not an HS code (2, 4 or 6 digits).") % {"code": value})
+    return code
+
+
+def sector_for_code(value) -> Sector:
+    code = clean_hs_code(value)
+    try:
+        return Sector.objects.get(pk=code, level__gte=SectorLevel.CHAPTER)
+    except Sector.DoesNotExist:
+        raise ValidationError(_("HS code %(code)s does not exist.") % {"code": code}) from None
+
+
+def sectors_for_codes(values: Iterable | None, *, max_items: int = 100) -> list[Sector]:
+    """The Sector rows for these codes, in order, without duplicates; unknown codes are an error."""
+    codes: list[str] = []
+    for value in values or []:
+        code = clean_hs_code(value)
+        if code not in codes:
+            codes.append(code)
+    if len(codes) > max_items:
+        raise ValidationError(_("At most %(n)d HS codes.") % {"n": max_items})
+    found = Sector.objects.in_bulk(codes)
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise ValidationError(_("These HS codes do not exist: %(codes)s.") % {"codes": ", ".join(missing)})
+    return [found[code] for code in codes]
