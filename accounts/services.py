@@ -42,7 +42,9 @@ def token_for_credentials(*, request, email: str, password: str) -> Token:
     """The user's API token, made on first use; a clear 400 when the credentials fail."""
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
-        raise api_exceptions.ValidationError({"non_field_errors": [_("Unable to sign in with these credentials.")]})
+        raise api_exceptions.ValidationError(
+            {"non_field_errors": [_("Unable to sign in with these credentials.")]}
+        )
     token, _created = Token.objects.get_or_create(user=user)
     return token
 
@@ -212,7 +214,9 @@ def _apply_common(obj, data: dict[str, Any], errors: rules.FieldErrors) -> None:
     if "phone" in data:
         obj.phone = errors.check("phone", rules.phone_number, data["phone"]) or ""
     if "languages" in data:
-        obj.languages = errors.check("languages", rules.language_codes, rules.as_list(data["languages"])) or []
+        obj.languages = (
+            errors.check("languages", rules.language_codes, rules.as_list(data["languages"])) or []
+        )
 
 
 def _reject_unknown(data: dict[str, Any], allowed: set[str], actor: User, errors: rules.FieldErrors) -> None:
@@ -233,12 +237,15 @@ def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor
     _apply_common(profile, data, errors)
     for field in ("target_markets", "export_experience"):
         if field in data:
-            setattr(profile, field, errors.check(field, rules.country_codes, rules.as_list(data[field])) or [])
+            setattr(
+                profile, field, errors.check(field, rules.country_codes, rules.as_list(data[field])) or []
+            )
     if "open_to_any_market" in data:
         profile.open_to_any_market = bool(data["open_to_any_market"])
     if "certifications" in data:
         profile.certifications = (
-            errors.check("certifications", rules.certification_codes, rules.as_list(data["certifications"])) or []
+            errors.check("certifications", rules.certification_codes, rules.as_list(data["certifications"]))
+            or []
         )
     if "employees" in data:
         profile.employees = errors.check("employees", _count, data["employees"])
@@ -269,12 +276,16 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
     if "demand_unit" in data:
         unit = str(data["demand_unit"] or "")
         if unit and unit not in CapacityUnit.values:
-            errors.add("demand_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)})
+            errors.add(
+                "demand_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)}
+            )
         profile.demand_unit = unit
     if "required_certifications" in data:
         profile.required_certifications = (
             errors.check(
-                "required_certifications", rules.certification_codes, rules.as_list(data["required_certifications"])
+                "required_certifications",
+                rules.certification_codes,
+                rules.as_list(data["required_certifications"]),
             )
             or []
         )
@@ -290,22 +301,24 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
     return sectors
 
 
-def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, related: str) -> User:
+def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, model: type) -> User:
     if owner is None or owner == actor:
         owner = actor
     elif not actor.is_portal_staff:
         raise PermissionDenied(_("Only staff may create a profile for another user."))
     if owner.role != role:
         raise ValidationError({"owner": [_("This user is not a %(role)s.") % {"role": Role(role).label}]})
-    if hasattr(owner, related):
+    if model.objects.filter(owner=owner).exists():
         raise ValidationError({"owner": [_("This user already has a profile.")]})
     return owner
 
 
 @transaction.atomic
-def producer_profile_create(*, actor: User, data: dict[str, Any], owner: User | None = None) -> ProducerProfile:
+def producer_profile_create(
+    *, actor: User, data: dict[str, Any], owner: User | None = None
+) -> ProducerProfile:
     """A producer's company profile: by the producer itself or by staff for an owner."""
-    owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.PRODUCER, related="producer_profile")
+    owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.PRODUCER, model=ProducerProfile)
     profile = ProducerProfile(owner=owner)
     sectors = _apply_producer_fields(profile, data, actor)
     profile.save()
@@ -315,7 +328,9 @@ def producer_profile_create(*, actor: User, data: dict[str, Any], owner: User | 
 
 
 @transaction.atomic
-def producer_profile_update(*, profile: ProducerProfile, actor: User, data: dict[str, Any]) -> ProducerProfile:
+def producer_profile_update(
+    *, profile: ProducerProfile, actor: User, data: dict[str, Any]
+) -> ProducerProfile:
     profile = ProducerProfile.objects.select_for_update().get(pk=profile.pk)
     if not can_edit_producer(actor, profile):
         raise PermissionDenied(_("You may not change this profile."))
@@ -339,7 +354,7 @@ def producer_profile_delete(*, profile: ProducerProfile, actor: User) -> None:
 
 @transaction.atomic
 def buyer_profile_create(*, actor: User, data: dict[str, Any], owner: User | None = None) -> BuyerProfile:
-    owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.BUYER, related="buyer_profile")
+    owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.BUYER, model=BuyerProfile)
     profile = BuyerProfile(owner=owner)
     sectors = _apply_buyer_fields(profile, data, actor)
     profile.save()

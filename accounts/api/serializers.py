@@ -1,5 +1,11 @@
+"""API shapes for users and profiles: input serializers type the data, services rule on it."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from accounts.models import BuyerProfile, Language, ProducerProfile, Role, User
+from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, can_view_producer_contacts
+from accounts.selectors import producer_sector_codes
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -9,3 +15,171 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text=_("Send as `Authorization: Token <key>`."))
+
+
+# --- Users ------------------------------------------------------------------
+
+
+class UserInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
+    role = serializers.ChoiceField(choices=Role.choices)
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    preferred_language = serializers.ChoiceField(choices=Language.choices, required=False, default="fa")
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "role", "full_name", "preferred_language", "date_joined"]
+        read_only_fields = fields
+
+
+# --- Contacts, hidden where the caller may not see them ---------------------
+
+
+class ContactsPerPolicyMixin:
+    """Null the contact fields unless `can_view_contacts(user, obj)` allows them."""
+
+    def can_view_contacts(self, user, obj) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not self.can_view_contacts(user, instance):
+            for field in CONTACT_FIELDS:
+                if field in data:
+                    data[field] = None
+        return data
+
+
+class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
+    sectors = serializers.SerializerMethodField(help_text=_("Declared HS codes and those of the products."))
+    target_markets = serializers.SerializerMethodField()
+    export_experience = serializers.SerializerMethodField()
+    website = serializers.URLField(allow_null=True)
+    email = serializers.EmailField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+    contact_name = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = ProducerProfile
+        fields = [
+            "id",
+            "owner",
+            "name",
+            "description",
+            "province",
+            "city",
+            "website",
+            "email",
+            "phone",
+            "contact_name",
+            "sectors",
+            "target_markets",
+            "open_to_any_market",
+            "export_experience",
+            "certifications",
+            "languages",
+            "employees",
+            "founded",
+            "verified",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def can_view_contacts(self, user, obj) -> bool:
+        return can_view_producer_contacts(user, obj)
+
+    def get_sectors(self, obj) -> list[str]:
+        return producer_sector_codes(obj)
+
+    def get_target_markets(self, obj) -> list[str]:
+        return [country.code for country in obj.target_markets]
+
+    def get_export_experience(self, obj) -> list[str]:
+        return [country.code for country in obj.export_experience]
+
+
+class ProducerInputSerializer(serializers.Serializer):
+    """Types only; accounts.services decides what is valid and who may set what."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, help_text=_("Staff only: the producer user.")
+    )
+    verified = serializers.BooleanField(required=False, help_text=_("Staff only."))
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    province = serializers.CharField(required=False, allow_blank=True)
+    city = serializers.CharField(required=False, allow_blank=True)
+    website = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    contact_name = serializers.CharField(required=False, allow_blank=True)
+    sectors = serializers.ListField(child=serializers.CharField(), required=False)
+    target_markets = serializers.ListField(child=serializers.CharField(), required=False)
+    open_to_any_market = serializers.BooleanField(required=False)
+    export_experience = serializers.ListField(child=serializers.CharField(), required=False)
+    certifications = serializers.ListField(child=serializers.CharField(), required=False)
+    languages = serializers.ListField(child=serializers.CharField(), required=False)
+    employees = serializers.IntegerField(required=False, allow_null=True)
+    founded = serializers.IntegerField(required=False, allow_null=True)
+
+
+class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code")
+    sought_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    website = serializers.URLField(allow_null=True)
+    email = serializers.EmailField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+    contact_name = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = BuyerProfile
+        fields = [
+            "id",
+            "owner",
+            "company_name",
+            "country",
+            "city",
+            "website",
+            "email",
+            "phone",
+            "contact_name",
+            "description",
+            "sought_sectors",
+            "annual_demand",
+            "demand_unit",
+            "typical_order",
+            "required_certifications",
+            "languages",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def can_view_contacts(self, user, obj) -> bool:
+        return can_view_buyer_contacts(user, obj)
+
+
+class BuyerInputSerializer(serializers.Serializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, help_text=_("Staff only: the buyer user.")
+    )
+    company_name = serializers.CharField(required=False, allow_blank=True)
+    country = serializers.CharField(required=False, allow_blank=True)
+    city = serializers.CharField(required=False, allow_blank=True)
+    website = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    contact_name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    sought_sectors = serializers.ListField(child=serializers.CharField(), required=False)
+    annual_demand = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    demand_unit = serializers.CharField(required=False, allow_blank=True)
+    typical_order = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    required_certifications = serializers.ListField(child=serializers.CharField(), required=False)
+    languages = serializers.ListField(child=serializers.CharField(), required=False)

@@ -1,7 +1,14 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
+router = SimpleRouter()
+router.register("users", views.UserViewSet, basename="user")
+router.register("producers", views.ProducerViewSet, basename="producer")
+router.register("buyers", views.BuyerViewSet, basename="buyer")
+
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *router.urls,
 ]

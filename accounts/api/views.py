@@ -1,13 +1,31 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.permissions import AllowAny
+"""Users, producers and buyers over the API: thin views over services, selectors and policies."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.services import token_for_credentials
+from accounts import services
+from accounts.filters import BuyerFilter
+from accounts.models import Role
+from accounts.policies import buyers_visible_to, can_list_buyers
+from accounts.selectors import buyers_for_listing, producers_for_listing
+from portal.api.permissions import IsPortalStaff
 
-from .serializers import TokenRequestSerializer, TokenResponseSerializer
+from .serializers import (
+    BuyerInputSerializer,
+    BuyerOutputSerializer,
+    ProducerInputSerializer,
+    ProducerOutputSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserInputSerializer,
+    UserOutputSerializer,
+)
 
 
 class TokenView(APIView):
@@ -22,5 +40,137 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token = token_for_credentials(request=request, **data.validated_data)
+        token = services.token_for_credentials(request=request, **data.validated_data)
         return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+
+class UserViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Staff make accounts of any role, verified at once."""
+
+    permission_classes = [IsPortalStaff]
+    serializer_class = UserInputSerializer
+
+    @extend_schema(request=UserInputSerializer, responses={201: UserOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        data = UserInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(**data.validated_data, verified=True)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class ProfileViewSetMixin:
+    """Create, partial update and `me` for a profile owned by a user of one role."""
+
+    role: str
+    related_name: str
+    input_serializer: type
+    create_service: staticmethod
+    update_service: staticmethod
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _output(self, profile, status_code=status.HTTP_200_OK):
+        profile = self.get_queryset().get(pk=profile.pk)
+        return Response(self.get_serializer(profile).data, status=status_code)
+
+    def _input(self, request, partial: bool) -> dict:
+        data = self.input_serializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        if not (user.is_portal_staff or user.role == self.role):
+            raise PermissionDenied()
+        data = self._input(request, partial=False)
+        owner = data.pop("owner", None)
+        profile = self.create_service(actor=user, owner=owner, data=data)
+        return self._output(profile, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        profile = self.get_object()
+        data = self._input(request, partial=True)
+        profile = self.update_service(profile=profile, actor=request.user, data=data)
+        return self._output(profile)
+
+    def _my_profile(self, request):
+        profile = getattr(request.user, self.related_name, None) if request.user.role == self.role else None
+        if profile is None:
+            raise NotFound()
+        return profile
+
+    def me(self, request):
+        profile = self._my_profile(request)
+        if request.method == "PATCH":
+            data = self._input(request, partial=True)
+            profile = self.update_service(profile=profile, actor=request.user, data=data)
+        return self._output(profile)
+
+
+@extend_schema_view(
+    create=extend_schema(request=ProducerInputSerializer, responses={201: ProducerOutputSerializer}),
+    partial_update=extend_schema(request=ProducerInputSerializer, responses={200: ProducerOutputSerializer}),
+    me=extend_schema(request=ProducerInputSerializer, responses={200: ProducerOutputSerializer}),
+)
+class ProducerViewSet(
+    ProfileViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Producers: anyone reads (contacts per the roles table); owner or staff write."""
+
+    queryset = producers_for_listing()
+    serializer_class = ProducerOutputSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name", "id"]
+    role = Role.PRODUCER
+    related_name = "producer_profile"
+    input_serializer = ProducerInputSerializer
+    create_service = staticmethod(services.producer_profile_create)
+    update_service = staticmethod(services.producer_profile_update)
+
+    def perform_destroy(self, instance):
+        services.producer_profile_delete(profile=instance, actor=self.request.user)
+
+    @action(detail=False, methods=["get", "patch"], permission_classes=[IsAuthenticated])
+    def me(self, request):
+        return super().me(request)
+
+
+@extend_schema_view(
+    create=extend_schema(request=BuyerInputSerializer, responses={201: BuyerOutputSerializer}),
+    partial_update=extend_schema(request=BuyerInputSerializer, responses={200: BuyerOutputSerializer}),
+    me=extend_schema(request=BuyerInputSerializer, responses={200: BuyerOutputSerializer}),
+)
+class BuyerViewSet(
+    ProfileViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Buyers: counsellors and staff list them; the owner, counsellors and staff read one."""
+
+    serializer_class = BuyerOutputSerializer
+    filterset_class = BuyerFilter
+    permission_classes = [IsAuthenticated]
+    ordering_fields = ["company_name", "created_at"]
+    ordering = ["company_name", "id"]
+    role = Role.BUYER
+    related_name = "buyer_profile"
+    input_serializer = BuyerInputSerializer
+    create_service = staticmethod(services.buyer_profile_create)
+    update_service = staticmethod(services.buyer_profile_update)
+
+    def get_queryset(self):
+        return buyers_visible_to(self.request.user, buyers_for_listing())
+
+    def list(self, request, *args, **kwargs):
+        if not can_list_buyers(request.user):
+            raise PermissionDenied()
+        return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["get", "patch"])
+    def me(self, request):
+        return super().me(request)
