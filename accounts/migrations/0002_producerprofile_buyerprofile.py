@@ -7,66 +7,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProducerProfile',
+            name="ProducerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='company name')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('province', models.CharField(default='East Azerbaijan', max_length=100, verbose_name='province')),
-                ('city', models.CharField(blank=True, default='Tabriz', max_length=100, verbose_name='city')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='contact person')),
-                ('target_markets', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='target markets')),
-                ('open_to_any_market', models.BooleanField(default=False, help_text='Willing to export anywhere, not only to target markets.', verbose_name='open to any market')),
-                ('export_experience', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='countries already exported to')),
-                ('certifications', models.JSONField(blank=True, default=list, verbose_name='certifications')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages spoken')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('founded', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year founded')),
-                ('verified', models.BooleanField(default=False, verbose_name='verified by staff')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="company name")),
+                ("description", models.TextField(blank=True, max_length=5000, verbose_name="description")),
+                (
+                    "province",
+                    models.CharField(default="East Azerbaijan", max_length=100, verbose_name="province"),
+                ),
+                ("city", models.CharField(blank=True, default="Tabriz", max_length=100, verbose_name="city")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="contact email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("contact_name", models.CharField(blank=True, max_length=150, verbose_name="contact person")),
+                (
+                    "target_markets",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="target markets"
+                    ),
+                ),
+                (
+                    "open_to_any_market",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Willing to export anywhere, not only to target markets.",
+                        verbose_name="open to any market",
+                    ),
+                ),
+                (
+                    "export_experience",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        max_length=746,
+                        multiple=True,
+                        verbose_name="countries already exported to",
+                    ),
+                ),
+                ("certifications", models.JSONField(blank=True, default=list, verbose_name="certifications")),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages spoken")),
+                ("employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="employees")),
+                (
+                    "founded",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="year founded"),
+                ),
+                ("verified", models.BooleanField(default=False, verbose_name="verified by staff")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'producer profile',
-                'verbose_name_plural': 'producer profiles',
-                'ordering': ['name', 'id'],
+                "verbose_name": "producer profile",
+                "verbose_name_plural": "producer profiles",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BuyerProfile',
+            name="BuyerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('company_name', models.CharField(max_length=200, verbose_name='company name')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='contact person')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('annual_demand', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='annual demand')),
-                ('demand_unit', models.CharField(blank=True, max_length=10, verbose_name='demand unit')),
-                ('typical_order', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='typical order size')),
-                ('required_certifications', models.JSONField(blank=True, default=list, verbose_name='required certifications')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages spoken')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('owner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='buyer_profile', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("company_name", models.CharField(max_length=200, verbose_name="company name")),
+                ("country", django_countries.fields.CountryField(max_length=2, verbose_name="country")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="contact email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("contact_name", models.CharField(blank=True, max_length=150, verbose_name="contact person")),
+                ("description", models.TextField(blank=True, max_length=5000, verbose_name="description")),
+                (
+                    "annual_demand",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="annual demand"
+                    ),
+                ),
+                ("demand_unit", models.CharField(blank=True, max_length=10, verbose_name="demand unit")),
+                (
+                    "typical_order",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="typical order size",
+                    ),
+                ),
+                (
+                    "required_certifications",
+                    models.JSONField(blank=True, default=list, verbose_name="required certifications"),
+                ),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages spoken")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "owner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="buyer_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'buyer profile',
-                'verbose_name_plural': 'buyer profiles',
-                'ordering': ['company_name', 'id'],
+                "verbose_name": "buyer profile",
+                "verbose_name_plural": "buyer profiles",
+                "ordering": ["company_name", "id"],
             },
         ),
     ]

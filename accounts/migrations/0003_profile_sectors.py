@@ -6,30 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_producerprofile_buyerprofile'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0002_producerprofile_buyerprofile"),
+        ("catalogue", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='buyerprofile',
-            name='sought_sectors',
-            field=models.ManyToManyField(blank=True, related_name='seeking_buyers', to='catalogue.sector', verbose_name='sought sectors'),
+            model_name="buyerprofile",
+            name="sought_sectors",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="seeking_buyers",
+                to="catalogue.sector",
+                verbose_name="sought sectors",
+            ),
         ),
         migrations.AddField(
-            model_name='producerprofile',
-            name='declared_sectors',
-            field=models.ManyToManyField(blank=True, related_name='declaring_producers', to='catalogue.sector', verbose_name='declared sectors'),
+            model_name="producerprofile",
+            name="declared_sectors",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="declaring_producers",
+                to="catalogue.sector",
+                verbose_name="declared sectors",
+            ),
         ),
         migrations.AddField(
-            model_name='producerprofile',
-            name='owner',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='producer_profile', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="producerprofile",
+            name="owner",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="producer_profile",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='buyerprofile',
-            index=models.Index(fields=['country'], name='accounts_buyer_country_idx'),
+            model_name="buyerprofile",
+            index=models.Index(fields=["country"], name="accounts_buyer_country_idx"),
         ),
     ]
