@@ -7,61 +7,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_producerprofile_buyerprofile'),
+        ("accounts", "0002_producerprofile_buyerprofile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='code')),
-                ('level', models.PositiveSmallIntegerField(choices=[(0, 'Section'), (2, 'Chapter (2 digits)'), (4, 'Heading (4 digits)'), (6, 'Subheading (6 digits)')], db_index=True, verbose_name='level')),
-                ('name', models.CharField(max_length=600, verbose_name='name')),
-                ('name_fa', models.CharField(blank=True, max_length=600, verbose_name='Persian name')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='catalogue.sector', verbose_name='parent')),
-                ('section', models.ForeignKey(blank=True, limit_choices_to={'level': 0}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.sector', verbose_name='section')),
+                (
+                    "code",
+                    models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name="code"),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Section"),
+                            (2, "Chapter (2 digits)"),
+                            (4, "Heading (4 digits)"),
+                            (6, "Subheading (6 digits)"),
+                        ],
+                        db_index=True,
+                        verbose_name="level",
+                    ),
+                ),
+                ("name", models.CharField(max_length=600, verbose_name="name")),
+                ("name_fa", models.CharField(blank=True, max_length=600, verbose_name="Persian name")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="catalogue.sector",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"level": 0},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.sector",
+                        verbose_name="section",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sector',
-                'verbose_name_plural': 'sectors',
-                'ordering': ['level', 'position', 'code'],
+                "verbose_name": "sector",
+                "verbose_name_plural": "sectors",
+                "ordering": ["level", "position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('annual_capacity', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='annual capacity')),
-                ('available_capacity', models.DecimalField(decimal_places=2, help_text='What is free for export each year; defaults to the annual capacity.', max_digits=16, verbose_name='available capacity for export')),
-                ('capacity_unit', models.CharField(choices=[('units', 'units'), ('sets', 'sets'), ('pairs', 'pairs'), ('kg', 'kilograms'), ('tonnes', 'tonnes'), ('litres', 'litres'), ('m2', 'square metres'), ('m3', 'cubic metres')], max_length=10, verbose_name='capacity unit')),
-                ('moq', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='minimum order quantity')),
-                ('lead_time_days', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(730)], verbose_name='lead time (days)')),
-                ('price_min', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='minimum price')),
-                ('price_max', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='maximum price')),
-                ('currency', models.CharField(default='USD', max_length=3, verbose_name='currency')),
-                ('incoterms', models.JSONField(blank=True, default=list, verbose_name='incoterms')),
-                ('certifications', models.JSONField(blank=True, default=list, verbose_name='certifications')),
-                ('is_active', models.BooleanField(default=True, verbose_name='listed in the catalogue')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('search_document', models.TextField(blank=True, default='', editable=False)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('producer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='accounts.producerprofile', verbose_name='producer')),
-                ('hs_code', models.ForeignKey(db_column='hs_code', limit_choices_to={'level__gte': 2}, on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalogue.sector', verbose_name='HS code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, max_length=5000, verbose_name="description")),
+                (
+                    "annual_capacity",
+                    models.DecimalField(decimal_places=2, max_digits=16, verbose_name="annual capacity"),
+                ),
+                (
+                    "available_capacity",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="What is free for export each year; defaults to the annual capacity.",
+                        max_digits=16,
+                        verbose_name="available capacity for export",
+                    ),
+                ),
+                (
+                    "capacity_unit",
+                    models.CharField(
+                        choices=[
+                            ("units", "units"),
+                            ("sets", "sets"),
+                            ("pairs", "pairs"),
+                            ("kg", "kilograms"),
+                            ("tonnes", "tonnes"),
+                            ("litres", "litres"),
+                            ("m2", "square metres"),
+                            ("m3", "cubic metres"),
+                        ],
+                        max_length=10,
+                        verbose_name="capacity unit",
+                    ),
+                ),
+                (
+                    "moq",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="minimum order quantity",
+                    ),
+                ),
+                (
+                    "lead_time_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(730),
+                        ],
+                        verbose_name="lead time (days)",
+                    ),
+                ),
+                (
+                    "price_min",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="minimum price"
+                    ),
+                ),
+                (
+                    "price_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="maximum price"
+                    ),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3, verbose_name="currency")),
+                ("incoterms", models.JSONField(blank=True, default=list, verbose_name="incoterms")),
+                ("certifications", models.JSONField(blank=True, default=list, verbose_name="certifications")),
+                ("is_active", models.BooleanField(default=True, verbose_name="listed in the catalogue")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("search_document", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "producer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="products",
+                        to="accounts.producerprofile",
+                        verbose_name="producer",
+                    ),
+                ),
+                (
+                    "hs_code",
+                    models.ForeignKey(
+                        db_column="hs_code",
+                        limit_choices_to={"level__gte": 2},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="catalogue.sector",
+                        verbose_name="HS code",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['hs_code'], name='catalogue_product_hs_idx'), models.Index(fields=['annual_capacity'], name='catalogue_product_capacity_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('annual_capacity__gt', 0)), name='catalogue_product_capacity_positive'), models.CheckConstraint(condition=models.Q(('available_capacity__gte', 0), ('available_capacity__lte', models.F('annual_capacity'))), name='catalogue_product_available_within_annual')],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["hs_code"], name="catalogue_product_hs_idx"),
+                    models.Index(fields=["annual_capacity"], name="catalogue_product_capacity_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("annual_capacity__gt", 0)),
+                        name="catalogue_product_capacity_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("available_capacity__gte", 0),
+                            ("available_capacity__lte", models.F("annual_capacity")),
+                        ),
+                        name="catalogue_product_available_within_annual",
+                    ),
+                ],
             },
         ),
     ]
