@@ -81,7 +81,9 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
         )
     if "capacity_unit" in data:
         if data["capacity_unit"] not in CapacityUnit.values:
-            errors.add("capacity_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)})
+            errors.add(
+                "capacity_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)}
+            )
         product.capacity_unit = data["capacity_unit"]
     if "lead_time_days" in data:
         product.lead_time_days = errors.check("lead_time_days", _lead_time, data["lead_time_days"])
@@ -91,7 +93,8 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
         product.incoterms = errors.check("incoterms", _incoterms, data["incoterms"]) or []
     if "certifications" in data:
         product.certifications = (
-            errors.check("certifications", rules.certification_codes, rules.as_list(data["certifications"])) or []
+            errors.check("certifications", rules.certification_codes, rules.as_list(data["certifications"]))
+            or []
         )
     if "is_active" in data:
         product.is_active = bool(data["is_active"])
@@ -118,7 +121,11 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
         and product.available_capacity > product.annual_capacity
     ):
         errors.add("available_capacity", _("Available capacity cannot exceed the annual capacity."))
-    if product.price_min is not None and product.price_max is not None and product.price_min > product.price_max:
+    if (
+        product.price_min is not None
+        and product.price_max is not None
+        and product.price_min > product.price_max
+    ):
         errors.add("price_max", _("The maximum price must not be below the minimum price."))
     errors.raise_if_any()
 

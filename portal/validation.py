@@ -69,7 +69,9 @@ def country_codes(values: Iterable[str] | None, *, max_items: int = 60) -> list[
     for value in values or []:
         code = str(value).strip().upper()
         if code not in countries:
-            raise ValidationError(_("“%(code)s” is not a country code (ISO 3166-1 alpha-2).") % {"code": value})
+            raise ValidationError(
+                _("“%(code)s” is not a country code (ISO 3166-1 alpha-2).") % {"code": value}
+            )
         if code not in result:
             result.append(code)
     if len(result) > max_items:
@@ -111,7 +113,8 @@ def certification_codes(values: Iterable[str] | None, *, max_items: int = 20) ->
         code = re.sub(r"\s+", "", str(value)).upper()
         if not CERTIFICATION_RE.match(code):
             raise ValidationError(
-                _("“%(code)s” is not a certification name (letters, digits, . - /; at most 30).") % {"code": value}
+                _("“%(code)s” is not a certification name (letters, digits, . - /; at most 30).")
+                % {"code": value}
             )
         if code not in result:
             result.append(code)
