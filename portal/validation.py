@@ -16,6 +16,7 @@ from django_countries import countries
 MAX_QUANTITY = Decimal("1000000000000")  # 10^12 of any unit is beyond any plant
 CERTIFICATION_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/]{0,29}$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{5,40}$")
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 class FieldErrors:
@@ -50,8 +51,9 @@ def positive_quantity(value, *, allow_zero: bool = False) -> Decimal | None:
     """A finite quantity above zero (or zero when allowed) and below 10^12; None stays None."""
     if value is None or value == "":
         return None
+    text = str(value).strip().translate(_DIGITS).replace("٬", "").replace(",", "").replace("٫", ".")
     try:
-        number = Decimal(str(value))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationError(_("Enter a number.")) from None
     if not number.is_finite():
@@ -124,7 +126,7 @@ def certification_codes(values: Iterable[str] | None, *, max_items: int = 20) ->
 
 
 def phone_number(value: str | None) -> str:
-    text = str(value or "").strip()
+    text = str(value or "").strip().translate(_DIGITS)
     if text and not PHONE_RE.match(text):
         raise ValidationError(_("Enter a phone number: digits, spaces, + ( ) and -."))
     return text
