@@ -1,5 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
+from . import views
+
 router = SimpleRouter()
+router.register("sectors", views.SectorViewSet, basename="sector")
 
 urlpatterns = router.urls

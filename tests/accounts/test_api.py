@@ -201,7 +201,7 @@ def test_producer_me(api, make_user, producer_profile):
     ("field", "value"),
     [
         ("target_markets", ["XX"]),
-        ("sectors", ["9999"]),
+        ("sectors", ["7701"]),
         ("sectors", ["abc"]),
         ("employees", -5),
         ("founded", 3000),

@@ -1,0 +1,364 @@
+"""The Harmonized System: loading the nomenclature into `Sector`, and searching it.
+
+The files are UN Comtrade extractions of the HS (see `catalogue/data/README.md`):
+`harmonized-system.csv` (section, hscode, description, parent, level) for the
+chapters, headings and subheadings, `sections.csv` (section, name) for the 21
+sections and the project's `hs_names_fa.csv` (code, name_fa) for Persian names.
+Searches fold Persian variants alike (`catalogue.normalization`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Replace
+from django.utils.translation import gettext as _
+
+from .models import Sector, SectorLevel
+from .normalization import normalize_text
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+HS_FILE = DATA_DIR / "harmonized-system.csv"
+SECTIONS_FILE_NAME = "sections.csv"
+NAMES_FA_FILE_NAME = "hs_names_fa.csv"
+
+HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
+SECTION_COLUMNS = ("section", "name")
+NAMES_FA_COLUMNS = ("code", "name_fa")
+
+# Comtrade's marker for the grand-total row, for the parent of a chapter, and for
+# the pseudo-section of chapter 99 ("commodities not specified according to kind").
+TOTAL = "TOTAL"
+UNSPECIFIED_CHAPTER = "99"
+CODE_LEVELS = (SectorLevel.CHAPTER, SectorLevel.HEADING, SectorLevel.SUBHEADING)
+# (field, attribute) pairs an import writes and compares.
+_SAVED_FIELDS = (
+    ("level", "level"),
+    ("name", "name"),
+    ("name_fa", "name_fa"),
+    ("parent", "parent_id"),
+    ("section", "section_id"),
+    ("position", "position"),
+)
+_BATCH_SIZE = 1000
+
+_ROMAN_NUMERAL = re.compile(r"C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+class HSImportError(Exception):
+    """The file cannot be imported at all (missing, unreadable, wrong columns)."""
+
+
+class SkippedRow(NamedTuple):
+    line: int  # the physical line in the CSV file; the header is line 1
+    code: str
+    reason: str
+
+
+@dataclass
+class HSImportReport:
+    """What an import did; the counts cover sections and codes alike."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+
+def roman_to_int(numeral: str) -> int:
+    """The value of a roman numeral ("XVI" → 16); ValueError for anything else."""
+    if not numeral or not _ROMAN_NUMERAL.fullmatch(numeral):
+        raise ValueError(f"not a roman numeral: {numeral!r}")
+    values = [_ROMAN_VALUES[letter] for letter in numeral]
+    return sum(
+        -value if value < after else value for value, after in zip(values, [*values[1:], 0], strict=True)
+    )
+
+
+def clean_name(text: str) -> str:
+    """A description as stored: single spaces, no padding."""
+    return " ".join(text.split())
+
+
+def section_name(text: str) -> str:
+    """`sections.csv` starts one name in lower case ("live animals; …")."""
+    text = clean_name(text)
+    return text[:1].upper() + text[1:]
+
+
+# --- Import -------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_hs_codes(*, path: str | Path) -> HSImportReport:
+    """Create or update the sectors from an HS CSV file; idempotent, rows it cannot use are reported.
+
+    Sections come from `sections.csv` beside the file (else the shipped one),
+    Persian names of sections and chapters from `hs_names_fa.csv` likewise; a
+    Persian name already in the database is kept. Nothing is ever deleted.
+    """
+    path = Path(path)
+    rows = _read_csv(path, HS_COLUMNS)
+    section_rows = _read_csv(_beside(path, SECTIONS_FILE_NAME), SECTION_COLUMNS)
+    names_fa = {
+        row["code"]: row["name_fa"]
+        for _line, row in _read_csv(_beside(path, NAMES_FA_FILE_NAME), NAMES_FA_COLUMNS)
+    }
+    existing = {sector.code: sector for sector in Sector.objects.select_for_update()}
+
+    sections = _sections_from(section_rows)
+    known_sections = {code for code, sector in existing.items() if sector.level == SectorLevel.SECTION}
+    known_sections.update(node.code for node in sections)
+    report = HSImportReport()
+    codes = _codes_from(rows, known_sections=known_sections, existing=existing, report=report)
+    _save([*sections, *codes], existing=existing, names_fa=names_fa, report=report)
+    return report
+
+
+def _beside(path: Path, name: str) -> Path:
+    candidate = path.parent / name
+    return candidate if candidate.is_file() else DATA_DIR / name
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a UTF-8 CSV file (byte-order mark or not) with the line each starts on."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip().lower() for name in next(reader, [])]
+            missing = [name for name in columns if name not in header]
+            if missing:
+                raise HSImportError(
+                    _("%(path)s lacks the column(s) %(missing)s; expected the columns %(expected)s.")
+                    % {"path": path, "missing": ", ".join(missing), "expected": ", ".join(columns)}
+                )
+            index = {name: header.index(name) for name in columns}
+            rows, last_line = [], reader.line_num
+            for record in reader:
+                # A quoted field may span lines: a row starts after the previous one ended.
+                line, last_line = last_line + 1, reader.line_num
+                cells = [cell.strip() for cell in record] + [""] * len(header)
+                if any(cells):
+                    rows.append((line, {name: cells[i] for name, i in index.items()}))
+            return rows
+    except FileNotFoundError as error:
+        raise HSImportError(_("No such file: %(path)s") % {"path": path}) from error
+    except OSError as error:
+        raise HSImportError(
+            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
+        ) from error
+    except UnicodeDecodeError as error:
+        raise HSImportError(_("%(path)s is not UTF-8 text.") % {"path": path}) from error
+    except csv.Error as error:
+        raise HSImportError(
+            _("%(path)s is not a valid CSV file: %(error)s") % {"path": path, "error": error}
+        ) from error
+
+
+def _sections_from(rows: list[tuple[int, dict[str, str]]]) -> list[Sector]:
+    sections = []
+    for line, row in rows:
+        code = row["section"].upper()
+        try:
+            position = roman_to_int(code)
+        except ValueError:
+            raise HSImportError(
+                _("Line %(line)d of the sections file: %(code)r is not a roman numeral.")
+                % {"line": line, "code": code}
+            ) from None
+        sections.append(
+            Sector(code=code, level=SectorLevel.SECTION, name=section_name(row["name"]), position=position)
+        )
+    return sections
+
+
+def _codes_from(
+    rows, *, known_sections: set[str], existing: dict[str, Sector], report: HSImportReport
+) -> list[Sector]:
+    """The chapters, headings and subheadings of the rows that pass every check, parents first."""
+    first_line: dict[str, int] = {}
+    by_level: dict[int, list[tuple[int, dict[str, str], str | None]]] = {level: [] for level in CODE_LEVELS}
+    for line, row in rows:
+        code = row["hscode"]
+        # Chapter 99 lies outside the 21 sections: Comtrade files it under TOTAL.
+        section = None if row["section"] == TOTAL and code.startswith(UNSPECIFIED_CHAPTER) else row["section"]
+        reason = _row_problem(row, first_line=first_line)
+        if reason is None and section is not None and section not in known_sections:
+            reason = _("unknown section %(section)r") % {"section": row["section"]}
+        if reason:
+            report.skipped.append(SkippedRow(line, code, reason))
+        else:
+            by_level[int(row["level"])].append((line, row, section))
+            first_line[code] = line
+
+    accepted: dict[str, Sector] = {}
+    for level in CODE_LEVELS:
+        for line, row, section in by_level[level]:
+            reason = _parent_problem(row, level=level, section=section, accepted=accepted, existing=existing)
+            if reason:
+                report.skipped.append(SkippedRow(line, row["hscode"], reason))
+                continue
+            accepted[row["hscode"]] = Sector(
+                code=row["hscode"],
+                level=level,
+                name=clean_name(row["description"]),
+                # The file gives TOTAL as a chapter's parent; the tree hangs chapters on their section.
+                parent_id=section if level == SectorLevel.CHAPTER else row["parent"],
+                section_id=section,
+            )
+    report.skipped.sort()
+    return list(accepted.values())
+
+
+def _row_problem(row: dict[str, str], *, first_line: dict[str, int]) -> str | None:
+    code, level = row["hscode"], row["level"]
+    if code == TOTAL:
+        return _("total row, not a code")
+    if level not in {str(value) for value in CODE_LEVELS}:
+        return _("unknown level %(level)r (expected 2, 4 or 6)") % {"level": level}
+    if not (code.isascii() and code.isdigit() and len(code) == int(level)):
+        return _("code %(code)r is not a %(level)s-digit number") % {"code": code, "level": level}
+    if code in first_line:
+        return _("duplicate code, first on line %(line)d") % {"line": first_line[code]}
+    if not row["description"]:
+        return _("description missing")
+    return None
+
+
+def _parent_problem(
+    row, *, level: int, section: str | None, accepted: dict[str, Sector], existing: dict[str, Sector]
+):
+    code, parent = row["hscode"], row["parent"]
+    if not parent:
+        return _("parent missing")
+    if level == SectorLevel.CHAPTER:
+        if parent not in (TOTAL, row["section"]):
+            return _("unknown parent %(parent)r (a chapter's parent is TOTAL or its section)") % {
+                "parent": parent
+            }
+        return None
+    if parent != code[:-2]:
+        return _("parent %(parent)r does not match the code") % {"parent": parent}
+    above = accepted.get(parent) or existing.get(parent)
+    if above is None or above.level != level - 2:
+        return _("unknown parent %(parent)r") % {"parent": parent}
+    if above.section_id != section:
+        return _("section %(section)r differs from the parent's (%(parent_section)s)") % {
+            "section": row["section"],
+            "parent_section": above.section_id or TOTAL,
+        }
+    return None
+
+
+def _save(
+    nodes: list[Sector], *, existing: dict[str, Sector], names_fa: dict[str, str], report: HSImportReport
+) -> None:
+    to_create: list[Sector] = []
+    # Rows grouped by the fields that changed: an UPDATE names only those (a new edition mostly renames).
+    to_update: dict[tuple[str, ...], list[Sector]] = {}
+    for node in nodes:
+        current = existing.get(node.code)
+        node.name_fa = (current.name_fa if current else "") or names_fa.get(node.code, "")
+        if current is None:
+            to_create.append(node)
+            continue
+        changed = tuple(
+            name
+            for name, attribute in _SAVED_FIELDS
+            if getattr(current, attribute) != getattr(node, attribute)
+        )
+        if changed:
+            to_update.setdefault(changed, []).append(node)
+        else:
+            report.unchanged += 1
+    Sector.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
+    for fields, group in to_update.items():
+        Sector.objects.bulk_update(group, fields, batch_size=_BATCH_SIZE)
+    report.created = len(to_create)
+    report.updated = sum(len(group) for group in to_update.values())
+
+
+# --- Search -------------------------------------------------------------------
+
+# The database-side half of `normalize_text` for stored Persian names: the letters
+# and invisible marks people type in variants. Queries go through normalize_text.
+_FOLDED_CHARACTERS = {
+    "ي": "ی",
+    "ى": "ی",
+    "ئ": "ی",
+    "ك": "ک",
+    "ة": "ه",
+    "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "ٱ": "ا",
+    "ؤ": "و",
+    "\u0654": "",  # HAMZA ABOVE, as in the ezafe "هٔ"
+    "\u200c": "",  # ZERO WIDTH NON-JOINER
+    "\u200d": "",
+    "\u200e": "",
+    "\u200f": "",
+    "\u0640": "",  # TATWEEL
+}
+_CODE_QUERY = re.compile(r"[0-9]{1,6}")
+
+
+def folded(field_name: str):
+    """An expression for a text column with Persian variants folded, to compare with normalised text."""
+    expression = F(field_name)
+    for variant, form in _FOLDED_CHARACTERS.items():
+        expression = Replace(expression, Value(variant), Value(form))
+    return expression
+
+
+def _code_match(query: str) -> Q | None:
+    """A query that looks like a code: digits ("84", "84.18", "۸۴۱۸") by prefix, a roman numeral exactly."""
+    compact = re.sub(r"[\s.]", "", normalize_text(query)).upper()
+    if _CODE_QUERY.fullmatch(compact):
+        return Q(code__startswith=compact)
+    if compact and _ROMAN_NUMERAL.fullmatch(compact):
+        return Q(code=compact)
+    return None
+
+
+def _name_match(field_name: str, words: list[str]) -> Q:
+    return Q(*(Q(**{f"{field_name}__icontains": word}) for word in words))
+
+
+def filter_sectors(queryset: QuerySet[Sector], query: str) -> QuerySet[Sector]:
+    """Sectors whose code starts with the query, or whose English or Persian name holds every word of it."""
+    words = normalize_text(query).split()
+    if not words:
+        return queryset
+    match = _name_match("name", words) | _name_match("name_fa_folded", words)
+    code = _code_match(query)
+    if code is not None:
+        match |= code
+    return queryset.alias(name_fa_folded=folded("name_fa")).filter(match)
+
+
+def pick_sectors(query: str, *, language: str, limit: int = 20, min_level: int | None = None) -> list[Sector]:
+    """Up to `limit` sectors for the HS picker: code prefix matches, then names in `language`, then the other names."""
+    words = normalize_text(query).split()
+    if not words:
+        return []
+    by_fa, by_en = _name_match("name_fa_folded", words), _name_match("name", words)
+    by_name = [by_fa, by_en] if (language or "").startswith("fa") else [by_en, by_fa]
+    code = _code_match(query)
+    ranks = [*([code] if code is not None else []), *by_name]
+    rank = Case(
+        *(When(q, then=Value(i)) for i, q in enumerate(ranks)),
+        default=Value(len(ranks)),
+        output_field=IntegerField(),
+    )
+    queryset = Sector.objects.alias(name_fa_folded=folded("name_fa")).filter(Q(*ranks, _connector=Q.OR))
+    if min_level is not None:
+        queryset = queryset.filter(level__gte=min_level)
+    return list(queryset.annotate(rank=rank).order_by("rank", "level", "position", "code")[:limit])

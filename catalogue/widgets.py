@@ -1,0 +1,44 @@
+"""Form widgets of the catalogue."""
+
+from django import forms
+from django.forms import Script
+from django.urls import reverse
+
+from .models import Sector
+
+
+class HSCodePickerWidget(forms.TextInput):
+    """An HS code input with a search box that lists matching codes as you type (htmx).
+
+    Without JavaScript the code input still works on its own; with it, arrow keys
+    and Enter (or a click) pick an option and fill in its code. `min_level=2`
+    leaves the sections out, for fields that take a 2, 4 or 6-digit code.
+    """
+
+    template_name = "catalogue/hs_picker_widget.html"
+
+    def __init__(self, attrs=None, *, min_level: int | None = None):
+        super().__init__(
+            {"class": "form-control", "autocomplete": "off", "maxlength": "6", "dir": "ltr", **(attrs or {})}
+        )
+        self.min_level = min_level
+
+    class Media:
+        js = [Script("catalogue/hs-picker.js", defer=True)]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_id = context["widget"]["attrs"].get("id") or f"hs_picker_{name}"
+        attrs = context["widget"]["attrs"]
+        attrs["id"] = widget_id
+        attrs["aria-describedby"] = " ".join(
+            filter(None, [attrs.get("aria-describedby"), f"{widget_id}_selected"])
+        )
+        code = str(value or "").strip()
+        context["picker"] = {
+            "id": widget_id,
+            "url": reverse("catalogue:hs-picker"),
+            "min_level": self.min_level,
+            "selected": Sector.objects.filter(pk=code).first() if code else None,
+        }
+        return context

@@ -1,0 +1,303 @@
+"""The HS import service, its command, and the data migration that ships the taxonomy."""
+
+import importlib
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps as global_apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import translation
+
+from catalogue.hs import HS_FILE, HSImportError, SkippedRow, import_hs_codes, roman_to_int
+from catalogue.models import Sector, SectorLevel
+
+REAL_FILE = Path(__file__).parents[3] / "shared/data/hs/harmonized-system.csv"
+LEVEL_COUNTS = {
+    SectorLevel.SECTION: 21,
+    SectorLevel.CHAPTER: 97,
+    SectorLevel.HEADING: 1229,
+    SectorLevel.SUBHEADING: 5613,
+}
+ALL_NODES = sum(LEVEL_COUNTS.values())
+
+migration = importlib.import_module("catalogue.migrations.0002_load_hs_taxonomy")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons and command output are translatable; these tests read the English."""
+    with translation.override("en"):
+        yield
+
+
+def clear_tree():
+    for level in (6, 4, 2, 0):  # children before their parents (PROTECT)
+        Sector.objects.filter(level=level).delete()
+
+
+def level_counts() -> dict[int, int]:
+    return {level: Sector.objects.filter(level=level).count() for level in LEVEL_COUNTS}
+
+
+def write_csv(path: Path, text: str) -> Path:
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    return path
+
+
+# --- The real file ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(not REAL_FILE.is_file(), reason="../shared/data/hs is not on this machine")
+def test_the_real_file_loads_every_level_and_a_second_run_changes_nothing():
+    clear_tree()
+
+    first = import_hs_codes(path=REAL_FILE)
+
+    assert level_counts() == LEVEL_COUNTS
+    assert (first.created, first.updated, first.unchanged) == (ALL_NODES, 0, 0)
+    assert first.skipped == [SkippedRow(6941, "TOTAL", "total row, not a code")]
+
+    second = import_hs_codes(path=REAL_FILE)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, ALL_NODES)
+    assert second.skipped == first.skipped
+
+
+@pytest.mark.skipif(not REAL_FILE.is_file(), reason="../shared/data/hs is not on this machine")
+def test_the_real_file_builds_the_tree():
+    clear_tree()
+    import_hs_codes(path=REAL_FILE)
+
+    section = Sector.objects.get(code="XVI")
+    assert (section.level, section.parent_id, section.section_id, section.position) == (0, None, None, 16)
+    assert section.name.startswith("Machinery and mechanical appliances")
+    chapter = Sector.objects.get(code="84")
+    assert (chapter.parent_id, chapter.section_id) == ("XVI", "XVI")
+    assert "ماشین\u200cآلات" in chapter.name_fa
+    heading = Sector.objects.get(code="8418")
+    assert (heading.level, heading.parent_id, heading.section_id) == (4, "84", "XVI")
+    assert heading.name.startswith("Refrigerators, freezers")  # a quoted field with commas
+    subheading = Sector.objects.get(code="841810")
+    assert (subheading.level, subheading.parent_id, subheading.section_id) == (6, "8418", "XVI")
+    # Sections in roman order; the first name is capitalised (the file has "live animals").
+    assert list(Sector.objects.filter(level=0).values_list("position", flat=True)) == list(range(1, 22))
+    assert Sector.objects.get(code="I").name == "Live animals; animal products"
+    # Every chapter has a Persian name, every section too.
+    assert not Sector.objects.filter(level__lte=2, name_fa="").exists()
+    # Every code sits under its parent's section; only chapter 99 is outside the 21 sections.
+    assert set(Sector.objects.filter(level__gt=0, section=None).values_list("code", flat=True)) == {
+        "99",
+        "9999",
+        "999999",
+    }
+
+
+def test_the_shipped_file_agrees_with_the_data_migration():
+    """The migration and the import read the same files the same way: nothing to change."""
+    report = import_hs_codes(path=HS_FILE)
+
+    assert (report.created, report.updated, report.unchanged) == (0, 0, ALL_NODES)
+    assert [row.code for row in report.skipped] == ["TOTAL"]
+
+
+def test_the_import_keeps_persian_names_and_updates_what_changed():
+    Sector.objects.filter(code="8418").update(name_fa="یخچال و فریزر")
+    Sector.objects.filter(code="84").update(name_fa="")
+    Sector.objects.filter(code="0101").update(name="Old name")
+
+    report = import_hs_codes(path=HS_FILE)
+
+    assert (report.created, report.updated) == (0, 2)
+    assert Sector.objects.get(code="8418").name_fa == "یخچال و فریزر"
+    assert Sector.objects.get(code="84").name_fa.startswith("رآکتورهای هسته\u200cای")
+    assert Sector.objects.get(code="0101").name == "Horses, asses, mules and hinnies; live"
+
+
+# --- A hand-made file: byte-order mark, quoted commas, bad rows --------------------
+
+HAND_MADE = (
+    "section,hscode,description,parent,level\n"  # 1
+    'XVI,84,"Nuclear reactors, boilers, machinery",TOTAL,2\n'  # 2
+    'XVI,8418,"Refrigerators, freezers; heat pumps",84,4\n'  # 3
+    'XVI,841810,"Refrigerator-freezers, combined",8418,6\n'  # 4
+    "XVI,84A9,A bad code,84,4\n"  # 5
+    "XVI,8501,Motors with an unknown parent,85,4\n"  # 6
+    "XVI,8419,Wrong level,84,5\n"  # 7
+    "XVI,8418,A duplicate,84,4\n"  # 8
+    "XVI,841820,Length not matching the level,8418,4\n"  # 9
+    "XXX,86,A section that does not exist,TOTAL,2\n"  # 10
+    "XVI,8420,A missing parent,,4\n"  # 11
+    "XVI,842010,The child of a skipped row,8420,6\n"  # 12
+    "XVI,8421,The parent of another code,84,6\n"  # 13
+    "\n"  # 14: blank lines are ignored
+    'XVI,8422,"Dish washing machines,\nover two lines",84,4\n'  # 15-16
+    "XVI,8423,Weighing machinery,8418,4\n"  # 17
+    "TOTAL,TOTAL,Total of all HS2022 commodities,TOTAL,5\n"  # 18
+)
+
+
+def test_a_hand_made_file_lands_its_good_rows_and_reports_each_bad_one(tmp_path):
+    clear_tree()
+    path = write_csv(tmp_path / "hs.csv", HAND_MADE)
+
+    report = import_hs_codes(path=path)
+
+    assert [(row.line, row.code) for row in report.skipped] == [
+        (5, "84A9"),
+        (6, "8501"),
+        (7, "8419"),
+        (8, "8418"),
+        (9, "841820"),
+        (10, "86"),
+        (11, "8420"),
+        (12, "842010"),
+        (13, "8421"),
+        (17, "8423"),
+        (18, "TOTAL"),
+    ]
+    reasons = {row.code: row.reason for row in report.skipped}
+    assert reasons["84A9"] == "code '84A9' is not a 4-digit number"
+    assert reasons["8501"] == "unknown parent '85'"
+    assert reasons["8419"] == "unknown level '5' (expected 2, 4 or 6)"
+    assert reasons["8418"] == "duplicate code, first on line 3"
+    assert reasons["841820"] == "code '841820' is not a 4-digit number"
+    assert reasons["86"] == "unknown section 'XXX'"
+    assert reasons["8420"] == "parent missing"
+    assert reasons["842010"] == "unknown parent '8420'"
+    assert reasons["8421"] == "code '8421' is not a 6-digit number"
+    assert reasons["8423"] == "parent '8418' does not match the code"
+    assert reasons["TOTAL"] == "total row, not a code"
+
+    assert set(Sector.objects.filter(level__gt=0).values_list("code", flat=True)) == {
+        "84",
+        "8418",
+        "841810",
+        "8422",
+    }
+    assert Sector.objects.get(code="84").name == "Nuclear reactors, boilers, machinery"
+    assert Sector.objects.get(code="8418").name == "Refrigerators, freezers; heat pumps"
+    assert Sector.objects.get(code="8422").name == "Dish washing machines, over two lines"
+    assert Sector.objects.get(code="841810").parent_id == "8418"
+    assert (report.created, report.updated, report.unchanged) == (21 + 4, 0, 0)
+
+
+def test_codes_may_hang_on_parents_already_in_the_database(tmp_path):
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level\nXVI,841899,Other parts of refrigerators,8418,6\n"
+        "XV,841898,In the wrong section,8418,6\n",
+    )
+
+    report = import_hs_codes(path=path)
+
+    assert report.skipped == [SkippedRow(3, "841898", "section 'XV' differs from the parent's (XVI)")]
+    # 841899 exists in HS 2022 with another name: updated, not duplicated.
+    assert (report.created, report.updated) == (0, 1)
+    assert Sector.objects.get(code="841899").name == "Other parts of refrigerators"
+
+
+def test_columns_in_another_order_and_no_byte_order_mark(tmp_path):
+    path = tmp_path / "hs.csv"
+    path.write_text("level,hscode,parent,section,description\n2,84,TOTAL,XVI,Machinery\n", encoding="utf-8")
+
+    import_hs_codes(path=path)
+
+    assert Sector.objects.get(code="84").name == "Machinery"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "No such file"),
+        ("code,name\n84,Machinery\n", "lacks the column(s) section, hscode, description, parent, level"),
+        ("", "lacks the column(s)"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_raises_and_changes_nothing(tmp_path, content, message):
+    path = tmp_path / "hs.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(HSImportError, match=re.escape(message)):
+        import_hs_codes(path=path)
+    assert Sector.objects.count() == ALL_NODES
+
+
+def test_a_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "hs.csv"
+    path.write_bytes("section,hscode,description,parent,level\nXVI,84,Máquinas,TOTAL,2\n".encode("latin-1"))
+    with pytest.raises(HSImportError, match="not UTF-8"):
+        import_hs_codes(path=path)
+
+
+def test_roman_numerals():
+    assert [roman_to_int(n) for n in ["I", "IV", "IX", "XIV", "XIX", "XXI"]] == [1, 4, 9, 14, 19, 21]
+    for bad in ["", "IIII", "VX", "TOTAL", "xvi"]:
+        with pytest.raises(ValueError):
+            roman_to_int(bad)
+
+
+# --- The command ------------------------------------------------------------------
+
+
+def test_the_command_prints_counts_and_skipped_rows(tmp_path):
+    clear_tree()
+    path = write_csv(tmp_path / "hs.csv", HAND_MADE)
+    out = StringIO()
+
+    call_command("import_hs_codes", str(path), stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert "line 5: 84A9: code '84A9' is not a 4-digit number" in lines
+    assert "line 8: 8418: duplicate code, first on line 3" in lines
+    assert "line 18: TOTAL: total row, not a code" in lines
+    assert lines[-1] == "Created 25, updated 0, unchanged 0, skipped 11."
+
+
+def test_the_command_is_idempotent_on_the_shipped_file():
+    out = StringIO()
+    call_command("import_hs_codes", str(HS_FILE), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "line 6941: TOTAL: total row, not a code",
+        f"Created 0, updated 0, unchanged {ALL_NODES}, skipped 1.",
+    ]
+
+
+def test_the_command_reports_a_missing_file_or_wrong_columns_without_a_traceback(tmp_path):
+    with pytest.raises(CommandError, match="No such file: .*missing.csv"):
+        call_command("import_hs_codes", str(tmp_path / "missing.csv"), stdout=StringIO())
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("code;name\n84;Machinery\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="lacks the column"):
+        call_command("import_hs_codes", str(wrong), stdout=StringIO())
+
+
+# --- The data migration -----------------------------------------------------------
+
+
+def test_a_fresh_database_already_offers_every_code_at_every_level():
+    assert level_counts() == LEVEL_COUNTS
+    heading = Sector.objects.get(code="8418")
+    assert (heading.level, heading.parent_id, heading.section_id) == (4, "84", "XVI")
+    assert Sector.objects.get(code="84").name_fa.startswith("رآکتورهای هسته\u200cای")
+    assert Sector.objects.get(code="XVI").name_fa.startswith("ماشین\u200cآلات")
+    assert Sector.objects.get(code="841810").section_id == "XVI"
+    assert not Sector.objects.filter(level__lte=2, name_fa="").exists()
+
+
+def test_the_data_migration_reverses_and_reapplies():
+    class SchemaEditor:
+        pass
+
+    schema_editor = SchemaEditor()
+    schema_editor.connection = connection
+
+    migration.unload_hs_taxonomy(global_apps, schema_editor)
+    assert not Sector.objects.exists()
+
+    migration.load_hs_taxonomy(global_apps, schema_editor)
+    migration.load_hs_taxonomy(global_apps, schema_editor)  # rows already there are left alone
+    assert level_counts() == LEVEL_COUNTS
