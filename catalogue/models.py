@@ -142,6 +142,11 @@ class Product(models.Model):
     # with a GIN index and a trigram index (made in a PostgreSQL-only migration).
     search_document = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
+    # The normalised name alone: exact-name hits rank first.
+    search_name = models.CharField(max_length=200, editable=False, blank=True, default="")
+    # PostgreSQL: the product and producer names only (weights A, B). Small enough to
+    # stay in the row, so ranking thousands of matches never reads search_vector from TOAST.
+    search_rank_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -164,3 +169,20 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchTerm(models.Model):
+    """A word of the indexed product documents: the vocabulary that corrects typed typos.
+
+    A query word found in no document is replaced by the closest known words
+    (trigram similarity on PostgreSQL, difflib elsewhere). Kept by catalogue.search.
+    """
+
+    word = models.CharField(_("word"), max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,6 +1,9 @@
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
-from accounts.models import Role
+from accounts.models import ProducerProfile, Role
+from accounts.onboarding import completeness_for_user
+from catalogue.models import Product
 
 
 def portal_figures() -> dict[str, int]:
@@ -13,3 +16,36 @@ def portal_figures() -> dict[str, int]:
         buyers=Count("pk", filter=Q(role=Role.BUYER)),
         counsellors=Count("pk", filter=Q(role=Role.COUNSELLOR)),
     )
+
+
+def products_of_producer(producer: ProducerProfile) -> QuerySet[Product]:
+    """A producer's own products, listed or not, with their HS code for display."""
+    return (
+        Product.objects.filter(producer=producer)
+        .select_related("hs_code")
+        .only(
+            "id",
+            "name",
+            "hs_code__code",
+            "hs_code__name",
+            "hs_code__name_fa",
+            "annual_capacity",
+            "available_capacity",
+            "capacity_unit",
+            "is_active",
+            "updated_at",
+        )
+        .order_by("name", "id")
+    )
+
+
+def dashboard_for(user) -> dict:
+    """What the dashboard shows a user: a producer's or buyer's profile progress, else the figures.
+
+    A constant number of queries whatever the user owns: one for the profile with
+    its counts (producers, buyers), one for the figures (counsellors, staff).
+    """
+    completeness = completeness_for_user(user)
+    if completeness is None:
+        return {"completeness": None, "figures": portal_figures()}
+    return {"completeness": completeness, "profile": completeness.profile}

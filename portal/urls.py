@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/dashboard.html", {"figures": selectors.portal_figures()})
+    """Producers and buyers see how complete their profile is; counsellors and staff the figures."""
+    return render(request, "portal/dashboard.html", selectors.dashboard_for(request.user))
 
 
 @require_POST

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -24,3 +26,98 @@ class UserFactory(factory.django.DjangoModelFactory):
             from accounts.services import mark_email_verified
 
             mark_email_verified(user=user)
+
+
+# --- Catalogue: profiles and products -------------------------------------------------
+
+
+def hs_sector(code: str):
+    """The Sector for an HS code, with the section, chapter and heading above it.
+
+    The taxonomy is loaded by a data migration; where a code is missing (a trimmed
+    database) it is made here with a placeholder name.
+    """
+    from catalogue.models import Sector, SectorLevel
+
+    sector = Sector.objects.filter(pk=code).first()
+    if sector is not None:
+        return sector
+    section, _ = Sector.objects.get_or_create(
+        pk="XVI", defaults={"level": SectorLevel.SECTION, "name": "Machinery", "position": 16}
+    )
+    parent = section
+    for length in (2, 4, 6):
+        if length > len(code):
+            break
+        parent, _ = Sector.objects.get_or_create(
+            pk=code[:length],
+            defaults={
+                "level": length,
+                "name": f"HS {code[:length]}",
+                "parent": parent,
+                "section": section,
+            },
+        )
+    return parent
+
+
+class ProducerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.ProducerProfile"
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory, role="producer")
+    name = factory.Sequence(lambda n: f"Tabriz Works {n}")
+    description = ""
+    province = "East Azerbaijan"
+    city = "Tabriz"
+    website = factory.Sequence(lambda n: f"https://works{n}.example.com")
+    email = factory.Sequence(lambda n: f"sales{n}@works.example.com")
+    phone = "+98 41 3300 0000"
+    contact_name = factory.Faker("name")
+    target_markets = factory.LazyFunction(lambda: ["IQ"])
+    certifications = factory.LazyFunction(list)
+
+
+class BuyerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.BuyerProfile"
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory, role="buyer")
+    company_name = factory.Sequence(lambda n: f"Baghdad Trading {n}")
+    country = "IQ"
+    city = "Baghdad"
+    website = factory.Sequence(lambda n: f"https://buyer{n}.example.com")
+    email = factory.Sequence(lambda n: f"purchasing{n}@buyer.example.com")
+    phone = "+964 1 700 0000"
+    contact_name = factory.Faker("name")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A listed product; `hs_code` may be given as a code string. Its search index is built."""
+
+    class Meta:
+        model = "catalogue.Product"
+        skip_postgeneration_save = True
+
+    producer = factory.SubFactory(ProducerProfileFactory)
+    name = factory.Sequence(lambda n: f"Product line {n}")
+    description = ""
+    hs_code = factory.LazyFunction(lambda: hs_sector("841810"))
+    annual_capacity = Decimal("1000")
+    available_capacity = factory.LazyAttribute(lambda product: product.annual_capacity)
+    capacity_unit = "units"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("hs_code"), str):
+            kwargs["hs_code"] = hs_sector(kwargs["hs_code"])
+        return kwargs
+
+    @factory.post_generation
+    def search_index(product, create, extracted, **kwargs):
+        if create:
+            from catalogue.search import refresh_search_index
+
+            refresh_search_index(product_ids=[product.pk])

@@ -1,5 +1,6 @@
 """Users, producers and buyers over the API: thin views over services, selectors and policies."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from accounts.filters import BuyerFilter
 from accounts.models import Role
 from accounts.policies import buyers_visible_to, can_list_buyers
 from accounts.selectors import buyers_for_listing, producers_for_listing
+from catalogue.filters import ProducerFilter
 from portal.api.permissions import IsPortalStaff
 
 from .serializers import (
@@ -122,9 +124,9 @@ class ProducerViewSet(
 
     queryset = producers_for_listing()
     serializer_class = ProducerOutputSerializer
+    filterset_class = ProducerFilter
+    filter_backends = [DjangoFilterBackend]  # ProducerFilter orders
     permission_classes = [IsAuthenticatedOrReadOnly]
-    ordering_fields = ["name", "created_at"]
-    ordering = ["name", "id"]
     role = Role.PRODUCER
     related_name = "producer_profile"
     input_serializer = ProducerInputSerializer

@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from catalogue.models import Sector
+from accounts.models import ProducerProfile
+from catalogue.models import Product, Sector
 
 # --- Sector -------------------------------------------------------------------
 
@@ -28,3 +29,60 @@ class SectorSerializer(serializers.ModelSerializer):
         model = Sector
         fields = ["code", "level", "name", "name_fa", "parent", "section"]
         read_only_fields = fields
+
+
+# --- Products ---------------------------------------------------------------
+
+
+class ProductOutputSerializer(serializers.ModelSerializer):
+    hs_code = serializers.CharField(source="hs_code_id")
+    hs_name = serializers.CharField(source="hs_code.display_name", read_only=True)
+    producer_name = serializers.CharField(source="producer.name", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "producer",
+            "producer_name",
+            "name",
+            "description",
+            "hs_code",
+            "hs_name",
+            "annual_capacity",
+            "available_capacity",
+            "capacity_unit",
+            "moq",
+            "lead_time_days",
+            "price_min",
+            "price_max",
+            "currency",
+            "incoterms",
+            "certifications",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProductInputSerializer(serializers.Serializer):
+    """Types only; catalogue.services decides what is valid and who may set what."""
+
+    producer = serializers.PrimaryKeyRelatedField(
+        queryset=ProducerProfile.objects.all(), required=False, help_text=_("Staff only: the producer.")
+    )
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    hs_code = serializers.CharField(required=False)
+    annual_capacity = serializers.CharField(required=False)
+    available_capacity = serializers.CharField(required=False, allow_null=True)
+    capacity_unit = serializers.CharField(required=False)
+    moq = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    lead_time_days = serializers.IntegerField(required=False, allow_null=True)
+    price_min = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    price_max = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    currency = serializers.CharField(required=False)
+    incoterms = serializers.ListField(child=serializers.CharField(), required=False)
+    certifications = serializers.ListField(child=serializers.CharField(), required=False)
+    is_active = serializers.BooleanField(required=False)

@@ -4,5 +4,6 @@ from . import views
 
 router = SimpleRouter()
 router.register("sectors", views.SectorViewSet, basename="sector")
+router.register("products", views.ProductViewSet, basename="product")
 
 urlpatterns = router.urls

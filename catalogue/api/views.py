@@ -1,14 +1,21 @@
 """API views of the catalogue, one section per resource."""
 
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
-from rest_framework.permissions import AllowAny
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
 
+from accounts.models import ProducerProfile
+from catalogue import services
+from catalogue.filters import ProductFilter
 from catalogue.models import Sector
+from catalogue.selectors import catalogue_products
 
 from .filters import SectorFilterSet
-from .serializers import SectorSerializer
+from .serializers import ProductInputSerializer, ProductOutputSerializer, SectorSerializer
 
 # --- Sector -------------------------------------------------------------------
 
@@ -44,3 +51,76 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
     ordering_fields = ["code", "level", "name"]
     ordering = ["level", "position", "code"]
+
+
+# --- Product ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Search the catalogue"),
+        description=_(
+            "Full text over product, producer and HS descriptions in Persian and English, "
+            "typo-tolerant, with the filters below; ordered by relevance when `search` is given."
+        ),
+    ),
+    create=extend_schema(request=ProductInputSerializer, responses={201: ProductOutputSerializer}),
+    partial_update=extend_schema(request=ProductInputSerializer, responses={200: ProductOutputSerializer}),
+)
+class ProductViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Anyone searches and reads listed products; their producer or staff write them."""
+
+    serializer_class = ProductOutputSerializer
+    filterset_class = ProductFilter
+    filter_backends = [DjangoFilterBackend]  # ProductFilter orders (relevance, capacity, date)
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return catalogue_products(user=self.request.user)
+
+    def _input(self, partial: bool) -> dict:
+        data = ProductInputSerializer(data=self.request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def _output(self, product, status_code=status.HTTP_200_OK) -> Response:
+        product = self.get_queryset().get(pk=product.pk)
+        return Response(self.get_serializer(product).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        data = self._input(partial=False)
+        producer = data.pop("producer", None)
+        if user.is_portal_staff:
+            if producer is None:
+                raise ValidationError({"producer": [_("Staff must say whose product this is.")]})
+        elif user.is_producer:
+            own = ProducerProfile.objects.filter(owner=user).first()
+            if own is None:
+                raise ValidationError({"producer": [_("Create your company profile first.")]})
+            if producer is not None and producer != own:
+                raise PermissionDenied()
+            producer = own
+        else:
+            raise PermissionDenied()
+        product = services.product_create(producer=producer, actor=user, data=data)
+        return self._output(product, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        product = self.get_object()
+        data = self._input(partial=True)
+        if "producer" in data:
+            raise ValidationError({"producer": [_("A product cannot move to another producer.")]})
+        product = services.product_update(product=product, actor=request.user, data=data)
+        return self._output(product)
+
+    def perform_destroy(self, instance):
+        services.product_delete(product=instance, actor=self.request.user)

@@ -1,0 +1,459 @@
+"""Sign-up, sign-in and profile forms.
+
+Forms here parse and present; the rules live in the services. A profile or
+product form hands `service_data()` to a service and shows the service's
+`ValidationError` beside the fields with `add_service_errors`, so a page and the
+API report the same message for the same bad input.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from allauth.account import forms as allauth_forms
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from catalogue.models import CapacityUnit, Incoterm, SectorLevel
+from catalogue.widgets import HSCodePickerWidget
+
+from .models import BuyerProfile, Language, ProducerProfile, Role, User
+from .services import user_set_language, user_set_role
+
+# Only these roles can be chosen by oneself; counsellors and staff are made by staff.
+SELF_SERVICE_ROLES = [
+    (Role.PRODUCER.value, _("Producer — my company makes products and wants to export them")),
+    (Role.BUYER.value, _("Buyer — my company abroad buys products")),
+]
+
+
+# --- Presentation helpers ----------------------------------------------------
+
+
+def _css_class_for(widget: forms.Widget) -> str | None:
+    if widget.is_hidden:
+        return None
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):  # also SelectMultiple
+        return "form-select"
+    return "form-control"
+
+
+def _add_css_class(widget: forms.Widget, css: str) -> None:
+    classes = widget.attrs.get("class", "").split()
+    if css not in classes:
+        widget.attrs["class"] = " ".join([*classes, css])
+
+
+class BootstrapFormMixin:
+    """Bootstrap classes on every widget, and `is-invalid` on a field once it has an error.
+
+    Labels, `aria-invalid` and `aria-describedby` (help text and errors) come from
+    Django and from `accounts/includes/field.html`, which renders each field.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = _css_class_for(field.widget)
+            if css:
+                _add_css_class(field.widget, css)
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        names = [field] if field else []
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            names = list(error.error_dict)
+        for name in names:
+            if name in self.fields:
+                _add_css_class(self.fields[name].widget, "is-invalid")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's `{field: [messages]}` beside the form's fields (others on top)."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def hs_code_widget() -> forms.Widget:
+    """The catalogue's HS code picker for one 2, 4 or 6-digit code (sections left out)."""
+    return HSCodePickerWidget(min_level=SectorLevel.CHAPTER)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 countries named and sorted in the active language (evaluated per render)."""
+    return [(country.code, country.name) for country in countries]
+
+
+def _country_choices_with_blank() -> list[tuple[str, str]]:
+    return [("", _("Choose a country"))] + country_choices()
+
+
+def _quantity(label, *, required: bool = False, help_text: str = "") -> forms.CharField:
+    # Text, not a number field: the service reads Persian digits too and owns the range rules.
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "autocomplete": "off"}),
+    )
+
+
+def _plain_number(value: Decimal | int | None) -> str:
+    """1200.00 → "1200" for an input's initial value."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _codes(values) -> str:
+    return ", ".join(str(value) for value in values or [])
+
+
+class ServiceForm(BootstrapFormMixin, forms.Form):
+    """A form whose cleaned data goes to a service as a {field: value} dict."""
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+# --- Sign-up and the allauth pages ---------------------------------------------
+
+
+class SignupForm(BootstrapFormMixin, allauth_forms.SignupForm):
+    """allauth's sign-up plus the role (producer or buyer), full name and language."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    role = forms.ChoiceField(
+        label=_("I am registering as"),
+        choices=SELF_SERVICE_ROLES,
+        widget=forms.RadioSelect,
+        help_text=_("Trade counsellors and staff accounts are made by the portal’s staff."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=Language.choices,
+        help_text=_("Emails and pages will use this language."),
+    )
+
+    field_order = ["full_name", "email", "role", "preferred_language", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        current = (get_language() or "fa")[:2]
+        self.fields["preferred_language"].initial = (
+            current if current in Language.values else Language.PERSIAN
+        )
+
+    def save(self, request: HttpRequest) -> User:
+        # One transaction: a user is never left without the role they chose.
+        with transaction.atomic():
+            user = super().save(request)
+            user_set_role(user=user, role=self.cleaned_data["role"])
+            user_set_language(user=user, language=self.cleaned_data["preferred_language"])
+        return user
+
+
+class LoginForm(BootstrapFormMixin, allauth_forms.LoginForm):
+    pass
+
+
+class ResetPasswordForm(BootstrapFormMixin, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(BootstrapFormMixin, allauth_forms.ResetPasswordKeyForm):
+    pass
+
+
+class ChangePasswordForm(BootstrapFormMixin, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(BootstrapFormMixin, allauth_forms.SetPasswordForm):
+    pass
+
+
+class AddEmailForm(BootstrapFormMixin, allauth_forms.AddEmailForm):
+    pass
+
+
+# --- Producer profile -----------------------------------------------------------
+
+
+class ProducerCompanyForm(ServiceForm):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    description = forms.CharField(
+        label=_("What your company makes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    province = forms.CharField(label=_("Province"), required=False, max_length=100, initial="East Azerbaijan")
+    city = forms.CharField(label=_("City"), required=False, max_length=100, initial="Tabriz")
+    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=150)
+    email = forms.CharField(
+        label=_("Contact email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"})
+    )
+    website = forms.CharField(
+        label=_("Website"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
+    )
+    employees = forms.CharField(
+        label=_("Employees"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    founded = forms.CharField(
+        label=_("Year founded"),
+        required=False,
+        help_text=_("Gregorian year, e.g. 1998."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+
+    @staticmethod
+    def initial_from(profile: ProducerProfile | None) -> dict[str, Any]:
+        if profile is None:
+            return {}
+        return {
+            "name": profile.name,
+            "description": profile.description,
+            "province": profile.province,
+            "city": profile.city,
+            "contact_name": profile.contact_name,
+            "email": profile.email,
+            "phone": profile.phone,
+            "website": profile.website,
+            "employees": _plain_number(profile.employees),
+            "founded": _plain_number(profile.founded),
+        }
+
+
+class ProducerMarketsForm(ServiceForm):
+    target_markets = forms.MultipleChoiceField(
+        label=_("Target markets"),
+        required=False,
+        choices=country_choices,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("The countries you want to sell to. Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    open_to_any_market = forms.BooleanField(
+        label=_("We are open to buyers from any country"),
+        required=False,
+    )
+    export_experience = forms.MultipleChoiceField(
+        label=_("Countries you already export to"),
+        required=False,
+        choices=country_choices,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    @staticmethod
+    def initial_from(profile: ProducerProfile | None) -> dict[str, Any]:
+        if profile is None:
+            return {}
+        return {
+            "target_markets": [country.code for country in profile.target_markets],
+            "open_to_any_market": profile.open_to_any_market,
+            "export_experience": [country.code for country in profile.export_experience],
+        }
+
+
+class ProducerProfileForm(ProducerCompanyForm, ProducerMarketsForm):
+    """The whole producer profile on one page (company and markets)."""
+
+    @staticmethod
+    def initial_from(profile: ProducerProfile | None) -> dict[str, Any]:
+        return {**ProducerCompanyForm.initial_from(profile), **ProducerMarketsForm.initial_from(profile)}
+
+
+# --- Buyer profile ----------------------------------------------------------------
+
+
+class BuyerCompanyForm(ServiceForm):
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices_with_blank)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    description = forms.CharField(
+        label=_("What your company does"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=150)
+    email = forms.CharField(
+        label=_("Contact email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"})
+    )
+    website = forms.CharField(
+        label=_("Website"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
+    )
+
+    @staticmethod
+    def initial_from(profile: BuyerProfile | None) -> dict[str, Any]:
+        if profile is None:
+            return {}
+        return {
+            "company_name": profile.company_name,
+            "country": profile.country.code if profile.country else "",
+            "city": profile.city,
+            "description": profile.description,
+            "contact_name": profile.contact_name,
+            "email": profile.email,
+            "phone": profile.phone,
+            "website": profile.website,
+        }
+
+
+class BuyerDemandForm(ServiceForm):
+    sought_sectors = forms.CharField(
+        label=_("Sectors you buy from (HS codes)"),
+        required=False,
+        # Several codes: a text box (the picker takes one code).
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        help_text=_(
+            "Harmonized System codes of 2, 4 or 6 digits, separated by commas, e.g. 8418, 8450. "
+            "A chapter (84) covers every product under it."
+        ),
+    )
+    annual_demand = _quantity(_("Annual demand"))
+    demand_unit = forms.ChoiceField(
+        label=_("Unit of the demand"),
+        required=False,
+        choices=[("", _("Choose a unit"))] + CapacityUnit.choices,
+    )
+    typical_order = _quantity(_("Typical order size"), help_text=_("In the same unit as the annual demand."))
+    required_certifications = forms.CharField(
+        label=_("Required certifications"),
+        required=False,
+        help_text=_("Separated by commas, e.g. ISO9001, CE."),
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+
+    @staticmethod
+    def initial_from(profile: BuyerProfile | None) -> dict[str, Any]:
+        if profile is None:
+            return {}
+        return {
+            "sought_sectors": _codes(profile.sought_sectors.values_list("code", flat=True)),
+            "annual_demand": _plain_number(profile.annual_demand),
+            "demand_unit": profile.demand_unit,
+            "typical_order": _plain_number(profile.typical_order),
+            "required_certifications": _codes(profile.required_certifications),
+        }
+
+
+class BuyerProfileForm(BuyerCompanyForm, BuyerDemandForm):
+    """The whole buyer profile on one page (company and demand)."""
+
+    @staticmethod
+    def initial_from(profile: BuyerProfile | None) -> dict[str, Any]:
+        return {**BuyerCompanyForm.initial_from(profile), **BuyerDemandForm.initial_from(profile)}
+
+
+# --- Products ----------------------------------------------------------------------
+
+
+class ProductForm(ServiceForm):
+    """A product line; `compact=True` keeps what onboarding asks for."""
+
+    COMPACT_FIELDS = ("name", "hs_code", "annual_capacity", "available_capacity", "capacity_unit", "moq")
+
+    name = forms.CharField(label=_("Product name"), max_length=200)
+    hs_code = forms.CharField(
+        label=_("HS code"),
+        widget=hs_code_widget(),
+        help_text=_("The product’s Harmonized System code: 2, 4 or 6 digits, e.g. 8418."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    annual_capacity = _quantity(_("Annual production capacity"), required=True)
+    available_capacity = _quantity(
+        _("Capacity free for export each year"),
+        help_text=_("Leave empty when all of the annual capacity is free for export."),
+    )
+    capacity_unit = forms.ChoiceField(
+        label=_("Capacity unit"), choices=[("", _("Choose a unit"))] + CapacityUnit.choices
+    )
+    moq = _quantity(_("Minimum order quantity"), help_text=_("In the capacity unit."))
+    lead_time_days = forms.CharField(
+        label=_("Lead time (days)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    price_min = _quantity(_("Minimum price per unit"))
+    price_max = _quantity(_("Maximum price per unit"))
+    currency = forms.CharField(
+        label=_("Currency"),
+        initial="USD",
+        max_length=3,
+        help_text=_("ISO 4217 code, e.g. USD, EUR."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "size": 4}),
+    )
+    incoterms = forms.MultipleChoiceField(
+        label=_("Incoterms offered"),
+        required=False,
+        choices=Incoterm.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    certifications = forms.CharField(
+        label=_("Certifications"),
+        required=False,
+        help_text=_("Separated by commas, e.g. ISO9001, CE."),
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    is_active = forms.BooleanField(label=_("Listed in the catalogue"), required=False, initial=True)
+
+    def __init__(self, *args, compact: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if compact:
+            for name in list(self.fields):
+                if name not in self.COMPACT_FIELDS:
+                    del self.fields[name]
+
+    @staticmethod
+    def initial_from(product) -> dict[str, Any]:
+        return {
+            "name": product.name,
+            "hs_code": product.hs_code_id,
+            "description": product.description,
+            "annual_capacity": _plain_number(product.annual_capacity),
+            "available_capacity": _plain_number(product.available_capacity),
+            "capacity_unit": product.capacity_unit,
+            "moq": _plain_number(product.moq),
+            "lead_time_days": _plain_number(product.lead_time_days),
+            "price_min": _plain_number(product.price_min),
+            "price_max": _plain_number(product.price_max),
+            "currency": product.currency,
+            "incoterms": list(product.incoterms or []),
+            "certifications": _codes(product.certifications),
+            "is_active": product.is_active,
+        }

@@ -1,0 +1,78 @@
+"""Reads of the catalogue for pages and the API: querysets with their joins already right.
+
+Visibility comes from `catalogue.policies`; every list here costs a constant
+number of queries however many rows it returns.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accounts.models import ProducerProfile
+
+from .filters import ProducerFilter, ProductFilter
+from .models import Product, Sector
+from .policies import products_visible_to
+from .search import search_products
+
+# Large search columns a list never shows.
+_SEARCH_COLUMNS = ("search_document", "search_vector", "search_name")
+
+
+def catalogue_products(*, user) -> QuerySet[Product]:
+    """The products `user` may see, with producer and HS code joined in, newest first."""
+    queryset = Product.objects.select_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    return products_visible_to(user, queryset)
+
+
+def product_search(*, user, params: Mapping[str, Any]) -> QuerySet[Product]:
+    """The visible products filtered by the API.md search parameters; ValidationError for bad ones."""
+    filterset = ProductFilter(params, queryset=catalogue_products(user=user))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors.as_data())
+    return filterset.qs
+
+
+def product_text_search(*, user, query: str) -> QuerySet[Product]:
+    """The visible products matching `query`, best first (annotated with `relevance`)."""
+    return search_products(catalogue_products(user=user), query)
+
+
+def product_detail(*, user, pk: int) -> Product:
+    """One visible product with its producer and HS code; Product.DoesNotExist otherwise."""
+    return catalogue_products(user=user).get(pk=pk)
+
+
+def sector_path(sector: Sector) -> list[Sector]:
+    """The section, chapter and heading above `sector`, then `sector` itself (one query)."""
+    codes = [code for code in (sector.section_id, *sector.ancestor_codes()) if code]
+    above = Sector.objects.in_bulk(codes)
+    return [above[code] for code in codes if code in above] + [sector]
+
+
+def catalogue_producers() -> QuerySet[ProducerProfile]:
+    """Producer profiles, which are public, with their declared sectors and listed products counted."""
+    return ProducerProfile.objects.prefetch_related(
+        Prefetch("declared_sectors", queryset=Sector.objects.order_by("code"))
+    ).annotate(listed_products=Count("products", filter=Q(products__is_active=True)))
+
+
+def producer_search(*, params: Mapping[str, Any]) -> QuerySet[ProducerProfile]:
+    filterset = ProducerFilter(params, queryset=catalogue_producers())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors.as_data())
+    return filterset.qs
+
+
+def producer_detail(*, pk: int) -> ProducerProfile:
+    """One producer with its declared sectors; ProducerProfile.DoesNotExist otherwise."""
+    return ProducerProfile.objects.prefetch_related(
+        Prefetch("declared_sectors", queryset=Sector.objects.order_by("code"))
+    ).get(pk=pk)
+
+
+def producer_products(*, user, producer: ProducerProfile) -> QuerySet[Product]:
+    """The producer's products `user` may see, newest first, for its page."""
+    return catalogue_products(user=user).filter(producer=producer)

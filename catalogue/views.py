@@ -1,0 +1,116 @@
+"""Catalogue pages (HTML)."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import ProducerProfile
+from accounts.policies import can_view_producer_contacts
+
+from . import selectors
+from .filters import ProductFilter
+from .hs import pick_sectors
+from .models import Product, SectorLevel
+
+HS_PICKER_LIMIT = 20
+_MAX_QUERY_LENGTH = 100
+
+
+@require_GET
+def hs_picker(request: HttpRequest) -> HttpResponse:
+    """The HS picker's options for `?q=` (an htmx fragment): codes by prefix, then by name."""
+    query = request.GET.get("q", "").strip()[:_MAX_QUERY_LENGTH]
+    min_level = request.GET.get("min_level")
+    sectors = pick_sectors(
+        query,
+        language=get_language(),
+        limit=HS_PICKER_LIMIT,
+        min_level=int(min_level) if min_level in {str(level) for level in SectorLevel.values} else None,
+    )
+    return render(request, "catalogue/hs_picker_results.html", {"query": query, "sectors": sectors})
+
+
+# --- Catalogue: product search, product and producer pages ------------------------------
+
+PRODUCTS_PER_PAGE = 24
+
+
+def _prepare_filter_form(form) -> None:
+    """Bootstrap classes on the filter form's inputs; the producer filter travels hidden."""
+    # The section choices come from the database: read them once for validation and display.
+    section = form.fields["section"]
+    section.choices = [choice for choice in section.choices if choice[0]]
+    for name, field in form.fields.items():
+        if name == "producer":
+            field.widget = forms.HiddenInput()
+            continue
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue: search and filter the products the visitor may see, 24 a page."""
+    filterset = ProductFilter(request.GET, queryset=selectors.catalogue_products(user=request.user))
+    _prepare_filter_form(filterset.form)
+    valid = filterset.is_valid()
+    products = filterset.qs if valid else Product.objects.none()
+    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalogue/product_list.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "valid": valid,
+            "page": page,
+            "searched": bool(valid and filterset.form.cleaned_data.get("search")),
+            "filtered": any(value not in (None, "") for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
+@require_GET
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One product, its HS path and its producer (contacts per `can_view_producer_contacts`)."""
+    try:
+        product = selectors.product_detail(user=request.user, pk=pk)
+    except Product.DoesNotExist:
+        raise Http404(_("No such product in the catalogue.")) from None
+    producer = product.producer
+    return render(
+        request,
+        "catalogue/product_detail.html",
+        {
+            "product": product,
+            "producer": producer,
+            "sector_path": selectors.sector_path(product.hs_code),
+            "show_contacts": can_view_producer_contacts(request.user, producer),
+            "more_products": selectors.producer_products(user=request.user, producer=producer).exclude(
+                pk=product.pk
+            )[:6],
+        },
+    )
+
+
+@require_GET
+def producer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A producer's page: who it is, where it sells, its products (24 a page)."""
+    try:
+        producer = selectors.producer_detail(pk=pk)
+    except ProducerProfile.DoesNotExist:
+        raise Http404(_("No such producer.")) from None
+    products = selectors.producer_products(user=request.user, producer=producer)
+    return render(
+        request,
+        "catalogue/producer_detail.html",
+        {
+            "producer": producer,
+            "show_contacts": can_view_producer_contacts(request.user, producer),
+            "page": Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )

@@ -1,0 +1,67 @@
+"""The matching engine: plain functions over arrays, no Django (DESIGN.md, "Matching").
+
+Inputs are `ProducerArrays` and `BuyerArrays` (built from querysets by the Django layer),
+the chapter → section map of the HS taxonomy and a `MatchingConfig`. Candidate pairs come
+from an inverted index over the HS hierarchy (one sparse product), so the work grows
+with the pairs that share a sector, not with all pairs; the factors are vectorised over
+those pairs.
+
+Nightly sweep, whole:      score_all(producers, buyers, sections, config)
+Nightly sweep, fanned out: map    shortlist(producers, buyers.take(chunk), sections, config)
+                           reduce select_reciprocal([shortlist, ...], config)
+                           (equal to score_all when the chunks partition the buyers)
+One profile changed:       score_one_producer(producer, buyers, ...) / score_one_buyer(producers, buyer, ...)
+Why a pair matched:        explain(result, i), built on demand for the pairs kept
+
+`reference` holds a per-pair, plain-Python implementation of the same rules, used by the
+tests and as the naive baseline of benchmarks/bench_engine_core.py.
+"""
+
+from matchmaking.engine.config import MatchingConfig
+from matchmaking.engine.explain import explain
+from matchmaking.engine.hs import default_sections
+from matchmaking.engine.inputs import (
+    UNITS,
+    BuyerArrays,
+    BuyerRecord,
+    ProducerArrays,
+    ProducerRecord,
+    normalise_unit,
+)
+from matchmaking.engine.prepare import PreparedProducers, prepare_producers
+from matchmaking.engine.regions import Regions, default_regions, load_regions
+from matchmaking.engine.result import MatchResult
+from matchmaking.engine.sweep import (
+    Candidates,
+    score_all,
+    score_candidates,
+    score_one_buyer,
+    score_one_producer,
+    select_reciprocal,
+    shortlist,
+)
+
+__all__ = [
+    "UNITS",
+    "BuyerArrays",
+    "BuyerRecord",
+    "Candidates",
+    "MatchResult",
+    "MatchingConfig",
+    "PreparedProducers",
+    "ProducerArrays",
+    "ProducerRecord",
+    "Regions",
+    "default_regions",
+    "default_sections",
+    "explain",
+    "load_regions",
+    "normalise_unit",
+    "prepare_producers",
+    "score_all",
+    "score_candidates",
+    "score_one_buyer",
+    "score_one_producer",
+    "select_reciprocal",
+    "shortlist",
+]

@@ -1,0 +1,61 @@
+"""Matching knobs (weights, threshold, caps) and the fixed factor levels of DESIGN.md."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# Hierarchy levels of the Harmonized System, coarsest first. The integer is the
+# level code used in arrays (`MatchResult.sector_level`).
+SECTION, CHAPTER, HEADING, SUBHEADING = 0, 1, 2, 3
+LEVEL_NAMES = ("section", "chapter", "heading", "subheading")
+
+# Factor levels fixed by DESIGN.md ("Matching"); only weights and the threshold are knobs.
+SECTOR_SCORES = (0.2, 0.5, 0.85, 1.0)  # indexed by level code
+CAPACITY_NEUTRAL = 0.5
+MARKET_OTHER, MARKET_OPEN, MARKET_SAME_REGION, MARKET_TARGET = 0, 1, 2, 3
+MARKET_SCORES = (0.2, 0.5, 0.6, 1.0)  # indexed by market code
+
+# Scores are stored with three decimals; ranking and the threshold use the stored value.
+SCORE_SCALE = 1000
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    """Weights, threshold and caps of a sweep; the database holds overrides of these defaults."""
+
+    weight_sector: float = 0.40
+    weight_capacity: float = 0.25
+    weight_market: float = 0.25
+    weight_certifications: float = 0.10
+    min_score: float = 0.35
+    top_k_per_buyer: int = 20
+    top_k_per_producer: int = 50
+    min_per_buyer: int = 3
+
+    def __post_init__(self) -> None:
+        weights = self.weights
+        if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
+            raise ValueError(f"weights must be finite, non-negative and not all zero: {weights}")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError(f"min_score must lie in [0, 1], got {self.min_score}")
+        if self.top_k_per_buyer < 1 or self.top_k_per_producer < 1 or self.min_per_buyer < 0:
+            raise ValueError("top_k_per_buyer and top_k_per_producer must be >= 1, min_per_buyer >= 0")
+
+    @property
+    def weights(self) -> tuple[float, float, float, float]:
+        """(sector, capacity, market, certifications)."""
+        return (self.weight_sector, self.weight_capacity, self.weight_market, self.weight_certifications)
+
+    @property
+    def min_score_milli(self) -> int:
+        """The smallest stored score (in thousandths) that reaches `min_score`."""
+        k = max(0, math.ceil(self.min_score * SCORE_SCALE) - 1)
+        while k / SCORE_SCALE < self.min_score:
+            k += 1
+        return k
+
+    @property
+    def buyer_shortlist_k(self) -> int:
+        """How many of a buyer's best pairs the selection may need (top-K and the fallback)."""
+        return max(self.top_k_per_buyer, self.min_per_buyer)

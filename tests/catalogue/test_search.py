@@ -1,0 +1,186 @@
+"""Catalogue search behaves the same on PostgreSQL (full text + trigrams) and SQLite (word prefixes)."""
+
+import pytest
+
+from accounts.services import producer_profile_update
+from catalogue.models import Product, SearchTerm
+from catalogue.search import correct_words, query_words, refresh_search_index, search_products
+from tests.factories import ProducerProfileFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories set a password per user; the production hasher would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def found(query: str, queryset=None) -> list[str]:
+    queryset = Product.objects.all() if queryset is None else queryset
+    return [product.name for product in search_products(queryset, query)]
+
+
+@pytest.fixture
+def catalogue():
+    """A small catalogue: appliances (84, 85), textiles (52) and food (09) from Tabriz producers."""
+    appliances = ProducerProfileFactory(name="Azar Home Appliances", description="Made in Tabriz since 1978.")
+    sahand = ProducerProfileFactory(name="Sahand Food Industries")
+    return {
+        "fridge": ProductFactory(
+            producer=appliances,
+            name="Side-by-side Refrigerators",
+            hs_code="841810",
+            description="600 litres.",
+        ),
+        "yakhchal": ProductFactory(
+            producer=appliances, name="یخچال صنعتی کوچک", hs_code="841850", description="مدل ۲۵۰۰، ساخت تبریز"
+        ),
+        "machinery": ProductFactory(
+            producer=appliances, name="ماشین‌آلات کشاورزی", hs_code="843290", description="گاوآهن و دیسک"
+        ),
+        "model": ProductFactory(
+            producer=appliances, name="Model X-200", hs_code="8418", description="Stainless."
+        ),
+        "heater": ProductFactory(
+            producer=appliances,
+            name="Water Heater",
+            hs_code="851610",
+            description="Pairs well with our refrigerators.",
+        ),
+        "pumps": ProductFactory(producer=appliances, name="Centrifugal pump", hs_code="841370"),
+        "saffron": ProductFactory(producer=sahand, name="Saffron threads", hs_code="091020"),
+        "cotton": ProductFactory(name="Cotton yarn", hs_code="520512", description="Combed, for weaving."),
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "يخچال",  # Arabic yeh
+        "یخچال صنعتی كوچك",  # Arabic kaf
+        "ماشين‌آلات",  # Arabic yeh and the zero-width non-joiner
+        "ماشینآلات",  # no zero-width non-joiner
+        "ماشین‌آلات كشاورزي",
+    ],
+)
+def test_persian_typed_on_an_arabic_keyboard_finds_persian_text(catalogue, query):
+    names = found(query)
+    assert names, query
+    assert names[0] in {"یخچال صنعتی کوچک", "ماشین‌آلات کشاورزی"}
+
+
+@pytest.mark.parametrize("query", ["۲۵۰۰", "٢٥٠٠", "2500"])
+def test_persian_arabic_and_ascii_digits_match_each_other(catalogue, query):
+    assert found(query) == ["یخچال صنعتی کوچک"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("refrigirator", "Side-by-side Refrigerators"),
+        ("refridgerators", "Side-by-side Refrigerators"),
+        ("yakhchal sanati", None),
+        ("یخچل", "یخچال صنعتی کوچک"),
+        ("centrifugl pump", "Centrifugal pump"),
+        ("safron", "Saffron threads"),
+    ],
+)
+def test_typos_still_find(catalogue, query, expected):
+    names = found(query)
+    if expected is None:
+        assert names == []
+    else:
+        assert names and names[0] == expected, names
+
+
+def test_english_stemming_and_plurals(catalogue):
+    assert found("refrigerator")[0] == "Side-by-side Refrigerators"
+    assert found("pumps")[0] == "Centrifugal pump"  # 8418 also says "heat pumps"
+    assert "Saffron threads" in found("thread")
+
+
+def test_name_match_ranks_above_description_only_match(catalogue):
+    names = found("refrigerators")
+    assert names[0] == "Side-by-side Refrigerators"
+    # The heater says "refrigerators" only in its description, the model only through HS 8418.
+    assert {"Water Heater", "Model X-200"} <= set(names)
+    assert names.index("Side-by-side Refrigerators") < names.index("Water Heater")
+
+
+def test_exact_name_hit_comes_first(catalogue):
+    ProductFactory(name="Centrifugal pump spare parts kit", hs_code="841391")
+    ProductFactory(name="Pump", hs_code="841370", description="A centrifugal pump for water.")
+    assert found("centrifugal pump")[0] == "Centrifugal pump"
+    assert found("pump")[0] == "Pump"
+
+
+def test_hs_descriptions_are_searched(catalogue):
+    # "Model X-200" never says refrigerator: its HS heading 8418 does.
+    assert "Model X-200" in found("refrigerators")
+    assert "Model X-200" in found("freezers")
+    assert "Cotton yarn" in found("cotton")
+    assert "Cotton yarn" in found("5205")
+
+
+def test_producer_names_and_descriptions_are_searched(catalogue):
+    assert found("sahand") == ["Saffron threads"]
+    assert set(found("azar appliances")) >= {"Side-by-side Refrigerators", "Centrifugal pump"}
+    assert "Water Heater" in found("tabriz 1978")
+
+
+def test_every_word_must_match(catalogue):
+    assert found("saffron cotton") == []
+    assert found("nothing-like-this-anywhere") == []
+
+
+def test_a_query_without_words_filters_nothing(catalogue):
+    results = search_products(Product.objects.all(), " ;-) ")
+    assert results.count() == len(catalogue)
+    assert {product.relevance for product in results} == {0.0}
+
+
+def test_results_are_annotated_with_relevance_best_first(catalogue):
+    results = list(search_products(Product.objects.all(), "refrigerators"))
+    scores = [product.relevance for product in results]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+
+
+def test_search_respects_the_given_queryset(catalogue):
+    visible = Product.objects.exclude(pk=catalogue["fridge"].pk)
+    assert "Side-by-side Refrigerators" not in found("refrigerators", visible)
+
+
+def test_index_follows_producer_and_product_changes(catalogue):
+    producer = catalogue["saffron"].producer
+    producer_profile_update(profile=producer, actor=producer.owner, data={"name": "Zarrin Gol Trading"})
+    assert found("zarrin") == ["Saffron threads"]
+    assert found("sahand") == []
+
+    Product.objects.filter(pk=catalogue["cotton"].pk).update(name="Wool yarn")
+    refresh_search_index(product_ids=[catalogue["cotton"].pk])
+    assert found("wool") == ["Wool yarn"]
+
+
+def test_refresh_rebuilds_everything_and_counts(catalogue):
+    Product.objects.update(search_document="", search_name="")
+    assert refresh_search_index() == len(catalogue)
+    assert found("saffron") == ["Saffron threads"]
+    assert Product.objects.get(pk=catalogue["yakhchal"].pk).search_name == "یخچال صنعتی کوچک"
+
+
+def test_vocabulary_holds_the_indexed_words(catalogue):
+    words = set(SearchTerm.objects.values_list("word", flat=True))
+    assert {"refrigerators", "یخچال", "saffron", "sahand"} <= words
+    assert not any(word.isdigit() or len(word) < 3 for word in words)
+
+
+def test_only_unknown_words_are_corrected(catalogue):
+    assert correct_words(["saffron", "refrig", "ab"]) == {}
+    corrections = correct_words(["safron"])
+    assert "saffron" in corrections["safron"]
+
+
+def test_query_words_are_normalised_and_bounded():
+    assert query_words("  يخچال  ٢٥٠٠ Refrigerators!! ") == ["یخچال", "2500", "refrigerators"]
+    assert len(query_words(" ".join(f"w{n}" for n in range(40)))) == 8
