@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import BuyerProfile, ProducerProfile, User
+from .services import mark_email_verified, producer_profile_update
 
 
 @admin.register(User)
@@ -33,6 +34,12 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "password1", "password2")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Made by an operator: signs in at once, like users made through the API.
+            mark_email_verified(user=obj)
+
 
 @admin.register(ProducerProfile)
 class ProducerProfileAdmin(admin.ModelAdmin):
@@ -40,8 +47,23 @@ class ProducerProfileAdmin(admin.ModelAdmin):
     list_filter = ["verified", "province", "open_to_any_market", "created_at"]
     search_fields = ["name", "description", "owner__email", "email", "contact_name", "city"]
     raw_id_fields = ["owner", "declared_sectors"]
-    readonly_fields = ["created_at", "updated_at"]
     list_select_related = ["owner"]
+    actions = ["verify"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The content is the producer's (edited through the services); staff verify it.
+        return [field.name for field in self.model._meta.get_fields() if field.name != "verified" and field.concrete]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        producer_profile_update(profile=obj, actor=request.user, data={"verified": obj.verified})
+
+    @admin.action(description=_("Mark the selected producers as verified"))
+    def verify(self, request, queryset):
+        for profile in queryset:
+            producer_profile_update(profile=profile, actor=request.user, data={"verified": True})
 
 
 @admin.register(BuyerProfile)
@@ -49,6 +71,11 @@ class BuyerProfileAdmin(admin.ModelAdmin):
     list_display = ["company_name", "owner", "country", "city", "annual_demand", "demand_unit", "created_at"]
     list_filter = ["country", "demand_unit", "created_at"]
     search_fields = ["company_name", "description", "owner__email", "email", "contact_name", "city"]
-    raw_id_fields = ["owner", "sought_sectors"]
-    readonly_fields = ["created_at", "updated_at"]
     list_select_related = ["owner"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The profile is the buyer's, edited through the services; staff inspect it here.
+        return [field.name for field in self.model._meta.get_fields() if field.concrete]
+
+    def has_add_permission(self, request):
+        return False
