@@ -8,8 +8,12 @@ those pairs.
 
 Nightly sweep, whole:      score_all(producers, buyers, sections, config)
 Nightly sweep, fanned out: map    shortlist(producers, buyers.take(chunk), sections, config)
+                                  (.without_inputs() to ship it to another process)
                            reduce select_reciprocal([shortlist, ...], config)
-                           (equal to score_all when the chunks partition the buyers)
+                                  (equal to score_all when the chunks partition the buyers)
+                           write  score_pairs(producers, buyers_chunk, sections, producer_ids,
+                                  buyer_ids, config) rebuilds the kept pairs with their inputs
+                                  where the reduce ran without them
 One profile changed:       score_one_producer(producer, buyers, ...) / score_one_buyer(producers, buyer, ...)
 Why a pair matched:        explain(result, i), built on demand for the pairs kept
 
@@ -18,7 +22,7 @@ tests and as the naive baseline of benchmarks/bench_engine_core.py.
 """
 
 from matchmaking.engine.config import MatchingConfig
-from matchmaking.engine.explain import explain
+from matchmaking.engine.explanations import explain
 from matchmaking.engine.hs import default_sections
 from matchmaking.engine.inputs import (
     UNITS,
@@ -37,6 +41,7 @@ from matchmaking.engine.sweep import (
     score_candidates,
     score_one_buyer,
     score_one_producer,
+    score_pairs,
     select_reciprocal,
     shortlist,
 )
@@ -62,6 +67,7 @@ __all__ = [
     "score_candidates",
     "score_one_buyer",
     "score_one_producer",
+    "score_pairs",
     "select_reciprocal",
     "shortlist",
 ]

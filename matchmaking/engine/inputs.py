@@ -13,7 +13,12 @@ UNITS = ("units", "sets", "pairs", "kg", "tonnes", "litres", "m2", "m3")
 
 # Units that measure the same quantity: (dimension, size in the dimension's base unit).
 # Free capacity in kg counts towards a demand in tonnes, litres towards m3.
-UNIT_DIMENSIONS = {"kg": ("mass", 1.0), "tonnes": ("mass", 1000.0), "litres": ("volume", 1.0), "m3": ("volume", 1000.0)}
+UNIT_DIMENSIONS = {
+    "kg": ("mass", 1.0),
+    "tonnes": ("mass", 1000.0),
+    "litres": ("volume", 1.0),
+    "m3": ("volume", 1000.0),
+}
 
 _UNIT_ALIASES = {
     "unit": "units",

@@ -39,6 +39,19 @@ LEVEL_WEIGHTS = (1, 1 << 8, 1 << 16, 1 << 32)
 UNKNOWN_UNIT_ROW = len(UNITS)
 
 
+def _key_cache(sections: Mapping[str, str], section_names: frozenset[str]):
+    """sector_keys, remembered per code: the same codes recur across thousands of profiles."""
+    cache: dict[str, tuple[tuple[int, str], ...]] = {}
+
+    def keys_of(code: str) -> tuple[tuple[int, str], ...]:
+        keys = cache.get(code)
+        if keys is None:
+            keys = cache[code] = sector_keys(code, sections, section_names)
+        return keys
+
+    return keys_of
+
+
 def rank_of(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rank of each id, index holding each rank): ties are broken by id through ranks."""
     order = np.argsort(ids, kind="stable")
@@ -64,7 +77,9 @@ def convertible_units(unit: str) -> list[tuple[str, float]]:
     if unit not in UNIT_DIMENSIONS:
         return [(unit, 1.0)]
     dimension, size = UNIT_DIMENSIONS[unit]
-    return [(other, other_size / size) for other, (dim, other_size) in UNIT_DIMENSIONS.items() if dim == dimension]
+    return [
+        (other, other_size / size) for other, (dim, other_size) in UNIT_DIMENSIONS.items() if dim == dimension
+    ]
 
 
 def _unit_table(by_unit: Mapping[str, np.ndarray], n: int, *, is_capacity: bool) -> np.ndarray:
@@ -125,23 +140,29 @@ def prepare_producers(
     if len(section_names) >= 256:
         raise ValueError("at most 255 distinct sections are supported")
     id_rank, index_of_rank = rank_of(producers.ids)
+    keys_of = _key_cache(sections, section_names)
 
     key_index: dict[tuple[int, str], int] = {}
+    columns_of: dict[str, list[int]] = {}
     rows: list[int] = []
     cols: list[int] = []
     for i, codes in enumerate(producers.hs_codes):
-        own: set[int] = set()
         for code in codes:
-            for key in sector_keys(code, sections, section_names):
-                own.add(key_index.setdefault(key, len(key_index)))
-        rows.extend([i] * len(own))
-        cols.extend(own)
+            columns = columns_of.get(code)
+            if columns is None:
+                columns = columns_of[code] = [key_index.setdefault(k, len(key_index)) for k in keys_of(code)]
+            rows.extend([i] * len(columns))
+            cols.extend(columns)
     n_keys = len(key_index)
     postings = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.int64), (np.array(cols, dtype=np.int64), np.array(rows, dtype=np.int64))),
+        (
+            np.ones(len(rows), dtype=np.int64),
+            (np.array(cols, dtype=np.int64), np.array(rows, dtype=np.int64)),
+        ),
         shape=(n_keys, n),
     )
-    postings.sum_duplicates()
+    postings.sum_duplicates()  # a key shared by two of a producer's codes counts once
+    postings.data[:] = 1
     postings.sort_indices()
     # A buyer's candidates are bounded by the producers under its sections (or under its
     # chapters that belong to no section): the finer keys sit inside those.
@@ -172,18 +193,29 @@ def prepare_producers(
     cert_index: dict[str, int] = {}
     c_rows: list[int] = []
     c_cols: list[int] = []
+    column_of: dict[str, int] = {}
     for i, held in enumerate(producers.certifications):
-        own = {cert_index.setdefault(normalise_certification(c), len(cert_index)) for c in held}
-        c_rows.extend([i] * len(own))
-        c_cols.extend(own)
+        for name in held:
+            column = column_of.get(name)
+            if column is None:
+                column = column_of[name] = cert_index.setdefault(
+                    normalise_certification(name), len(cert_index)
+                )
+            c_rows.append(i)
+            c_cols.append(column)
     holders = sp.csc_matrix(
-        (np.ones(len(c_rows), dtype=np.int8), (np.array(c_rows, dtype=np.int64), np.array(c_cols, dtype=np.int64))),
+        (
+            np.ones(len(c_rows), dtype=np.int8),
+            (np.array(c_rows, dtype=np.int64), np.array(c_cols, dtype=np.int64)),
+        ),
         shape=(n, len(cert_index)),
     )
+    holders.sum_duplicates()  # "CE" and "ce" are one certificate
+    holders.sort_indices()
 
     return PreparedProducers(
         arrays=producers,
-        sections=sections,
+        sections=dict(sections),
         section_names=section_names,
         regions=regions,
         id_rank=id_rank,
@@ -203,7 +235,7 @@ def prepare_producers(
 
 
 # Largest table of certification shares (entries) before falling back to bitmasks per pair.
-CERT_TABLE_LIMIT = 20_000_000
+CERT_TABLE_LIMIT = 8_000_000  # 64 MB of float64
 
 
 def _certification_shares(
@@ -266,13 +298,14 @@ def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> Prepare
     id_rank, index_of_rank = rank_of(buyers.ids)
 
     key_index = producers.key_index
+    keys_of = _key_cache(producers.sections, producers.section_names)
     rows: list[int] = []
     cols: list[int] = []
     weights: list[int] = []
     for b, codes in enumerate(buyers.hs_codes):
         own: dict[int, int] = {}
         for code in codes:
-            for key in sector_keys(code, producers.sections, producers.section_names):
+            for key in keys_of(code):
                 col = key_index.get(key)
                 if col is not None:  # a key no producer has cannot make a pair
                     own[col] = LEVEL_WEIGHTS[key[0]]
@@ -305,12 +338,18 @@ def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> Prepare
     country_row = {code: row for row, code in enumerate(distinct)}
     market_offset = np.array([country_row[c] for c in country], dtype=np.int64) * n
 
-    required = [tuple(sorted({normalise_certification(c) for c in req})) for req in buyers.required_certifications]
+    required = [
+        tuple(sorted({normalise_certification(c) for c in req})) for req in buyers.required_certifications
+    ]
     required_count = np.array([len(r) for r in required], dtype=np.int64)
     cert_shares, cert_offset = _certification_shares(required, producers)
     # Bits only for certifications that some buyer requires and some producer holds;
     # the others can only be missing, which `required_count` already accounts for.
-    vocabulary = sorted({c for req in required for c in req if c in producers.cert_index})
+    vocabulary = (
+        []
+        if cert_shares is not None
+        else sorted({c for r in required for c in r if c in producers.cert_index})
+    )
     bit_of = {c: j for j, c in enumerate(vocabulary)}
     n_words = (len(vocabulary) + 63) // 64
     producer_words = np.zeros((n_words, n), dtype=np.uint64)

@@ -93,8 +93,10 @@ def _in_unit(by_unit: Mapping, i: int, unit: str, *, capacity: bool) -> float:
         value = value * factor
         if math.isnan(total):
             total = value
+        elif capacity:
+            total = total + value
         else:
-            total = total + value if capacity else min(total, value)
+            total = min(total, value)
     return total
 
 
@@ -116,7 +118,9 @@ def reference_capacity(producers: ProducerArrays, p: int, buyers: BuyerArrays, b
     return score
 
 
-def reference_market(producers: ProducerArrays, p: int, buyers: BuyerArrays, b: int, regions: Regions) -> float:
+def reference_market(
+    producers: ProducerArrays, p: int, buyers: BuyerArrays, b: int, regions: Regions
+) -> float:
     country = normalise_country(buyers.country[b])
     targets = {normalise_country(t) for t in producers.target_markets[p]} - {""}
     if country and country in targets:

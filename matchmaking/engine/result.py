@@ -60,10 +60,29 @@ class MatchResult:
         )
 
     def explain(self, i: int) -> dict:
-        """The structured, language-neutral explanation of pair i (see `explain.explain`)."""
-        from matchmaking.engine.explain import explain
+        """The structured, language-neutral explanation of pair i (see `explanations.explain`)."""
+        from matchmaking.engine.explanations import explain
 
         return explain(self, i)
+
+    def without_inputs(self) -> MatchResult:
+        """The same pairs without the inputs: small enough to ship from a Celery map task to the
+        reduce. It cannot explain; `score_pairs` rebuilds explainable pairs from ids."""
+        return MatchResult(
+            producer_id=self.producer_id,
+            buyer_id=self.buyer_id,
+            score=self.score,
+            sector=self.sector,
+            capacity=self.capacity,
+            market=self.market,
+            certifications=self.certifications,
+            sector_level=self.sector_level,
+            config=self.config,
+            sources=(),
+            source=np.full(len(self), -1, dtype=np.int32),
+            producer_index=np.full(len(self), -1, dtype=np.intp),
+            buyer_index=np.full(len(self), -1, dtype=np.intp),
+        )
 
     def rows(self) -> Iterator[dict]:
         """One plain dict per pair (ids, scores, explanation), ready for an upsert."""
@@ -110,7 +129,8 @@ def concatenate_results(results: list[MatchResult], config: MatchingConfig) -> M
     position: dict[int, int] = {}
     remapped = []
     for result in results:
-        mapping = np.empty(len(result.sources), dtype=np.int32)
+        mapping = np.empty(len(result.sources) + 1, dtype=np.int32)
+        mapping[-1] = -1  # pairs without inputs stay without
         for j, source in enumerate(result.sources):
             if id(source) not in position:
                 position[id(source)] = len(sources)

@@ -67,14 +67,19 @@ def block_buyer_top(
 class ProducerTop:
     """Each producer's k best pairs seen so far, merged block by block.
 
-    A pair scoring below a producer's current k-th best is dropped before any sorting,
-    so after the first blocks little is left to sort.
+    A pair scoring below its producer's k-th best so far is dropped before any sorting;
+    the rest waits in a buffer that is merged once it outgrows the kept pairs, so the
+    merging costs little more than one sort of what survives.
     """
+
+    merge_above = 1 << 20  # pending keys that trigger a merge (at least)
 
     def __init__(self, n_producers: int, k: int) -> None:
         self.k = k
         self.n = n_producers
         self.keys = np.zeros(0, dtype=np.int64)
+        self.pending: list[np.ndarray] = []
+        self.pending_size = 0
         self.worst_bucket = np.full(n_producers, _BUCKET_MASK, dtype=np.int64)
 
     def add(self, p_rank: np.ndarray, b_rank: np.ndarray, milli: np.ndarray, level: np.ndarray) -> None:
@@ -86,9 +91,15 @@ class ProducerTop:
             | (b_rank[keep] << _P_BUYER_SHIFT)
             | level[keep].astype(np.int64)
         )
-        merged = np.sort(np.concatenate((self.keys, keys)))
-        groups = merged >> _P_RANK_SHIFT
-        self.keys = merged[first_k_per_group(groups, self.k)]
+        self.pending.append(keys)
+        self.pending_size += len(keys)
+        if self.pending_size > max(len(self.keys), self.merge_above):
+            self._merge()
+
+    def _merge(self) -> None:
+        merged = np.sort(np.concatenate((self.keys, *self.pending)))
+        self.pending, self.pending_size = [], 0
+        self.keys = merged[first_k_per_group(merged >> _P_RANK_SHIFT, self.k)]
         counts = np.bincount(self.keys >> _P_RANK_SHIFT, minlength=self.n)
         full = np.flatnonzero(counts >= self.k)
         last = np.cumsum(counts)[full] - 1
@@ -96,6 +107,8 @@ class ProducerTop:
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(producer rank, buyer rank, milli, level) of the kept pairs."""
+        if self.pending:
+            self._merge()
         keys = self.keys
         return (
             keys >> _P_RANK_SHIFT,

@@ -9,13 +9,19 @@ import numpy as np
 
 from matchmaking.engine.config import SCORE_SCALE, MatchingConfig
 from matchmaking.engine.inputs import BuyerArrays, ProducerArrays
-from matchmaking.engine.prepare import PreparedBuyers, PreparedProducers, prepare_buyers, prepare_producers
+from matchmaking.engine.prepare import (
+    PreparedBuyers,
+    PreparedProducers,
+    prepare_buyers,
+    prepare_producers,
+)
 from matchmaking.engine.regions import Regions
 from matchmaking.engine.result import MatchResult, concatenate_results, empty_result
 from matchmaking.engine.scoring import (
     DEFAULT_BLOCK_PAIRS,
     block_candidates,
     buyer_blocks,
+    finest_level,
     pair_factors,
     to_milli,
     weighted_score,
@@ -35,7 +41,9 @@ def _producers(
     producers: ProducerArrays | PreparedProducers, sections: Mapping[str, str], regions: Regions | None
 ) -> PreparedProducers:
     if isinstance(producers, PreparedProducers):
-        if dict(producers.sections) != dict(sections) or (regions is not None and regions is not producers.regions):
+        if dict(producers.sections) != dict(sections) or (
+            regions is not None and regions is not producers.regions
+        ):
             raise ValueError("producers were prepared with other sections or regions")
         return producers
     if len(producers) >= MAX_PRODUCERS:
@@ -180,6 +188,51 @@ def score_all(
         level[keep],
         config,
     )
+
+
+def _positions(
+    ids: np.ndarray, index_of_rank: np.ndarray, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each wanted id in `ids`, whether it is there at all)."""
+    if not len(ids):
+        return np.zeros(len(wanted), dtype=np.intp), np.zeros(len(wanted), dtype=bool)
+    ordered = ids[index_of_rank]
+    at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+    return index_of_rank[at], ordered[at] == wanted
+
+
+def score_pairs(
+    producers: ProducerArrays | PreparedProducers,
+    buyers: BuyerArrays,
+    sections: Mapping[str, str],
+    producer_ids,
+    buyer_ids,
+    config: MatchingConfig = DEFAULT_CONFIG,
+    *,
+    regions: Regions | None = None,
+) -> MatchResult:
+    """Score the given (producer id, buyer id) pairs on current data, in the given order, with
+    their inputs (so they can be explained): the write step after a fanned-out reduce.
+
+    Pairs whose ids are not in the inputs, or that share no sector any more, are left out;
+    no threshold or cap is applied.
+    """
+    prepared = _buyers(buyers, _producers(producers, sections, regions))
+    wanted_p = np.asarray(producer_ids, dtype=np.int64).reshape(-1)
+    wanted_b = np.asarray(buyer_ids, dtype=np.int64).reshape(-1)
+    if wanted_p.shape != wanted_b.shape:
+        raise ValueError("producer_ids and buyer_ids must have the same length")
+    p_idx, p_found = _positions(prepared.producers.arrays.ids, prepared.producers.index_of_rank, wanted_p)
+    b_idx, b_found = _positions(prepared.arrays.ids, prepared.index_of_rank, wanted_b)
+    found = np.flatnonzero(p_found & b_found)
+    p_idx, b_idx = p_idx[found], b_idx[found]
+    value = np.zeros(len(found), dtype=np.int64)  # the finest shared level's weight, 0 if none
+    if len(found):
+        by_producer = prepared.producers.postings.T.tocsr()
+        shared = prepared.keys[b_idx].multiply(by_producer[p_idx]).tocsr()
+        value = np.asarray(shared.max(axis=1).toarray(), dtype=np.int64).reshape(-1)
+    candidate = value > 0
+    return _result(prepared, p_idx[candidate], b_idx[candidate], finest_level(value[candidate]), config)
 
 
 def _one_side_best(

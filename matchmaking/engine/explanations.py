@@ -38,7 +38,10 @@ def _number(value: float) -> int | float:
 
 def explain(result: MatchResult, i: int) -> dict:
     """The explanation of pair i of a result: {"sector": …, "capacity": …, "market": …, "certifications": …}."""
-    buyers = result.sources[int(result.source[i])]
+    source = int(result.source[i])
+    if source < 0:
+        raise ValueError("this result was shipped without its inputs: rebuild the pairs with score_pairs")
+    buyers = result.sources[source]
     p, b = int(result.producer_index[i]), int(result.buyer_index[i])
     explanation = {
         "sector": explain_sector(buyers, p, b, int(result.sector_level[i])),
@@ -94,7 +97,13 @@ def explain_capacity(buyers: PreparedBuyers, p: int, b: int) -> dict:
     else:
         base, reason = ("covers" if capacity >= demand else "partial"), ""
     if moq > order:  # both known
-        return {"code": "moq_above_order", **params, "moq": _number(moq), "order": _number(order), "base": base}
+        return {
+            "code": "moq_above_order",
+            **params,
+            "moq": _number(moq),
+            "order": _number(order),
+            "base": base,
+        }
     if reason:
         return {"code": base, "reason": reason, **params}
     return {"code": base, **params}
