@@ -52,7 +52,11 @@ class ProducerProfileAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The content is the producer's (edited through the services); staff verify it.
-        return [field.name for field in self.model._meta.get_fields() if field.name != "verified" and field.concrete]
+        return [
+            field.name
+            for field in self.model._meta.get_fields()
+            if field.name != "verified" and field.concrete
+        ]
 
     def has_add_permission(self, request):
         return False

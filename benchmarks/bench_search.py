@@ -13,8 +13,8 @@ Persian words, Arabic-keyboard variants, typos, HS-code filter combinations) run
 through (a) a naive `icontains` OR over product name and description, producer
 name and description and HS name, and (b) `catalogue.selectors.product_search`;
 both return the first page of 24 ordered results. Prints p50/p95 for both and
-their ratio; `--check` exits non-zero when the targets (p95 ≤ 50 ms on
-PostgreSQL, ≥ 10× faster than naive) are missed.
+their ratio; `--check` exits non-zero when the PostgreSQL targets (p95 ≤ 50 ms,
+≥ 10× faster than naive at p50 and p95) are missed.
 """
 
 import argparse
@@ -182,7 +182,28 @@ CITIES = [
     ("Azarshahr", "آذرشهر", 7),
 ]
 PROVINCES = [("East Azerbaijan", 75), ("West Azerbaijan", 6), ("Ardabil", 6), ("Zanjan", 5), ("Tehran", 8)]
-MARKETS = "IQ AM AZ TR GE RU AF AE KZ TM UZ TJ SY LB QA OM PK IN CN DE".split()
+MARKETS = [
+    "IQ",
+    "AM",
+    "AZ",
+    "TR",
+    "GE",
+    "RU",
+    "AF",
+    "AE",
+    "KZ",
+    "TM",
+    "UZ",
+    "TJ",
+    "SY",
+    "LB",
+    "QA",
+    "OM",
+    "PK",
+    "IN",
+    "CN",
+    "DE",
+]
 CERTIFICATIONS = ["ISO9001", "ISO14001", "CE", "HALAL", "HACCP", "OHSAS18001", "ISIRI"]
 UNITS = ["units", "units", "units", "sets", "tonnes", "kg", "m2", "pairs"]
 EN_FEATURES = [
@@ -357,9 +378,9 @@ def scratch_database(url: str, *, keep: bool = False):
 
 
 def weighted(rng: random.Random, items):
-    return rng.choices(
-        [item[:-1] if len(item) > 2 else item[0] for item in items], [item[-1] for item in items]
-    )[0]
+    """One of `items` (tuples whose last element is the weight), without its weight."""
+    item = rng.choices(items, [item[-1] for item in items])[0]
+    return item[0] if len(item) == 2 else item[:-1]
 
 
 def persian_variant(rng: random.Random, text: str) -> str:
@@ -630,11 +651,14 @@ def main() -> int:
         print(f"{'ratio':14} {ratio[0]:7.1f}× {ratio[1]:7.1f}×   (naive ÷ search)")
 
         missed = []
-        if ratio[0] < RATIO_TARGET or ratio[1] < RATIO_TARGET:
-            missed.append(f"search is not {RATIO_TARGET:.0f}× faster than naive")
-        if vendor == "postgresql" and ours[1] > P95_TARGET_MS:
-            missed.append(f"p95 {ours[1]:.1f} ms is above {P95_TARGET_MS:.0f} ms")
-        print("targets: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
+        if vendor != "postgresql":
+            print("targets: not checked (they are PostgreSQL figures; SQLite is the embedded fallback)")
+        else:
+            if ratio[0] < RATIO_TARGET or ratio[1] < RATIO_TARGET:
+                missed.append(f"search is not {RATIO_TARGET:.0f}× faster than naive")
+            if ours[1] > P95_TARGET_MS:
+                missed.append(f"p95 {ours[1]:.1f} ms is above {P95_TARGET_MS:.0f} ms")
+            print("targets: " + ("met" if not missed else "MISSED: " + "; ".join(missed)))
     return 1 if (args.check and missed) else 0
 
 

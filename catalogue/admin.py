@@ -39,7 +39,15 @@ class ProductAdmin(admin.ModelAdmin):
     search index and the rules stay the same as on the pages and the API.
     """
 
-    list_display = ["name", "producer", "hs_code", "annual_capacity", "capacity_unit", "is_active", "created_at"]
+    list_display = [
+        "name",
+        "producer",
+        "hs_code",
+        "annual_capacity",
+        "capacity_unit",
+        "is_active",
+        "created_at",
+    ]
     list_filter = ["is_active", "capacity_unit", "hs_code__section", "created_at"]
     list_select_related = ["producer", "hs_code"]
     search_fields = ["name", "description", "producer__name", "hs_code__code"]

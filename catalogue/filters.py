@@ -7,6 +7,8 @@ list. Visibility is not decided here: callers pass a queryset already scoped
 by `catalogue.policies.products_visible_to` (see `catalogue.selectors`).
 """
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -162,6 +164,8 @@ class _CatalogueFilterSet(django_filters.FilterSet):
     """What products and producers filter alike; `ordering` is applied last, by `ORDERINGS`."""
 
     ORDERINGS: dict[str, tuple[str, ...]] = {}
+    # How the model reaches the producer's fields ("producer__" from a product).
+    producer_prefix = ""
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         data = self.form.cleaned_data
@@ -173,17 +177,15 @@ class _CatalogueFilterSet(django_filters.FilterSet):
     def ordering_for(self, queryset: QuerySet, requested: str | None) -> str:
         return requested or next(iter(self.ORDERINGS))
 
-    def filter_province(self, queryset, name, value):
+    def filter_province(self, queryset, name, value: str):
         return queryset.filter(**{f"{self.producer_prefix}province__iexact": value.strip()})
 
-    def filter_target_market(self, queryset, name, value):
+    def filter_target_market(self, queryset, name, value: str):
         # Stored as "IQ,TR,AM": two-letter codes between commas, so a substring is one code.
         return queryset.filter(**{f"{self.producer_prefix}target_markets__contains": value})
 
     def filter_noop(self, queryset, name, value):
         return queryset
-
-    producer_prefix = ""
 
 
 # --- Products ------------------------------------------------------------------------------
@@ -258,19 +260,19 @@ class ProductFilter(_CatalogueFilterSet):
             requested = None  # nothing to rank by without a search
         return requested or ("relevance" if searched else "-created_at")
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset, name, value: str):
         return search_products(queryset, value)
 
-    def filter_hs(self, queryset, name, value):
+    def filter_hs(self, queryset, name, value: str):
         return queryset.filter(hs_code_condition(value, "hs_code"))
 
-    def filter_certification(self, queryset, name, value):
+    def filter_certification(self, queryset, name, value: str):
         # Held by the product itself or by its producer (ISO 9001 is usually the company's).
         return queryset.filter(
             certification_condition(value) | certification_condition(value, "producer__certifications")
         )
 
-    def filter_max_moq(self, queryset, name, value):
+    def filter_max_moq(self, queryset, name, value: Decimal):
         return queryset.filter(Q(moq__isnull=True) | Q(moq__lte=value))
 
 
@@ -313,7 +315,7 @@ class ProducerFilter(_CatalogueFilterSet):
         model = ProducerProfile
         fields: list[str] = []
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, queryset, name, value: str):
         words = query_words(value)
         if not words:
             return queryset
@@ -323,7 +325,7 @@ class ProducerFilter(_CatalogueFilterSet):
         listed = search_products(Product.objects.filter(is_active=True), value).values("producer_id")
         return queryset.filter(by_name | Q(pk__in=listed))
 
-    def filter_hs(self, queryset, name, value):
+    def filter_hs(self, queryset, name, value: str):
         products = Product.objects.filter(
             hs_code_condition(value, "hs_code"), producer=OuterRef("pk"), is_active=True
         )
@@ -332,5 +334,5 @@ class ProducerFilter(_CatalogueFilterSet):
         )
         return queryset.filter(Exists(products) | Exists(declared))
 
-    def filter_certification(self, queryset, name, value):
+    def filter_certification(self, queryset, name, value: str):
         return queryset.filter(certification_condition(value))

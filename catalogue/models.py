@@ -137,16 +137,13 @@ class Product(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    # Search: a normalised text of the product, its producer and its HS codes
-    # (both languages), kept by catalogue.search; on PostgreSQL also a tsvector
-    # with a GIN index and a trigram index (made in a PostgreSQL-only migration).
+    # Search, kept by catalogue.search: a normalised text of the product and its
+    # producer (the HS names are searched in Sector); on PostgreSQL also its
+    # weighted tsvector under a GIN index (made in a PostgreSQL-only migration).
     search_document = models.TextField(editable=False, blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
     # The normalised name alone: exact-name hits rank first.
     search_name = models.CharField(max_length=200, editable=False, blank=True, default="")
-    # PostgreSQL: the product and producer names only (weights A, B). Small enough to
-    # stay in the row, so ranking thousands of matches never reads search_vector from TOAST.
-    search_rank_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")

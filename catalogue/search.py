@@ -1,15 +1,23 @@
 """Catalogue search: the indexed text of each product, and the queries over it.
 
-Each product stores a normalised document (its name and description, its
-producer's, and its HS code with the chapter and heading above it, in English
-and Persian) and its normalised name. PostgreSQL also keeps a weighted tsvector
-of the document (English stemming plus a language-neutral 'simple' copy, which
-is what Persian gets) under a GIN index, which finds the matches, and a small
-one of the product and producer names, which ranks them. Every word of the indexed documents
-goes into `SearchTerm`, the vocabulary a query word that is found nowhere is
-corrected against (trigram similarity under a GIN index on PostgreSQL, difflib
-on SQLite), so "refrigirator" finds refrigerators and "یخچل" finds "یخچال".
-SQLite, the embedded default, matches word prefixes in the stored document.
+Each product stores a normalised document of its own text and its producer's
+(names, descriptions, city) and its normalised name. PostgreSQL also keeps a
+tsvector of the document, weighted (A product name, B producer name, D the
+rest), with English stemming plus a language-neutral 'simple' copy (which is
+what Persian gets), under a GIN index.
+
+The HS descriptions are searched in `Sector` itself (PostgreSQL: a GIN
+expression index over the English and Persian names) and a product matches
+through the code it is filed under or any code above it. Kept out of each
+product's vector, they leave it small enough to stay in the table row, so
+ranking thousands of matches never reads vectors back from TOAST, a sequential
+scan never detoasts 100,000 of them, and renaming an HS code needs no reindex.
+
+Every word of the indexed text (HS names included) goes into `SearchTerm`, the
+vocabulary that a query word found nowhere is corrected against (trigram
+similarity under a GIN index on PostgreSQL, difflib on SQLite), so
+"refrigirator" finds refrigerators and "یخچل" finds "یخچال". SQLite, the
+embedded default, matches word prefixes in the stored document.
 
 Text is folded by `normalize_text` on both sides, at index time and at query
 time, so ي/ی, ك/ک, Persian/Arabic digits and the zero-width non-joiner match.
@@ -19,13 +27,16 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from .models import Product, SearchTerm, Sector
+from .hs import folded
+from .models import Product, SearchTerm, Sector, SectorLevel
 from .normalization import normalize_text
 
 # A word: letters and digits of any script (normalised text has no ZWNJ left).
@@ -35,18 +46,28 @@ MAX_WORD_LENGTH = 100
 # The vocabulary keeps words of at least this length; shorter query words are never corrected.
 MIN_TERM_LENGTH = 3
 CORRECTIONS_PER_WORD = 4
-# Trigram similarity (PostgreSQL) and difflib ratio (SQLite) a correction needs.
+# Trigram similarity (PostgreSQL) and difflib ratio (SQLite) a correction needs, and
+# how far below the best correction of a word the others may fall.
 TRIGRAM_CUTOFF = 0.3
+CORRECTION_WINDOW = 0.08
 DIFFLIB_CUTOFF = 0.75
-# ts_rank weights for D, C, B, A. The rank vector holds only A (product name) and
-# B (producer name): a match through the HS names or a description ranks 0 there,
-# below any name match, and is then ordered newest first.
+# ts_rank weights for D, C, B, A: descriptions and city, (unused), producer name, product name.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+# A match through the HS names ranks between a description hit (ts_rank about 0.06)
+# and a producer-name hit (about 0.24); a product-name hit ranks about 0.6.
+HS_MATCH_RANK = 0.12
 # An exact name outranks everything (ts_rank stays well below 1).
 EXACT_NAME_BONUS = 2.0
 INDEX_BATCH_SIZE = 2000
 # Light English suffix stripping for SQLite, whose matching is by word prefix.
 _ENGLISH_SUFFIXES = ("ies", "es", "s", "ing", "ed")
+
+# The searchable text of an HS code. The same expression is indexed (GIN) in
+# migration 0003: change both together, or the index stops being used.
+SECTOR_VECTOR_SQL = (
+    "(to_tsvector('english'::regconfig, name) || to_tsvector('simple'::regconfig, name)"
+    " || to_tsvector('simple'::regconfig, replace(translate(name_fa, 'يك', 'یک'), chr(8204), '')))"
+)
 
 
 # --- The indexed text -----------------------------------------------------------------
@@ -54,16 +75,16 @@ _ENGLISH_SUFFIXES = ("ies", "es", "s", "ing", "ed")
 
 @dataclass(frozen=True)
 class ProductText:
-    """A product's normalised search text in its four weights (A name … D descriptions)."""
+    """A product's normalised search text by weight, and its HS names (for the vocabulary)."""
 
     name: str
     producer: str
-    sectors: str
     details: str
+    sectors: str
 
     @property
     def document(self) -> str:
-        return " ".join(part for part in (self.name, self.producer, self.sectors, self.details) if part)
+        return " ".join(part for part in (self.name, self.producer, self.details) if part)
 
 
 def _sector_codes(hs_code: str) -> list[str]:
@@ -82,21 +103,17 @@ def product_text(
     sectors: dict[str, tuple[str, str]],
 ) -> ProductText:
     """The search text of one product; `sectors` maps HS codes to (English name, Persian name)."""
-    sector_parts: list[str] = []
-    for code in _sector_codes(hs_code):
-        names = sectors.get(code)
-        if names is not None:
-            sector_parts += [code, *names]
+    sector_names = [part for code in _sector_codes(hs_code) for part in sectors.get(code, ()) if part]
     return ProductText(
         name=normalize_text(name),
         producer=normalize_text(producer_name),
-        sectors=normalize_text(" ".join(part for part in sector_parts if part)),
         details=normalize_text(" ".join(part for part in (description, producer_description, city) if part)),
+        sectors=normalize_text(" ".join(sector_names)),
     )
 
 
-def build_search_document(product: Product, sectors: dict[str, Sector]) -> str:
-    """The stored, normalised search document of a product (producer and HS code loaded)."""
+def build_search_document(product: Product) -> str:
+    """The stored, normalised search document of a product (producer loaded)."""
     producer = product.producer
     return product_text(
         name=product.name,
@@ -105,7 +122,7 @@ def build_search_document(product: Product, sectors: dict[str, Sector]) -> str:
         producer_name=producer.name,
         producer_description=producer.description,
         city=producer.city,
-        sectors={code: (sector.name, sector.name_fa) for code, sector in sectors.items()},
+        sectors={},
     ).document
 
 
@@ -128,21 +145,17 @@ _PRODUCT_COLUMNS = (
     "producer__city",
 )
 
-# One statement per batch: the document, the name and the two weighted tsvectors.
+# One statement per batch: the document, the name and the weighted tsvector.
 _UPDATE_POSTGRES = """
 UPDATE catalogue_product AS product SET
     search_document = batch.document,
     search_name = batch.name,
-    search_rank_vector =
-        setweight(to_tsvector('english', batch.name) || to_tsvector('simple', batch.name), 'A')
-        || setweight(to_tsvector('english', batch.producer) || to_tsvector('simple', batch.producer), 'B'),
     search_vector =
         setweight(to_tsvector('english', batch.name) || to_tsvector('simple', batch.name), 'A')
         || setweight(to_tsvector('english', batch.producer) || to_tsvector('simple', batch.producer), 'B')
-        || setweight(to_tsvector('english', batch.sectors) || to_tsvector('simple', batch.sectors), 'C')
         || setweight(to_tsvector('english', batch.details) || to_tsvector('simple', batch.details), 'D')
-FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-    AS batch(id, document, name, producer, sectors, details)
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+    AS batch(id, document, name, producer, details)
 WHERE product.id = batch.id
 """
 
@@ -156,7 +169,7 @@ def refresh_search_index(
     """Rebuild the stored search text (and tsvector) of these products, or of all; return how many.
 
     Reads and writes in batches of set-based statements, so rebuilding the
-    whole catalogue takes seconds, and adds the documents' words to the vocabulary.
+    whole catalogue takes seconds, and adds the words to the vocabulary.
     """
     products = Product.objects.using(using).order_by("id")
     if product_ids is not None:
@@ -202,7 +215,6 @@ def refresh_search_index(
                         [text.document for text in texts],
                         [text.name for text in texts],
                         [text.producer for text in texts],
-                        [text.sectors for text in texts],
                         [text.details for text in texts],
                     ],
                 )
@@ -214,7 +226,8 @@ def refresh_search_index(
                 ],
                 ["search_document", "search_name"],
             )
-        new_words = set().union(*(vocabulary_words(text.document) for text in texts)) - known_words
+        new_words = set().union(*(vocabulary_words(f"{text.document} {text.sectors}") for text in texts))
+        new_words -= known_words
         if new_words:
             SearchTerm.objects.using(using).bulk_create(
                 [SearchTerm(word=word) for word in sorted(new_words)], ignore_conflicts=True, batch_size=1000
@@ -255,18 +268,21 @@ def correct_words(words: list[str], *, using: str = "default") -> dict[str, list
         selects, params = [], []
         for word in candidates:
             selects.append(
-                "(SELECT %s, term.word FROM catalogue_searchterm AS term"
+                "(SELECT %s, term.word, similarity(term.word, %s) FROM catalogue_searchterm AS term"
                 " WHERE term.word %% %s AND similarity(term.word, %s) >= %s"
                 " AND NOT EXISTS (SELECT 1 FROM catalogue_searchterm WHERE word LIKE %s)"
-                " ORDER BY similarity(term.word, %s) DESC, term.word LIMIT %s)"
+                " ORDER BY 3 DESC, term.word LIMIT %s)"
             )
-            params += [word, word, word, TRIGRAM_CUTOFF, _escape_like(word) + "%", word, CORRECTIONS_PER_WORD]
+            params += [word, word, word, word, TRIGRAM_CUTOFF, _escape_like(word) + "%", CORRECTIONS_PER_WORD]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(selects), params)
             rows = cursor.fetchall()
+        best: dict[str, float] = {}
         corrections: dict[str, list[str]] = {}
-        for word, term in rows:
-            corrections.setdefault(word, []).append(term)
+        for word, term, similarity in rows:  # best first for each word
+            best.setdefault(word, similarity)
+            if similarity >= best[word] - CORRECTION_WINDOW:
+                corrections.setdefault(word, []).append(term)
         return corrections
     vocabulary = list(SearchTerm.objects.using(using).values_list("word", flat=True))
     corrections = {}
@@ -288,62 +304,137 @@ def _english_stem(word: str) -> str:
     return word
 
 
-def _postgres_query(words: list[str], corrections: dict[str, list[str]]) -> SearchQuery:
-    """Every word must match: its English stem, a 'simple' word starting with it, or a correction."""
-    query = None
-    for word in words:
-        # Words are letters and digits only, so they are safe inside to_tsquery syntax.
-        simple = f"{word}:*" if len(word) >= MIN_TERM_LENGTH else word
-        word_query = SearchQuery(word, search_type="raw", config="english") | SearchQuery(
-            simple, search_type="raw", config="simple"
+def _word_tsquery(word: str, corrections: list[str]) -> tuple[str, list[str]]:
+    """SQL and parameters of one word's tsquery: English stem, a 'simple' word starting with it, corrections."""
+    # Words are letters and digits only, so they are safe inside to_tsquery syntax.
+    sql = "to_tsquery('english'::regconfig, %s) || to_tsquery('simple'::regconfig, %s)"
+    params = [word, f"{word}:*" if len(word) >= MIN_TERM_LENGTH else word]
+    if corrections:
+        sql += " || to_tsquery('english'::regconfig, %s) || to_tsquery('simple'::regconfig, %s)"
+        params += [" | ".join(corrections)] * 2
+    return sql, params
+
+
+def _word_search_query(word: str, corrections: list[str]) -> SearchQuery:
+    simple = f"{word}:*" if len(word) >= MIN_TERM_LENGTH else word
+    query = SearchQuery(word, search_type="raw", config="english") | SearchQuery(
+        simple, search_type="raw", config="simple"
+    )
+    if corrections:
+        alternatives = " | ".join(corrections)
+        query |= SearchQuery(alternatives, search_type="raw", config="english") | SearchQuery(
+            alternatives, search_type="raw", config="simple"
         )
-        if corrections.get(word):
-            word_query |= SearchQuery(" | ".join(corrections[word]), search_type="raw", config="simple")
-        query = word_query if query is None else query & word_query
     return query
 
 
+def sector_matches(
+    words: list[str], corrections: dict[str, list[str]], *, using: str = "default"
+) -> dict[str, set[str]]:
+    """For each word, the HS codes whose names (or whose chapter's or heading's) match it (one query).
+
+    A word that is an HS code matches that code. The codes returned are the
+    matching ones and every code under them, as products are filed at any level.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        selects, params = [], []
+        for word in words:
+            tsquery, tsquery_params = _word_tsquery(word, corrections.get(word, []))
+            selects.append(
+                f"SELECT %s AS word, code FROM catalogue_sector"
+                f" WHERE level >= 2 AND ({SECTOR_VECTOR_SQL} @@ ({tsquery}) OR code = %s)"
+            )
+            params += [word, *tsquery_params, word]
+        # Codes are digits: everything from '84' to '84999999' is '84' or under it.
+        sql = (
+            f"SELECT matched.word, sector.code FROM ({' UNION ALL '.join(selects)}) AS matched"
+            " JOIN catalogue_sector AS sector"
+            " ON sector.code BETWEEN matched.code AND matched.code || '999999'"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        matches: dict[str, set[str]] = {word: set() for word in words}
+        for word, code in rows:
+            matches[word].add(code)
+        return matches
+    # Persian names keep their ZWNJ and may hold Arabic letters: fold them like the query.
+    sectors = (
+        Sector.objects.using(using)
+        .filter(level__gte=SectorLevel.CHAPTER)
+        .alias(name_fa_folded=folded("name_fa"))
+    )
+    matches = {}
+    for word in words:
+        condition = Q(code=word)
+        for alternative in [_english_stem(word), *corrections.get(word, [])]:
+            condition |= _word_start("name", alternative) | _word_start("name_fa_folded", alternative)
+        matched = list(sectors.filter(condition).values_list("code", flat=True)[:500])
+        under = reduce(or_, (Q(code__startswith=code) for code in matched), Q(pk__in=[]))
+        matches[word] = set(sectors.filter(under).values_list("code", flat=True)) if matched else set()
+    return matches
+
+
+class EqualsAny(Func):
+    """PostgreSQL `expression = ANY(%s)`: a list of any length as one array parameter."""
+
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
 def _word_start(field: str, text: str) -> Q:
-    return Q(**{f"{field}__startswith": text}) | Q(**{f"{field}__contains": f" {text}"})
+    return Q(**{f"{field}__istartswith": text}) | Q(**{f"{field}__icontains": f" {text}"})
 
 
 def search_products(queryset: QuerySet[Product], query: str | None) -> QuerySet[Product]:
     """The products of `queryset` that match every word of `query`, best first.
 
-    Annotated with `relevance` (higher is better): an exact name first, then the
-    full-text rank of the product and producer names (matches through the HS
-    names or descriptions only rank 0, then newest first). A query without words
-    filters nothing. Runs one small query at once (the typo corrections against
-    the vocabulary, by trigram similarity); the rest stays lazy.
+    A word matches the product's or producer's text, or the HS names of the
+    code the product is filed under. Annotated with `relevance` (higher is
+    better): an exact name first, then the full-text rank (product name, then
+    producer name), then HS-name matches, then descriptions; ties newest first.
+    A query without words filters nothing. Two small queries run at once (typo
+    corrections against the vocabulary by trigram similarity, and the matching
+    HS codes); the rest stays lazy.
     """
     words = query_words(query)
     if not words:
         return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
     using = queryset.db
     corrections = correct_words(words, using=using)
+    hs_codes = sector_matches(words, corrections, using=using)
+    all_hs_codes = sorted(set().union(*hs_codes.values()))
     phrase = " ".join(words)
     exact = Case(When(search_name=phrase, then=Value(EXACT_NAME_BONUS)), default=Value(0.0))
+    condition = Q()
     if connections[using].vendor == "postgresql":
-        tsquery = _postgres_query(words, corrections)
-        matches = queryset.filter(search_vector=tsquery)
-        # Ranked on the small in-row vector: ts_rank over search_vector would read
-        # each match's full vector back from TOAST, 4 µs a row.
-        rank = SearchRank(F("search_rank_vector"), tsquery, weights=RANK_WEIGHTS)
-        relevance = exact + Coalesce(rank, Value(0.0))
+        # A chapter's name can bring a thousand codes: one array parameter, not a thousand.
+        hs_rank = Case(
+            When(EqualsAny(F("hs_code"), Value(all_hs_codes)), then=Value(HS_MATCH_RANK)), default=Value(0.0)
+        )
+        tsquery = None
+        for word in words:
+            word_query = _word_search_query(word, corrections.get(word, []))
+            condition &= Q(search_vector=word_query) | Q(
+                EqualsAny(F("hs_code"), Value(sorted(hs_codes[word])))
+            )
+            tsquery = word_query if tsquery is None else tsquery | word_query
+        # Any word counts for the rank: a product matching some words through its
+        # HS code still ranks by the words its names hold.
+        rank = Coalesce(SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS), Value(0.0))
+        relevance = exact + rank + hs_rank
     else:
-        condition = Q()
+        hs_rank = Case(When(hs_code__in=all_hs_codes, then=Value(HS_MATCH_RANK)), default=Value(0.0))
         name_score = Value(0.0)
         for word in words:
             alternatives = [_english_stem(word), *corrections.get(word, [])]
-            word_condition = Q()
-            name_condition = Q()
-            for alternative in alternatives:
-                word_condition |= _word_start("search_document", alternative)
-                name_condition |= _word_start("search_name", alternative)
-            condition &= word_condition
-            name_score = name_score + Case(
-                When(name_condition, then=Value(1.0 / len(words))), default=Value(0.0)
-            )
-        matches = queryset.filter(condition)
-        relevance = exact + name_score
-    return matches.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
+            in_text = reduce(or_, (_word_start("search_document", text) for text in alternatives))
+            in_name = reduce(or_, (_word_start("search_name", text) for text in alternatives))
+            condition &= in_text | Q(hs_code__in=hs_codes[word])
+            name_score = name_score + Case(When(in_name, then=Value(1.0 / len(words))), default=Value(0.0))
+        relevance = exact + name_score + hs_rank
+    return (
+        queryset.filter(condition).annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
+    )

@@ -12,18 +12,21 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import ProducerProfile
 
-from .filters import ProducerFilter, ProductFilter
+from .filters import ProductFilter
 from .models import Product, Sector
 from .policies import products_visible_to
-from .search import search_products
 
 # Large search columns a list never shows.
 _SEARCH_COLUMNS = ("search_document", "search_vector", "search_name")
 
 
 def catalogue_products(*, user) -> QuerySet[Product]:
-    """The products `user` may see, with producer and HS code joined in, newest first."""
-    queryset = Product.objects.select_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    """The products `user` may see, newest first, their producers and HS codes fetched alongside.
+
+    Prefetched rather than joined: a search ranks thousands of matches to keep
+    a page of them, and joins would run for every match, not for the page.
+    """
+    queryset = Product.objects.prefetch_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
     return products_visible_to(user, queryset)
 
 
@@ -35,14 +38,10 @@ def product_search(*, user, params: Mapping[str, Any]) -> QuerySet[Product]:
     return filterset.qs
 
 
-def product_text_search(*, user, query: str) -> QuerySet[Product]:
-    """The visible products matching `query`, best first (annotated with `relevance`)."""
-    return search_products(catalogue_products(user=user), query)
-
-
 def product_detail(*, user, pk: int) -> Product:
-    """One visible product with its producer and HS code; Product.DoesNotExist otherwise."""
-    return catalogue_products(user=user).get(pk=pk)
+    """One visible product with its producer and HS code joined in; Product.DoesNotExist otherwise."""
+    queryset = Product.objects.select_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    return products_visible_to(user, queryset).get(pk=pk)
 
 
 def sector_path(sector: Sector) -> list[Sector]:
@@ -57,13 +56,6 @@ def catalogue_producers() -> QuerySet[ProducerProfile]:
     return ProducerProfile.objects.prefetch_related(
         Prefetch("declared_sectors", queryset=Sector.objects.order_by("code"))
     ).annotate(listed_products=Count("products", filter=Q(products__is_active=True)))
-
-
-def producer_search(*, params: Mapping[str, Any]) -> QuerySet[ProducerProfile]:
-    filterset = ProducerFilter(params, queryset=catalogue_producers())
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors.as_data())
-    return filterset.qs
 
 
 def producer_detail(*, pk: int) -> ProducerProfile:

@@ -1,25 +1,36 @@
 """Catalogue search: the normalised product name, the typo vocabulary and, on PostgreSQL, the indexes.
 
-PostgreSQL gets the pg_trgm extension, a GIN index on the weighted tsvector and
-a GIN trigram index on the vocabulary (HS-code prefixes, `hs=84`, use the
-pattern index Django makes for the foreign key). They are made here and not in
-`Model.Meta` because they exist only on PostgreSQL; on SQLite these steps do
-nothing. Existing products get their
-normalised name, their words in the vocabulary and (PostgreSQL) their weighted
-vectors, as `catalogue.search.refresh_search_index` makes them.
+PostgreSQL gets the pg_trgm extension and three GIN indexes: the products'
+weighted tsvector, the HS names (an expression index, the same expression as
+`catalogue.search.SECTOR_VECTOR_SQL`) and a trigram index on the vocabulary.
+HS-code prefixes (`hs=84`) use the pattern index Django makes for the foreign
+key. The indexes are made here and not in `Model.Meta` because they exist only
+on PostgreSQL; on SQLite these steps do nothing.
+
+Products made before this migration get their normalised name, their words in
+the vocabulary and (PostgreSQL) their weighted vector, as
+`catalogue.search.refresh_search_index` makes them when this was written (a
+frozen copy, so this migration never changes when that code does).
 """
 
 import re
 import unicodedata
 
-import django.contrib.postgres.search
 from django.db import migrations, models
 
+SECTOR_VECTOR_SQL = (
+    "(to_tsvector('english'::regconfig, name) || to_tsvector('simple'::regconfig, name)"
+    " || to_tsvector('simple'::regconfig, replace(translate(name_fa, 'يك', 'یک'), chr(8204), '')))"
+)
 POSTGRES_INDEXES = [
     (
         "catalogue_product_search_vector_gin",
         "CREATE INDEX IF NOT EXISTS catalogue_product_search_vector_gin"
         " ON catalogue_product USING gin (search_vector)",
+    ),
+    (
+        "catalogue_sector_search_gin",
+        f"CREATE INDEX IF NOT EXISTS catalogue_sector_search_gin ON catalogue_sector USING gin ({SECTOR_VECTOR_SQL})",
     ),
     (
         "catalogue_searchterm_word_trgm",
@@ -28,8 +39,7 @@ POSTGRES_INDEXES = [
     ),
 ]
 
-# A frozen copy of catalogue.normalization.normalize_text as it was when this
-# migration was written, so the migration never changes when that code does.
+# catalogue.normalization.normalize_text as it was when this migration was written.
 _CHARACTER_MAP = str.maketrans(
     {
         "ي": "ی",
@@ -81,33 +91,21 @@ def drop_postgres_indexes(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-def _sector_codes(hs_code):
-    return [hs_code[:n] for n in (2, 4) if n < len(hs_code)] + [hs_code]
-
-
 _UPDATE_POSTGRES = """
 UPDATE catalogue_product AS product SET
     search_document = batch.document,
     search_name = batch.name,
-    search_rank_vector =
-        setweight(to_tsvector('english', batch.name) || to_tsvector('simple', batch.name), 'A')
-        || setweight(to_tsvector('english', batch.producer) || to_tsvector('simple', batch.producer), 'B'),
     search_vector =
         setweight(to_tsvector('english', batch.name) || to_tsvector('simple', batch.name), 'A')
         || setweight(to_tsvector('english', batch.producer) || to_tsvector('simple', batch.producer), 'B')
-        || setweight(to_tsvector('english', batch.sectors) || to_tsvector('simple', batch.sectors), 'C')
         || setweight(to_tsvector('english', batch.details) || to_tsvector('simple', batch.details), 'D')
-FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-    AS batch(id, document, name, producer, sectors, details)
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+    AS batch(id, document, name, producer, details)
 WHERE product.id = batch.id
 """
 
 
 def index_existing_products(apps, schema_editor):
-    """Products made before this migration: the new columns, the vocabulary, the weighted vectors.
-
-    A frozen copy of what catalogue.search.refresh_search_index did when this was written.
-    """
     Product = apps.get_model("catalogue", "Product")
     Sector = apps.get_model("catalogue", "Sector")
     SearchTerm = apps.get_model("catalogue", "SearchTerm")
@@ -133,26 +131,24 @@ def index_existing_products(apps, schema_editor):
     }
     rows, words = [], set()
     for pk, name, description, hs_code, producer, producer_description, city in products:
-        sector_text = " ".join(
-            part
-            for code in _sector_codes(hs_code)
-            if code in sectors
-            for part in (code, *sectors[code])
-            if part
-        )
         parts = [
             _normalize(name),
             _normalize(producer),
-            _normalize(sector_text),
             _normalize(" ".join(part for part in (description, producer_description, city) if part)),
         ]
         document = " ".join(part for part in parts if part)
-        words.update(word for word in _WORD.findall(document) if 3 <= len(word) <= 100 and not word.isdigit())
+        codes = [hs_code[:n] for n in (2, 4) if n < len(hs_code)] + [hs_code]
+        sector_text = _normalize(" ".join(part for code in codes for part in sectors.get(code, ()) if part))
+        words.update(
+            word
+            for word in _WORD.findall(f"{document} {sector_text}")
+            if 3 <= len(word) <= 100 and not word.isdigit()
+        )
         rows.append((pk, document, *parts))
     if connection.vendor == "postgresql":
         for start in range(0, len(rows), 2000):
-            batch = rows[start : start + 2000]
-            schema_editor.execute(_UPDATE_POSTGRES, [list(column) for column in zip(*batch, strict=True)])
+            columns = [list(column) for column in zip(*rows[start : start + 2000], strict=True)]
+            schema_editor.execute(_UPDATE_POSTGRES, columns)
     else:
         Product.objects.using(connection.alias).bulk_update(
             [Product(pk=row[0], search_document=row[1], search_name=row[2]) for row in rows],
@@ -188,11 +184,6 @@ class Migration(migrations.Migration):
             name="search_name",
             field=models.CharField(blank=True, default="", editable=False, max_length=200),
         ),
-        migrations.AddField(
-            model_name="product",
-            name="search_rank_vector",
-            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
-        ),
-        migrations.RunPython(index_existing_products, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(create_postgres_indexes, drop_postgres_indexes, elidable=False),
+        migrations.RunPython(index_existing_products, migrations.RunPython.noop, elidable=True),
     ]

@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+import hypothesis
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import strategies as st
 
 from catalogue import selectors
 from catalogue.filters import ProducerFilter, ProductFilter
@@ -290,3 +292,28 @@ def test_producer_place_markets_certification_and_verification(producers):
     assert producer_names({"verified": "false"}) == ["Sabalan Textiles", "Tabriz Cooling"]
     assert producer_names({"ordering": "-name"})[0] == "Tabriz Cooling"
     assert "target_market" in errors({"target_market": "ZZ"}, ProducerFilter)
+
+
+PARAMETER_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["84", "8418", "XVI", "xi", "۸۴", "IQ", "iq", "ISO9001", "tonnes", "relevance", "-created_at"]
+    ),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+@hypothesis.settings(
+    max_examples=80, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(
+    params=st.dictionaries(st.sampled_from(sorted(API_PARAMETERS)), PARAMETER_VALUES, max_size=5)
+)
+def test_any_parameters_give_results_or_field_errors_never_an_exception(products, params):
+    filterset = ProductFilter(params, queryset=Product.objects.all())
+    if filterset.is_valid():
+        list(filterset.qs[:5])
+        filterset.qs.count()
+    else:
+        assert set(filterset.errors) <= API_PARAMETERS

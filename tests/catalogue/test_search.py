@@ -1,10 +1,20 @@
 """Catalogue search behaves the same on PostgreSQL (full text + trigrams) and SQLite (word prefixes)."""
 
+import importlib
+
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from accounts.services import producer_profile_update
 from catalogue.models import Product, SearchTerm
-from catalogue.search import correct_words, query_words, refresh_search_index, search_products
+from catalogue.search import (
+    SECTOR_VECTOR_SQL,
+    correct_words,
+    query_words,
+    refresh_search_index,
+    search_products,
+)
 from tests.factories import ProducerProfileFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +133,27 @@ def test_hs_descriptions_are_searched(catalogue):
     assert "Cotton yarn" in found("5205")
 
 
+def test_hs_names_match_at_every_level_in_both_languages(catalogue):
+    # Chapter 84's Persian name says "دیگ‌های بخار"; typed with Arabic yeh and no ZWNJ.
+    assert {"Model X-200", "Centrifugal pump"} <= set(found("ديگهاي بخار"))
+    assert "Water Heater" not in found("ديگهاي بخار")  # chapter 85
+    # A typo in a word only the HS heading holds.
+    assert "Model X-200" in found("refrigirator")
+    # HS words combine with the product's own words.
+    assert found("stainless freezers") == ["Model X-200"]
+
+
+def test_hs_match_ranks_above_a_description_match(catalogue):
+    names = found("refrigerators")
+    assert names.index("Model X-200") < names.index("Water Heater")
+
+
+def test_the_indexed_sector_expression_is_the_one_searched():
+    """Migration 0003 indexes SECTOR_VECTOR_SQL: if the two differ, PostgreSQL stops using the index."""
+    migration = importlib.import_module("catalogue.migrations.0003_search_indexes")
+    assert migration.SECTOR_VECTOR_SQL == SECTOR_VECTOR_SQL
+
+
 def test_producer_names_and_descriptions_are_searched(catalogue):
     assert found("sahand") == ["Saffron threads"]
     assert set(found("azar appliances")) >= {"Side-by-side Refrigerators", "Centrifugal pump"}
@@ -184,3 +215,15 @@ def test_only_unknown_words_are_corrected(catalogue):
 def test_query_words_are_normalised_and_bounded():
     assert query_words("  يخچال  ٢٥٠٠ Refrigerators!! ") == ["یخچال", "2500", "refrigerators"]
     assert len(query_words(" ".join(f"w{n}" for n in range(40)))) == 8
+
+
+@hypothesis.settings(
+    max_examples=80, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(
+    text=st.text(max_size=60) | st.text(alphabet="يكیکۀة‌ـًٌٍَُِّْ٠١۲۳abcXYZ-:*&|!'\"()<> ", max_size=30)
+)
+def test_any_text_is_a_query_never_an_error(catalogue, text):
+    products = search_products(Product.objects.all(), text)
+    list(products[:5])
+    products.count()
