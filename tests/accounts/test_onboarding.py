@@ -13,6 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def _english_pages(client):
+    """These assertions read English messages; Persian rendering is tested in tests/portal/test_i18n.py."""
+    client.cookies["django_language"] = "en"
+
+
+@pytest.fixture(autouse=True)
 def sectors(db):
     """The few HS rows these tests use (the full taxonomy arrives by data migration)."""
     chapter, _ = Sector.objects.get_or_create(
@@ -207,6 +213,7 @@ def test_country_choices_follow_the_active_language(client, make_user):
     user = make_user("producer")
     make_producer(user)
     client.force_login(user)
+    client.cookies["django_language"] = "fa"
     html = client.get(step_url("markets")).content.decode()
     assert '<option value="IQ">عراق</option>' in html
     client.cookies["django_language"] = "en"
