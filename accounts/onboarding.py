@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +128,27 @@ def buyer_completeness(profile: BuyerProfile | None) -> Completeness:
         DEMAND: sectors > 0,
     }
     return Completeness(role=Role.BUYER, steps=_steps(Role.BUYER, BUYER_STEPS, done), profile=profile)
+
+
+def producers_ready_to_match(queryset=None):
+    """The producers whose completeness is `ready_to_match`, as one filter (the matching
+    engine's input); the same three steps as `producer_completeness`."""
+    from catalogue.models import Product
+
+    queryset = ProducerProfile.objects.all() if queryset is None else queryset
+    matchable = Product.objects.filter(_matchable_product_filter(), producer=OuterRef("pk"))
+    return (
+        queryset.exclude(name__regex=r"^\s*$")
+        .filter(Exists(matchable))
+        .filter(~Q(target_markets="") | Q(open_to_any_market=True))
+    )
+
+
+def buyers_ready_to_match(queryset=None):
+    """The buyers whose completeness is `ready_to_match`: named, a country, a sought sector."""
+    sought = BuyerProfile.sought_sectors.through.objects.filter(buyerprofile_id=OuterRef("pk"))
+    queryset = BuyerProfile.objects.all() if queryset is None else queryset
+    return queryset.exclude(company_name__regex=r"^\s*$").exclude(country="").filter(Exists(sought))
 
 
 def producer_profile_with_counts(user: User) -> ProducerProfile | None:

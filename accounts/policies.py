@@ -1,8 +1,9 @@
 """Who may see and change whose profile and contacts (DESIGN.md, "Roles and what each may see").
 
 Used alike by the API, the pages and the emails so the three cannot drift apart.
-The match-based rules (contacts revealed once a match is forwarded) join here
-when matches exist.
+Contacts are revealed to the other side of a match once it is forwarded (and while it
+stays forwarded, connected, won or lost; not after either side declined), per
+`matchmaking.policies.revealed_counterpart_ids`.
 """
 
 from django.db.models import QuerySet
@@ -24,11 +25,19 @@ def can_edit_buyer(user, buyer: BuyerProfile) -> bool:
     return _signed_in(user) and (user.is_portal_staff or buyer.owner_id == user.pk)
 
 
+def _revealed_by_match(user, profile_id: int) -> bool:
+    from matchmaking.policies import revealed_counterpart_ids
+
+    return profile_id in revealed_counterpart_ids(user)
+
+
 def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
     """Owner, staff and counsellors; buyers once a match between them is forwarded."""
     if not _signed_in(user):
         return False
-    return user.is_portal_staff or user.is_counsellor or producer.owner_id == user.pk
+    if user.is_portal_staff or user.is_counsellor or producer.owner_id == user.pk:
+        return True
+    return user.is_buyer and _revealed_by_match(user, producer.pk)
 
 
 def can_view_buyer(user, buyer: BuyerProfile) -> bool:
@@ -38,7 +47,9 @@ def can_view_buyer(user, buyer: BuyerProfile) -> bool:
 
 def can_view_buyer_contacts(user, buyer: BuyerProfile) -> bool:
     """Owner, staff and counsellors; producers once a match between them is forwarded."""
-    return can_view_buyer(user, buyer)
+    if can_view_buyer(user, buyer):
+        return True
+    return _signed_in(user) and user.is_producer and _revealed_by_match(user, buyer.pk)
 
 
 def buyers_visible_to(user, queryset: QuerySet[BuyerProfile] | None = None) -> QuerySet[BuyerProfile]:

@@ -301,6 +301,17 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
     return sectors
 
 
+def _schedule_rematch(*, producer_id: int | None = None, buyer_id: int | None = None, changed=None) -> None:
+    """Rematch the profile once this transaction commits (debounced; only when `changed`,
+    the fields written, include one the matching reads)."""
+    from matchmaking.services import schedule_buyer_rematch, schedule_producer_rematch
+
+    if producer_id is not None:
+        schedule_producer_rematch(producer_id=producer_id, changed=changed)
+    else:
+        schedule_buyer_rematch(buyer_id=buyer_id, changed=changed)
+
+
 def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, model: type) -> User:
     if owner is None or owner == actor:
         owner = actor
@@ -324,6 +335,7 @@ def producer_profile_create(
     profile.save()
     if sectors is not None:
         profile.declared_sectors.set(sectors)
+    _schedule_rematch(producer_id=profile.pk)
     return profile
 
 
@@ -338,6 +350,7 @@ def producer_profile_update(
     profile.save()
     if sectors is not None:
         profile.declared_sectors.set(sectors)
+    _schedule_rematch(producer_id=profile.pk, changed=data)
     if {"name", "description", "city"} & set(data):
         from catalogue.search import refresh_search_index
 
@@ -360,6 +373,7 @@ def buyer_profile_create(*, actor: User, data: dict[str, Any], owner: User | Non
     profile.save()
     if sectors is not None:
         profile.sought_sectors.set(sectors)
+    _schedule_rematch(buyer_id=profile.pk)
     return profile
 
 
@@ -372,4 +386,5 @@ def buyer_profile_update(*, profile: BuyerProfile, actor: User, data: dict[str, 
     profile.save()
     if sectors is not None:
         profile.sought_sectors.set(sectors)
+    _schedule_rematch(buyer_id=profile.pk, changed=data)
     return profile

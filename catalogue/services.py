@@ -130,6 +130,14 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
     errors.raise_if_any()
 
 
+def _schedule_rematch(product: Product, changed=None) -> None:
+    """Rematch the product's producer once this transaction commits (debounced; on an update
+    only when `changed`, the fields written, include one the matching reads)."""
+    from matchmaking.services import schedule_producer_rematch_for_product
+
+    schedule_producer_rematch_for_product(producer_id=product.producer_id, changed=changed)
+
+
 def _check_can_edit(actor: User, product: Product) -> None:
     if not can_edit_product(actor, product):
         raise PermissionDenied(_("You may not change this product."))
@@ -143,6 +151,7 @@ def product_create(*, producer: ProducerProfile, actor: User, data: dict[str, An
     _apply_product_fields(product, data)
     product.save()
     refresh_search_index(product_ids=[product.pk])
+    _schedule_rematch(product)
     return product
 
 
@@ -153,6 +162,7 @@ def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Pr
     _apply_product_fields(product, data)
     product.save()
     refresh_search_index(product_ids=[product.pk])
+    _schedule_rematch(product, changed=data)
     return product
 
 
@@ -160,3 +170,4 @@ def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Pr
 def product_delete(*, product: Product, actor: User) -> None:
     _check_can_edit(actor, product)
     product.delete()
+    _schedule_rematch(product)

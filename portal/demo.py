@@ -14,6 +14,7 @@ from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from accounts.services import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
+from matchmaking import services as matchmaking_services
 
 DEMO_PASSWORD = "tabriz-demo-1405"
 STAFF_EMAIL = "staff@demo.exportbridge.ir"
@@ -556,17 +557,21 @@ def _upsert_buyer(user: User, demo: DemoUser, staff: User) -> None:
 
 @transaction.atomic
 def seed_demo_province() -> dict[str, list[User]]:
-    """Create or refresh every demo account, profile and product; return the users by role."""
+    """Create or refresh every demo account, profile and product, then compute the matches;
+    return the users by role."""
     staff = _upsert_user(STAFF)
     seeded = {"staff": [staff], "counsellors": [_upsert_user(d) for d in COUNSELLORS]}
     seeded["producers"] = []
-    for demo in PRODUCERS:
-        user = _upsert_user(demo)
-        _upsert_producer(user, demo, staff)
-        seeded["producers"].append(user)
     seeded["buyers"] = []
-    for demo in BUYERS:
-        user = _upsert_user(demo)
-        _upsert_buyer(user, demo, staff)
-        seeded["buyers"].append(user)
+    # One rematch of everything at the end instead of one per profile written.
+    with matchmaking_services.rematch_triggers_paused():
+        for demo in PRODUCERS:
+            user = _upsert_user(demo)
+            _upsert_producer(user, demo, staff)
+            seeded["producers"].append(user)
+        for demo in BUYERS:
+            user = _upsert_user(demo)
+            _upsert_buyer(user, demo, staff)
+            seeded["buyers"].append(user)
+    matchmaking_services.rematch_all()
     return seeded

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from accounts.models import ProducerProfile, Role
 from accounts.onboarding import completeness_for_user
 from catalogue.models import Product
+from matchmaking.selectors import party_match_summary
 
 
 def portal_figures() -> dict[str, int]:
@@ -43,9 +44,15 @@ def dashboard_for(user) -> dict:
     """What the dashboard shows a user: a producer's or buyer's profile progress, else the figures.
 
     A constant number of queries whatever the user owns: one for the profile with
-    its counts (producers, buyers), one for the figures (counsellors, staff).
+    its counts and two for its matches (producers, buyers), one for the figures
+    (counsellors, staff).
     """
     completeness = completeness_for_user(user)
     if completeness is None:
         return {"completeness": None, "figures": portal_figures()}
-    return {"completeness": completeness, "profile": completeness.profile}
+    context = {"completeness": completeness, "profile": completeness.profile}
+    if completeness.profile is not None:
+        # Two more queries: the counts per status and the best forwarded matches.
+        side = "producer" if user.role == Role.PRODUCER else "buyer"
+        context["matches"] = party_match_summary(**{side: completeness.profile})
+    return context

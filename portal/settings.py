@@ -8,6 +8,7 @@ and `manage.py check --deploy` then reports nothing.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -236,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several fields get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "MatchStatusEnum": "matchmaking.models.MatchStatus",
+        "PartyResponseEnum": "matchmaking.models.PartyResponse",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------
@@ -257,7 +263,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # acks_late on Redis: an unacked task comes back after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 2)
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database by the scheduler at start; editable in admin.
@@ -266,9 +274,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": 24 * 3600,
     },
+    "matchmaking-nightly-sweep": {
+        "task": "matchmaking.tasks.sweep_all",
+        "schedule": crontab(
+            hour=env.int("MATCHING_SWEEP_HOUR", default=2),
+            minute=env.int("MATCHING_SWEEP_MINUTE", default=30),
+        ),
+    },
 }
 # How long a periodic task's single-instance lock lives if its holder dies.
 PERIODIC_TASK_LOCK_SECONDS = env.int("PERIODIC_TASK_LOCK_SECONDS", default=CELERY_TASK_TIME_LIMIT)
+
+# --- Matching (matchmaking) ------------------------------------------------
+
+# Weights, the minimum score and the top-K caps live in the database (admin); these are
+# how the work is cut up. A nightly sweep splits the buyers into chunks of this size,
+# one Celery task each.
+MATCHING_SWEEP_CHUNK_SIZE = env.int("MATCHING_SWEEP_CHUNK_SIZE", default=1000)
+# A pause after each chunk (seconds), to spread a sweep's load on a shared database.
+MATCHING_SWEEP_CHUNK_DELAY = env.float("MATCHING_SWEEP_CHUNK_DELAY", default=0.0)
+# Rows per upsert statement.
+MATCHING_PERSIST_BATCH = env.int("MATCHING_PERSIST_BATCH", default=2000)
+# A burst of edits to one profile within this many seconds gives one rematch.
+MATCHING_REMATCH_DEBOUNCE_SECONDS = env.int("MATCHING_REMATCH_DEBOUNCE_SECONDS", default=10)
+# The debounce key outlives the countdown by this much, in case the task starts late.
+MATCHING_REMATCH_DEBOUNCE_GRACE = env.int("MATCHING_REMATCH_DEBOUNCE_GRACE", default=300)
+# How long a sweep may take before another one may start (its chord ends it earlier).
+MATCHING_SWEEP_LOCK_SECONDS = env.int("MATCHING_SWEEP_LOCK_SECONDS", default=3 * 3600)
 
 # --- Logging --------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+"""Filters of GET /api/v1/matches/ (API.md): invalid values are a 400, never a 500."""
+
+import django_filters
+from django_countries import countries
+
+from catalogue.filters import CountryCodeFilter, HSCodeFilter, IdFilter
+from matchmaking.models import Match, MatchSource, MatchStatus
+from matchmaking.selectors import filter_by_sector
+
+
+class MatchFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=MatchStatus.choices, help_text="One or more statuses (repeat the parameter)."
+    )
+    source = django_filters.ChoiceFilter(choices=MatchSource.choices)
+    min_score = django_filters.NumberFilter(
+        field_name="score",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1,
+        help_text="Matches scoring at least this (0 to 1).",
+    )
+    producer = IdFilter(field_name="producer_id", min_value=1, help_text="A producer's id.")
+    buyer = IdFilter(field_name="buyer_id", min_value=1, help_text="A buyer's id.")
+    country = CountryCodeFilter(
+        field_name="buyer__country",
+        choices=list(countries),
+        help_text="The buyer's country (ISO 3166-1 alpha-2).",
+    )
+    sector = HSCodeFilter(
+        method="filter_sector",
+        help_text="An HS code at any level (84, 8418, 841810) or a section (XVI), on either side's codes.",
+    )
+    counsellor = IdFilter(field_name="counsellor_id", min_value=1, help_text="The counsellor's user id.")
+    ordering = django_filters.OrderingFilter(
+        fields=(("score", "score"), ("created_at", "created_at")),
+        help_text="score, created_at; '-' first for descending (default: best score first).",
+    )
+
+    class Meta:
+        model = Match
+        fields: list[str] = []
+
+    def filter_sector(self, queryset, name, value: str):
+        return filter_by_sector(queryset, value) if value else queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by("-score", "id")
+        return queryset

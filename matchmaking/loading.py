@@ -1,0 +1,306 @@
+"""Profiles in the database → the engine's arrays, in a constant number of queries.
+
+Only profiles that are ready to match (accounts.onboarding) are loaded. A producer's HS
+codes are its declared sectors and the codes of its listed products; its free capacity
+per unit is the sum over its listed products in that unit, its minimum order per unit the
+smallest; its certifications are its own and its products'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+from django.db.models import FloatField, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from accounts.models import BuyerProfile, ProducerProfile
+from accounts.onboarding import buyers_ready_to_match, producers_ready_to_match
+from catalogue.models import Product, Sector, SectorLevel
+from matchmaking.engine import UNITS, BuyerArrays, ProducerArrays, normalise_unit
+from matchmaking.engine.hs import normalise_hs_code
+from matchmaking.engine.inputs import normalise_certification, normalise_country
+
+
+def load_sections() -> dict[str, str]:
+    """HS chapter → section numeral, from the Sector table."""
+    return dict(
+        Sector.objects.filter(level=SectorLevel.CHAPTER, section__isnull=False).values_list(
+            "code", "section_id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SectorRoots:
+    """The sections (and chapters outside any section) some HS codes fall under: a pair can only
+    be a candidate when both sides share one of these, so loading can skip everything else."""
+
+    sections: frozenset[str]
+    chapters: frozenset[str]
+
+    @classmethod
+    def of(cls, codes: Iterable[str], sections: dict[str, str]) -> SectorRoots:
+        section_names = frozenset(sections.values())
+        found_sections: set[str] = set()
+        found_chapters: set[str] = set()
+        for code in codes:
+            normal = normalise_hs_code(code, section_names)
+            if not normal.isdigit():
+                found_sections.add(normal)
+            elif normal[:2] in sections:
+                found_sections.add(sections[normal[:2]])
+            else:
+                found_chapters.add(normal[:2])
+        return cls(frozenset(found_sections), frozenset(found_chapters))
+
+    def sector_filter(self, prefix: str) -> Q:
+        """Rows whose Sector (reached through `prefix`) lies under these roots."""
+        condition = Q(**{f"{prefix}section_id__in": self.sections}) | Q(
+            **{f"{prefix}code__in": self.sections}
+        )
+        for chapter in sorted(self.chapters):
+            condition |= Q(**{f"{prefix}code__startswith": chapter})
+        return condition
+
+
+def _ready_producers(ids: Collection[int] | None, roots: SectorRoots | None) -> QuerySet[ProducerProfile]:
+    queryset = producers_ready_to_match()
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    if roots is not None:
+        # As semi-joins (ids under the roots), which the planner hashes, not per-row probes.
+        declared = ProducerProfile.declared_sectors.through.objects.filter(roots.sector_filter("sector__"))
+        listed = Product.objects.filter(roots.sector_filter("hs_code__"), is_active=True)
+        queryset = queryset.filter(
+            Q(pk__in=declared.values("producerprofile_id")) | Q(pk__in=listed.values("producer_id"))
+        )
+    return queryset
+
+
+def _ready_buyers(ids: Collection[int] | None, roots: SectorRoots | None) -> QuerySet[BuyerProfile]:
+    queryset = buyers_ready_to_match()
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    if roots is not None:
+        sought = BuyerProfile.sought_sectors.through.objects.filter(roots.sector_filter("sector__"))
+        queryset = queryset.filter(pk__in=sought.values("buyerprofile_id"))
+    return queryset
+
+
+def _float(value) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _certifications(values) -> set[str]:
+    """A JSON list of names (read as text: most are "[]", parsed only when not)."""
+    if isinstance(values, str):
+        values = json.loads(values) if values not in ("[]", "") else []
+    if not isinstance(values, list):
+        return set()
+    return {" ".join(str(v).split()) for v in values if str(v).strip()}
+
+
+def _among(field: str, ids: list[int], fallback: QuerySet) -> Q:
+    """`field` is one of these ids: on PostgreSQL one array parameter (the ids were just read;
+    this spares evaluating `fallback`, the query that read them, again), else `fallback`."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": fallback})
+
+
+def _as_text(field: str) -> Cast:
+    return Cast(field, TextField())
+
+
+def _countries(value) -> set[str]:
+    if not value:
+        return set()
+    if isinstance(value, str):
+        value = value.split(",")
+    return {normalise_country(str(getattr(code, "code", code))) for code in value} - {""}
+
+
+def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | None = None) -> ProducerArrays:
+    """Ready producers (all, these ids, or those under `roots`) as arrays, in 3 queries, by id."""
+    ready = _ready_producers(ids, roots)
+    base = list(
+        ready.order_by("pk").values_list(
+            "pk", "target_markets", "open_to_any_market", _as_text("certifications")
+        )
+    )
+    position = {row[0]: i for i, row in enumerate(base)}
+    n = len(base)
+    ids_read = [row[0] for row in base]
+    codes: list[set[str]] = [set() for _ in range(n)]
+    certifications = [_certifications(row[3]) for row in base]
+
+    declared = ProducerProfile.declared_sectors.through.objects.filter(
+        _among("producerprofile_id", ids_read, ready.values("pk"))
+    )
+    for producer_id, code in declared.values_list("producerprofile_id", "sector_id"):
+        if producer_id in position:
+            codes[position[producer_id]].add(code)
+
+    # One pass over the listed products: their codes and certifications, and per unit the
+    # sum of free capacity and the smallest minimum order.
+    capacity = {unit: np.full(n, np.nan) for unit in UNITS}
+    moq = {unit: np.full(n, np.nan) for unit in UNITS}
+    listed = (
+        Product.objects.filter(_among("producer_id", ids_read, ready.values("pk")), is_active=True)
+        .order_by()
+        .values_list(
+            "producer_id",
+            "hs_code_id",
+            "capacity_unit",
+            Cast("available_capacity", FloatField()),
+            Cast("moq", FloatField()),
+            _as_text("certifications"),
+        )
+    )
+    for producer_id, code, unit, free, smallest_order, product_certifications in listed.iterator(
+        chunk_size=20000
+    ):
+        i = position.get(producer_id)
+        if i is None:
+            continue
+        codes[i].add(code)
+        if product_certifications != "[]":
+            certifications[i] |= _certifications(product_certifications)
+        unit = normalise_unit(unit)
+        if not unit:
+            continue
+        if free is not None:
+            held = capacity[unit][i]
+            capacity[unit][i] = free if math.isnan(held) else held + free
+        if smallest_order is not None:
+            held = moq[unit][i]
+            moq[unit][i] = smallest_order if math.isnan(held) else min(held, smallest_order)
+
+    return ProducerArrays(
+        ids=np.array(ids_read, dtype=np.int64),
+        hs_codes=[sorted(c) for c in codes],
+        capacity_by_unit=capacity,
+        moq_by_unit=moq,
+        target_markets=[_countries(row[1]) for row in base],
+        open_to_any_market=np.array([bool(row[2]) for row in base], dtype=bool),
+        certifications=certifications,
+    )
+
+
+def load_buyers(ids: Collection[int] | None = None, *, roots: SectorRoots | None = None) -> BuyerArrays:
+    """Ready buyers (all, these ids, or those under `roots`) as arrays, in 2 queries, by id."""
+    ready = _ready_buyers(ids, roots)
+    base = list(
+        ready.order_by("pk").values_list(
+            "pk",
+            "country",
+            Cast("annual_demand", FloatField()),
+            "demand_unit",
+            Cast("typical_order", FloatField()),
+            _as_text("required_certifications"),
+        )
+    )
+    position = {row[0]: i for i, row in enumerate(base)}
+    codes: list[set[str]] = [set() for _ in base]
+    sought = BuyerProfile.sought_sectors.through.objects.filter(
+        _among("buyerprofile_id", [row[0] for row in base], ready.values("pk"))
+    )
+    for buyer_id, code in sought.values_list("buyerprofile_id", "sector_id"):
+        if buyer_id in position:
+            codes[position[buyer_id]].add(code)
+    return BuyerArrays(
+        ids=np.array([row[0] for row in base], dtype=np.int64),
+        hs_codes=[sorted(c) for c in codes],
+        country=[normalise_country(str(row[1] or "")) for row in base],
+        annual_demand=np.array([_float(row[2]) for row in base], dtype=np.float64),
+        demand_unit=[normalise_unit(row[3]) for row in base],
+        typical_order=np.array([_float(row[4]) for row in base], dtype=np.float64),
+        required_certifications=[_certifications(row[5]) for row in base],
+    )
+
+
+def ready_buyer_ids() -> list[int]:
+    """Ids of the buyers ready to match, in order: what the nightly sweep splits into chunks."""
+    return list(buyers_ready_to_match().order_by("pk").values_list("pk", flat=True))
+
+
+# --- Fingerprints: has a profile changed in what the engine reads? -----------------
+
+
+def _digest(value) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _quantity(value: float) -> float | None:
+    return None if math.isnan(value) else round(float(value), 2)
+
+
+def producer_fingerprint(producers: ProducerArrays, i: int) -> str:
+    """A short digest of everything the engine reads of producer i."""
+    return _digest(
+        [
+            sorted(producers.hs_codes[i]),
+            {
+                u: _quantity(v[i])
+                for u, v in sorted(producers.capacity_by_unit.items())
+                if not math.isnan(v[i])
+            },
+            {u: _quantity(v[i]) for u, v in sorted(producers.moq_by_unit.items()) if not math.isnan(v[i])},
+            sorted(producers.target_markets[i]),
+            bool(producers.open_to_any_market[i]),
+            sorted({normalise_certification(c) for c in producers.certifications[i]}),
+        ]
+    )
+
+
+def buyer_fingerprint(buyers: BuyerArrays, i: int) -> str:
+    """A short digest of everything the engine reads of buyer i."""
+    return _digest(
+        [
+            sorted(buyers.hs_codes[i]),
+            buyers.country[i],
+            _quantity(buyers.annual_demand[i]),
+            buyers.demand_unit[i],
+            _quantity(buyers.typical_order[i]),
+            sorted({normalise_certification(c) for c in buyers.required_certifications[i]}),
+        ]
+    )
+
+
+def config_fingerprint(config) -> str:
+    """A short digest of the weights a score was computed with."""
+    return _digest([round(w, 6) for w in config.weights])
+
+
+class Fingerprints:
+    """Fingerprints by profile id, computed once each on demand."""
+
+    def __init__(self, arrays: ProducerArrays | BuyerArrays, function) -> None:
+        self._position = {int(pk): i for i, pk in enumerate(arrays.ids)}
+        self._arrays = arrays
+        self._function = function
+        self._cache: dict[int, str] = {}
+
+    def __getitem__(self, profile_id: int) -> str:
+        value = self._cache.get(profile_id)
+        if value is None:
+            i = self._position.get(profile_id)
+            value = "" if i is None else self._function(self._arrays, i)
+            self._cache[profile_id] = value
+        return value
+
+    @classmethod
+    def of_producers(cls, producers: ProducerArrays) -> Fingerprints:
+        return cls(producers, producer_fingerprint)
+
+    @classmethod
+    def of_buyers(cls, buyers: BuyerArrays) -> Fingerprints:
+        return cls(buyers, buyer_fingerprint)

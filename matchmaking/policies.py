@@ -1,0 +1,82 @@
+"""Who may see and review which match (DESIGN.md, "Roles and what each may see").
+
+Producers and buyers see their own matches once forwarded; counsellors those routed to
+them plus the unassigned pool; staff everything. Used alike by the API, the pages and
+the emails.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from matchmaking.models import REVEALS_CONTACTS, VISIBLE_TO_PARTIES, Match, MatchStatus
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
+    """The matches `user` may see, as a filter of `queryset` (all matches by default)."""
+    queryset = Match.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_portal_staff:
+        return queryset
+    if user.is_counsellor:
+        # Routed to them (any status), or waiting in the unassigned pool. Counsellor routing
+        # arrives with the counsellors' queue; until then every match is in the pool.
+        pool = Q(counsellor__isnull=True) & ~Q(status=MatchStatus.WITHDRAWN)
+        return queryset.filter(Q(counsellor=user) | pool)
+    if user.is_producer:
+        return queryset.filter(producer__owner=user, status__in=VISIBLE_TO_PARTIES)
+    if user.is_buyer:
+        return queryset.filter(buyer__owner=user, status__in=VISIBLE_TO_PARTIES)
+    return queryset.none()
+
+
+def can_view_match(user, match: Match) -> bool:
+    """The per-object form of `matches_visible_to` (no query when the relations are loaded)."""
+    if not _signed_in(user):
+        return False
+    if user.is_portal_staff:
+        return True
+    if user.is_counsellor:
+        return match.counsellor_id == user.pk or (
+            match.counsellor_id is None and match.status != MatchStatus.WITHDRAWN
+        )
+    if match.status not in VISIBLE_TO_PARTIES:
+        return False
+    if user.is_producer:
+        return match.producer.owner_id == user.pk
+    if user.is_buyer:
+        return match.buyer.owner_id == user.pk
+    return False
+
+
+def can_review_match(user, match: Match) -> bool:
+    """Forward or reject: staff, or a counsellor the match is routed to or who finds it in the pool."""
+    if not _signed_in(user):
+        return False
+    if user.is_portal_staff:
+        return True
+    return user.is_counsellor and match.counsellor_id in (None, user.pk)
+
+
+def revealed_counterpart_ids(user) -> frozenset[int]:
+    """Ids of the profiles whose contacts `user` sees through a match: a buyer, the producers
+    of its forwarded (and later, undeclined) matches; a producer, those matches' buyers.
+
+    Remembered on the user object, so a page or an API response asks once.
+    """
+    if not _signed_in(user) or not (user.is_producer or user.is_buyer):
+        return frozenset()
+    cached = getattr(user, "_revealed_counterpart_ids", None)
+    if cached is None:
+        live = Match.objects.filter(status__in=REVEALS_CONTACTS)
+        if user.is_buyer:
+            cached = frozenset(live.filter(buyer__owner=user).values_list("producer_id", flat=True))
+        else:
+            cached = frozenset(live.filter(producer__owner=user).values_list("buyer_id", flat=True))
+        user._revealed_counterpart_ids = cached
+    return cached

@@ -1,0 +1,230 @@
+"""The engine's language-neutral explanation codes, as sentences in the active language.
+
+A stored breakdown holds per factor a code and its parameters (matchmaking.engine.
+explanations); this turns them into "same HS heading 8418 (Refrigerators, freezers…)" or
+«سرفصل مشترک ۸۴۱۸ (یخچال…)», with HS names from the Sector table (the Persian name where
+there is one), country names from django-countries and digits per portal.formatting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django_countries import countries
+
+from catalogue.models import CapacityUnit, Sector
+from matchmaking.models import FACTORS
+from portal.formatting import format_number, is_persian, to_persian_digits
+
+SECTOR_NAME_LENGTH = 48
+
+# The UN M49 (sub-)regions the engine compares markets by.
+REGION_NAMES = {
+    "Australia and New Zealand": gettext_lazy("Australia and New Zealand"),
+    "Caribbean": gettext_lazy("the Caribbean"),
+    "Central America": gettext_lazy("Central America"),
+    "Central Asia": gettext_lazy("Central Asia"),
+    "Eastern Africa": gettext_lazy("Eastern Africa"),
+    "Eastern Asia": gettext_lazy("Eastern Asia"),
+    "Eastern Europe": gettext_lazy("Eastern Europe"),
+    "Melanesia": gettext_lazy("Melanesia"),
+    "Micronesia": gettext_lazy("Micronesia"),
+    "Middle Africa": gettext_lazy("Middle Africa"),
+    "Northern Africa": gettext_lazy("Northern Africa"),
+    "Northern America": gettext_lazy("Northern America"),
+    "Northern Europe": gettext_lazy("Northern Europe"),
+    "Polynesia": gettext_lazy("Polynesia"),
+    "South America": gettext_lazy("South America"),
+    "South-eastern Asia": gettext_lazy("South-eastern Asia"),
+    "Southern Africa": gettext_lazy("Southern Africa"),
+    "Southern Asia": gettext_lazy("Southern Asia"),
+    "Southern Europe": gettext_lazy("Southern Europe"),
+    "Western Africa": gettext_lazy("Western Africa"),
+    "Western Asia": gettext_lazy("Western Asia"),
+    "Western Europe": gettext_lazy("Western Europe"),
+}
+
+
+def _code(code: str) -> str:
+    return to_persian_digits(code) if is_persian() else code
+
+
+def _number(value) -> str:
+    return format_number(value)
+
+
+def _list(names: Iterable[str]) -> str:
+    return ("، " if is_persian() else ", ").join(names)
+
+
+def _country(code: str) -> str:
+    return str(countries.name(code)) or code if code else _("an unknown country")
+
+
+# Quantity units as they read after a number ("45,000 units/yr").
+UNIT_NAMES = {
+    CapacityUnit.UNITS: pgettext_lazy("quantity unit", "units"),
+    CapacityUnit.SETS: pgettext_lazy("quantity unit", "sets"),
+    CapacityUnit.PAIRS: pgettext_lazy("quantity unit", "pairs"),
+    CapacityUnit.KG: pgettext_lazy("quantity unit", "kg"),
+    CapacityUnit.TONNES: pgettext_lazy("quantity unit", "tonnes"),
+    CapacityUnit.LITRES: pgettext_lazy("quantity unit", "litres"),
+    CapacityUnit.M2: pgettext_lazy("quantity unit", "m²"),
+    CapacityUnit.M3: pgettext_lazy("quantity unit", "m³"),
+}
+
+
+def _unit(unit: str | None) -> str:
+    return str(UNIT_NAMES.get(unit, unit or ""))
+
+
+# --- Sector names ----------------------------------------------------------------------
+
+
+def sector_codes(breakdowns: Iterable[Mapping]) -> set[str]:
+    """The HS keys (codes and section numerals) named by these breakdowns' sector factor."""
+    codes = set()
+    for breakdown in breakdowns:
+        entry = (breakdown or {}).get("sector") or {}
+        code = entry.get("hs") or entry.get("section")
+        if code:
+            codes.add(str(code))
+    return codes
+
+
+def sector_names(codes: Iterable[str]) -> dict[str, str]:
+    """HS key → its name in the active language (Persian where there is one), in one query."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    persian = is_persian()
+    names = {}
+    for code, name, name_fa in Sector.objects.filter(code__in=codes).values_list("code", "name", "name_fa"):
+        text = name_fa if persian and name_fa else name
+        names[code] = Truncator(text.split(";")[0].strip()).chars(SECTOR_NAME_LENGTH)
+    return names
+
+
+# --- One factor each ---------------------------------------------------------------------
+
+
+def _sector(entry: Mapping, names: Mapping[str, str]) -> str:
+    level = entry.get("code", "")
+    key = str(entry.get("hs") or entry.get("section") or "")
+    name = names.get(key, "")
+    if level == "same_subheading":
+        text = _("same HS subheading %(code)s") % {"code": _code(key)}
+    elif level == "same_heading":
+        text = _("same HS heading %(code)s") % {"code": _code(key)}
+    elif level == "same_chapter":
+        text = _("same HS chapter %(code)s") % {"code": _code(key)}
+    elif level == "same_section":
+        text = _("same HS section %(code)s") % {"code": key}
+    else:
+        return _("no shared HS code")
+    if name:
+        text = f"{text} ({name})"
+    producer_code, buyer_code = entry.get("producer_hs"), entry.get("buyer_hs")
+    if producer_code and buyer_code and (producer_code != key or buyer_code != key):
+        text = _("%(shared)s: the producer’s %(producer)s, the buyer’s %(buyer)s") % {
+            "shared": text,
+            "producer": _code(producer_code),
+            "buyer": _code(buyer_code),
+        }
+    return text
+
+
+def _coverage(code: str, entry: Mapping) -> str:
+    values = {
+        "capacity": _number(entry.get("capacity")),
+        "demand": _number(entry.get("demand")),
+        "unit": _unit(entry.get("unit")),
+    }
+    if code == "covers":
+        return _("capacity %(capacity)s %(unit)s/yr covers demand %(demand)s") % values
+    if code == "partial":
+        share = 100 * float(entry.get("capacity") or 0) / float(entry.get("demand") or 1)
+        values["share"] = _number(round(share)) + ("٪" if is_persian() else "%")
+        return _("capacity %(capacity)s %(unit)s/yr covers %(share)s of demand %(demand)s") % values
+    reason = entry.get("reason")
+    if reason == "no_unit":
+        return _("capacity not compared: the buyer gave no unit for its demand")
+    if reason == "no_demand":
+        return _("capacity not compared: the buyer gave no annual demand")
+    if reason == "no_capacity":
+        return _("capacity not compared: no free capacity listed in %(unit)s") % values
+    return _("capacity not compared")
+
+
+def _capacity(entry: Mapping) -> str:
+    code = entry.get("code", "")
+    if code != "moq_above_order":
+        return _coverage(code, entry)
+    text = _("minimum order %(moq)s %(unit)s is above the buyer’s typical order %(order)s") % {
+        "moq": _number(entry.get("moq")),
+        "order": _number(entry.get("order")),
+        "unit": _unit(entry.get("unit")),
+    }
+    if entry.get("base") in ("covers", "partial"):
+        text = f"{text}{'؛' if is_persian() else ';'} {_coverage(entry['base'], entry)}"
+    return text
+
+
+def _market(entry: Mapping) -> str:
+    code = entry.get("code", "")
+    country = _country(str(entry.get("country") or ""))
+    if code == "target_market":
+        return _("%(country)s is a target market") % {"country": country}
+    if code == "same_region":
+        region = entry.get("region") or ""
+        return _("%(country)s is in %(region)s, like the target market %(target)s") % {
+            "country": country,
+            "region": str(REGION_NAMES.get(region, region)),
+            "target": _country(str(entry.get("target") or "")),
+        }
+    if code == "open_to_all":
+        return _("open to any market, %(country)s included") % {"country": country}
+    return _("%(country)s is not among the target markets") % {"country": country}
+
+
+def _certifications(entry: Mapping) -> str:
+    code = entry.get("code", "")
+    if code == "none_required":
+        return _("no certifications required")
+    required = list(entry.get("required") or [])
+    if code == "holds":
+        return _("holds every required certification: %(names)s") % {"names": _list(required)}
+    held = list(entry.get("held") or [])
+    return _("holds %(held)s of %(required)s required certifications; missing: %(missing)s") % {
+        "held": _number(len(held)),
+        "required": _number(len(required)),
+        "missing": _list(entry.get("missing") or []),
+    }
+
+
+_RENDER = {"capacity": _capacity, "market": _market, "certifications": _certifications}
+
+
+def render_reason(factor: str, entry: Mapping, names: Mapping[str, str] | None = None) -> str:
+    """One factor's explanation as a sentence in the active language."""
+    if factor == "sector":
+        return _sector(entry, names or {})
+    return _RENDER[factor](entry)
+
+
+def render_breakdown(breakdown: Mapping, names: Mapping[str, str] | None = None) -> dict[str, dict]:
+    """{"sector": {"score", "weight", "reason"}, …} from a stored breakdown."""
+    rendered = {}
+    for factor in FACTORS:
+        entry = (breakdown or {}).get(factor)
+        if not entry:
+            continue
+        rendered[factor] = {
+            "score": entry.get("score"),
+            "weight": entry.get("weight"),
+            "reason": render_reason(factor, entry, names),
+        }
+    return rendered

@@ -1,0 +1,87 @@
+"""Reads of matches, with their related rows fetched up front."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import BuyerProfile, ProducerProfile
+from catalogue.models import Product, Sector
+from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus
+from matchmaking.policies import matches_visible_to
+
+
+def matches_for_api() -> QuerySet[Match]:
+    """Matches with both profiles (and what their serializers read) and the event log."""
+    return Match.objects.select_related("producer", "buyer").prefetch_related(
+        "producer__declared_sectors",
+        Prefetch(
+            "producer__products",
+            queryset=Product.objects.only("id", "producer_id", "hs_code_id", "is_active"),
+        ),
+        "buyer__sought_sectors",
+        Prefetch("events", queryset=MatchEvent.objects.order_by("at", "id")),
+    )
+
+
+def _under(prefix: str, code: str) -> Q:
+    """Sectors (reached through `prefix`) at or under `code`, or above it: a filter on "84"
+    finds a buyer seeking 8418, and one on "8418" finds a buyer seeking chapter 84."""
+    if not code.isdigit():
+        return Q(**{f"{prefix}section_id": code}) | Q(**{f"{prefix}code": code})
+    above = [code[:n] for n in (2, 4) if n < len(code)]
+    return Q(**{f"{prefix}code__startswith": code}) | Q(**{f"{prefix}code__in": above})
+
+
+def filter_by_sector(queryset: QuerySet[Match], code: str) -> QuerySet[Match]:
+    """Matches where either side's HS codes (the buyer's sought sectors, the producer's
+    declared sectors and listed products) meet `code` at any level."""
+    sought = BuyerProfile.sought_sectors.through.objects.filter(
+        _under("sector__", code), buyerprofile_id=OuterRef("buyer_id")
+    )
+    declared = ProducerProfile.declared_sectors.through.objects.filter(
+        _under("sector__", code), producerprofile_id=OuterRef("producer_id")
+    )
+    listed = Product.objects.filter(
+        _under("hs_code__", code), is_active=True, producer_id=OuterRef("producer_id")
+    )
+    return queryset.filter(Exists(sought) | Exists(declared) | Exists(listed))
+
+
+def is_sector_code(code: str) -> bool:
+    return Sector.objects.filter(code=code).exists()
+
+
+def party_match_summary(
+    *, producer: ProducerProfile | None = None, buyer: BuyerProfile | None = None
+) -> dict:
+    """What a producer's or buyer's dashboard shows of its matches, in two queries: counts per
+    visible status, how many await the counsellor's review (not the matches themselves: those
+    stay hidden until forwarded), and the best forwarded ones."""
+    own = (
+        Match.objects.filter(producer=producer) if producer is not None else Match.objects.filter(buyer=buyer)
+    )
+    counts = own.aggregate(
+        in_review=Count("pk", filter=Q(status=MatchStatus.PROPOSED)),
+        forwarded=Count("pk", filter=Q(status=MatchStatus.FORWARDED)),
+        connected=Count("pk", filter=Q(status=MatchStatus.CONNECTED)),
+        won=Count("pk", filter=Q(status=MatchStatus.WON)),
+        lost=Count("pk", filter=Q(status=MatchStatus.LOST)),
+        declined=Count("pk", filter=Q(status=MatchStatus.DECLINED)),
+    )
+    counts["visible"] = sum(counts[s] for s in VISIBLE_TO_PARTIES)
+    best = list(
+        own.filter(status__in=(MatchStatus.FORWARDED, MatchStatus.CONNECTED, MatchStatus.WON))
+        .select_related("producer", "buyer")
+        .order_by("-score", "id")[:5]
+    )
+    return {"counts": counts, "best": best}
+
+
+def staff_match_figures(user) -> dict[str, int]:
+    """Counts per status of the matches a counsellor or staff member sees, in one query."""
+    return matches_visible_to(user).aggregate(
+        proposed=Count("pk", filter=Q(status=MatchStatus.PROPOSED)),
+        forwarded=Count("pk", filter=Q(status=MatchStatus.FORWARDED)),
+        connected=Count("pk", filter=Q(status=MatchStatus.CONNECTED)),
+        won=Count("pk", filter=Q(status=MatchStatus.WON)),
+    )

@@ -1,0 +1,379 @@
+"""Every write to matches: rematches (one profile, everything, or a sweep in chunks), the
+rematch triggers enqueued on commit, and the review transitions."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import logging
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matchmaking import engine, shortlists
+from matchmaking.engine.result import concatenate_results, empty_result
+from matchmaking.loading import (
+    Fingerprints,
+    SectorRoots,
+    buyer_fingerprint,
+    load_buyers,
+    load_producers,
+    load_sections,
+    producer_fingerprint,
+)
+from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, get_matching_config
+from matchmaking.persistence import RematchCounts, Scope, persist
+from matchmaking.policies import can_review_match
+from portal.api.exceptions import Conflict
+
+logger = logging.getLogger(__name__)
+
+
+def _persist(result, scope, producers, buyers, config) -> RematchCounts:
+    return persist(
+        result,
+        scope=scope,
+        producer_fps=Fingerprints.of_producers(producers),
+        buyer_fps=Fingerprints.of_buyers(buyers),
+        config=config,
+    )
+
+
+def _reaching(result: engine.MatchResult, config: engine.MatchingConfig, keep_anyway: np.ndarray):
+    milli = np.rint(result.score * engine.config.SCORE_SCALE)
+    return result.take((milli >= config.min_score_milli) | keep_anyway)
+
+
+def _with_stale_pairs(
+    result: engine.MatchResult,
+    producers: engine.ProducerArrays,
+    buyers: engine.BuyerArrays,
+    sections: dict[str, str],
+    config: engine.MatchingConfig,
+    scope: Scope,
+    *,
+    engine_pairs_too: bool,
+) -> engine.MatchResult:
+    """Add the still-proposed matches in scope that `result` left out, re-scored on current
+    data: buyers' requests always (the engine did not make them, it only scores them), and
+    the engine's own while they reach min_score when `engine_pairs_too` (a one-profile
+    rematch cannot apply the other side's caps; the nightly sweep does)."""
+    kept = set(zip(result.producer_id.tolist(), result.buyer_id.tolist(), strict=True))
+    stale = scope.queryset().filter(status=MatchStatus.PROPOSED)
+    if not engine_pairs_too:
+        stale = stale.filter(source=MatchSource.BUYER_REQUEST)
+    rows = [
+        (p, b, s) for p, b, s in stale.values_list("producer_id", "buyer_id", "source") if (p, b) not in kept
+    ]
+    if not rows or not len(producers) or not len(buyers):
+        return result
+    requested = {(p, b) for p, b, s in rows if s == MatchSource.BUYER_REQUEST}
+    rescored = engine.score_pairs(
+        producers, buyers, sections, [r[0] for r in rows], [r[1] for r in rows], config
+    )
+    by_request = np.array(
+        [
+            (p, b) in requested
+            for p, b in zip(rescored.producer_id.tolist(), rescored.buyer_id.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    return concatenate_results([result, _reaching(rescored, config, by_request)], config)
+
+
+def rematch_all(*, config: engine.MatchingConfig | None = None) -> RematchCounts:
+    """Score every ready producer against every ready buyer, in process, and write the result."""
+    config = config or get_matching_config()
+    sections = load_sections()
+    producers, buyers = load_producers(), load_buyers()
+    result = engine.score_all(producers, buyers, sections, config)
+    scope = Scope.all()
+    result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=False)
+    counts = _persist(result, scope, producers, buyers, config)
+    counts.producers, counts.buyers = len(producers), len(buyers)
+    counts.pairs_scored = len(producers) * len(buyers)
+    return counts
+
+
+def rematch_producer(producer_id: int, *, config: engine.MatchingConfig | None = None) -> RematchCounts:
+    """Score one producer against every buyer and write its matches; a producer that is not
+    ready to match (or gone) keeps none of its still-proposed engine matches."""
+    config = config or get_matching_config()
+    sections = load_sections()
+    producers = load_producers([producer_id])
+    scope = Scope(producer_id=producer_id)
+    if not len(producers):
+        buyers = load_buyers([])
+        result = empty_result(config)
+    else:
+        buyers = load_buyers(roots=SectorRoots.of(producers.hs_codes[0], sections))
+        result = engine.score_one_producer(producers, buyers, sections, config)
+        result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
+    counts = _persist(result, scope, producers, buyers, config)
+    counts.producers, counts.buyers = len(producers), len(buyers)
+    counts.pairs_scored = len(producers) * len(buyers)
+    return counts
+
+
+def rematch_buyer(buyer_id: int, *, config: engine.MatchingConfig | None = None) -> RematchCounts:
+    """Score one buyer against every producer and write its matches (see rematch_producer)."""
+    config = config or get_matching_config()
+    sections = load_sections()
+    buyers = load_buyers([buyer_id])
+    scope = Scope(buyer_id=buyer_id)
+    if not len(buyers):
+        producers = load_producers([])
+        result = empty_result(config)
+    else:
+        producers = load_producers(roots=SectorRoots.of(buyers.hs_codes[0], sections))
+        result = engine.score_one_buyer(producers, buyers, sections, config)
+        result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
+    counts = _persist(result, scope, producers, buyers, config)
+    counts.producers, counts.buyers = len(producers), len(buyers)
+    counts.pairs_scored = len(producers) * len(buyers)
+    return counts
+
+
+# --- The nightly sweep, fanned out: map (one chunk of buyers) and reduce --------------
+
+
+def config_as_dict(config: engine.MatchingConfig) -> dict:
+    return dataclasses.asdict(config)
+
+
+def config_from_dict(data: dict) -> engine.MatchingConfig:
+    return engine.MatchingConfig(**data)
+
+
+def sweep_chunks(chunk_size: int | None = None) -> list[list[int]]:
+    """The ready buyers' ids split into chunks, the map steps of a sweep."""
+    from matchmaking.loading import ready_buyer_ids
+
+    size = max(1, chunk_size or settings.MATCHING_SWEEP_CHUNK_SIZE)
+    ids = ready_buyer_ids()
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+# The producers prepared for the chunks of one sweep, per worker process: a worker running
+# several chunks of a sweep loads and indexes the producers once.
+_prepared_for_sweep: dict[str, tuple] = {}
+
+
+def _prepared_producers(sweep_id: str | None, sections: dict[str, str]) -> engine.PreparedProducers:
+    if sweep_id is not None:
+        cached = _prepared_for_sweep.get(sweep_id)
+        if cached is not None and cached[0] == sections:
+            return cached[1]
+    prepared = engine.prepare_producers(load_producers(), sections)
+    if sweep_id is not None:
+        _prepared_for_sweep.clear()
+        _prepared_for_sweep[sweep_id] = (sections, prepared)
+    return prepared
+
+
+def shortlist_chunk(
+    index: int, buyer_ids: Sequence[int], config: engine.MatchingConfig, *, sweep_id: str | None = None
+) -> dict:
+    """The map step: one chunk of buyers against every producer → a JSON-ready shortlist."""
+    sections = load_sections()
+    producers = _prepared_producers(sweep_id, sections)
+    buyers = load_buyers(list(buyer_ids))
+    result = engine.shortlist(producers, buyers, sections, config)
+    return shortlists.encode(index, buyer_ids, result)
+
+
+def reduce_and_persist(
+    payloads: Iterable[dict | None], chunks: Sequence[Sequence[int]], config: engine.MatchingConfig
+) -> RematchCounts:
+    """The reduce step: reciprocal top-K over the chunks' shortlists, then the upsert.
+
+    A chunk whose shortlist is missing (a result lost to a crash) is computed here; one that
+    arrives twice (a task run again after a crash) counts once.
+    """
+    by_chunk: dict[int, dict] = {}
+    for payload in payloads:
+        if payload and 0 <= payload.get("chunk", -1) < len(chunks):
+            by_chunk.setdefault(payload["chunk"], payload)
+    missing = [i for i in range(len(chunks)) if i not in by_chunk]
+    if missing:
+        logger.warning("sweep: recomputing %d chunk(s) whose shortlist did not arrive", len(missing))
+        for i in missing:
+            by_chunk[i] = shortlist_chunk(i, chunks[i], config)
+    selected = engine.select_reciprocal(
+        [shortlists.decode(by_chunk[i], config) for i in sorted(by_chunk)], config
+    )
+
+    sections = load_sections()
+    producers, buyers = load_producers(), load_buyers()
+    # Score the kept pairs again on current data, with their inputs, so they can be explained.
+    result = engine.score_pairs(producers, buyers, sections, selected.producer_id, selected.buyer_id, config)
+    result = _reaching(result, config, np.zeros(len(result), dtype=bool))
+    scope = Scope.all()
+    result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=False)
+    counts = _persist(result, scope, producers, buyers, config)
+    counts.producers, counts.buyers = len(producers), sum(len(c) for c in chunks)
+    counts.pairs_scored = counts.producers * counts.buyers
+    return counts
+
+
+# --- Triggers: a profile or product changed → rematch that profile, debounced ---------
+
+PRODUCER_MATCHING_FIELDS = frozenset(
+    {"name", "sectors", "target_markets", "open_to_any_market", "certifications"}
+)
+BUYER_MATCHING_FIELDS = frozenset(
+    {
+        "company_name",
+        "country",
+        "sought_sectors",
+        "annual_demand",
+        "demand_unit",
+        "typical_order",
+        "required_certifications",
+    }
+)
+PRODUCT_MATCHING_FIELDS = frozenset(
+    {
+        "hs_code",
+        "annual_capacity",
+        "available_capacity",
+        "capacity_unit",
+        "moq",
+        "certifications",
+        "is_active",
+    }
+)
+
+
+_triggers_paused: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "rematch_triggers_paused", default=False
+)
+
+
+@contextlib.contextmanager
+def rematch_triggers_paused():
+    """Enqueue no per-profile rematch for writes made inside (a seed or a bulk import that
+    rematches everything once at the end)."""
+    token = _triggers_paused.set(True)
+    try:
+        yield
+    finally:
+        _triggers_paused.reset(token)
+
+
+def debounce_key(kind: str, profile_id: int) -> str:
+    return f"matchmaking:rematch:{kind}:{profile_id}"
+
+
+def _send_debounced(kind: str, profile_id: int) -> None:
+    """Enqueue one rematch of the profile unless one is already waiting: the first edit of a
+    burst sends the task with a countdown, the others find the key and add nothing. The task
+    deletes the key before it reads anything, so an edit made while it runs sends another."""
+    from matchmaking import tasks
+
+    delay = settings.MATCHING_REMATCH_DEBOUNCE_SECONDS
+    if not cache.add(
+        debounce_key(kind, profile_id), 1, timeout=delay + settings.MATCHING_REMATCH_DEBOUNCE_GRACE
+    ):
+        return
+    task = tasks.rematch_producer_task if kind == "producer" else tasks.rematch_buyer_task
+    try:
+        task.apply_async(args=[profile_id], countdown=delay)
+    except Exception:
+        # The write is committed; a broker outage must not fail the request. The nightly
+        # sweep will catch the change up.
+        cache.delete(debounce_key(kind, profile_id))
+        logger.exception("could not enqueue the rematch of %s %s", kind, profile_id)
+
+
+def schedule_producer_rematch(*, producer_id: int, changed: Iterable[str] | None = None) -> None:
+    """After this transaction commits, rematch the producer (debounced); `changed`, when
+    given, are the fields written: nothing is enqueued unless one matters to matching."""
+    if changed is not None and not PRODUCER_MATCHING_FIELDS & set(changed):
+        return
+    if not _triggers_paused.get():
+        transaction.on_commit(lambda: _send_debounced("producer", producer_id))
+
+
+def schedule_producer_rematch_for_product(*, producer_id: int, changed: Iterable[str] | None = None) -> None:
+    """A product was created, changed (`changed`: its fields written) or deleted."""
+    if changed is not None and not PRODUCT_MATCHING_FIELDS & set(changed):
+        return
+    if not _triggers_paused.get():
+        transaction.on_commit(lambda: _send_debounced("producer", producer_id))
+
+
+def schedule_buyer_rematch(*, buyer_id: int, changed: Iterable[str] | None = None) -> None:
+    """After this transaction commits, rematch the buyer (debounced)."""
+    if changed is not None and not BUYER_MATCHING_FIELDS & set(changed):
+        return
+    if not _triggers_paused.get():
+        transaction.on_commit(lambda: _send_debounced("buyer", buyer_id))
+
+
+# --- Review transitions --------------------------------------------------------------
+
+
+def current_fingerprints(match: Match) -> tuple[str, str]:
+    """What the engine reads of the match's two profiles now ("" for one not ready to match)."""
+    producers = load_producers([match.producer_id])
+    buyers = load_buyers([match.buyer_id])
+    return (
+        producer_fingerprint(producers, 0) if len(producers) else "",
+        buyer_fingerprint(buyers, 0) if len(buyers) else "",
+    )
+
+
+def _transition(match: Match, *, actor: User | None, to_status: str, note: str, allowed_from: tuple) -> Match:
+    if match.status not in allowed_from:
+        raise Conflict(
+            _("A %(status)s match cannot become %(to)s.")
+            % {"status": match.get_status_display(), "to": MatchStatus(to_status).label}
+        )
+    from_status = match.status
+    match.status = to_status
+    match.save(update_fields=["status", "producer_fingerprint", "buyer_fingerprint", "updated_at"])
+    MatchEvent.objects.create(
+        match=match, actor=actor, from_status=from_status, to_status=to_status, note=note
+    )
+    return match
+
+
+@transaction.atomic
+def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
+    """A counsellor (or staff) forwards a proposed match to both parties: they see it and
+    each other's contacts from now on."""
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not can_review_match(actor, match):
+        raise PermissionDenied(_("You may not review this match."))
+    return _transition(
+        match, actor=actor, to_status=MatchStatus.FORWARDED, note=note, allowed_from=(MatchStatus.PROPOSED,)
+    )
+
+
+@transaction.atomic
+def match_reject(*, match: Match, actor: User, reason: str) -> Match:
+    """A counsellor (or staff) rejects a proposed match; the engine proposes the pair again
+    only once one of the two profiles changes in what it reads."""
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if not can_review_match(actor, match):
+        raise PermissionDenied(_("You may not review this match."))
+    if not (reason or "").strip():
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"reason": [_("Say why the match is rejected.")]})
+    match.producer_fingerprint, match.buyer_fingerprint = current_fingerprints(match)
+    return _transition(
+        match,
+        actor=actor,
+        to_status=MatchStatus.REJECTED,
+        note=reason.strip(),
+        allowed_from=(MatchStatus.PROPOSED,),
+    )

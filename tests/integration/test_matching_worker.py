@@ -1,0 +1,111 @@
+"""Matching on a real worker, broker and PostgreSQL: triggers on commit, and a sweep that
+survives its worker being killed (SIGKILL) half-way."""
+
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db.models import Count
+
+from catalogue import services as catalogue_services
+from matchmaking import services, tasks
+from matchmaking.models import Match, MatchEvent, MatchStatus
+from portal.celery import app
+from tests.integration.conftest import QUEUE, WorkerProcess
+from tests.matchmaking.conftest import make_buyer, make_producer
+
+CODES = ["841810", "841840", "8418", "845811", "8458", "845011", "84", "850440", "8516", "940360"]
+COUNTRIES = ["IQ", "AM", "TR", "DE", "AF", "RU", "AZ", "GE"]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_an_edited_product_updates_the_matches_through_the_worker(worker, settings):
+    settings.MATCHING_REMATCH_DEBOUNCE_SECONDS = 1
+    producer = make_producer(("841810",), capacity="100")
+    buyer = make_buyer(("8418",), demand="400")
+    services.rematch_all()
+    match = Match.objects.get(producer=producer, buyer=buyer)
+    assert match.capacity_score == pytest.approx(0.25)
+
+    product = producer.products.get()
+    for capacity in ("200", "300", "400"):  # a burst of edits: one rematch
+        catalogue_services.product_update(
+            product=product,
+            actor=producer.owner,
+            data={"annual_capacity": capacity, "available_capacity": capacity},
+        )
+
+    wait_for(
+        lambda: Match.objects.get(pk=match.pk).capacity_score == 1, timeout=60, what="the worker's rematch"
+    )
+    match.refresh_from_db()
+    assert match.breakdown["capacity"]["capacity"] == 400
+    assert match.status == MatchStatus.PROPOSED
+    assert MatchEvent.objects.filter(match=match).count() == 1
+
+
+@pytest.fixture
+def slow_sweep_worker(transactional_db, monkeypatch):
+    """A worker whose sweep runs in many small, slowed-down chunks, and whose broker hands a
+    killed worker's unacknowledged tasks out again after a few seconds."""
+    monkeypatch.setenv("MATCHING_SWEEP_CHUNK_SIZE", "2")
+    monkeypatch.setenv("MATCHING_SWEEP_CHUNK_DELAY", "0.5")
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "5")
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = QUEUE
+    process = WorkerProcess()
+    process.start()
+    yield process
+    process.stop()
+    app.conf.task_default_queue = previous
+
+
+def test_a_sweep_killed_half_way_ends_with_no_duplicate_and_no_missing_match(slow_sweep_worker):
+    for i in range(30):
+        make_producer(
+            (CODES[i % len(CODES)], CODES[(i * 7 + 3) % len(CODES)]),
+            capacity=str(50 * (i + 1)),
+            markets=[COUNTRIES[i % len(COUNTRIES)]],
+            open_to_any_market=i % 5 == 0,
+            certifications=["CE"] if i % 2 else [],
+        )
+    for i in range(40):
+        make_buyer(
+            (CODES[(i * 3) % len(CODES)],),
+            country=COUNTRIES[(i + 2) % len(COUNTRIES)],
+            demand=str(120 * (i + 1)),
+            certifications=["CE"] if i % 4 == 0 else [],
+        )
+
+    sent = tasks.sweep_all.delay()
+    assert sent.get(timeout=30)["chunks"] == 20
+    time.sleep(2.5)  # a few chunks done, most still to run (0.5 s each, two at a time)
+    slow_sweep_worker.kill()
+    assert cache.get(tasks.SWEEP_LAST_KEY) is None and not Match.objects.exists()  # killed mid-sweep
+
+    # The broker hands out a dead worker's unacknowledged tasks once they are older than the
+    # visibility timeout (5 s here), when a worker starts polling and then every ~100 s.
+    time.sleep(6)
+    slow_sweep_worker.start()
+    outcome = wait_for(lambda: cache.get(tasks.SWEEP_LAST_KEY), timeout=120, what="the sweep to finish")
+    time.sleep(1)  # a duplicated reduce, if any, would land now
+
+    duplicates = Match.objects.values("producer_id", "buyer_id").annotate(n=Count("id")).filter(n__gt=1)
+    assert not duplicates.exists()
+    created = MatchEvent.objects.filter(from_status="").values("match_id").annotate(n=Count("id"))
+    assert {row["n"] for row in created} == {1}
+    assert outcome["created"] == Match.objects.count() > 0
+
+    # The same data swept synchronously changes nothing: nothing missing, nothing extra.
+    counts = services.rematch_all()
+    assert (counts.created, counts.updated, counts.reproposed, counts.withdrawn) == (0, 0, 0, 0)
+    assert counts.unchanged == Match.objects.count() == counts.kept
