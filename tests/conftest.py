@@ -19,12 +19,14 @@ def _test_server_settings():
     Session-wide (before the live server builds its middleware): the test client
     and the live server speak plain HTTP, so the production HTTPS redirect is
     off, and pages render without a prior collectstatic (the manifest storage is
-    tested apart).
+    tested apart). Passwords are hashed with a fast hasher: the default PBKDF2 costs
+    a sizeable share of the suite's time in user factories and sign-ins.
     """
     from django.test.utils import override_settings
 
     override = override_settings(
         SECURE_SSL_REDIRECT=False,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         STORAGES={
             **django_settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

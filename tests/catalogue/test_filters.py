@@ -15,12 +15,6 @@ from tests.factories import ProducerProfileFactory, ProductFactory, hs_sector
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories set a password per user; the production hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 API_PARAMETERS = {
     "search",
     "hs",

@@ -20,12 +20,6 @@ from tests.factories import ProducerProfileFactory, ProductFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories set a password per user; the production hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def found(query: str, queryset=None) -> list[str]:
     queryset = Product.objects.all() if queryset is None else queryset
     return [product.name for product in search_products(queryset, query)]
