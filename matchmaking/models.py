@@ -188,6 +188,32 @@ class Match(models.Model):
     buyer_response = models.CharField(
         _("buyer's response"), max_length=10, choices=PartyResponse.choices, default=PartyResponse.PENDING
     )
+    # The buyer's request (source buyer_request): the product it came from and its message.
+    requested_product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("requested product"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="introduction_requests",
+    )
+    request_message = models.TextField(
+        _("buyer's message"), max_length=2000, blank=True, default="", db_default=""
+    )
+    forward_note = models.TextField(
+        _("counsellor's note"), max_length=2000, blank=True, default="", db_default=""
+    )
+    producer_note = models.TextField(
+        _("producer's note"), max_length=2000, blank=True, default="", db_default=""
+    )
+    buyer_note = models.TextField(_("buyer's note"), max_length=2000, blank=True, default="", db_default="")
+    forwarded_at = models.DateTimeField(_("forwarded"), null=True, blank=True)
+    connected_at = models.DateTimeField(_("connected"), null=True, blank=True)
+    # Service levels and follow-up: when a still-proposed match was escalated to staff, and
+    # when the outcome check-in went to both sides of a connected match.
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    checkin_sent_at = models.DateTimeField(_("outcome check-in sent"), null=True, blank=True)
+    outcome_note = models.TextField(_("outcome note"), max_length=2000, blank=True, default="", db_default="")
     outcome_value = models.DecimalField(
         _("deal value"), max_digits=16, decimal_places=2, null=True, blank=True
     )

@@ -56,6 +56,7 @@ class RematchCounts:
     withdrawn: int = 0
     unchanged: int = 0
     untouched: int = 0  # kept pairs a counsellor or a party already acted on
+    routed: int = 0  # proposed matches handed to a counsellor
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

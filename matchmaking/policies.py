@@ -24,8 +24,7 @@ def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySe
     if user.is_portal_staff:
         return queryset
     if user.is_counsellor:
-        # Routed to them (any status), or waiting in the unassigned pool. Counsellor routing
-        # arrives with the counsellors' queue; until then every match is in the pool.
+        # Routed to them (any status), or waiting in the unassigned pool.
         pool = Q(counsellor__isnull=True) & ~Q(status=MatchStatus.WITHDRAWN)
         return queryset.filter(Q(counsellor=user) | pool)
     if user.is_producer:
@@ -61,6 +60,18 @@ def can_review_match(user, match: Match) -> bool:
     if user.is_portal_staff:
         return True
     return user.is_counsellor and match.counsellor_id in (None, user.pk)
+
+
+def can_record_outcome(user, match: Match) -> bool:
+    """Record a connected match's outcome: staff, or the counsellor the match is with."""
+    if not _signed_in(user):
+        return False
+    return user.is_portal_staff or (user.is_counsellor and match.counsellor_id == user.pk)
+
+
+def can_reassign_match(user, match: Match) -> bool:
+    """Hand a match to a colleague: staff, or the counsellor who holds it or finds it in the pool."""
+    return can_review_match(user, match)
 
 
 def revealed_counterpart_ids(user) -> frozenset[int]:

@@ -12,38 +12,36 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from accounts.models import User
 from matchmaking import engine, shortlists
 from matchmaking.engine.result import concatenate_results, empty_result
 from matchmaking.loading import (
     Fingerprints,
     SectorRoots,
-    buyer_fingerprint,
     load_buyers,
     load_producers,
     load_sections,
-    producer_fingerprint,
 )
-from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, get_matching_config
+from matchmaking.models import MatchSource, MatchStatus, get_matching_config
 from matchmaking.persistence import RematchCounts, Scope, persist
-from matchmaking.policies import can_review_match
-from portal.api.exceptions import Conflict
 
 logger = logging.getLogger(__name__)
 
 
 def _persist(result, scope, producers, buyers, config) -> RematchCounts:
-    return persist(
+    """Write the result, then route the scope's new proposed matches to their counsellors."""
+    from counsellors.routing import route_unassigned
+
+    counts = persist(
         result,
         scope=scope,
         producer_fps=Fingerprints.of_producers(producers),
         buyer_fps=Fingerprints.of_buyers(buyers),
         config=config,
     )
+    counts.routed = route_unassigned(scope.queryset())
+    return counts
 
 
 def _reaching(result: engine.MatchResult, config: engine.MatchingConfig, keep_anyway: np.ndarray):
@@ -316,64 +314,3 @@ def schedule_buyer_rematch(*, buyer_id: int, changed: Iterable[str] | None = Non
         return
     if not _triggers_paused.get():
         transaction.on_commit(lambda: _send_debounced("buyer", buyer_id))
-
-
-# --- Review transitions --------------------------------------------------------------
-
-
-def current_fingerprints(match: Match) -> tuple[str, str]:
-    """What the engine reads of the match's two profiles now ("" for one not ready to match)."""
-    producers = load_producers([match.producer_id])
-    buyers = load_buyers([match.buyer_id])
-    return (
-        producer_fingerprint(producers, 0) if len(producers) else "",
-        buyer_fingerprint(buyers, 0) if len(buyers) else "",
-    )
-
-
-def _transition(match: Match, *, actor: User | None, to_status: str, note: str, allowed_from: tuple) -> Match:
-    if match.status not in allowed_from:
-        raise Conflict(
-            _("A %(status)s match cannot become %(to)s.")
-            % {"status": match.get_status_display(), "to": MatchStatus(to_status).label}
-        )
-    from_status = match.status
-    match.status = to_status
-    match.save(update_fields=["status", "producer_fingerprint", "buyer_fingerprint", "updated_at"])
-    MatchEvent.objects.create(
-        match=match, actor=actor, from_status=from_status, to_status=to_status, note=note
-    )
-    return match
-
-
-@transaction.atomic
-def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
-    """A counsellor (or staff) forwards a proposed match to both parties: they see it and
-    each other's contacts from now on."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    if not can_review_match(actor, match):
-        raise PermissionDenied(_("You may not review this match."))
-    return _transition(
-        match, actor=actor, to_status=MatchStatus.FORWARDED, note=note, allowed_from=(MatchStatus.PROPOSED,)
-    )
-
-
-@transaction.atomic
-def match_reject(*, match: Match, actor: User, reason: str) -> Match:
-    """A counsellor (or staff) rejects a proposed match; the engine proposes the pair again
-    only once one of the two profiles changes in what it reads."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    if not can_review_match(actor, match):
-        raise PermissionDenied(_("You may not review this match."))
-    if not (reason or "").strip():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"reason": [_("Say why the match is rejected.")]})
-    match.producer_fingerprint, match.buyer_fingerprint = current_fingerprints(match)
-    return _transition(
-        match,
-        actor=actor,
-        to_status=MatchStatus.REJECTED,
-        note=reason.strip(),
-        allowed_from=(MatchStatus.PROPOSED,),
-    )

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from accounts.models import BuyerProfile, ProducerProfile
 from portal.locks import single_instance
 
-from . import services
+from . import notifications, services
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +99,58 @@ def reduce_and_persist_task(
     cache.set(SWEEP_LAST_KEY, {"sweep": sweep_id, **counts}, timeout=None)
     logger.info("matching sweep %s: %s", sweep_id, counts)
     return counts
+
+
+# --- Notifications and follow-up -----------------------------------------------------------
+
+
+def send_safely(task, match_id: int) -> None:
+    """Enqueue a notification after a commit; a broker outage must not fail the request (the
+    transition is committed; the email is logged as not sent)."""
+    try:
+        task.delay(match_id)
+    except Exception:
+        logger.exception("could not enqueue %s for match %s", task.name, match_id)
+
+
+_MAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(**_MAIL_RETRY)
+def notify_match_forwarded(match_id: int) -> int:
+    return notifications.match_forwarded(match_id)
+
+
+@shared_task(**_MAIL_RETRY)
+def notify_match_connected(match_id: int) -> int:
+    return notifications.match_connected(match_id)
+
+
+@shared_task(**_MAIL_RETRY)
+def notify_match_declined(match_id: int) -> int:
+    return notifications.match_declined(match_id)
+
+
+@shared_task(**_MAIL_RETRY)
+def notify_introduction_requested(match_id: int) -> int:
+    return notifications.introduction_requested(match_id)
+
+
+@shared_task
+@single_instance
+def escalate_overdue_matches() -> int:
+    """Daily: proposed matches past the second service-level age go to staff."""
+    return notifications.escalate_overdue()
+
+
+@shared_task
+@single_instance
+def send_outcome_checkins() -> int:
+    """Daily: ask both sides of matches connected some weeks ago how it went."""
+    return notifications.send_outcome_checkins()

@@ -274,6 +274,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": 24 * 3600,
     },
+    "matchmaking-escalate-overdue": {
+        "task": "matchmaking.tasks.escalate_overdue_matches",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "matchmaking-outcome-checkins": {
+        "task": "matchmaking.tasks.send_outcome_checkins",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "matchmaking-nightly-sweep": {
         "task": "matchmaking.tasks.sweep_all",
         "schedule": crontab(
@@ -301,6 +309,13 @@ MATCHING_REMATCH_DEBOUNCE_SECONDS = env.int("MATCHING_REMATCH_DEBOUNCE_SECONDS",
 MATCHING_REMATCH_DEBOUNCE_GRACE = env.int("MATCHING_REMATCH_DEBOUNCE_GRACE", default=300)
 # How long a sweep may take before another one may start (its chord ends it earlier).
 MATCHING_SWEEP_LOCK_SECONDS = env.int("MATCHING_SWEEP_LOCK_SECONDS", default=3 * 3600)
+
+# Service levels of the review queue (days): a proposed match older than the first is shown
+# as ageing (queue, counsellor's digest); past the second it is escalated to staff. A
+# connected match gets an outcome check-in email to both sides after the third.
+MATCH_AGEING_DAYS = env.int("MATCH_AGEING_DAYS", default=7)
+MATCH_ESCALATION_DAYS = env.int("MATCH_ESCALATION_DAYS", default=14)
+MATCH_CHECKIN_DAYS = env.int("MATCH_CHECKIN_DAYS", default=42)
 
 # --- Logging --------------------------------------------------------------
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("", include("matchmaking.urls")),
+    path("counsellor/", include("counsellors.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
 ]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Sector
-from matchmaking import services, tasks
+from matchmaking import lifecycle, services, tasks
 from matchmaking.models import Match, MatchSource, MatchStatus
 from tests.factories import UserFactory
 
@@ -27,7 +27,7 @@ def matches(staff):
     russia = make_buyer(("9403",), country="RU", demand="40")
     services.rematch_all()
     forwarded = Match.objects.get(producer=fridges, buyer=iraq)
-    services.match_forward(match=forwarded, actor=staff, note="Strong fit")
+    lifecycle.match_forward(match=forwarded, actor=staff, note="Strong fit")
     return {
         "fridges": fridges,
         "furniture": furniture,

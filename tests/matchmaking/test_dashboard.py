@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matchmaking import services
+from matchmaking import lifecycle, services
 from matchmaking.models import Match
 
 from .conftest import make_buyer, make_producer
@@ -19,7 +19,7 @@ def matched(staff):
     iraq = make_buyer(("8418",), country="IQ", company_name="Baghdad Cold Chain")
     armenia = make_buyer(("841810",), country="AM", company_name="Yerevan Appliances")
     services.rematch_all()
-    services.match_forward(match=Match.objects.get(buyer=iraq), actor=staff)
+    lifecycle.match_forward(match=Match.objects.get(buyer=iraq), actor=staff)
     return producer, iraq, armenia
 
 

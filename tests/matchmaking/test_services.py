@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import BuyerProfile
 from catalogue.models import Product
-from matchmaking import engine, services
+from matchmaking import engine, lifecycle, services
 from matchmaking.models import (
     Match,
     MatchEvent,
@@ -104,7 +104,7 @@ def test_a_changed_input_updates_the_proposed_match_in_place(market):
 def test_matches_people_acted_on_are_never_touched(market, staff):
     services.rematch_all()
     forwarded = Match.objects.get(producer=market["fridges"], buyer=market["iraq"])
-    services.match_forward(match=forwarded, actor=staff)
+    lifecycle.match_forward(match=forwarded, actor=staff)
     snapshot = Match.objects.filter(pk=forwarded.pk).values().get()
 
     Product.objects.filter(producer=market["fridges"]).update(available_capacity=1)
@@ -157,7 +157,7 @@ def test_out_of_the_top_k_is_withdrawn_by_the_sweep(market):
 def test_a_rejected_pair_returns_only_after_a_material_change(market, staff):
     services.rematch_all()
     match = Match.objects.get(producer=market["freezers"], buyer=market["iraq"])
-    services.match_reject(match=match, actor=staff, reason="They met at the fair; no fit.")
+    lifecycle.match_reject(match=match, actor=staff, reason="They met at the fair; no fit.")
 
     services.rematch_all()
     services.rematch_producer(market["freezers"].pk)
@@ -264,7 +264,7 @@ def test_review_transitions_check_the_status_and_the_actor(market, staff):
     from portal.api.exceptions import Conflict
 
     with pytest.raises(PermissionDenied):
-        services.match_forward(match=match, actor=UserFactory(role="producer"))
-    services.match_forward(match=match, actor=UserFactory(role="counsellor"), note="Good fit")
+        lifecycle.match_forward(match=match, actor=UserFactory(role="producer"))
+    lifecycle.match_forward(match=match, actor=UserFactory(role="counsellor"), note="Good fit")
     with pytest.raises(Conflict):
-        services.match_reject(match=match, actor=staff, reason="late")
+        lifecycle.match_reject(match=match, actor=staff, reason="late")

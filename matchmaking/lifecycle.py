@@ -1,0 +1,322 @@
+"""The people's transitions of a match (DESIGN.md, "Match lifecycle").
+
+    proposed ──► forwarded ──► accepted by both ──► connected ──► won / lost
+        │            │
+        ▼            ▼
+     rejected     declined (by either side)
+
+Each service locks the row (`select_for_update`), checks the actor, refuses an illegal
+transition with a `Conflict` (409 in the API, a message on the pages), writes a
+`MatchEvent` and sends its emails once the transaction commits. Two counsellors acting on
+one match at once: the second waits for the lock, then finds the status changed and is told.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import BuyerProfile, ProducerProfile, User
+from catalogue.models import Product
+from matchmaking import engine
+from matchmaking.loading import (
+    buyer_fingerprint,
+    load_buyers,
+    load_producers,
+    load_sections,
+    producer_fingerprint,
+)
+from matchmaking.models import FACTORS as _FACTORS
+from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse, get_matching_config
+from matchmaking.persistence import breakdown_of
+from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
+from portal.api.exceptions import Conflict
+from portal.validation import currency_code, positive_quantity
+
+NOTE_LENGTH = 2000
+
+
+def _locked(match: Match | int) -> Match:
+    pk = match.pk if isinstance(match, Match) else match
+    return Match.objects.select_for_update().get(pk=pk)
+
+
+def _note(value: str | None, field: str = "note") -> str:
+    note = (value or "").strip()
+    if len(note) > NOTE_LENGTH:
+        raise ValidationError({field: [_("Keep it under %(n)d characters.") % {"n": NOTE_LENGTH}]})
+    return note
+
+
+def _refuse(match: Match, to_status: str) -> Conflict:
+    return Conflict(
+        _("This match is %(status)s now; it cannot become %(to)s.")
+        % {"status": match.get_status_display(), "to": MatchStatus(to_status).label}
+    )
+
+
+def _event(match: Match, *, actor: User | None, from_status: str, note: str = "") -> None:
+    MatchEvent.objects.create(
+        match=match, actor=actor, from_status=from_status, to_status=match.status, note=note
+    )
+
+
+def _notify(task_name: str, match_id: int) -> None:
+    """Send the transition's emails once the transaction commits (a Celery task)."""
+    from matchmaking import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: tasks.send_safely(task, match_id))
+
+
+def current_fingerprints(match: Match) -> tuple[str, str]:
+    """What the engine reads of the match's two profiles now ("" for one not ready to match)."""
+    producers = load_producers([match.producer_id])
+    buyers = load_buyers([match.buyer_id])
+    return (
+        producer_fingerprint(producers, 0) if len(producers) else "",
+        buyer_fingerprint(buyers, 0) if len(buyers) else "",
+    )
+
+
+# --- The counsellor's review -------------------------------------------------------------
+
+
+@transaction.atomic
+def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
+    """A counsellor (or staff) forwards a proposed match to both parties: they see it and
+    each other's contacts from now on, and each gets an email."""
+    note = _note(note)
+    match = _locked(match)
+    if not can_review_match(actor, match):
+        raise PermissionDenied(_("You may not review this match."))
+    if match.status != MatchStatus.PROPOSED:
+        raise _refuse(match, MatchStatus.FORWARDED)
+    match.status = MatchStatus.FORWARDED
+    match.forward_note = note
+    match.forwarded_at = timezone.now()
+    if match.counsellor_id is None and actor.is_counsellor:
+        match.counsellor = actor  # taken from the pool
+    match.save(update_fields=["status", "forward_note", "forwarded_at", "counsellor", "updated_at"])
+    _event(match, actor=actor, from_status=MatchStatus.PROPOSED, note=note)
+    _notify("notify_match_forwarded", match.pk)
+    return match
+
+
+@transaction.atomic
+def match_reject(*, match: Match, actor: User, reason: str) -> Match:
+    """A counsellor (or staff) rejects a proposed match; the engine proposes the pair again
+    only once one of the two profiles changes in what it reads."""
+    reason = _note(reason, "reason")
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the match is rejected.")]})
+    match = _locked(match)
+    if not can_review_match(actor, match):
+        raise PermissionDenied(_("You may not review this match."))
+    if match.status != MatchStatus.PROPOSED:
+        raise _refuse(match, MatchStatus.REJECTED)
+    match.producer_fingerprint, match.buyer_fingerprint = current_fingerprints(match)
+    match.status = MatchStatus.REJECTED
+    if match.counsellor_id is None and actor.is_counsellor:
+        match.counsellor = actor
+    match.save(
+        update_fields=["status", "producer_fingerprint", "buyer_fingerprint", "counsellor", "updated_at"]
+    )
+    _event(match, actor=actor, from_status=MatchStatus.PROPOSED, note=reason)
+    return match
+
+
+@transaction.atomic
+def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "") -> Match:
+    """Staff, or the counsellor who holds the match (or finds it in the pool), hand it to a
+    colleague; the status stays, the event records the handover."""
+    note = _note(note)
+    match = _locked(match)
+    if not can_reassign_match(actor, match):
+        raise PermissionDenied(_("You may not reassign this match."))
+    if not (counsellor.is_counsellor and counsellor.is_active):
+        raise ValidationError({"counsellor": [_("Choose an active trade counsellor.")]})
+    if match.status not in (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED):
+        raise Conflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
+    if match.counsellor_id == counsellor.pk:
+        raise ValidationError({"counsellor": [_("The match is already with this counsellor.")]})
+    match.counsellor = counsellor
+    match.save(update_fields=["counsellor", "updated_at"])
+    handover = _("Reassigned to %(name)s.") % {"name": counsellor.get_full_name()}
+    _event(match, actor=actor, from_status=match.status, note=f"{handover} {note}".strip())
+    return match
+
+
+# --- The parties' responses ----------------------------------------------------------------
+
+
+def _side(actor: User, match: Match) -> str | None:
+    if actor.is_authenticated and actor.is_producer and match.producer.owner_id == actor.pk:
+        return "producer"
+    if actor.is_authenticated and actor.is_buyer and match.buyer.owner_id == actor.pk:
+        return "buyer"
+    return None
+
+
+@transaction.atomic
+def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -> Match:
+    """The producer or the buyer of a forwarded match accepts or declines it. Both accepted:
+    connected, and an introduction email goes to both; either declined: declined."""
+    note = _note(note)
+    if decision not in ("accept", "decline"):
+        raise ValidationError({"decision": [_('Answer "accept" or "decline".')]})
+    match = _locked(match)
+    side = _side(actor, match)
+    if side is None:
+        raise PermissionDenied(_("Only the producer and the buyer of a match respond to it."))
+    if match.status != MatchStatus.FORWARDED:
+        raise Conflict(
+            _("This match is %(status)s; only a forwarded match takes a response.")
+            % {"status": match.get_status_display()}
+        )
+    if getattr(match, f"{side}_response") != PartyResponse.PENDING:
+        raise Conflict(_("You have already responded to this match."))
+    accepted = decision == "accept"
+    setattr(match, f"{side}_response", PartyResponse.ACCEPTED if accepted else PartyResponse.DECLINED)
+    setattr(match, f"{side}_note", note)
+    fields = [f"{side}_response", f"{side}_note", "status", "connected_at", "updated_at"]
+    if not accepted:
+        match.status = MatchStatus.DECLINED
+    elif match.producer_response == match.buyer_response == PartyResponse.ACCEPTED:
+        match.status = MatchStatus.CONNECTED
+        match.connected_at = timezone.now()
+    match.save(update_fields=fields)
+    who = _("The producer") if side == "producer" else _("The buyer")
+    what = _("accepted") if accepted else _("declined")
+    _event(match, actor=actor, from_status=MatchStatus.FORWARDED, note=f"{who} {what}. {note}".strip())
+    if match.status == MatchStatus.CONNECTED:
+        _notify("notify_match_connected", match.pk)
+    elif match.status == MatchStatus.DECLINED:
+        _notify("notify_match_declined", match.pk)
+    return match
+
+
+# --- Follow-up -------------------------------------------------------------------------------
+
+
+def _deal_value(value) -> Decimal | None:
+    try:
+        return positive_quantity(value, allow_zero=True)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from None
+
+
+def _currency(code: str | None, value: Decimal | None) -> str:
+    if not (code or "").strip():
+        if value is not None:
+            raise ValidationError({"currency": [_("Give the currency of the value (e.g. USD).")]})
+        return ""
+    try:
+        return currency_code(code)
+    except ValidationError as error:
+        raise ValidationError({"currency": error.messages}) from None
+
+
+@transaction.atomic
+def match_record_outcome(
+    *, match: Match, actor: User, outcome: str, value=None, currency: str = "", note: str = ""
+) -> Match:
+    """The counsellor (or staff) records how a connected match ended: won (with the deal's
+    value) or lost."""
+    if outcome not in (MatchStatus.WON, MatchStatus.LOST):
+        raise ValidationError({"outcome": [_('Answer "won" or "lost".')]})
+    amount = _deal_value(value)
+    code = _currency(currency, amount)
+    note = _note(note)
+    match = _locked(match)
+    if not can_record_outcome(actor, match):
+        raise PermissionDenied(_("You may not record this match's outcome."))
+    if match.status != MatchStatus.CONNECTED:
+        raise _refuse(match, outcome)
+    match.status = outcome
+    match.outcome_value, match.outcome_currency, match.outcome_note = amount, code, note
+    match.save(update_fields=["status", "outcome_value", "outcome_currency", "outcome_note", "updated_at"])
+    _event(match, actor=actor, from_status=MatchStatus.CONNECTED, note=note)
+    return match
+
+
+# --- The buyer's request ----------------------------------------------------------------------
+
+
+def _scored_pair(producer: ProducerProfile, buyer: BuyerProfile) -> dict:
+    """The engine's scores and breakdown of one pair on current data; zeros where the pair
+    shares no sector or a side is not ready to match (the counsellor still sees the request)."""
+    config = get_matching_config()
+    producers, buyers = load_producers([producer.pk]), load_buyers([buyer.pk])
+    result = None
+    if len(producers) and len(buyers):
+        result = engine.score_pairs(producers, buyers, load_sections(), [producer.pk], [buyer.pk], config)
+    if result is None or not len(result):
+        return {"score": Decimal(0), **{f"{f}_score": Decimal(0) for f in _FACTORS}, "breakdown": {}}
+    return {
+        "score": _milli_decimal(result.score[0]),
+        **{f"{f}_score": _milli_decimal(getattr(result, f)[0]) for f in _FACTORS},
+        "breakdown": breakdown_of(result, 0),
+    }
+
+
+def _milli_decimal(value) -> Decimal:
+    return Decimal(round(float(value) * 1000)) / 1000
+
+
+@transaction.atomic
+def request_introduction(
+    *, actor: User, product: Product | None = None, producer: ProducerProfile | None = None, message: str = ""
+) -> Match:
+    """A buyer asks to be introduced to a producer (from a product or a producer page): a
+    proposed match with source `buyer_request`, routed to the counsellor for the buyer's
+    market, first in their queue."""
+    from counsellors.routing import route_unassigned
+
+    message = _note(message, "message")
+    if not (actor.is_authenticated and actor.is_buyer):
+        raise PermissionDenied(_("Only buyers request introductions."))
+    buyer = BuyerProfile.objects.filter(owner=actor).first()
+    if buyer is None or not buyer.company_name.strip() or not buyer.country:
+        raise ValidationError(
+            {"non_field_errors": [_("Complete your company profile before requesting an introduction.")]}
+        )
+    if (product is None) == (producer is None):
+        raise ValidationError({"non_field_errors": [_("Give a product or a producer.")]})
+    if product is not None:
+        if not product.is_active:
+            raise ValidationError({"product": [_("This product is not listed.")]})
+        producer = product.producer
+
+    match = Match.objects.select_for_update().filter(producer=producer, buyer=buyer).first()
+    if match is None:
+        match = Match.objects.create(
+            producer=producer,
+            buyer=buyer,
+            source=MatchSource.BUYER_REQUEST,
+            requested_product=product,
+            request_message=message,
+            **_scored_pair(producer, buyer),
+        )
+        _event(match, actor=actor, from_status="", note=message)
+    elif match.status in (MatchStatus.PROPOSED, MatchStatus.WITHDRAWN, MatchStatus.REJECTED):
+        from_status = match.status
+        match.status = MatchStatus.PROPOSED
+        match.source = MatchSource.BUYER_REQUEST
+        match.requested_product = product or match.requested_product
+        match.request_message = message
+        match.save(update_fields=["status", "source", "requested_product", "request_message", "updated_at"])
+        _event(match, actor=actor, from_status=from_status, note=message)
+    else:
+        raise Conflict(
+            _("You are already in touch with this producer (the match is %(status)s).")
+            % {"status": match.get_status_display()}
+        )
+    route_unassigned(Match.objects.filter(pk=match.pk))
+    match.refresh_from_db()
+    _notify("notify_introduction_requested", match.pk)
+    return match

@@ -1,0 +1,158 @@
+"""Emails about a match, each in its recipient's language, with absolute links.
+
+Contacts appear in a message only where the recipient may see them
+(`accounts.policies`), exactly as on the pages and in the API.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Role, User
+from matchmaking.models import Match, MatchStatus
+from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = "matchmaking/email/"
+
+
+def _language(user: User) -> str:
+    languages = dict(settings.LANGUAGES)
+    return user.preferred_language if user.preferred_language in languages else settings.LANGUAGE_CODE
+
+
+def _load(match_id: int) -> Match | None:
+    return (
+        Match.objects.select_related("producer__owner", "buyer__owner", "counsellor", "requested_product")
+        .filter(pk=match_id)
+        .first()
+    )
+
+
+def _send(kind: str, user: User, match: Match, **extra) -> None:
+    """Render `matchmaking/email/<kind>_{subject,message}.{txt,html}` for `user` and send it."""
+    if not user.is_active or not user.email:
+        return
+    with translation.override(_language(user)):
+        context = {
+            "user": user,
+            "match": match,
+            "producer": match.producer,
+            "buyer": match.buyer,
+            "breakdown": render_breakdown(match.breakdown, sector_names(sector_codes([match.breakdown]))),
+            "base_url": settings.PORTAL_BASE_URL,
+            "match_url": settings.PORTAL_BASE_URL + reverse("matchmaking:match_detail", args=[match.pk]),
+            **extra,
+        }
+        get_adapter().send_mail(TEMPLATES + kind, user.email, context)
+
+
+def _parties(match: Match) -> list[tuple[User, str]]:
+    return [(match.producer.owner, "producer"), (match.buyer.owner, "buyer")]
+
+
+def match_forwarded(match_id: int) -> int:
+    """Tell the producer and the buyer that the counsellor forwarded a match to them."""
+    match = _load(match_id)
+    if match is None or match.status != MatchStatus.FORWARDED:
+        return 0
+    for user, side in _parties(match):
+        _send("forwarded", user, match, side=side)
+    return 2
+
+
+def match_connected(match_id: int) -> int:
+    """The introduction: both accepted; each side gets the other's contacts."""
+    match = _load(match_id)
+    if match is None or match.status != MatchStatus.CONNECTED:
+        return 0
+    for user, side in _parties(match):
+        _send("introduction", user, match, side=side)
+    return 2
+
+
+def match_declined(match_id: int) -> int:
+    """Tell the counsellor (if any) that a side declined a forwarded match."""
+    match = _load(match_id)
+    if match is None or match.status != MatchStatus.DECLINED or match.counsellor is None:
+        return 0
+    _send("declined", match.counsellor, match)
+    return 1
+
+
+def introduction_requested(match_id: int) -> int:
+    """Tell the counsellor a buyer asked for an introduction (staff when it sits in the pool)."""
+    match = _load(match_id)
+    if match is None or match.status != MatchStatus.PROPOSED:
+        return 0
+    recipients = [match.counsellor] if match.counsellor else list(_staff())
+    for user in recipients:
+        _send("requested", user, match)
+    return len(recipients)
+
+
+def _staff():
+    return User.objects.filter(role=Role.STAFF, is_active=True)
+
+
+def escalate_overdue(now=None) -> int:
+    """Proposed matches older than the escalation age, not escalated yet: one email to staff
+    listing them, and each marked escalated so it is reported once."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.MATCH_ESCALATION_DAYS)
+    with transaction.atomic():
+        overdue = list(
+            Match.objects.select_for_update(skip_locked=True)
+            .filter(status=MatchStatus.PROPOSED, created_at__lt=cutoff, escalated_at__isnull=True)
+            .order_by("created_at")
+            .values_list("pk", flat=True)
+        )
+        if not overdue:
+            return 0
+        Match.objects.filter(pk__in=overdue).update(escalated_at=now)
+    matches = list(
+        Match.objects.select_related("producer", "buyer", "counsellor")
+        .filter(pk__in=overdue)
+        .order_by("created_at")
+    )
+    for user in _staff():
+        with translation.override(_language(user)):
+            get_adapter().send_mail(
+                TEMPLATES + "escalation",
+                user.email,
+                {
+                    "user": user,
+                    "matches": matches,
+                    "days": settings.MATCH_ESCALATION_DAYS,
+                    "base_url": settings.PORTAL_BASE_URL,
+                    "queue_url": settings.PORTAL_BASE_URL + reverse("counsellors:queue"),
+                },
+            )
+    return len(matches)
+
+
+def send_outcome_checkins(now=None) -> int:
+    """Connected matches past the check-in age with no outcome yet: ask both sides how it
+    went, once per match."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.MATCH_CHECKIN_DAYS)
+    with transaction.atomic():
+        due = list(
+            Match.objects.select_for_update(skip_locked=True)
+            .filter(status=MatchStatus.CONNECTED, connected_at__lt=cutoff, checkin_sent_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Match.objects.filter(pk__in=due).update(checkin_sent_at=now)
+    for match_id in due:
+        match = _load(match_id)
+        for user, side in _parties(match):
+            _send("checkin", user, match, side=side)
+    return len(due)
