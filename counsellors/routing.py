@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import Role
 from counsellors.models import CounsellorProfile
 from matchmaking.engine import default_regions
 from matchmaking.models import Match, MatchStatus
@@ -30,7 +31,11 @@ class Desk:
 
 
 def active_desks() -> list[Desk]:
-    profiles = CounsellorProfile.objects.filter(is_active=True, user__is_active=True).order_by("id")
+    """Desks taking new matches: an active profile of an active user who is (still) a
+    counsellor; a match routed to anyone else would sit where no counsellor sees it."""
+    profiles = CounsellorProfile.objects.filter(
+        is_active=True, user__is_active=True, user__role=Role.COUNSELLOR
+    ).order_by("id")
     return [
         Desk(p.user_id, p.posted_country.code, frozenset(c.code for c in p.covered_countries))
         for p in profiles
@@ -93,6 +98,9 @@ def assign(countries: dict[int, str], desks: list[Desk], sizes: dict[int, int]) 
 def route_unassigned(queryset: QuerySet[Match] | None = None) -> int:
     """Give each proposed match in `queryset` that has no counsellor to the right one; return
     how many were routed. A match no counsellor covers stays in the shared pool."""
+    desks = active_desks()
+    if not desks:
+        return 0
     queryset = Match.objects.all() if queryset is None else queryset
     pending = dict(
         queryset.filter(status=MatchStatus.PROPOSED, counsellor__isnull=True).values_list(
@@ -100,9 +108,6 @@ def route_unassigned(queryset: QuerySet[Match] | None = None) -> int:
         )
     )
     if not pending:
-        return 0
-    desks = active_desks()
-    if not desks:
         return 0
     assigned = assign(pending, desks, queue_sizes(d.user_id for d in desks))
     by_counsellor: dict[int, list[int]] = defaultdict(list)

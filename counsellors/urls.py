@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401  (pages are added below)
+"""The counsellors' pages, mounted at /counsellor/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "counsellors"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("queue/", views.queue, name="queue"),
+    path("queue/bulk/", views.queue_bulk, name="queue_bulk"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("province/", views.province, name="province"),
+    path("briefs/", views.brief_list, name="brief_list"),
+    path("briefs/new/", views.brief_create, name="brief_create"),
+    path("briefs/<int:pk>/", views.brief_detail, name="brief_detail"),
+    path("briefs/<int:pk>/edit/", views.brief_edit, name="brief_edit"),
+    path("briefs/<int:pk>/delete/", views.brief_delete, name="brief_delete"),
+]

@@ -86,16 +86,25 @@ def current_fingerprints(match: Match) -> tuple[str, str]:
 # --- The counsellor's review -------------------------------------------------------------
 
 
+def _check_review(actor: User, match: Match, to_status: str) -> None:
+    """Refuse who never reviews; tell a reviewer who finds the (locked) match no longer
+    proposed that it moved on: of two counsellors taking a pooled match at once, the second
+    sees it forwarded or rejected by the first (a conflict), not merely taken (a refusal)."""
+    if not (actor.is_authenticated and (actor.is_portal_staff or actor.is_counsellor)):
+        raise PermissionDenied(_("You may not review this match."))
+    if match.status != MatchStatus.PROPOSED:
+        raise _refuse(match, to_status)
+    if not can_review_match(actor, match):
+        raise PermissionDenied(_("You may not review this match."))
+
+
 @transaction.atomic
 def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
     """A counsellor (or staff) forwards a proposed match to both parties: they see it and
     each other's contacts from now on, and each gets an email."""
     note = _note(note)
     match = _locked(match)
-    if not can_review_match(actor, match):
-        raise PermissionDenied(_("You may not review this match."))
-    if match.status != MatchStatus.PROPOSED:
-        raise _refuse(match, MatchStatus.FORWARDED)
+    _check_review(actor, match, MatchStatus.FORWARDED)
     match.status = MatchStatus.FORWARDED
     match.forward_note = note
     match.forwarded_at = timezone.now()
@@ -115,10 +124,7 @@ def match_reject(*, match: Match, actor: User, reason: str) -> Match:
     if not reason:
         raise ValidationError({"reason": [_("Say why the match is rejected.")]})
     match = _locked(match)
-    if not can_review_match(actor, match):
-        raise PermissionDenied(_("You may not review this match."))
-    if match.status != MatchStatus.PROPOSED:
-        raise _refuse(match, MatchStatus.REJECTED)
+    _check_review(actor, match, MatchStatus.REJECTED)
     match.producer_fingerprint, match.buyer_fingerprint = current_fingerprints(match)
     match.status = MatchStatus.REJECTED
     if match.counsellor_id is None and actor.is_counsellor:
@@ -280,7 +286,9 @@ def request_introduction(
     message = _note(message, "message")
     if not (actor.is_authenticated and actor.is_buyer):
         raise PermissionDenied(_("Only buyers request introductions."))
-    buyer = BuyerProfile.objects.filter(owner=actor).first()
+    # Locked: the same request twice at once (a double click) finds the first one's match
+    # rather than creating the pair twice (an integrity error).
+    buyer = BuyerProfile.objects.select_for_update().filter(owner=actor).first()
     if buyer is None or not buyer.company_name.strip() or not buyer.country:
         raise ValidationError(
             {"non_field_errors": [_("Complete your company profile before requesting an introduction.")]}

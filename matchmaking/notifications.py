@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -80,12 +79,14 @@ def match_connected(match_id: int) -> int:
 
 
 def match_declined(match_id: int) -> int:
-    """Tell the counsellor (if any) that a side declined a forwarded match."""
+    """Tell the counsellor (staff when the match has none) that a side declined a forwarded match."""
     match = _load(match_id)
-    if match is None or match.status != MatchStatus.DECLINED or match.counsellor is None:
+    if match is None or match.status != MatchStatus.DECLINED:
         return 0
-    _send("declined", match.counsellor, match)
-    return 1
+    recipients = [match.counsellor] if match.counsellor else list(_staff())
+    for user in recipients:
+        _send("declined", user, match)
+    return len(recipients)
 
 
 def introduction_requested(match_id: int) -> int:
@@ -105,24 +106,17 @@ def _staff():
 
 def escalate_overdue(now=None) -> int:
     """Proposed matches older than the escalation age, not escalated yet: one email to staff
-    listing them, and each marked escalated so it is reported once."""
+    listing them, then each is marked escalated so it is reported once. Marked after the
+    send: a failed send is tried again by the next run (the task runs one at a time)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MATCH_ESCALATION_DAYS)
-    with transaction.atomic():
-        overdue = list(
-            Match.objects.select_for_update(skip_locked=True)
-            .filter(status=MatchStatus.PROPOSED, created_at__lt=cutoff, escalated_at__isnull=True)
-            .order_by("created_at")
-            .values_list("pk", flat=True)
-        )
-        if not overdue:
-            return 0
-        Match.objects.filter(pk__in=overdue).update(escalated_at=now)
     matches = list(
         Match.objects.select_related("producer", "buyer", "counsellor")
-        .filter(pk__in=overdue)
+        .filter(status=MatchStatus.PROPOSED, created_at__lt=cutoff, escalated_at__isnull=True)
         .order_by("created_at")
     )
+    if not matches:
+        return 0
     for user in _staff():
         with translation.override(_language(user)):
             get_adapter().send_mail(
@@ -136,23 +130,25 @@ def escalate_overdue(now=None) -> int:
                     "queue_url": settings.PORTAL_BASE_URL + reverse("counsellors:queue"),
                 },
             )
-    return len(matches)
+    return Match.objects.filter(pk__in=[m.pk for m in matches], escalated_at__isnull=True).update(
+        escalated_at=now
+    )
 
 
 def send_outcome_checkins(now=None) -> int:
     """Connected matches past the check-in age with no outcome yet: ask both sides how it
-    went, once per match."""
+    went, once per match (marked after its two emails went out)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MATCH_CHECKIN_DAYS)
-    with transaction.atomic():
-        due = list(
-            Match.objects.select_for_update(skip_locked=True)
-            .filter(status=MatchStatus.CONNECTED, connected_at__lt=cutoff, checkin_sent_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
-        Match.objects.filter(pk__in=due).update(checkin_sent_at=now)
-    for match_id in due:
+    due = Match.objects.filter(
+        status=MatchStatus.CONNECTED, connected_at__lt=cutoff, checkin_sent_at__isnull=True
+    ).values_list("pk", flat=True)
+    sent = 0
+    for match_id in list(due):
         match = _load(match_id)
+        if match is None or match.status != MatchStatus.CONNECTED:
+            continue
         for user, side in _parties(match):
             _send("checkin", user, match, side=side)
-    return len(due)
+        sent += Match.objects.filter(pk=match_id, checkin_sent_at__isnull=True).update(checkin_sent_at=now)
+    return sent

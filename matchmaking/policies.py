@@ -24,8 +24,9 @@ def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySe
     if user.is_portal_staff:
         return queryset
     if user.is_counsellor:
-        # Routed to them (any status), or waiting in the unassigned pool.
-        pool = Q(counsellor__isnull=True) & ~Q(status=MatchStatus.WITHDRAWN)
+        # Routed to them (any status), or waiting for review in the unassigned pool (one
+        # that staff handled from the pool stays with staff).
+        pool = Q(counsellor__isnull=True, status=MatchStatus.PROPOSED)
         return queryset.filter(Q(counsellor=user) | pool)
     if user.is_producer:
         return queryset.filter(producer__owner=user, status__in=VISIBLE_TO_PARTIES)
@@ -42,7 +43,7 @@ def can_view_match(user, match: Match) -> bool:
         return True
     if user.is_counsellor:
         return match.counsellor_id == user.pk or (
-            match.counsellor_id is None and match.status != MatchStatus.WITHDRAWN
+            match.counsellor_id is None and match.status == MatchStatus.PROPOSED
         )
     if match.status not in VISIBLE_TO_PARTIES:
         return False
@@ -69,9 +70,42 @@ def can_record_outcome(user, match: Match) -> bool:
     return user.is_portal_staff or (user.is_counsellor and match.counsellor_id == user.pk)
 
 
+def can_respond_to_match(user, match: Match) -> bool:
+    """Accept or decline: the producer or the buyer of the match (whatever its status; the
+    lifecycle refuses a response to a match that is not forwarded)."""
+    if not _signed_in(user):
+        return False
+    if user.is_producer:
+        return match.producer.owner_id == user.pk
+    if user.is_buyer:
+        return match.buyer.owner_id == user.pk
+    return False
+
+
+def can_request_introduction(user) -> bool:
+    """Ask to be introduced to a producer: buyers."""
+    return _signed_in(user) and user.is_buyer
+
+
 def can_reassign_match(user, match: Match) -> bool:
     """Hand a match to a colleague: staff, or the counsellor who holds it or finds it in the pool."""
     return can_review_match(user, match)
+
+
+def events_visible_to(user, match: Match, events) -> list:
+    """The event log as `user` sees it: counsellors and staff all of it; the producer and the
+    buyer what happened from the forward on, without the counsellors' internal handovers
+    (an event that keeps the status is shown only when a party made it: a response)."""
+    if user.is_portal_staff or user.is_counsellor:
+        return list(events)
+    start = match.forwarded_at
+    parties = {match.producer.owner_id, match.buyer.owner_id}
+    return [
+        event
+        for event in events
+        if (start is None or event.at >= start)
+        and (event.from_status != event.to_status or event.actor_id in parties)
+    ]
 
 
 def revealed_counterpart_ids(user) -> frozenset[int]:

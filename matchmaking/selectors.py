@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from accounts.models import BuyerProfile, ProducerProfile
+from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from catalogue.models import Product, Sector
-from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus
+from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus, PartyResponse
 from matchmaking.policies import matches_visible_to
 
 
@@ -84,4 +96,54 @@ def staff_match_figures(user) -> dict[str, int]:
         forwarded=Count("pk", filter=Q(status=MatchStatus.FORWARDED)),
         connected=Count("pk", filter=Q(status=MatchStatus.CONNECTED)),
         won=Count("pk", filter=Q(status=MatchStatus.WON)),
+    )
+
+
+# --- Pages: one match, a party's matches, the counsellors to hand a match to ---------------
+
+
+def match_page_queryset(user) -> QuerySet[Match]:
+    """The matches `user` may open, with both profiles, the counsellor and the event log."""
+    queryset = Match.objects.select_related(
+        "producer__owner", "buyer__owner", "counsellor", "requested_product"
+    ).prefetch_related(
+        Prefetch("events", queryset=MatchEvent.objects.select_related("actor").order_by("at", "id"))
+    )
+    return matches_visible_to(user, queryset)
+
+
+def match_for_actions(user, pk: int) -> Match:
+    """One match `user` may see, with what the action forms read; Match.DoesNotExist otherwise."""
+    queryset = Match.objects.select_related("producer", "buyer", "counsellor")
+    return matches_visible_to(user, queryset).get(pk=pk)
+
+
+def party_matches(user, *, side: str, status: str | None = None) -> QuerySet[Match]:
+    """A producer's leads or a buyer's introductions: its own matches once forwarded (never
+    proposed ones), those awaiting its answer first, then the newest."""
+    queryset = Match.objects.filter(**{f"{side}__owner": user}).select_related(
+        "producer", "buyer", "counsellor", "requested_product"
+    )
+    queryset = matches_visible_to(user, queryset)
+    if status:
+        queryset = queryset.filter(status=status)
+    awaiting = Q(status=MatchStatus.FORWARDED, **{f"{side}_response": PartyResponse.PENDING})
+    return queryset.annotate(
+        awaiting_me=Case(When(awaiting, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("-awaiting_me", F("forwarded_at").desc(nulls_last=True), "-score", "id")
+
+
+def active_counsellors() -> list[User]:
+    """The trade counsellors a match can be handed to, by name."""
+    return list(User.objects.filter(role=Role.COUNSELLOR, is_active=True).order_by("full_name", "email"))
+
+
+def buyer_match_with(user, producer: ProducerProfile) -> Match | None:
+    """The signed-in buyer's match with `producer`, if any (its status and source only)."""
+    if not (user and user.is_authenticated and user.is_buyer):
+        return None
+    return (
+        Match.objects.filter(buyer__owner=user, producer=producer)
+        .only("id", "status", "source", "producer_id", "buyer_id")
+        .first()
     )

@@ -15,6 +15,7 @@ from accounts.services import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
 from matchmaking import services as matchmaking_services
+from portal import demo_pipeline
 
 DEMO_PASSWORD = "tabriz-demo-1405"
 STAFF_EMAIL = "staff@demo.exportbridge.ir"
@@ -557,10 +558,11 @@ def _upsert_buyer(user: User, demo: DemoUser, staff: User) -> None:
 
 @transaction.atomic
 def seed_demo_province() -> dict[str, list[User]]:
-    """Create or refresh every demo account, profile and product, then compute the matches;
-    return the users by role."""
+    """Create or refresh every demo account, profile and product and the counsellors' desks
+    and briefs, compute the matches and move a few along; return the users by role."""
     staff = _upsert_user(STAFF)
     seeded = {"staff": [staff], "counsellors": [_upsert_user(d) for d in COUNSELLORS]}
+    demo_pipeline.seed_desks(staff=staff, counsellors=seeded["counsellors"])
     seeded["producers"] = []
     seeded["buyers"] = []
     # One rematch of everything at the end instead of one per profile written.
@@ -574,4 +576,5 @@ def seed_demo_province() -> dict[str, list[User]]:
             _upsert_buyer(user, demo, staff)
             seeded["buyers"].append(user)
     matchmaking_services.rematch_all()
+    demo_pipeline.seed_history()
     return seeded

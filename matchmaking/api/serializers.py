@@ -5,9 +5,17 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from accounts.api.serializers import BuyerOutputSerializer, ProducerOutputSerializer
-from accounts.models import BuyerProfile, ProducerProfile
+from accounts.models import BuyerProfile, ProducerProfile, User
+from catalogue.models import Product
 from matchmaking.models import Match, MatchEvent, MatchStatus
+from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown
+
+# How a connected match ends (one name in the schema for the output and the input).
+OUTCOME_CHOICES = [
+    (MatchStatus.WON.value, MatchStatus.WON.label),
+    (MatchStatus.LOST.value, MatchStatus.LOST.label),
+]
 
 
 class MatchEventSerializer(serializers.ModelSerializer):
@@ -37,7 +45,7 @@ _breakdown = inline_serializer(
 _outcome = inline_serializer(
     "MatchOutcome",
     fields={
-        "result": serializers.ChoiceField(choices=[MatchStatus.WON, MatchStatus.LOST]),
+        "result": serializers.ChoiceField(choices=OUTCOME_CHOICES),
         "value": serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True),
         "currency": serializers.CharField(allow_blank=True),
     },
@@ -52,7 +60,16 @@ class MatchOutputSerializer(serializers.ModelSerializer):
     score = serializers.DecimalField(max_digits=4, decimal_places=3, coerce_to_string=False, read_only=True)
     breakdown = serializers.SerializerMethodField()
     outcome = serializers.SerializerMethodField()
-    events = MatchEventSerializer(many=True, read_only=True)
+    counsellor_note = serializers.CharField(
+        source="forward_note", read_only=True, help_text=_("The counsellor's note when forwarding.")
+    )
+    request_message = serializers.CharField(
+        read_only=True, help_text=_("The buyer's message with an introduction request.")
+    )
+    requested_product = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The product an introduction was requested from.")
+    )
+    events = serializers.SerializerMethodField()
 
     class Meta:
         model = Match
@@ -68,11 +85,23 @@ class MatchOutputSerializer(serializers.ModelSerializer):
             "producer_response",
             "buyer_response",
             "outcome",
+            "counsellor_note",
+            "request_message",
+            "requested_product",
             "created_at",
             "updated_at",
             "events",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(MatchEventSerializer(many=True))
+    def get_events(self, obj) -> list[dict]:
+        """The log as the caller may see it (parties: from the forward on, no handovers)."""
+        request = self.context.get("request")
+        events = obj.events.all()
+        if request is not None:
+            events = events_visible_to(request.user, obj, events)
+        return MatchEventSerializer(events, many=True).data
 
     @extend_schema_field(_breakdown)
     def get_breakdown(self, obj) -> dict:
@@ -106,3 +135,60 @@ class RematchInputSerializer(serializers.Serializer):
 
 class RematchOutputSerializer(serializers.Serializer):
     task_id = serializers.CharField(read_only=True)
+
+
+# --- Transitions (types only: matchmaking.lifecycle decides who may do what, and when) ----
+
+
+def _note(help_text=None):
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=True, help_text=help_text
+    )
+
+
+class ForwardInputSerializer(serializers.Serializer):
+    note = _note(_("To both parties, with the introduction."))
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("Why the match is rejected (kept in the match's log)."))
+
+
+class RespondInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    note = _note()
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=OUTCOME_CHOICES)
+    value = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The deal's value (with a currency)."),
+    )
+    currency = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("ISO 4217, e.g. USD.")
+    )
+    note = _note()
+
+
+class ReassignInputSerializer(serializers.Serializer):
+    counsellor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), help_text=_("The user id of the counsellor taking the match.")
+    )
+    note = _note()
+
+
+class IntroductionInputSerializer(serializers.Serializer):
+    """A product or a producer (one of the two), and the buyer's message to the counsellor."""
+
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, help_text=_("A listed product's id.")
+    )
+    producer = serializers.PrimaryKeyRelatedField(
+        queryset=ProducerProfile.objects.all(), required=False, help_text=_("A producer's id.")
+    )
+    message = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -5,4 +6,7 @@ from . import views
 router = SimpleRouter()
 router.register("matches", views.MatchViewSet, basename="match")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("introductions/", views.IntroductionView.as_view(), name="introduction-create"),
+    *router.urls,
+]

@@ -1,4 +1,5 @@
-"""Matches over the API: list and detail scoped by role, and the staff's rematch."""
+"""Matches over the API: list and detail scoped by role, the lifecycle's transitions, the
+buyer's introduction requests, and the staff's rematch."""
 
 from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
@@ -7,8 +8,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from matchmaking import tasks
+from matchmaking import lifecycle, tasks
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
 from matchmaking.reasons import sector_codes, sector_names
@@ -17,7 +19,52 @@ from portal.api.permissions import IsPortalStaff
 from portal.middleware import language_for_request
 
 from .filters import MatchFilter
-from .serializers import MatchOutputSerializer, RematchInputSerializer, RematchOutputSerializer
+from .permissions import (
+    MayReassignMatch,
+    MayRecordOutcome,
+    MayRequestIntroduction,
+    MayRespondToMatch,
+    MayReviewMatch,
+)
+from .serializers import (
+    ForwardInputSerializer,
+    IntroductionInputSerializer,
+    MatchOutputSerializer,
+    OutcomeInputSerializer,
+    ReassignInputSerializer,
+    RejectInputSerializer,
+    RematchInputSerializer,
+    RematchOutputSerializer,
+    RespondInputSerializer,
+)
+
+
+def _transition_schema(request, description: str):
+    return extend_schema(
+        request=request,
+        responses={
+            200: MatchOutputSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            403: OpenApiResponse(description="The caller sees the match but may not do this."),
+            404: OpenApiResponse(description="No such match, or not visible to the caller."),
+            409: OpenApiResponse(description="Not possible in the match's current status."),
+        },
+        filters=False,
+        description=description,
+    )
+
+
+def _activate_user_language(request) -> None:
+    # The language middleware ran before DRF authenticated a token: now that the user is
+    # known, their preferred language applies where no cookie chose one.
+    translation.activate(language_for_request(request))
+
+
+def match_response(match: Match, request, status_code=status.HTTP_200_OK) -> Response:
+    """The match as the caller sees it now, reasons in the request's language."""
+    match = matches_for_api().get(pk=match.pk)
+    context = {"request": request, "sector_names": sector_names(sector_codes([match.breakdown]))}
+    return Response(MatchOutputSerializer(match, context=context).data, status=status_code)
 
 
 class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -32,9 +79,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # The language middleware ran before DRF authenticated a token: now that the user is
-        # known, their preferred language applies where no cookie chose one.
-        translation.activate(language_for_request(request))
+        _activate_user_language(request)
 
     def get_queryset(self):
         return matches_visible_to(self.request.user, matches_for_api())
@@ -74,3 +119,69 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         else:
             result = tasks.sweep_all.delay()
         return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+
+    # --- Transitions: the object is looked up among the caller's visible matches (404
+    # otherwise), the action's policy answers 403, then lifecycle rules on input and state.
+
+    def _transition(self, input_serializer, service):
+        match = self.get_object()
+        data = input_serializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        match = service(match=match, actor=self.request.user, **data.validated_data)
+        return match_response(match, self.request)
+
+    @_transition_schema(
+        ForwardInputSerializer, "Proposed → forwarded: both parties see the match and each other's contacts."
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayReviewMatch])
+    def forward(self, request, pk=None):
+        return self._transition(ForwardInputSerializer, lifecycle.match_forward)
+
+    @_transition_schema(RejectInputSerializer, "Proposed → rejected, with the reason.")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayReviewMatch])
+    def reject(self, request, pk=None):
+        return self._transition(RejectInputSerializer, lifecycle.match_reject)
+
+    @_transition_schema(
+        RespondInputSerializer,
+        "The producer or the buyer accepts or declines a forwarded match; both accepted: connected.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayRespondToMatch])
+    def respond(self, request, pk=None):
+        return self._transition(RespondInputSerializer, lifecycle.match_respond)
+
+    @_transition_schema(OutcomeInputSerializer, "Connected → won (with the deal's value) or lost.")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayRecordOutcome])
+    def outcome(self, request, pk=None):
+        return self._transition(OutcomeInputSerializer, lifecycle.match_record_outcome)
+
+    @_transition_schema(ReassignInputSerializer, "Hand the match to another counsellor; the status stays.")
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayReassignMatch])
+    def reassign(self, request, pk=None):
+        return self._transition(ReassignInputSerializer, lifecycle.match_reassign)
+
+
+class IntroductionView(APIView):
+    """A buyer asks to be introduced to a producer: a proposed match (source `buyer_request`)
+    that goes first in the counsellor's queue."""
+
+    permission_classes = [IsAuthenticated, MayRequestIntroduction]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _activate_user_language(request)
+
+    @extend_schema(
+        request=IntroductionInputSerializer,
+        responses={
+            201: MatchOutputSerializer,
+            400: OpenApiResponse(description="An unknown or unlisted product, or no producer named."),
+            403: OpenApiResponse(description="Not a buyer."),
+            409: OpenApiResponse(description="The pair's match is already forwarded or further."),
+        },
+    )
+    def post(self, request):
+        data = IntroductionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        match = lifecycle.request_introduction(actor=request.user, **data.validated_data)
+        return match_response(match, request, status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("catalogue.api.urls")),
     path("", include("matchmaking.api.urls")),
+    path("", include("counsellors.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -1,0 +1,98 @@
+"""API shapes of counsellor profiles and market briefs: output per API.md, input types only
+(counsellors.services and counsellors.briefs decide what is valid and who may set what)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import User
+from counsellors.models import CounsellorProfile, MarketBrief
+from counsellors.policies import can_view_counsellor_contacts
+
+# --- Counsellor profiles ---------------------------------------------------------------
+
+
+class CounsellorOutputSerializer(serializers.ModelSerializer):
+    """A counsellor's desk; `email` and `phone` are null for anonymous callers."""
+
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    posted_country = serializers.CharField(source="posted_country.code", read_only=True)
+    covered_countries = serializers.SerializerMethodField()
+    sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
+    phone = serializers.CharField(read_only=True, allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CounsellorProfile
+        fields = [
+            "id",
+            "user",
+            "name",
+            "posted_country",
+            "covered_countries",
+            "sectors",
+            "email",
+            "phone",
+            "languages",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+    def get_covered_countries(self, obj) -> list[str]:
+        return [country.code for country in obj.covered_countries]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not can_view_counsellor_contacts(getattr(request, "user", None)):
+            data["email"] = data["phone"] = None
+        return data
+
+
+class CounsellorInputSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), help_text=_("The counsellor's user id (on creation only).")
+    )
+    posted_country = serializers.CharField(help_text=_("ISO 3166-1 alpha-2, e.g. IQ."))
+    covered_countries = serializers.ListField(child=serializers.CharField(), required=False)
+    sectors = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("HS codes."))
+    languages = serializers.ListField(child=serializers.CharField(), required=False)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False, help_text=_("Takes new matches."))
+
+
+# --- Market briefs ------------------------------------------------------------------------
+
+
+class BriefOutputSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+    sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+    body_html = serializers.CharField(read_only=True, help_text=_("The body as sanitised HTML."))
+
+    class Meta:
+        model = MarketBrief
+        fields = [
+            "id",
+            "country",
+            "title",
+            "body",
+            "body_html",
+            "sectors",
+            "author",
+            "author_name",
+            "language",
+            "published_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class BriefInputSerializer(serializers.Serializer):
+    country = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Defaults to a counsellor's posting.")
+    )
+    title = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.CharField(required=False, allow_blank=True, help_text=_("Markdown."))
+    sectors = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("HS codes."))
+    language = serializers.CharField(required=False, allow_blank=True, help_text=_("fa or en."))

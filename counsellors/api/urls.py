@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("counsellors", views.CounsellorViewSet, basename="counsellor")
+router.register("briefs", views.BriefViewSet, basename="brief")
+
+urlpatterns = router.urls

@@ -1,0 +1,109 @@
+"""Forms of the counsellors' pages. They parse and present; the rules live in the services
+(`counsellors.briefs`, `counsellors.bulk`), whose field errors are shown beside the fields."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import ServiceForm, country_choices
+from accounts.models import Language
+from catalogue.sectors import clean_hs_code
+from counsellors.bulk import FORWARD, REJECT
+from counsellors.models import MarketBrief
+
+_CODE_SEPARATORS = re.compile(r"[,\u060c;\s]+")  # commas (Latin and Persian), semicolons, spaces
+
+
+def split_codes(text: str) -> list[str]:
+    """'8418, ۸۴۵۰ ،84.50' → ['8418', '8450', '8450']: each code as the taxonomy spells it
+    where it reads as one (the service reports the unknown ones)."""
+    codes = []
+    for part in _CODE_SEPARATORS.split(text or ""):
+        if not part:
+            continue
+        try:
+            codes.append(clean_hs_code(part))
+        except ValidationError:
+            codes.append(part)
+    return codes
+
+
+class BriefForm(ServiceForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=lambda: [("", _("Choose a country")), *country_choices()],
+        help_text=_("The market the brief is about; yours by default."),
+    )
+    sectors = forms.CharField(
+        label=_("Sectors (HS codes)"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        help_text=_(
+            "HS codes of 2, 4 or 6 digits separated by commas, e.g. 84, 8418. "
+            "Leave empty for a brief on the whole market."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language of the brief"), choices=Language.choices)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Written in Markdown: a blank line between paragraphs, **bold**, *italic*, "
+            "lists starting with “-”, headings with “##”, links as [text](https://…) "
+            "and tables. HTML is removed."
+        ),
+    )
+
+    def clean_sectors(self) -> list[str]:
+        return split_codes(self.cleaned_data.get("sectors", ""))
+
+    @staticmethod
+    def initial_for(user) -> dict[str, Any]:
+        profile = getattr(user, "counsellor_profile", None) if user.is_counsellor else None
+        return {
+            "country": profile.posted_country.code if profile is not None else "",
+            "language": user.preferred_language or Language.PERSIAN,
+        }
+
+    @staticmethod
+    def initial_from(brief: MarketBrief) -> dict[str, Any]:
+        return {
+            "title": brief.title,
+            "country": brief.country.code if brief.country else "",
+            "sectors": ", ".join(sector.code for sector in brief.sectors.all()),
+            "language": brief.language,
+            "body": brief.body,
+        }
+
+
+class BulkReviewForm(forms.Form):
+    """The queue's bulk bar: which matches (checkboxes in the rows), forward or reject, and
+    the note or reason that goes with every one of them."""
+
+    # Not "action" and "matches": a control of that name would shadow the form element's own
+    # `action` and `matches()` in the browser (htmx calls form.matches()).
+    bulk_action = forms.ChoiceField(choices=[(FORWARD, _("Forward")), (REJECT, _("Reject"))])
+    match = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    note = forms.CharField(required=False, max_length=2000)
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def clean_match(self) -> list[int]:
+        ids = []
+        for value in self.cleaned_data.get("match") or []:
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                continue
+        return ids
+
+    def text(self) -> str:
+        data = self.cleaned_data
+        return data.get("note", "") if data.get("bulk_action") == FORWARD else data.get("reason", "")

@@ -1,0 +1,372 @@
+"""Reads for the counsellors' pages: the review queue, the dashboards' figures, the briefs.
+
+Every function here runs a fixed number of queries whatever the number of matches: rows
+come with their related profiles in one query, aggregations are grouped in the database
+and HS names are looked up once per page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import jdatetime
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+from django.utils.text import Truncator
+from django_countries import countries
+
+from catalogue.models import Sector
+from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
+from counsellors.models import CounsellorProfile, MarketBrief
+from matchmaking.models import Match, MatchSource, MatchStatus
+from matchmaking.policies import can_review_match, matches_visible_to
+from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+from portal.formatting import is_persian, to_persian_digits
+
+# The statuses the pipeline tables count, in the order of the lifecycle (withdrawn pairs were
+# dropped by the engine before anyone looked at them: left out).
+PIPELINE_STATUSES = (
+    MatchStatus.PROPOSED,
+    MatchStatus.FORWARDED,
+    MatchStatus.CONNECTED,
+    MatchStatus.WON,
+    MatchStatus.LOST,
+    MatchStatus.DECLINED,
+    MatchStatus.REJECTED,
+)
+# A match that reached a stage stays counted there once it moves on.
+REACHED_FORWARDED = (
+    MatchStatus.FORWARDED,
+    MatchStatus.DECLINED,
+    MatchStatus.CONNECTED,
+    MatchStatus.WON,
+    MatchStatus.LOST,
+)
+REACHED_CONNECTED = (MatchStatus.CONNECTED, MatchStatus.WON, MatchStatus.LOST)
+CHAPTER_NAME_LENGTH = 60
+
+
+# --- Service levels -----------------------------------------------------------------------
+
+
+def ageing_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.MATCH_AGEING_DAYS)
+
+
+def escalation_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.MATCH_ESCALATION_DAYS)
+
+
+def ageing_q(now: datetime.datetime | None = None) -> Q:
+    """Proposed matches waiting longer than the first service level."""
+    return Q(status=MatchStatus.PROPOSED, created_at__lt=ageing_cutoff(now))
+
+
+# --- The review queue ---------------------------------------------------------------------
+
+
+def review_queue(user) -> QuerySet[Match]:
+    """The matches `user` reviews (a counsellor: routed to them plus the unassigned pool;
+    staff: all), with both companies fetched, buyers' requests first, then the best score."""
+    queryset = Match.objects.select_related("producer", "buyer", "counsellor", "requested_product")
+    return (
+        matches_visible_to(user, queryset)
+        .annotate(
+            request_rank=Case(
+                When(source=MatchSource.BUYER_REQUEST, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("request_rank", "-score", "id")
+    )
+
+
+@dataclass
+class QueueRow:
+    """A match as the queue shows it."""
+
+    match: Match
+    reasons: dict[str, dict]
+    age_days: int
+    ageing: bool
+    overdue: bool
+    can_review: bool
+
+    @property
+    def is_request(self) -> bool:
+        return self.match.source == MatchSource.BUYER_REQUEST
+
+
+def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[QueueRow]:
+    """The page's matches with their reasons in the active language (one query for the HS
+    names) and their age against the service levels."""
+    now = now or timezone.now()
+    matches = list(matches)
+    names = sector_names(sector_codes(match.breakdown for match in matches))
+    ageing, escalation = ageing_cutoff(now), escalation_cutoff(now)
+    rows = []
+    for match in matches:
+        proposed = match.status == MatchStatus.PROPOSED
+        overdue = proposed and (match.escalated_at is not None or match.created_at < escalation)
+        rows.append(
+            QueueRow(
+                match=match,
+                reasons=render_breakdown(match.breakdown, names),
+                age_days=max(0, (now - match.created_at).days),
+                ageing=proposed and not overdue and match.created_at < ageing,
+                overdue=overdue,
+                can_review=proposed and can_review_match(user, match),
+            )
+        )
+    return rows
+
+
+# --- Dashboards -----------------------------------------------------------------------------
+
+
+def month_start(now: datetime.datetime | None = None, *, persian: bool | None = None) -> datetime.datetime:
+    """The first moment of the current month in local time: the Jalali month for Persian
+    readers, the Gregorian one otherwise."""
+    local = timezone.localtime(now or timezone.now())
+    persian = is_persian() if persian is None else persian
+    if persian:
+        first = jdatetime.date.fromgregorian(date=local.date()).replace(day=1).togregorian()
+    else:
+        first = local.date().replace(day=1)
+    return local.replace(
+        year=first.year, month=first.month, day=first.day, hour=0, minute=0, second=0, microsecond=0
+    )
+
+
+def _status_counts(prefix: str = "") -> dict:
+    """Count(…) per pipeline status, for .aggregate() or .annotate()."""
+    return {f"{prefix}{status}": Count("pk", filter=Q(status=status)) for status in PIPELINE_STATUSES}
+
+
+def _chapter_expression():
+    """The HS chapter a match is about: the code both sides share (from the engine's
+    breakdown), else the requested product's, else the producer's code the sector factor read."""
+    return Substr(
+        Coalesce(
+            KT("breakdown__sector__hs"),
+            F("requested_product__hs_code_id"),
+            KT("breakdown__sector__producer_hs"),
+            output_field=CharField(),
+        ),
+        1,
+        2,
+    )
+
+
+@dataclass
+class PipelineRow:
+    """One line of a pipeline table: a key, its label and its counts per status."""
+
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    extra: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def cells(self) -> list[int]:
+        return [self.counts.get(status, 0) for status in PIPELINE_STATUSES]
+
+
+def _pipeline_rows(rows, key_name: str, label) -> list[PipelineRow]:
+    result = []
+    for row in rows:
+        counts = {status: row[status] for status in PIPELINE_STATUSES}
+        key = row[key_name] or ""
+        result.append(PipelineRow(key=key, label=label(key, row), counts=counts))
+    return result
+
+
+def short_name(name: str, length: int = CHAPTER_NAME_LENGTH) -> str:
+    """An HS name's first clause ("Nuclear reactors, boilers, machinery; parts…" → "Nuclear
+    reactors, boilers, machinery"), cut to `length` characters."""
+    return Truncator(re.split("[;؛]", name)[0].strip()).chars(length)
+
+
+def pipeline_by_chapter(scope: QuerySet[Match]) -> list[PipelineRow]:
+    """Counts per status for each HS chapter, biggest first (two queries)."""
+    rows = list(
+        scope.exclude(status=MatchStatus.WITHDRAWN)
+        .annotate(chapter=_chapter_expression())
+        .values("chapter")
+        .annotate(**_status_counts())
+        .order_by("chapter")
+    )
+    chapters = {row["chapter"] for row in rows if row["chapter"]}
+    names = {
+        sector.code: short_name(sector.display_name) for sector in Sector.objects.filter(code__in=chapters)
+    }
+    persian = is_persian()
+
+    def label(code, row):
+        if not code:
+            return ""
+        shown = to_persian_digits(code) if persian else code
+        name = names.get(code, "")
+        return f"{shown} — {name}" if name else shown
+
+    result = _pipeline_rows(rows, "chapter", label)
+    return sorted(result, key=lambda row: (-row.total, row.key == "", row.key))
+
+
+def pipeline_by_country(scope: QuerySet[Match]) -> list[PipelineRow]:
+    """Counts per status for each buyer country, biggest first (one query)."""
+    rows = (
+        scope.exclude(status=MatchStatus.WITHDRAWN)
+        .values("buyer__country")
+        .annotate(**_status_counts())
+        .order_by("buyer__country")
+    )
+    result = _pipeline_rows(rows, "buyer__country", lambda code, row: str(countries.name(code)) or code)
+    return sorted(result, key=lambda row: (-row.total, row.label))
+
+
+def pipeline_by_counsellor(scope: QuerySet[Match]) -> list[PipelineRow]:
+    """Counts per status for each counsellor, every active counsellor listed (idle ones
+    too) with where they are posted, the shared pool last (two queries)."""
+    rows = (
+        scope.exclude(status=MatchStatus.WITHDRAWN)
+        .values("counsellor_id", "counsellor__full_name", "counsellor__email")
+        .annotate(**_status_counts())
+        .order_by("counsellor_id")
+    )
+    result: dict[int | None, PipelineRow] = {}
+    for row in rows:
+        pk = row["counsellor_id"]
+        result[pk] = PipelineRow(
+            key=str(pk or ""),
+            label=(row["counsellor__full_name"] or row["counsellor__email"] or "") if pk else "",
+            counts={status: row[status] for status in PIPELINE_STATUSES},
+        )
+    for profile in CounsellorProfile.objects.select_related("user").filter(
+        Q(is_active=True, user__is_active=True) | Q(user_id__in=[pk for pk in result if pk])
+    ):
+        line = result.setdefault(
+            profile.user_id,
+            PipelineRow(
+                key=str(profile.user_id),
+                label=profile.user.get_full_name(),
+                counts=dict.fromkeys(PIPELINE_STATUSES, 0),
+            ),
+        )
+        line.extra = str(profile.posted_country.name)
+    pool = result.pop(None, None)
+    ordered = sorted(result.values(), key=lambda row: (-row.total, row.label))
+    return ordered + ([pool] if pool is not None else [])
+
+
+def won_values(scope: QuerySet[Match]) -> list[dict]:
+    """Deals won: their value summed per currency, and how many (one query)."""
+    rows = (
+        scope.filter(status=MatchStatus.WON)
+        .values("outcome_currency")
+        .annotate(total=Sum("outcome_value"), deals=Count("pk"))
+        .order_by("outcome_currency")
+    )
+    return [
+        {"currency": row["outcome_currency"], "total": row["total"] or Decimal(0), "deals": row["deals"]}
+        for row in rows
+    ]
+
+
+def counsellor_dashboard(user, now: datetime.datetime | None = None) -> dict:
+    """A counsellor's figures (staff: everyone's), in five queries: the queue (routed to
+    them, the pool) and how much of it is ageing, what they forwarded and connected this
+    month, the value of the deals won and the matches by HS chapter."""
+    now = now or timezone.now()
+    since = month_start(now)
+    visible = matches_visible_to(user)
+    mine = Q() if user.is_portal_staff else Q(counsellor=user)
+    proposed = Q(status=MatchStatus.PROPOSED)
+    figures = visible.aggregate(
+        queue=Count("pk", filter=proposed),
+        routed=Count("pk", filter=proposed & Q(counsellor__isnull=False)),
+        pool=Count("pk", filter=proposed & Q(counsellor__isnull=True)),
+        ageing=Count("pk", filter=ageing_q(now)),
+        overdue=Count(
+            "pk", filter=proposed & (Q(created_at__lt=escalation_cutoff(now)) | Q(escalated_at__isnull=False))
+        ),
+        forwarded_month=Count("pk", filter=mine & Q(forwarded_at__gte=since)),
+        connected_month=Count("pk", filter=mine & Q(connected_at__gte=since)),
+        won=Count("pk", filter=mine & Q(status=MatchStatus.WON)),
+    )
+    handled = visible.filter(mine)
+    return {
+        "figures": figures,
+        "month_start": since,
+        "won_values": won_values(handled),
+        "by_chapter": pipeline_by_chapter(visible),
+    }
+
+
+def province_dashboard() -> dict:
+    """The province's pipeline for staff, in seven queries: by buyer country, HS chapter and
+    counsellor, the funnel proposed → forwarded → connected → won and the value won."""
+    scope = Match.objects.all()
+    funnel = scope.exclude(status=MatchStatus.WITHDRAWN).aggregate(
+        proposed=Count("pk"),
+        forwarded=Count("pk", filter=Q(status__in=REACHED_FORWARDED)),
+        connected=Count("pk", filter=Q(status__in=REACHED_CONNECTED)),
+        won=Count("pk", filter=Q(status=MatchStatus.WON)),
+    )
+    return {
+        "funnel": funnel,
+        "by_country": pipeline_by_country(scope),
+        "by_chapter": pipeline_by_chapter(scope),
+        "by_counsellor": pipeline_by_counsellor(scope),
+        "won_values": won_values(scope),
+    }
+
+
+def funnel_steps(funnel: dict) -> list[dict]:
+    """The funnel as steps with the share of the first and of the previous step (percent)."""
+    steps = []
+    first = funnel.get("proposed") or 0
+    previous = None
+    for key in ("proposed", "forwarded", "connected", "won"):
+        count = funnel.get(key) or 0
+        steps.append(
+            {
+                "key": key,
+                "count": count,
+                "of_first": round(100 * count / first) if first else None,
+                "of_previous": round(100 * count / previous) if previous else None,
+            }
+        )
+        previous = count
+    return steps
+
+
+def status_totals(rows: list[PipelineRow]) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for status, count in row.counts.items():
+            totals[status] += count
+    return dict(totals)
+
+
+# --- Market briefs --------------------------------------------------------------------------
+
+
+def briefs_for_list(user, *, show_all: bool) -> tuple[QuerySet[MarketBrief], bool]:
+    """The briefs a reader's list starts from, and whether it is narrowed to the producer's
+    markets and sectors (a producer's default; `show_all` lifts it)."""
+    if user.is_producer and not show_all:
+        return briefs_relevant_to_producer(user), True
+    return briefs_for_reader(user), False

@@ -1,0 +1,105 @@
+"""Writes of counsellor profiles (staff's work: where a counsellor is posted decides which
+matches they review). Market briefs have their own services in `counsellors.briefs`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalogue.models import Sector
+from catalogue.sectors import sectors_for_codes
+from counsellors.models import CounsellorProfile
+from counsellors.policies import can_manage_counsellors
+from portal import validation as rules
+
+PROFILE_FIELDS = {"posted_country", "covered_countries", "sectors", "languages", "phone", "is_active"}
+
+
+def check_counsellor_user(user: User) -> None:
+    """The user a new profile is for: a counsellor who has none yet."""
+    if not user.is_counsellor:
+        raise ValidationError({"user": [_("This user is not a trade counsellor.")]})
+    if CounsellorProfile.objects.filter(user=user).exists():
+        raise ValidationError({"user": [_("This counsellor already has a profile.")]})
+
+
+def apply_profile_fields(profile: CounsellorProfile, data: dict[str, Any]) -> list[Sector] | None:
+    """Validate `data` onto `profile` (unsaved); return the sectors to set once it is saved
+    (None: unchanged). Raises ValidationError({field: [...]}) with every field's errors.
+
+    Shared by the services and the admin's form, so both refuse the same input.
+    """
+    errors = rules.FieldErrors()
+    for field in sorted(set(data) - PROFILE_FIELDS):
+        errors.add(field, _("This field cannot be set."))
+    if "posted_country" in data or profile._state.adding:
+        profile.posted_country = errors.check(
+            "posted_country", rules.country_code, data.get("posted_country")
+        )
+    if "covered_countries" in data:
+        covered = errors.check(
+            "covered_countries", rules.country_codes, rules.as_list(data["covered_countries"])
+        )
+        profile.covered_countries = covered or []
+    if "languages" in data:
+        profile.languages = (
+            errors.check("languages", rules.language_codes, rules.as_list(data["languages"])) or []
+        )
+    if "phone" in data:
+        profile.phone = errors.check("phone", rules.phone_number, data["phone"]) or ""
+    if "is_active" in data:
+        profile.is_active = bool(data["is_active"])
+    sectors = None
+    if "sectors" in data:
+        sectors = errors.check("sectors", sectors_for_codes, rules.as_list(data["sectors"]))
+    errors.raise_if_any()
+    # Posted there already: listing the country among the covered ones says nothing more.
+    posted = profile.posted_country.code
+    profile.covered_countries = [c.code for c in profile.covered_countries if c.code != posted]
+    return sectors
+
+
+def _route_pool() -> None:
+    """Pooled matches (no counsellor yet) may now have a desk: route them."""
+    from counsellors.routing import route_unassigned
+
+    route_unassigned()
+
+
+@transaction.atomic
+def counsellor_profile_create(*, actor: User, user: User, data: dict[str, Any]) -> CounsellorProfile:
+    """Staff post a counsellor somewhere; the shared pool's matches for that market go to them."""
+    if not can_manage_counsellors(actor):
+        raise PermissionDenied(_("Only staff manage counsellor profiles."))
+    # Lock the user's row: of two requests at once, the second finds the first's profile (a
+    # field error) rather than breaking the one-to-one constraint (a server error).
+    User.objects.select_for_update().get(pk=user.pk)
+    check_counsellor_user(user)
+    profile = CounsellorProfile(user=user)
+    sectors = apply_profile_fields(profile, data)
+    profile.save()
+    if sectors is not None:
+        profile.sectors.set(sectors)
+    _route_pool()
+    return profile
+
+
+@transaction.atomic
+def counsellor_profile_update(
+    *, profile: CounsellorProfile, actor: User, data: dict[str, Any]
+) -> CounsellorProfile:
+    """Staff change a counsellor's posting, coverage, sectors or availability. Matches already
+    with the counsellor stay; the pool is routed again (the desk may now cover more)."""
+    if not can_manage_counsellors(actor):
+        raise PermissionDenied(_("Only staff manage counsellor profiles."))
+    profile = CounsellorProfile.objects.select_for_update().get(pk=profile.pk)
+    sectors = apply_profile_fields(profile, data)
+    profile.save()
+    if sectors is not None:
+        profile.sectors.set(sectors)
+    _route_pool()
+    return profile

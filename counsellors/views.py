@@ -1,0 +1,280 @@
+"""The counsellors' pages: the review queue (with bulk forward/reject), the counsellor's and
+the province's dashboards, and the market briefs.
+
+Views route and render: who sees which match is `matchmaking.policies`, the reads are in
+`counsellors.selectors`, every write goes through `counsellors.bulk` (the lifecycle
+services) or `counsellors.briefs`, whose field errors are shown beside the fields.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import add_service_errors
+from accounts.models import Role
+from accounts.views import roles_required
+from matchmaking.models import Match
+from portal.formatting import format_number
+
+from . import briefs, charts, selectors
+from .bulk import FORWARD, bulk_review
+from .filters import BriefFilter, QueueFilter
+from .forms import BriefForm, BulkReviewForm
+from .models import MarketBrief
+
+QUEUE_PER_PAGE = 25
+BRIEFS_PER_PAGE = 20
+
+counsellor_or_staff = roles_required(Role.COUNSELLOR, staff=True)
+staff_only = roles_required(staff=True)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- The review queue ---------------------------------------------------------------------
+
+
+def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
+    filterset = QueueFilter(params, queryset=selectors.review_queue(request.user))
+    valid = filterset.is_valid()
+    matches = filterset.qs if valid else Match.objects.none()
+    page = Paginator(matches, QUEUE_PER_PAGE).get_page(params.get("page"))
+    rows = selectors.queue_rows(page.object_list, request.user)
+    query = params.urlencode()
+    return {
+        # The queue's own address with its filters and page: where the forms come back to,
+        # also when the page is shown again by the bulk endpoint after an error.
+        "here": reverse("counsellors:queue") + (f"?{query}" if query else ""),
+        "params": params,
+        "filter": filterset,
+        "form": filterset.form,
+        "valid": valid,
+        "page": page,
+        "rows": rows,
+        "reviewable": any(row.can_review for row in rows),
+        "filtered": any(key != "page" for key in params),
+        "ageing_days": settings.MATCH_AGEING_DAYS,
+        "escalation_days": settings.MATCH_ESCALATION_DAYS,
+        "bulk": BulkReviewForm(),
+        "selected": set(),
+    }
+
+
+@counsellor_or_staff
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The matches waiting for the counsellor's review (default: proposed), buyers' requests
+    first, 25 a page, each with its reasons and forward/reject forms."""
+    return render(request, "counsellors/queue.html", _queue_context(request, request.GET))
+
+
+@counsellor_or_staff
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """Forward or reject the selected matches; report how many went through and which a
+    colleague had already handled. An invalid request shows the queue again with the errors."""
+    queue_url = reverse("counsellors:queue")
+    back = _safe_next(request, queue_url)
+    form = BulkReviewForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            outcome = bulk_review(
+                actor=request.user,
+                match_ids=form.cleaned_data["match"],
+                action=form.cleaned_data["bulk_action"],
+                text=form.text(),
+            )
+        except ValidationError as service_error:
+            error = service_error
+    if error is not None or not form.is_valid():
+        if error is not None:
+            add_service_errors(form, error)
+        parts = urlsplit(back)
+        params = QueryDict(parts.query) if parts.path == queue_url else QueryDict()
+        context = _queue_context(request, params)
+        context.update(bulk=form, selected={str(pk) for pk in request.POST.getlist("match")})
+        return render(request, "counsellors/queue.html", context, status=400)
+
+    figures = {"done": format_number(len(outcome.done)), "skipped": format_number(outcome.skipped_count)}
+    if outcome.action == FORWARD:
+        report = _("%(done)s forwarded, %(skipped)s skipped (already handled by a colleague).") % figures
+    else:
+        report = _("%(done)s rejected, %(skipped)s skipped (already handled by a colleague).") % figures
+    (messages.success if outcome.done else messages.warning)(request, report)
+    if outcome.skipped:
+        names = "; ".join(
+            f"{match.producer.name} ↔ {match.buyer.company_name} ({match.get_status_display()})"
+            for match in outcome.skipped[:10]
+        )
+        messages.info(request, _("Skipped: %(matches)s") % {"matches": names})
+    return redirect(back)
+
+
+# --- Dashboards ---------------------------------------------------------------------------
+
+
+@counsellor_or_staff
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The counsellor's figures: queue, ageing, this month's work, deals won, sectors."""
+    data = selectors.counsellor_dashboard(request.user)
+    chart = charts.pipeline_chart(
+        data["by_chapter"], title=_("Matches by HS chapter"), blank=_("Unclassified")
+    )
+    context = {**data, "chapter_chart": chart, "statuses": selectors.PIPELINE_STATUSES}
+    return render(request, "counsellors/dashboard.html", context)
+
+
+@staff_only
+@require_GET
+def province(request: HttpRequest) -> HttpResponse:
+    """The province's pipeline for staff: by buyer country, sector and counsellor, the funnel."""
+    data = selectors.province_dashboard()
+    steps = selectors.funnel_steps(data["funnel"])
+    labels = charts.funnel_labels()
+    for step in steps:
+        step["label"] = labels[step["key"]]
+    context = {
+        **data,
+        "steps": steps,
+        "statuses": selectors.PIPELINE_STATUSES,
+        "funnel_chart": charts.funnel_chart(steps, labels),
+        "country_chart": charts.pipeline_chart(
+            data["by_country"], title=_("Pipeline by buyer country"), blank=_("Unknown")
+        ),
+        "chapter_chart": charts.pipeline_chart(
+            data["by_chapter"], title=_("Pipeline by HS chapter"), blank=_("Unclassified")
+        ),
+        "counsellor_chart": charts.pipeline_chart(
+            data["by_counsellor"], title=_("Pipeline by counsellor"), blank=_("Shared pool")
+        ),
+    }
+    return render(request, "counsellors/province.html", context)
+
+
+# --- Market briefs --------------------------------------------------------------------------
+
+
+def _brief_or_404(request: HttpRequest, pk: int) -> MarketBrief:
+    brief = briefs.briefs_for_reader(request.user).filter(pk=pk).first()
+    if brief is None:
+        raise Http404(_("No such market brief."))
+    return brief
+
+
+@login_required
+@require_GET
+def brief_list(request: HttpRequest) -> HttpResponse:
+    """Market briefs, newest first; a producer sees those on its markets and sectors unless
+    it asks for all."""
+    show_all = request.GET.get("all") == "1"
+    queryset, narrowed = selectors.briefs_for_list(request.user, show_all=show_all)
+    filterset = BriefFilter(request.GET, queryset=queryset)
+    valid = filterset.is_valid()
+    found = filterset.qs if valid else MarketBrief.objects.none()
+    page = Paginator(found, BRIEFS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "counsellors/brief_list.html",
+        {
+            "form": filterset.form,
+            "valid": valid,
+            "page": page,
+            "narrowed": narrowed,
+            "show_all": show_all,
+            "is_producer": request.user.is_producer,
+            "can_write": briefs.can_write_briefs(request.user),
+            "filtered": any(request.GET.get(key) for key in ("country", "sector")),
+        },
+    )
+
+
+@login_required
+@require_GET
+def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    brief = _brief_or_404(request, pk)
+    return render(
+        request,
+        "counsellors/brief_detail.html",
+        {"brief": brief, "can_edit": briefs.can_edit_brief(request.user, brief)},
+    )
+
+
+def _save_brief(form: BriefForm, save) -> MarketBrief | None:
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.service_data())
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+@counsellor_or_staff
+@require_http_methods(["GET", "POST"])
+def brief_create(request: HttpRequest) -> HttpResponse:
+    if not briefs.can_write_briefs(request.user):
+        raise PermissionDenied(_("Only trade counsellors publish market briefs."))
+    if request.method == "POST":
+        form = BriefForm(request.POST)
+        brief = _save_brief(form, lambda data: briefs.brief_create(author=request.user, data=data))
+        if brief is not None:
+            messages.success(request, _("Your brief is published."))
+            return redirect("counsellors:brief_detail", pk=brief.pk)
+    else:
+        form = BriefForm(initial=BriefForm.initial_for(request.user))
+    return render(request, "counsellors/brief_form.html", {"form": form, "brief": None})
+
+
+@counsellor_or_staff
+@require_http_methods(["GET", "POST"])
+def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    brief = _brief_or_404(request, pk)
+    if not briefs.can_edit_brief(request.user, brief):
+        raise PermissionDenied(_("You may not change this brief."))
+    if request.method == "POST":
+        form = BriefForm(request.POST)
+        saved = _save_brief(
+            form, lambda data: briefs.brief_update(brief=brief, actor=request.user, data=data)
+        )
+        if saved is not None:
+            messages.success(request, _("Brief saved."))
+            return redirect("counsellors:brief_detail", pk=saved.pk)
+    else:
+        form = BriefForm(initial=BriefForm.initial_from(brief))
+    return render(request, "counsellors/brief_form.html", {"form": form, "brief": brief})
+
+
+@counsellor_or_staff
+@require_http_methods(["GET", "POST"])
+def brief_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes (the author or staff)."""
+    brief = _brief_or_404(request, pk)
+    if not briefs.can_edit_brief(request.user, brief):
+        raise PermissionDenied(_("You may not delete this brief."))
+    if request.method == "POST":
+        title = brief.title
+        briefs.brief_delete(brief=brief, actor=request.user)
+        messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
+        return redirect("counsellors:brief_list")
+    return render(request, "counsellors/brief_confirm_delete.html", {"brief": brief})

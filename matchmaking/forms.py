@@ -1,0 +1,130 @@
+"""The match pages' forms: they parse and present; the lifecycle services hold the rules.
+
+Each form is rendered once per match on a page that may list many, so field ids carry the
+match and the action (`auto_id`), while the posted names stay plain for the endpoints.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import BootstrapFormMixin
+from matchmaking.lifecycle import NOTE_LENGTH
+from matchmaking.models import VISIBLE_TO_PARTIES, MatchStatus
+
+
+def _note_field(label, *, help_text="", rows: int = 2, required_in_browser: bool = False) -> forms.CharField:
+    # Not required here: the service says what is missing, in the same words as the API.
+    attrs = {"rows": rows, "maxlength": NOTE_LENGTH}
+    if required_in_browser:
+        attrs.update({"required": True, "aria-required": "true"})
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        help_text=help_text,
+        widget=forms.Textarea(attrs=attrs),
+    )
+
+
+class MatchActionForm(BootstrapFormMixin, forms.Form):
+    """A form about one match: its ids name the match and the action."""
+
+    action = ""
+
+    def __init__(self, *args, match=None, **kwargs) -> None:
+        if match is not None and "auto_id" not in kwargs:
+            kwargs["auto_id"] = f"match-{match.pk}-{self.action}-%s"
+        super().__init__(*args, **kwargs)
+
+
+class ForwardForm(MatchActionForm):
+    action = "forward"
+    note = _note_field(
+        _("Note to both sides"),
+        help_text=_("Optional. Why this is a good fit; both companies read it in their email."),
+    )
+
+
+class RejectForm(MatchActionForm):
+    action = "reject"
+    reason = _note_field(
+        _("Reason for rejecting"),
+        help_text=_("Required. Kept in the match's history; the companies do not see it."),
+        required_in_browser=True,
+    )
+
+
+class RespondForm(MatchActionForm):
+    """Accept or decline: the pressed button posts `decision` ("accept" or "decline")."""
+
+    action = "respond"
+    note = _note_field(
+        _("Note to the trade counsellor and the other company"),
+        help_text=_("Optional. For example what you need, or why you decline."),
+    )
+
+
+class OutcomeForm(MatchActionForm):
+    action = "outcome"
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(MatchStatus.WON.value, _("Deal won")), (MatchStatus.LOST.value, _("Deal lost"))],
+        widget=forms.RadioSelect,
+    )
+    value = forms.CharField(
+        label=_("Deal value"),
+        required=False,
+        help_text=_("Optional, for a won deal."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "autocomplete": "off"}),
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        help_text=_("Three letters, e.g. USD or EUR."),
+        widget=forms.TextInput(
+            attrs={"maxlength": 3, "dir": "ltr", "autocomplete": "off", "class": "text-uppercase"}
+        ),
+    )
+    note = _note_field(_("Note"), help_text=_("Optional. What was agreed, or why it fell through."))
+
+
+class ReassignForm(MatchActionForm):
+    action = "reassign"
+    counsellor = forms.TypedChoiceField(label=_("Hand to"), coerce=int, choices=())
+    note = _note_field(_("Note to your colleague"), help_text=_("Optional."))
+
+    def __init__(self, *args, counsellors=(), match=None, **kwargs) -> None:
+        super().__init__(*args, match=match, **kwargs)
+        holder = match.counsellor_id if match is not None else None
+        self.fields["counsellor"].choices = [("", _("Choose a counsellor"))] + [
+            (user.pk, user.get_full_name()) for user in counsellors if user.pk != holder
+        ]
+
+
+ACTION_FORMS: dict[str, type[MatchActionForm]] = {
+    form.action: form for form in (ForwardForm, RejectForm, RespondForm, OutcomeForm, ReassignForm)
+}
+
+
+class PartyStatusFilterForm(BootstrapFormMixin, forms.Form):
+    """The leads and introductions pages' filter by status."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + [(status.value, status.label) for status in VISIBLE_TO_PARTIES],
+    )
+
+
+class RequestIntroductionForm(BootstrapFormMixin, forms.Form):
+    """A buyer's request, from a product or a producer page."""
+
+    product = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    producer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    message = _note_field(
+        _("Message to the trade counsellor"),
+        help_text=_("Optional. What you are looking for: quantities, timing, terms."),
+        rows=3,
+    )

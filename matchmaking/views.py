@@ -1,0 +1,363 @@
+"""Match pages: one match, a producer's leads, a buyer's introductions, and the actions on them.
+
+Views route and render. Every change goes through `matchmaking.lifecycle`; what a viewer
+may see and do comes from `matchmaking.policies` (through `matchmaking.actions`) and
+`accounts.policies`. A service's ValidationError is shown on its form, an illegal transition
+(`Conflict`) as a message, and PermissionDenied is a 403. The action endpoints answer htmx
+requests with the match's actions partial, so a queue can forward or reject in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.forms import add_service_errors
+from accounts.models import ProducerProfile
+from catalogue.models import Product
+from catalogue.selectors import product_detail as visible_product
+from matchmaking import lifecycle, selectors
+from matchmaking.forms import (
+    ForwardForm,
+    MatchActionForm,
+    OutcomeForm,
+    PartyStatusFilterForm,
+    ReassignForm,
+    RejectForm,
+    RequestIntroductionForm,
+    RespondForm,
+)
+from matchmaking.models import Match, MatchStatus
+from matchmaking.policies import events_visible_to
+from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+from portal.api.exceptions import Conflict
+
+MATCHES_PER_PAGE = 20
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    """`next` from the form or the query when it points to this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _reasons(match: Match, names: dict[str, str]) -> list[dict]:
+    """The match's factors as rows: label key, score, weight and the reason in the active language."""
+    return [{"factor": factor, **entry} for factor, entry in render_breakdown(match.breakdown, names).items()]
+
+
+def _with_reasons(matches: list[Match]) -> list[Match]:
+    """Attach each match's rendered reasons, naming their HS codes in one query."""
+    names = sector_names(sector_codes(match.breakdown for match in matches))
+    for match in matches:
+        match.reasons = _reasons(match, names)
+    return matches
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- One match ---------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, match: Match) -> dict:
+    _with_reasons([match])
+    return {
+        "match": match,
+        "events": events_visible_to(request.user, match, match.events.all()),
+    }
+
+
+def _page_match(request: HttpRequest, pk: int) -> Match:
+    try:
+        return selectors.match_page_queryset(request.user).get(pk=pk)
+    except Match.DoesNotExist:
+        raise Http404(_("No such match.")) from None
+
+
+@login_required
+@require_GET
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One match as the viewer may see it, with the actions they may take."""
+    match = _page_match(request, pk)
+    return render(request, "matchmaking/match_detail.html", _detail_context(request, match))
+
+
+# --- Actions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Action:
+    form: type[MatchActionForm]
+    run: Callable[[Match, object, dict], Match]
+    success: Callable[[Match, dict], str]
+
+
+def _respond_success(match: Match, data: dict) -> str:
+    if match.status == MatchStatus.CONNECTED:
+        return _("You are connected: both sides accepted. Each of you has been emailed the other's contacts.")
+    if match.status == MatchStatus.DECLINED:
+        return _("You declined this match. The trade counsellor has been told.")
+    return _("You accepted. Once the other company accepts too, you are connected and both get an email.")
+
+
+def _outcome_success(match: Match, data: dict) -> str:
+    if match.status == MatchStatus.WON:
+        return _("The deal is recorded as won.")
+    return _("The deal is recorded as lost.")
+
+
+ACTIONS: dict[str, _Action] = {
+    "forward": _Action(
+        ForwardForm,
+        lambda match, user, data: lifecycle.match_forward(match=match, actor=user, note=data["note"]),
+        lambda match, data: _("Forwarded. The producer and the buyer have been emailed."),
+    ),
+    "reject": _Action(
+        RejectForm,
+        lambda match, user, data: lifecycle.match_reject(match=match, actor=user, reason=data["reason"]),
+        lambda match, data: _("Rejected. The pair is proposed again only if one of the profiles changes."),
+    ),
+    "respond": _Action(
+        RespondForm,
+        lambda match, user, data: lifecycle.match_respond(
+            match=match, actor=user, decision=data["decision"], note=data["note"]
+        ),
+        _respond_success,
+    ),
+    "outcome": _Action(
+        OutcomeForm,
+        lambda match, user, data: lifecycle.match_record_outcome(
+            match=match,
+            actor=user,
+            outcome=data["outcome"],
+            value=data["value"] or None,
+            currency=data["currency"],
+            note=data["note"],
+        ),
+        _outcome_success,
+    ),
+    "reassign": _Action(
+        ReassignForm,
+        lambda match, user, data: lifecycle.match_reassign(
+            match=match, actor=user, counsellor=data["counsellor_user"], note=data["note"]
+        ),
+        lambda match, data: _("Handed to %(name)s.") % {"name": data["counsellor_user"].get_full_name()},
+    ),
+}
+
+
+def _bound_form(name: str, request: HttpRequest, match: Match) -> MatchActionForm:
+    form_class = ACTIONS[name].form
+    if form_class is ReassignForm:
+        counsellors = selectors.active_counsellors()
+        request._matchmaking_counsellors = counsellors
+        return ReassignForm(request.POST, match=match, counsellors=counsellors)
+    return form_class(request.POST, match=match)
+
+
+def _form_data(name: str, form: MatchActionForm, request: HttpRequest) -> dict:
+    data = dict(form.cleaned_data)
+    if name == "respond":
+        data["decision"] = request.POST.get("decision", "")
+    if name == "reassign":
+        chosen = {user.pk: user for user in request._matchmaking_counsellors}
+        data["counsellor_user"] = chosen[data["counsellor"]]
+    return data
+
+
+def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Run one action on a match the viewer sees; answer htmx with the partial, else redirect."""
+    try:
+        match = selectors.match_for_actions(request.user, pk)
+    except Match.DoesNotExist:
+        if _is_htmx(request):  # e.g. a colleague took it from the pool meanwhile: say so in place
+            return render(
+                request,
+                "matchmaking/includes/match_actions.html",
+                {"match": None, "match_id": pk, "error": _("This match is no longer yours to act on.")},
+            )
+        raise Http404(_("No such match.")) from None
+    action = ACTIONS[name]
+    form = _bound_form(name, request, match)
+    success = error = None
+    if form.is_valid():
+        data = _form_data(name, form, request)
+        try:
+            match = action.run(match, request.user, data)
+        except ValidationError as service_error:
+            add_service_errors(form, service_error)
+        except Conflict as conflict:
+            error = str(conflict.detail)
+        else:
+            success = action.success(match, data)
+
+    failed = success is None and error is None
+    # After a reassignment the match may have left the viewer's sight: no 404 for that.
+    fresh = match if failed else selectors.match_page_queryset(request.user).filter(pk=pk).first()
+    detail_url = reverse("matchmaking:match_detail", args=[pk]) if fresh is not None else reverse("dashboard")
+    if _is_htmx(request):
+        context = {
+            "match": fresh,
+            "match_id": pk,
+            "inline": True,
+            "next_url": _safe_next(request, ""),
+            "success": success,
+            "error": error,
+            "failed_form": form if failed else None,
+            "failed_match_id": pk,
+        }
+        return render(request, "matchmaking/includes/match_actions.html", context)
+    if not failed:
+        messages.add_message(request, messages.SUCCESS if success else messages.ERROR, success or error)
+        return redirect(_safe_next(request, detail_url))
+    # The form's errors, shown on the match's page with what was typed kept.
+    context = _detail_context(request, _page_match(request, pk))
+    context.update({"failed_form": form, "failed_match_id": pk, "next_url": _safe_next(request, "")})
+    messages.error(request, _("The form has errors; see below."))
+    return render(request, "matchmaking/match_detail.html", context)
+
+
+def _action_view(name: str):
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _perform(request, pk, name)
+
+    view.__name__ = f"match_{name}"
+    view.__doc__ = f"POST: {name} the match (lifecycle service); htmx gets the actions partial."
+    return view
+
+
+match_forward = _action_view("forward")
+match_reject = _action_view("reject")
+match_respond = _action_view("respond")
+match_outcome = _action_view("outcome")
+match_reassign = _action_view("reassign")
+
+
+# --- A party's matches -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PartyPage:
+    side: str
+    title: str
+    template_other: str
+
+
+PARTY_PAGES = {
+    "producer": _PartyPage("producer", gettext_lazy("Your leads"), "buyer"),
+    "buyer": _PartyPage("buyer", gettext_lazy("Your introductions"), "producer"),
+}
+
+
+def _party_page(request: HttpRequest, side: str) -> HttpResponse:
+    user = request.user
+    if not (user.is_producer if side == "producer" else user.is_buyer):
+        if user.is_producer:
+            return redirect("matchmaking:leads")
+        if user.is_buyer:
+            return redirect("matchmaking:introductions")
+        messages.info(request, _("Leads and introductions are the producers' and buyers' pages."))
+        return redirect("dashboard")
+    form = PartyStatusFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    matches = selectors.party_matches(user, side=side, status=status or None)
+    page = Paginator(matches, MATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    _with_reasons(page.object_list)
+    return render(
+        request,
+        "matchmaking/party_matches.html",
+        {
+            "page": page,
+            "form": form,
+            "status": status,
+            "side": side,
+            "other": PARTY_PAGES[side].template_other,
+            "title": PARTY_PAGES[side].title,
+        },
+    )
+
+
+@login_required
+@require_GET
+def leads(request: HttpRequest) -> HttpResponse:
+    """A producer's leads: buyers a trade counsellor forwarded to it."""
+    return _party_page(request, "producer")
+
+
+@login_required
+@require_GET
+def introductions(request: HttpRequest) -> HttpResponse:
+    """A buyer's introductions: producers a trade counsellor forwarded to it."""
+    return _party_page(request, "buyer")
+
+
+# --- A buyer's request -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def request_introduction(request: HttpRequest) -> HttpResponse:
+    """A buyer asks the trade counsellor for an introduction to a product's producer."""
+    form = RequestIntroductionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a product or a producer."))
+        return redirect(_safe_next(request, reverse("catalogue:product-list")))
+    product = producer = None
+    try:
+        if form.cleaned_data["product"]:
+            product = visible_product(user=request.user, pk=form.cleaned_data["product"])
+        elif form.cleaned_data["producer"]:
+            producer = ProducerProfile.objects.get(pk=form.cleaned_data["producer"])
+    except (Product.DoesNotExist, ProducerProfile.DoesNotExist):
+        raise Http404(_("No such product or producer.")) from None
+    if product is not None:
+        back = reverse("catalogue:product-detail", args=[product.pk])
+    elif producer is not None:
+        back = reverse("catalogue:producer-detail", args=[producer.pk])
+    else:
+        back = reverse("catalogue:product-list")
+    back = _safe_next(request, back)
+    try:
+        match = lifecycle.request_introduction(
+            actor=request.user, product=product, producer=producer, message=form.cleaned_data["message"]
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    except Conflict as conflict:
+        messages.error(request, str(conflict.detail))
+    else:
+        messages.success(
+            request,
+            _("Your request went to the trade counsellor for %(country)s.")
+            % {"country": match.buyer.country.name}
+            + " "
+            + _("We will email you once they forward it to the producer."),
+        )
+    return redirect(back)
