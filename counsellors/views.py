@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +26,7 @@ from accounts.models import Role
 from accounts.views import roles_required
 from matchmaking.models import Match
 from portal.formatting import format_number
+from portal.redirects import safe_next
 
 from . import briefs, charts, selectors
 from .bulk import FORWARD, bulk_review
@@ -39,15 +39,6 @@ BRIEFS_PER_PAGE = 20
 
 counsellor_or_staff = roles_required(Role.COUNSELLOR, staff=True)
 staff_only = roles_required(staff=True)
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 # --- The review queue ---------------------------------------------------------------------
@@ -93,7 +84,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     """Forward or reject the selected matches; report how many went through and which a
     colleague had already handled. An invalid request shows the queue again with the errors."""
     queue_url = reverse("counsellors:queue")
-    back = _safe_next(request, queue_url)
+    back = safe_next(request, queue_url)
     form = BulkReviewForm(request.POST)
     error = None
     if form.is_valid():

@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -43,6 +42,7 @@ from matchmaking.models import Match, MatchStatus
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal.api.exceptions import Conflict
+from portal.redirects import safe_next
 
 MATCHES_PER_PAGE = 20
 
@@ -52,16 +52,6 @@ MATCHES_PER_PAGE = 20
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    """`next` from the form or the query when it points to this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _reasons(match: Match, names: dict[str, str]) -> list[dict]:
@@ -225,7 +215,7 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             "match": fresh,
             "match_id": pk,
             "inline": True,
-            "next_url": _safe_next(request, ""),
+            "next_url": safe_next(request, ""),
             "success": success,
             "error": error,
             "failed_form": form if failed else None,
@@ -234,10 +224,10 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return render(request, "matchmaking/includes/match_actions.html", context)
     if not failed:
         messages.add_message(request, messages.SUCCESS if success else messages.ERROR, success or error)
-        return redirect(_safe_next(request, detail_url))
+        return redirect(safe_next(request, detail_url))
     # The form's errors, shown on the match's page with what was typed kept.
     context = _detail_context(request, _page_match(request, pk))
-    context.update({"failed_form": form, "failed_match_id": pk, "next_url": _safe_next(request, "")})
+    context.update({"failed_form": form, "failed_match_id": pk, "next_url": safe_next(request, "")})
     messages.error(request, _("The form has errors; see below."))
     return render(request, "matchmaking/match_detail.html", context)
 
@@ -328,7 +318,7 @@ def request_introduction(request: HttpRequest) -> HttpResponse:
     form = RequestIntroductionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a product or a producer."))
-        return redirect(_safe_next(request, reverse("catalogue:product-list")))
+        return redirect(safe_next(request, reverse("catalogue:product-list")))
     product = producer = None
     try:
         if form.cleaned_data["product"]:
@@ -343,7 +333,7 @@ def request_introduction(request: HttpRequest) -> HttpResponse:
         back = reverse("catalogue:producer-detail", args=[producer.pk])
     else:
         back = reverse("catalogue:product-list")
-    back = _safe_next(request, back)
+    back = safe_next(request, back)
     try:
         match = lifecycle.request_introduction(
             actor=request.user, product=product, producer=producer, message=form.cleaned_data["message"]
