@@ -6,17 +6,30 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from tests.conftest import ROLES
 
 # Pages that only take POST: a GET is refused, not an error.
-POST_ONLY = {"set_language", "api-token"}
+POST_ONLY = {
+    "set_language",
+    "api-token",
+    "counsellors:queue_bulk",
+    "matchmaking:request_introduction",
+}
 # API resources are checked by their own tests; the docs and schema are pages.
 API_PAGES = {"api-schema", "api-docs", "api-redoc"}
 # allauth pages that need a pending flow (a code sent, a social login) to make sense.
 FLOW_ONLY = {"account_confirm_email", "account_email_verification_sent", "account_reauthenticate"}
 
 
+def _names(resolver, prefix: str = "") -> set[str]:
+    """Every URL name, namespaced ones ("catalogue:product-list") included."""
+    names = {prefix + name for name in resolver.reverse_dict if isinstance(name, str)}
+    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
+        names |= _names(sub, f"{prefix}{namespace}:")
+    return names
+
+
 def named_pages() -> list[str]:
     names = []
-    for name in get_resolver().reverse_dict:
-        if not isinstance(name, str) or name in FLOW_ONLY:
+    for name in _names(get_resolver()):
+        if name in FLOW_ONLY or name.startswith("admin:"):
             continue
         try:
             path = reverse(name)
@@ -34,13 +47,18 @@ PAGES = named_pages()
 def test_the_shell_pages_are_all_found():
     for expected in ["home", "dashboard", "healthz", "account_login", "account_signup", "api-docs"]:
         assert expected in PAGES
+    for expected in ["catalogue:product-list", "counsellors:queue", "matchmaking:leads"]:
+        assert expected in PAGES
 
 
-def assert_answers(response, name):
-    if name in POST_ONLY:
-        assert response.status_code == 405, name
+def assert_answers(response, name, *, signed_in=False):
+    """200, or a redirect (to sign in, or elsewhere); a signed-in role a page is not for may
+    also be refused (403, the portal's own page) — never a 404 or a server error."""
+    if name in POST_ONLY:  # refused to a GET (or to whoever may not post there at all)
+        assert response.status_code in (405, 302, 403), name
         return
-    assert response.status_code in (200, 302), (name, response.status_code)
+    allowed = (200, 302, 403) if signed_in else (200, 302)
+    assert response.status_code in allowed, (name, response.status_code)
     if response.status_code == 302:
         location = response["Location"]
         assert location.startswith(("/accounts/", "/admin/login/", "/dashboard/", "/")), (name, location)
@@ -57,7 +75,7 @@ def test_anonymous_visitor(client, name):
 def test_every_role(client, make_user, role):
     client.force_login(make_user(role))
     for name in PAGES:
-        assert_answers(client.get(reverse(name)), name)
+        assert_answers(client.get(reverse(name)), name, signed_in=True)
 
 
 @pytest.mark.django_db
