@@ -318,6 +318,48 @@ MATCH_AGEING_DAYS = env.int("MATCH_AGEING_DAYS", default=7)
 MATCH_ESCALATION_DAYS = env.int("MATCH_ESCALATION_DAYS", default=14)
 MATCH_CHECKIN_DAYS = env.int("MATCH_CHECKIN_DAYS", default=42)
 
+# --- Digests ---------------------------------------------------------------
+
+# Local time (TIME_ZONE) of the daily digests, and the day of the weekly ones (a crontab day:
+# "saturday", "sat" or 6; Saturday starts the Iranian week).
+DIGEST_SEND_HOUR = env.int("DIGEST_SEND_HOUR", default=7)
+DIGEST_SEND_MINUTE = env.int("DIGEST_SEND_MINUTE", default=0)
+DIGEST_WEEKLY_DAY = env("DIGEST_WEEKLY_DAY", default="saturday")
+# How long the signed unsubscribe link in a digest works.
+DIGEST_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("DIGEST_UNSUBSCRIBE_MAX_AGE_DAYS", default=60)
+# The mailto: of the List-Unsubscribe header: unset = the sender's address; empty = none.
+DIGEST_UNSUBSCRIBE_EMAIL = env("DIGEST_UNSUBSCRIBE_EMAIL", default=None)
+# A delivery still "claimed" this long after its claim (its worker died) is sent again by the
+# next run. Keep it above DIGEST_RETRY_BACKOFF_MAX, so recovery does not race a pending retry.
+DIGEST_CLAIM_LEASE_MINUTES = env.int("DIGEST_CLAIM_LEASE_MINUTES", default=15)
+# Deliveries built and sent per task.
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=200)
+# SMTP failures: retries of one delivery, exponential backoff from/to (seconds, jittered).
+DIGEST_SEND_RETRIES = env.int("DIGEST_SEND_RETRIES", default=5)
+DIGEST_RETRY_BACKOFF = env.int("DIGEST_RETRY_BACKOFF", default=30)
+DIGEST_RETRY_BACKOFF_MAX = env.int("DIGEST_RETRY_BACKOFF_MAX", default=600)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "digests-daily": {
+            "task": "digests.tasks.send_due_digests",
+            "schedule": crontab(hour=DIGEST_SEND_HOUR, minute=DIGEST_SEND_MINUTE),
+            "args": ("daily",),
+        },
+        "digests-weekly": {
+            "task": "digests.tasks.send_due_digests",
+            "schedule": crontab(
+                hour=DIGEST_SEND_HOUR, minute=DIGEST_SEND_MINUTE, day_of_week=DIGEST_WEEKLY_DAY
+            ),
+            "args": ("weekly",),
+        },
+        "digests-recover-stale": {
+            "task": "digests.tasks.recover_stale_deliveries",
+            "schedule": crontab(minute="*/5"),
+        },
+    }
+)
+
 # --- Logging --------------------------------------------------------------
 
 LOGGING = {

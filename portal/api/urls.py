@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("catalogue.api.urls")),
     path("", include("matchmaking.api.urls")),
     path("", include("counsellors.api.urls")),
+    path("", include("digests.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

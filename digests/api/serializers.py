@@ -1,0 +1,28 @@
+"""API shapes of the digest preferences: output per API.md, input types only
+(digests.services decides what is valid)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from digests.models import DigestPreference, Frequency
+
+
+class DigestPreferenceOutputSerializer(serializers.ModelSerializer):
+    frequency = serializers.ChoiceField(choices=Frequency.choices, read_only=True)
+    language = serializers.CharField(
+        read_only=True, help_text=_("A language code, or empty for the user's preferred language.")
+    )
+
+    class Meta:
+        model = DigestPreference
+        fields = ["frequency", "language"]
+        read_only_fields = fields
+
+
+class DigestPreferenceInputSerializer(serializers.Serializer):
+    frequency = serializers.CharField(required=False, help_text=_("daily, weekly or off."))
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("fa or en; empty for the user's preferred language. Left out: unchanged."),
+    )
