@@ -189,6 +189,7 @@ def test_the_page_shows_a_labelled_form_with_the_role_default(role):
 def test_saving_the_form_stores_the_choice():
     user = UserFactory(role="producer")
     client = signed_in(user)
+    client.cookies["django_language"] = "en"
     response = client.post(reverse("digests:preferences"), {"frequency": "daily", "language": "en"})
     assert response.status_code == 302
     preference = DigestPreference.objects.get(user=user)
