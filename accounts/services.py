@@ -37,9 +37,11 @@ def user_set_language(*, user: User, language: str | None) -> None:
         user.save(update_fields=["preferred_language"])
 
 
-@transaction.atomic
 def token_for_credentials(*, request, email: str, password: str) -> Token:
-    """The user's API token, made on first use; a clear 400 when the credentials fail."""
+    """The user's API token, made on first use; a clear 400 when the credentials fail.
+
+    Not one transaction: the failed attempt django-axes records during `authenticate` must
+    outlive the error raised here (get_or_create is atomic on its own)."""
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
         raise api_exceptions.ValidationError(

@@ -5,6 +5,7 @@ mail while debugging); production sets the variables listed in `.env.example`
 and `manage.py check --deploy` then reports nothing.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     # Ours first among the template owners, so our allauth templates win.
     "portal",
     "accounts",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -118,6 +122,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://export-bridge
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out email + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -148,6 +154,24 @@ ACCOUNT_FORMS = {
     "set_password": "accounts.forms.SetPasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
 }
+# allauth's own per-email failed-login limit would pre-empt django-axes (below) with a
+# different message and window; its per-address limit stays, against password spraying.
+ACCOUNT_RATE_LIMITS = {"login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", default="10/m/ip")}
+
+# --- Sign-in brute force (django-axes; accounts/lockout.py) ----------------
+
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Failures of one email from one address before that pair is locked out...
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# ...for this long after the last failure (staff unlock earlier: `manage.py axes_reset_username`).
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # --- Internationalisation -------------------------------------------------
 
@@ -194,6 +218,11 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Our own proxies in front of the app, each appending to X-Forwarded-For: the sign-in lockout
+# takes the client address from there (0: REMOTE_ADDR, i.e. no proxy).
+AXES_TRUSTED_PROXY_COUNT = env.int(
+    "DJANGO_PROXY_COUNT", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+)
 # Load balancers probe /healthz over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -217,17 +246,24 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    # Counted in the default cache (CACHE_URL: Redis when several processes serve).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttling.EndpointRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="300/minute"),
         "user": env("API_THROTTLE_USER", default="1200/minute"),
+        # POST /api/v1/auth/token/, per client address.
         "token": env("API_THROTTLE_TOKEN", default="30/minute"),
+        # POST /api/v1/introductions/, per user.
+        "introductions": env("API_THROTTLE_INTRODUCTIONS", default="60/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Stricter budgets for writes to these endpoints (URL name -> throttle scope above).
+API_ENDPOINT_THROTTLES = {"introduction-create": "introductions"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Export Bridge API",
     "DESCRIPTION": "Producers, buyers, counsellors and the matches between them.",

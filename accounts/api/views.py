@@ -1,16 +1,16 @@
 """Users, producers and buyers over the API: thin views over services, selectors and policies."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import lockout, services
 from accounts.filters import BuyerFilter
 from accounts.models import Role
 from accounts.policies import buyers_visible_to, can_list_buyers
@@ -38,11 +38,26 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(description="Wrong or missing credentials."),
+            429: OpenApiResponse(description="Too many requests, or too many failed sign-ins (locked out)."),
+        },
+    )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token = services.token_for_credentials(request=request, **data.validated_data)
+        try:
+            token = services.token_for_credentials(request=request, **data.validated_data)
+        except ValidationError:
+            # django-axes marks the request once this email and address are locked out.
+            if getattr(request, "axes_locked_out", False):
+                locked_out = Throttled(detail=lockout.lockout_message())
+                locked_out.wait = lockout.cool_off_seconds() or None  # Retry-After
+                raise locked_out from None
+            raise
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 
 

@@ -30,18 +30,24 @@ class MatchEventSerializer(serializers.ModelSerializer):
         return obj.from_status or None
 
 
-_factor = inline_serializer(
-    "MatchFactor",
-    fields={
-        "score": serializers.FloatField(),
-        "weight": serializers.FloatField(),
-        "reason": serializers.CharField(help_text=_("Why, in the request's language.")),
-    },
-)
+class MatchFactorSerializer(serializers.Serializer):
+    """One factor of the breakdown; absent where the match was not scored on it (a buyer's
+    request is not scored at all). One class, so the schema has one MatchFactor component."""
+
+    score = serializers.FloatField()
+    weight = serializers.FloatField()
+    reason = serializers.CharField(help_text=_("Why, in the request's language."))
+
+
+def _factor() -> MatchFactorSerializer:
+    return MatchFactorSerializer(required=False)
+
+
 _breakdown = inline_serializer(
     "MatchBreakdown",
-    fields={"sector": _factor, "capacity": _factor, "market": _factor, "certifications": _factor},
+    fields={"sector": _factor(), "capacity": _factor(), "market": _factor(), "certifications": _factor()},
 )
+# null until the match is won or lost.
 _outcome = inline_serializer(
     "MatchOutcome",
     fields={
@@ -49,6 +55,7 @@ _outcome = inline_serializer(
         "value": serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True),
         "currency": serializers.CharField(allow_blank=True),
     },
+    allow_null=True,
 )
 
 
