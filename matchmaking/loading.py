@@ -60,6 +60,10 @@ class SectorRoots:
                 found_chapters.add(normal[:2])
         return cls(frozenset(found_sections), frozenset(found_chapters))
 
+    def sectors(self) -> QuerySet[Sector]:
+        """The Sector rows under these roots (`sector_filter` on the Sector table itself)."""
+        return Sector.objects.filter(self.sector_filter(""))
+
     def sector_filter(self, prefix: str) -> Q:
         """Rows whose Sector (reached through `prefix`) lies under these roots."""
         condition = Q(**{f"{prefix}section_id__in": self.sections}) | Q(
@@ -75,9 +79,11 @@ def _ready_producers(ids: Collection[int] | None, roots: SectorRoots | None) -> 
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     if roots is not None:
-        # As semi-joins (ids under the roots), which the planner hashes, not per-row probes.
-        declared = ProducerProfile.declared_sectors.through.objects.filter(roots.sector_filter("sector__"))
-        listed = Product.objects.filter(roots.sector_filter("hs_code__"), is_active=True)
+        # As semi-joins (ids under the roots), which the planner hashes, not per-row probes; the
+        # codes under the roots as one small hashed subquery rather than a join with every row.
+        codes = roots.sectors().values("code")
+        declared = ProducerProfile.declared_sectors.through.objects.filter(sector_id__in=codes)
+        listed = Product.objects.filter(hs_code_id__in=codes, is_active=True)
         queryset = queryset.filter(
             Q(pk__in=declared.values("producerprofile_id")) | Q(pk__in=listed.values("producer_id"))
         )
@@ -89,7 +95,9 @@ def _ready_buyers(ids: Collection[int] | None, roots: SectorRoots | None) -> Que
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     if roots is not None:
-        sought = BuyerProfile.sought_sectors.through.objects.filter(roots.sector_filter("sector__"))
+        sought = BuyerProfile.sought_sectors.through.objects.filter(
+            sector_id__in=roots.sectors().values("code")
+        )
         queryset = queryset.filter(pk__in=sought.values("buyerprofile_id"))
     return queryset
 
@@ -113,6 +121,24 @@ def _among(field: str, ids: list[int], fallback: QuerySet) -> Q:
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
     return Q(**{f"{field}__in": fallback})
+
+
+class _Parsed:
+    """A parser remembered per distinct raw value for one load: profiles repeat the same few
+    certification lists (and many target markets). Each call gets a set of its own."""
+
+    def __init__(self, parse) -> None:
+        self._parse = parse
+        self._known: dict = {}
+
+    def __call__(self, raw) -> set[str]:
+        try:
+            known = self._known.get(raw)
+        except TypeError:  # not hashable: parsed every time
+            return self._parse(raw)
+        if known is None:
+            known = self._known[raw] = frozenset(self._parse(raw))
+        return set(known)
 
 
 def _as_text(field: str) -> Cast:
@@ -139,7 +165,8 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
     n = len(base)
     ids_read = [row[0] for row in base]
     codes: list[set[str]] = [set() for _ in range(n)]
-    certifications = [_certifications(row[3]) for row in base]
+    parse_certifications = _Parsed(_certifications)
+    certifications = [parse_certifications(row[3]) for row in base]
 
     declared = ProducerProfile.declared_sectors.through.objects.filter(
         _among("producerprofile_id", ids_read, ready.values("pk"))
@@ -149,9 +176,10 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
             codes[position[producer_id]].add(code)
 
     # One pass over the listed products: their codes and certifications, and per unit the
-    # sum of free capacity and the smallest minimum order.
-    capacity = {unit: np.full(n, np.nan) for unit in UNITS}
-    moq = {unit: np.full(n, np.nan) for unit in UNITS}
+    # sum of free capacity and the smallest minimum order (in lists, made arrays at the end).
+    capacity: dict[str, list[float]] = {unit: [math.nan] * n for unit in UNITS}
+    moq: dict[str, list[float]] = {unit: [math.nan] * n for unit in UNITS}
+    units: dict = {}
     listed = (
         Product.objects.filter(_among("producer_id", ids_read, ready.values("pk")), is_active=True)
         .order_by()
@@ -172,23 +200,28 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
             continue
         codes[i].add(code)
         if product_certifications != "[]":
-            certifications[i] |= _certifications(product_certifications)
-        unit = normalise_unit(unit)
-        if not unit:
+            certifications[i] |= parse_certifications(product_certifications)
+        normal = units.get(unit)
+        if normal is None:
+            normal = units[unit] = normalise_unit(unit)
+        if not normal:
             continue
         if free is not None:
-            held = capacity[unit][i]
-            capacity[unit][i] = free if math.isnan(held) else held + free
+            column = capacity[normal]
+            held = column[i]
+            column[i] = free if math.isnan(held) else held + free
         if smallest_order is not None:
-            held = moq[unit][i]
-            moq[unit][i] = smallest_order if math.isnan(held) else min(held, smallest_order)
+            column = moq[normal]
+            held = column[i]
+            column[i] = smallest_order if math.isnan(held) else min(held, smallest_order)
 
+    parse_countries = _Parsed(_countries)
     return ProducerArrays(
         ids=np.array(ids_read, dtype=np.int64),
         hs_codes=[sorted(c) for c in codes],
-        capacity_by_unit=capacity,
-        moq_by_unit=moq,
-        target_markets=[_countries(row[1]) for row in base],
+        capacity_by_unit={unit: np.array(values, dtype=np.float64) for unit, values in capacity.items()},
+        moq_by_unit={unit: np.array(values, dtype=np.float64) for unit, values in moq.items()},
+        target_markets=[parse_countries(row[1]) for row in base],
         open_to_any_market=np.array([bool(row[2]) for row in base], dtype=bool),
         certifications=certifications,
     )
@@ -209,6 +242,7 @@ def load_buyers(ids: Collection[int] | None = None, *, roots: SectorRoots | None
     )
     position = {row[0]: i for i, row in enumerate(base)}
     codes: list[set[str]] = [set() for _ in base]
+    parse_certifications = _Parsed(_certifications)
     sought = BuyerProfile.sought_sectors.through.objects.filter(
         _among("buyerprofile_id", [row[0] for row in base], ready.values("pk"))
     )
@@ -222,7 +256,7 @@ def load_buyers(ids: Collection[int] | None = None, *, roots: SectorRoots | None
         annual_demand=np.array([_float(row[2]) for row in base], dtype=np.float64),
         demand_unit=[normalise_unit(row[3]) for row in base],
         typical_order=np.array([_float(row[4]) for row in base], dtype=np.float64),
-        required_certifications=[_certifications(row[5]) for row in base],
+        required_certifications=[parse_certifications(row[5]) for row in base],
     )
 
 
@@ -296,6 +330,12 @@ class Fingerprints:
             value = "" if i is None else self._function(self._arrays, i)
             self._cache[profile_id] = value
         return value
+
+    def aligned(self, profile_ids: Iterable[int]) -> list[str]:
+        """`[self[pk] for pk in profile_ids]`, each distinct profile looked up once."""
+        ids = list(profile_ids)
+        by_id = {pk: self[pk] for pk in dict.fromkeys(ids)}
+        return [by_id[pk] for pk in ids]
 
     @classmethod
     def of_producers(cls, producers: ProducerArrays) -> Fingerprints:

@@ -18,13 +18,20 @@ Works on PostgreSQL and SQLite (both support ON CONFLICT … DO UPDATE … WHERE
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, IntegerField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from matchmaking import engine
@@ -107,7 +114,27 @@ def _milli(value) -> int:
     return round(float(value) * 1000)
 
 
-def _read_existing(scope: Scope) -> dict[tuple[int, int], _Existing]:
+def _milli_column(values: np.ndarray) -> list[int]:
+    """`_milli` of every value, in one pass (np.rint rounds half to even, as round does)."""
+    scaled = np.asarray(values, dtype=np.float64) * 1000
+    if len(scaled) and not (np.isfinite(scaled).all() and np.abs(scaled).max() < 2**62):
+        return [_milli(v) for v in values]  # fails as _milli does
+    return np.rint(scaled).astype(np.int64).tolist()
+
+
+_SCORE_COLUMNS = ("score", *(f"{name}_score" for name in FACTORS))
+
+
+def _existing_rows(scope: Scope) -> Iterator[tuple]:
+    """(id, producer, buyer, status, source, *milli scores, *fingerprints) of the rows in scope
+    the engine may write to."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # numeric(4,3) × 1000 is an integer, exactly what _milli makes of the Decimal: the
+        # database hands it over as one.
+        scores = [Cast(F(column) * 1000, IntegerField()) for column in _SCORE_COLUMNS]
+    else:
+        scores = list(_SCORE_COLUMNS)
     rows = (
         scope.queryset()
         .filter(status__in=ENGINE_READS)
@@ -117,29 +144,62 @@ def _read_existing(scope: Scope) -> dict[tuple[int, int], _Existing]:
             "buyer_id",
             "status",
             "source",
-            "score",
-            "sector_score",
-            "capacity_score",
-            "market_score",
-            "certifications_score",
+            *scores,
             "producer_fingerprint",
             "buyer_fingerprint",
             "config_fingerprint",
         )
     )
-    existing = {}
-    for pk, producer_id, buyer_id, status, source, *scores, p_fp, b_fp, c_fp in rows.iterator(
-        chunk_size=20000
-    ):
-        existing[(producer_id, buyer_id)] = _Existing(
-            pk, status, source, (*(_milli(s) for s in scores), p_fp, b_fp, c_fp)
+    if not postgres:
+        for pk, producer_id, buyer_id, status, source, *values, p_fp, b_fp, c_fp in rows.iterator(
+            chunk_size=20000
+        ):
+            yield (pk, producer_id, buyer_id, status, source, *(_milli(v) for v in values), p_fp, b_fp, c_fp)
+        return
+    # Every column comes from PostgreSQL as Python takes it (ints and strings): the rows are read
+    # as they come (in chunks, from a server-side cursor as `iterator` does), without a
+    # converter per value.
+    sql, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(20000):
+            yield from chunk
+
+
+def _read_existing(scope: Scope) -> dict[tuple[int, int], _Existing]:
+    return {(row[1], row[2]): _Existing(row[0], row[3], row[4], row[5:]) for row in _existing_rows(scope)}
+
+
+@dataclass
+class _Columns:
+    """The result's pairs as the rows take them, converted from the arrays once: ids, milli
+    scores (score, then the FACTORS), fingerprints."""
+
+    producer_id: list[int]
+    buyer_id: list[int]
+    milli: list[list[int]]
+    producer_fp: list[str]
+    buyer_fp: list[str]
+    c_fp: str
+
+    @classmethod
+    def of(
+        cls, result: engine.MatchResult, producer_fps: Fingerprints, buyer_fps: Fingerprints, c_fp: str
+    ) -> _Columns:
+        producer_ids, buyer_ids = result.producer_id.tolist(), result.buyer_id.tolist()
+        return cls(
+            producer_id=producer_ids,
+            buyer_id=buyer_ids,
+            milli=[_milli_column(result.score), *(_milli_column(getattr(result, f)) for f in FACTORS)],
+            producer_fp=producer_fps.aligned(producer_ids),
+            buyer_fp=buyer_fps.aligned(buyer_ids),
+            c_fp=c_fp,
         )
-    return existing
 
-
-def _new_values(result: engine.MatchResult, i: int, p_fp: str, b_fp: str, c_fp: str) -> tuple:
-    scores = (result.score[i], *(getattr(result, f)[i] for f in FACTORS))
-    return (*(_milli(s) for s in scores), p_fp, b_fp, c_fp)
+    def values(self, i: int) -> tuple:
+        """What `_Existing.values` holds, for pair i."""
+        m, s, c, k, cert = self.milli
+        return (m[i], s[i], c[i], k[i], cert[i], self.producer_fp[i], self.buyer_fp[i], self.c_fp)
 
 
 def _changed_since_rejection(then: tuple[str, str], now: tuple[str, str]) -> bool:
@@ -148,24 +208,20 @@ def _changed_since_rejection(then: tuple[str, str], now: tuple[str, str]) -> boo
     return any(then) and then != now
 
 
-def _plan(
-    result: engine.MatchResult,
-    existing: dict[tuple[int, int], _Existing],
-    producer_fps: Fingerprints,
-    buyer_fps: Fingerprints,
-    c_fp: str,
-) -> tuple[_Plan, list[tuple]]:
+def _plan(existing: dict[tuple[int, int], _Existing], columns: _Columns) -> _Plan:
     plan = _Plan()
-    values: list[tuple] = []
-    producer_ids = result.producer_id.tolist()
-    buyer_ids = result.buyer_id.tolist()
-    for i, pair in enumerate(zip(producer_ids, buyer_ids, strict=True)):
-        new = _new_values(result, i, producer_fps[pair[0]], buyer_fps[pair[1]], c_fp)
-        values.append(new)
+    pairs = zip(columns.producer_id, columns.buyer_id, strict=True)
+    if not existing:  # every pair is inserted (or blocked by an acted-on row)
+        plan.by_guard[MatchStatus.PROPOSED].extend(range(len(columns.producer_id)))
+        return plan
+    proposed = plan.by_guard[MatchStatus.PROPOSED]
+    for i, pair in enumerate(pairs):
         row = existing.get(pair)
         if row is None:
-            plan.by_guard[MatchStatus.PROPOSED].append(i)  # inserted, or blocked by an acted-on row
-        elif row.status == MatchStatus.PROPOSED:
+            proposed.append(i)  # inserted, or blocked by an acted-on row
+            continue
+        new = columns.values(i)
+        if row.status == MatchStatus.PROPOSED:
             if row.values == new:
                 plan.unchanged += 1
             else:
@@ -176,7 +232,7 @@ def _plan(
             plan.by_guard[MatchStatus.REJECTED].append(i)
         else:
             plan.untouched += 1
-    return plan, values
+    return plan
 
 
 def breakdown_of(result: engine.MatchResult, i: int) -> dict:
@@ -185,6 +241,69 @@ def breakdown_of(result: engine.MatchResult, i: int) -> dict:
     for name, weight in zip(FACTORS, result.config.weights, strict=True):
         explanation[name]["weight"] = weight
     return explanation
+
+
+def iter_breakdowns(result: engine.MatchResult, indices: Sequence[int]) -> Iterator[dict]:
+    """`breakdown_of(result, i)` for each of these pairs in turn, the explanations built in
+    one pass (`MatchResult.iter_explanations`)."""
+    weighted = tuple(zip(FACTORS, result.config.weights, strict=True))
+    for explanation in result.iter_explanations(indices):
+        for name, weight in weighted:
+            explanation[name]["weight"] = weight
+        yield explanation
+
+
+def _json(value) -> str:
+    """Compact JSON, non-ASCII kept: what a breakdown is stored as."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# orjson writes everything _json writes the same way but for some numbers: a float below 1e-4
+# ("0.00001", "1e-7" where json.dumps writes "1e-05", "1e-07"), NaN and infinities (null).
+# A text holding none of these marks is _json's text; one that does (in a number or, rarely,
+# inside a string) is made again by _json.
+_MAY_DIFFER = ("e-", "0.0000", "null")
+
+
+def _dumps(value) -> str:
+    """`_json(value)`, character for character, made faster."""
+    try:
+        text = orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # what orjson refuses, json.dumps may take (or refuse alike)
+        return _json(value)
+    if _MAY_DIFFER[0] in text or _MAY_DIFFER[1] in text or _MAY_DIFFER[2] in text:
+        return _json(value)
+    return text
+
+
+def _breakdown_texts(result: engine.MatchResult, indices: Sequence[int]) -> Iterator[str]:
+    """The stored breakdowns of these pairs as JSON text, in turn."""
+    return (_dumps(breakdown) for breakdown in iter_breakdowns(result, indices))
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_collecting = False
+
+
+@contextlib.contextmanager
+def _collection_paused():
+    """The cyclic garbage collector off while a run builds its rows (hundreds of thousands
+    of small dicts, lists and tuples that all stay alive, which it would only traverse again
+    and again); back to what it was when the last overlapping run (in any thread) ends."""
+    global _pauses, _collecting
+    with _pause_lock:
+        if _pauses == 0:
+            _collecting = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collecting:
+                gc.enable()
 
 
 _INSERT_COLUMNS = (
@@ -217,18 +336,32 @@ def _milli_text(milli: int) -> str:
     return f"{milli // 1000}.{milli % 1000:03d}"
 
 
-def _scored_row(result: engine.MatchResult, i: int, values: tuple) -> tuple:
-    """The engine's columns of pair i, as the database takes them (scores as exact text)."""
-    m, s, c, k, cert, p_fp, b_fp, c_fp = values
-    return (
-        int(result.producer_id[i]),
-        int(result.buyer_id[i]),
-        *(_milli_text(v) for v in (m, s, c, k, cert)),
-        p_fp,
-        b_fp,
-        c_fp,
-        json.dumps(breakdown_of(result, i), ensure_ascii=False, separators=(",", ":")),
-    )
+_MILLI_TEXTS = tuple(_milli_text(m) for m in range(1001))  # every score in [0, 1]
+
+
+def _milli_texts(column: list[int], indices: Sequence[int]) -> list[str]:
+    texts, last = _MILLI_TEXTS, len(_MILLI_TEXTS)
+    return [texts[m] if 0 <= m < last else _milli_text(m) for m in (column[i] for i in indices)]
+
+
+def _scored_rows(result: engine.MatchResult, columns: _Columns, indices: Sequence[int]) -> Iterator[tuple]:
+    """The engine's columns of these pairs, as the database takes them (scores as exact text),
+    made one after the other: a writer may send each on while the next is made."""
+    m, s, c, k, cert = (_milli_texts(column, indices) for column in columns.milli)
+    for j, (i, breakdown) in enumerate(zip(indices, _breakdown_texts(result, indices), strict=True)):
+        yield (
+            columns.producer_id[i],
+            columns.buyer_id[i],
+            m[j],
+            s[j],
+            c[j],
+            k[j],
+            cert[j],
+            columns.producer_fp[i],
+            columns.buyer_fp[i],
+            columns.c_fp,
+            breakdown,
+        )
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -251,9 +384,10 @@ class _Writer:
             self.now,
         )
 
-    def upsert(self, rows: list[tuple], guard: str) -> list[tuple[int, int, int]]:
+    def upsert(self, rows: Iterable[tuple], guard: str) -> list[tuple[int, int, int]]:
         """Insert these rows, or update the existing row of their pair where its status is
         still `guard` (making it proposed); return (id, producer, buyer) of the rows written."""
+        rows = list(rows)
         row_sql = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
         sets = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED_COLUMNS)
         written: list[tuple[int, int, int]] = []
@@ -295,7 +429,8 @@ class _PostgresWriter(_Writer):
     """The same writes on PostgreSQL, in bulk: the rows are COPYed into a temporary table and
     upserted from there in one statement; ids travel as one array parameter."""
 
-    def upsert(self, rows: list[tuple], guard: str) -> list[tuple[int, int, int]]:
+    def upsert(self, rows: Iterable[tuple], guard: str) -> list[tuple[int, int, int]]:
+        # The rows are COPYed as they come: the server takes in one while the next is made.
         columns = ", ".join(_SCORED_COLUMNS)
         sets = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED_COLUMNS)
         with connection.cursor() as cursor:
@@ -353,17 +488,18 @@ def persist(
     withdraw the still-proposed engine matches in `scope` that it no longer keeps."""
     c_fp = config_fingerprint(config)
     counts = RematchCounts(kept=len(result))
-    with transaction.atomic():
+    with transaction.atomic(), _collection_paused():
         writer = _writer(timezone.now())
         existing = _read_existing(scope)
-        plan, values = _plan(result, existing, producer_fps, buyer_fps, c_fp)
+        columns = _Columns.of(result, producer_fps, buyer_fps, c_fp)
+        plan = _plan(existing, columns)
         counts.unchanged, counts.untouched = plan.unchanged, plan.untouched
 
         for guard in ENGINE_READS:
             indices = plan.by_guard[guard]
             if not indices:
                 continue
-            written = writer.upsert([_scored_row(result, i, values[i]) for i in indices], guard)
+            written = writer.upsert(_scored_rows(result, columns, indices), guard)
             counts.untouched += len(indices) - len(written)
             if guard == MatchStatus.PROPOSED:
                 created = [pk for pk, p, b in written if (p, b) not in existing]
@@ -375,7 +511,7 @@ def persist(
                 note = NOTE_BACK if guard == MatchStatus.WITHDRAWN else NOTE_CHANGED
                 writer.events([pk for pk, _p, _b in written], guard, MatchStatus.PROPOSED, note)
 
-        kept = set(zip(result.producer_id.tolist(), result.buyer_id.tolist(), strict=True))
+        kept = set(zip(columns.producer_id, columns.buyer_id, strict=True))
         stale = [
             row.id
             for pair, row in existing.items()

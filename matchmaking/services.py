@@ -73,8 +73,16 @@ def _with_stale_pairs(
     if not rows or not len(producers) or not len(buyers):
         return result
     requested = {(p, b) for p, b, s in rows if s == MatchSource.BUYER_REQUEST}
+    # Only the profiles of these pairs are prepared for them: a pair's scores depend on its
+    # two profiles alone, and preparing every loaded profile again would cost more.
+    producer_ids, buyer_ids = [r[0] for r in rows], [r[1] for r in rows]
     rescored = engine.score_pairs(
-        producers, buyers, sections, [r[0] for r in rows], [r[1] for r in rows], config
+        producers.take(np.flatnonzero(np.isin(producers.ids, producer_ids))),
+        buyers.take(np.flatnonzero(np.isin(buyers.ids, buyer_ids))),
+        sections,
+        producer_ids,
+        buyer_ids,
+        config,
     )
     by_request = np.array(
         [

@@ -15,14 +15,15 @@ Nightly sweep, fanned out: map    shortlist(producers, buyers.take(chunk), secti
                                   buyer_ids, config) rebuilds the kept pairs with their inputs
                                   where the reduce ran without them
 One profile changed:       score_one_producer(producer, buyers, ...) / score_one_buyer(producers, buyer, ...)
-Why a pair matched:        explain(result, i), built on demand for the pairs kept
+Why a pair matched:        explain(result, i), built on demand for the pairs kept;
+                           explain_many(result, indices) for many pairs at once (equal, faster)
 
 `reference` holds a per-pair, plain-Python implementation of the same rules, used by the
 tests and as the naive baseline of benchmarks/bench_engine_core.py.
 """
 
 from matchmaking.engine.config import MatchingConfig
-from matchmaking.engine.explanations import explain
+from matchmaking.engine.explanations import explain, explain_many
 from matchmaking.engine.hs import default_sections
 from matchmaking.engine.inputs import (
     UNITS,
@@ -60,6 +61,7 @@ __all__ = [
     "default_regions",
     "default_sections",
     "explain",
+    "explain_many",
     "load_regions",
     "normalise_unit",
     "prepare_producers",

@@ -20,15 +20,22 @@ certifications  none_required                                   {}
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from matchmaking.engine.config import LEVEL_NAMES, SECTION
 from matchmaking.engine.hs import sector_keys
 from matchmaking.engine.inputs import UNITS, normalise_certification, normalise_country
-from matchmaking.engine.prepare import UNKNOWN_UNIT_ROW, PreparedBuyers
+from matchmaking.engine.prepare import UNKNOWN_UNIT_ROW, PreparedBuyers, PreparedProducers
+from matchmaking.engine.regions import Regions
 
 if TYPE_CHECKING:
     from matchmaking.engine.result import MatchResult
+
+FACTOR_NAMES = ("sector", "capacity", "market", "certifications")
+NO_INPUTS = "this result was shipped without its inputs: rebuild the pairs with score_pairs"
 
 
 def _number(value: float) -> int | float:
@@ -40,7 +47,7 @@ def explain(result: MatchResult, i: int) -> dict:
     """The explanation of pair i of a result: {"sector": …, "capacity": …, "market": …, "certifications": …}."""
     source = int(result.source[i])
     if source < 0:
-        raise ValueError("this result was shipped without its inputs: rebuild the pairs with score_pairs")
+        raise ValueError(NO_INPUTS)
     buyers = result.sources[source]
     p, b = int(result.producer_index[i]), int(result.buyer_index[i])
     explanation = {
@@ -54,35 +61,54 @@ def explain(result: MatchResult, i: int) -> dict:
     return explanation
 
 
-def _codes_by_key(buyers: PreparedBuyers, codes, level: int) -> dict[str, list[str]]:
-    producers = buyers.producers
-    found: dict[str, list[str]] = {}
+_CodeKeys = dict[str, tuple[str, tuple[tuple[int, str], ...]]]
+
+
+def _codes_by_level(
+    producers: PreparedProducers, codes, known: _CodeKeys | None = None
+) -> dict[int, dict[str, str]]:
+    """Per HS level, per key at that level, the smallest of the codes (as written, cleaned)
+    that fall under it; `known` remembers each code's keys across calls."""
+    known = {} if known is None else known
+    found: dict[int, dict[str, str]] = {}
     for code in codes:
-        for key_level, key in sector_keys(code, producers.sections, producers.section_names):
-            if key_level == level:
-                found.setdefault(key, []).append("".join(str(code).split()).replace(".", "").upper())
+        entry = known.get(code)
+        if entry is None:
+            keys = sector_keys(code, producers.sections, producers.section_names)
+            entry = known[code] = ("".join(str(code).split()).replace(".", "").upper(), keys)
+        cleaned, keys = entry
+        for level, key in keys:
+            at_level = found.setdefault(level, {})
+            held = at_level.get(key)
+            if held is None or cleaned < held:
+                at_level[key] = cleaned
     return found
+
+
+_NONE: dict[str, str] = {}
+
+
+def _sector_entry(level: int, mine: dict[str, str], theirs: dict[str, str]) -> dict:
+    key = min(mine.keys() & theirs.keys())
+    return {
+        "code": f"same_{LEVEL_NAMES[level]}",
+        "section" if level == SECTION else "hs": key,
+        "producer_hs": mine[key],
+        "buyer_hs": theirs[key],
+    }
 
 
 def explain_sector(buyers: PreparedBuyers, p: int, b: int, level: int) -> dict:
     """The finest shared HS key (the smallest one when several are shared at that level)."""
-    mine = _codes_by_key(buyers, buyers.producers.arrays.hs_codes[p], level)
-    theirs = _codes_by_key(buyers, buyers.arrays.hs_codes[b], level)
-    key = min(set(mine) & set(theirs))
-    return {
-        "code": f"same_{LEVEL_NAMES[level]}",
-        "section" if level == SECTION else "hs": key,
-        "producer_hs": min(mine[key]),
-        "buyer_hs": min(theirs[key]),
-    }
-
-
-def explain_capacity(buyers: PreparedBuyers, p: int, b: int) -> dict:
     producers = buyers.producers
-    unit = buyers.unit[b]
-    row = UNITS.index(unit) if unit else UNKNOWN_UNIT_ROW
-    capacity, moq = producers.capacity[row, p], producers.moq[row, p]
-    demand, order = buyers.demand[b], buyers.order[b]
+    return _sector_entry(
+        level,
+        _codes_by_level(producers, producers.arrays.hs_codes[p]).get(level, _NONE),
+        _codes_by_level(producers, buyers.arrays.hs_codes[b]).get(level, _NONE),
+    )
+
+
+def _capacity_entry(unit: str, capacity: float, moq: float, demand: float, order: float) -> dict:
     params: dict = {"unit": unit} if unit else {}
     if not math.isnan(capacity):
         params["capacity"] = _number(capacity)
@@ -109,34 +135,166 @@ def explain_capacity(buyers: PreparedBuyers, p: int, b: int) -> dict:
     return {"code": base, **params}
 
 
-def explain_market(buyers: PreparedBuyers, p: int, b: int) -> dict:
+def explain_capacity(buyers: PreparedBuyers, p: int, b: int) -> dict:
     producers = buyers.producers
-    country = buyers.country[b]
-    targets = {normalise_country(t) for t in producers.arrays.target_markets[p]} - {""}
+    unit = buyers.unit[b]
+    row = UNITS.index(unit) if unit else UNKNOWN_UNIT_ROW
+    return _capacity_entry(
+        unit,
+        float(producers.capacity[row, p]),
+        float(producers.moq[row, p]),
+        float(buyers.demand[b]),
+        float(buyers.order[b]),
+    )
+
+
+def _market_view(producers: PreparedProducers, p: int) -> tuple[frozenset[str], dict[str, str], bool]:
+    """Producer p's target markets, the smallest of them in each region, and whether it is
+    open to any market."""
+    targets = frozenset({normalise_country(t) for t in producers.arrays.target_markets[p]} - {""})
+    nearest: dict[str, str] = {}
+    for target in sorted(targets):
+        region = producers.regions.market_region(target)
+        if region is not None:
+            nearest.setdefault(region, target)
+    return targets, nearest, bool(producers.arrays.open_to_any_market[p])
+
+
+def _market_region(regions: Regions, country: str) -> str | None:
+    return regions.market_region(country) if country else None
+
+
+def _market_entry(
+    country: str, region: str | None, view: tuple[frozenset[str], dict[str, str], bool]
+) -> dict:
+    targets, nearest, open_to_any = view
     if country and country in targets:
         return {"code": "target_market", "country": country}
-    region = producers.regions.market_region(country) if country else None
     if region is not None:
-        near = sorted(t for t in targets if producers.regions.market_region(t) == region)
-        if near:
-            return {"code": "same_region", "country": country, "region": region, "target": near[0]}
-    if producers.arrays.open_to_any_market[p]:
+        near = nearest.get(region)
+        if near is not None:
+            return {"code": "same_region", "country": country, "region": region, "target": near}
+    if open_to_any:
         return {"code": "open_to_all", "country": country}
     return {"code": "other", "country": country}
 
 
-def explain_certifications(buyers: PreparedBuyers, p: int, b: int) -> dict:
-    """Named as the buyer spelled them."""
+def explain_market(buyers: PreparedBuyers, p: int, b: int) -> dict:
+    producers = buyers.producers
+    country = buyers.country[b]
+    return _market_entry(country, _market_region(producers.regions, country), _market_view(producers, p))
+
+
+def _required_view(buyers: PreparedBuyers, b: int) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Buyer b's required certifications (normalised) and how the buyer spelled each."""
     spelling: dict[str, str] = {}
     for name in sorted(buyers.arrays.required_certifications[b]):
         spelling.setdefault(normalise_certification(name), " ".join(str(name).split()))
-    required = buyers.required[b]
-    if not required:
-        return {"code": "none_required"}
-    held_keys = {normalise_certification(c) for c in buyers.producers.arrays.certifications[p]}
+    return buyers.required[b], spelling
+
+
+def _held_keys(producers: PreparedProducers, p: int) -> set[str]:
+    return {normalise_certification(c) for c in producers.arrays.certifications[p]}
+
+
+def _certifications_entry(required: tuple[str, ...], spelling: dict[str, str], held_keys: set[str]) -> dict:
     held = [spelling[c] for c in required if c in held_keys]
     missing = [spelling[c] for c in required if c not in held_keys]
     listed = [spelling[c] for c in required]
     if not missing:
         return {"code": "holds", "held": held, "required": listed}
     return {"code": "missing", "held": held, "missing": missing, "required": listed}
+
+
+def explain_certifications(buyers: PreparedBuyers, p: int, b: int) -> dict:
+    """Named as the buyer spelled them."""
+    required, spelling = _required_view(buyers, b)
+    if not required:
+        return {"code": "none_required"}
+    return _certifications_entry(required, spelling, _held_keys(buyers.producers, p))
+
+
+def explain_many(result: MatchResult, indices: Iterable[int] | np.ndarray | None = None) -> list[dict]:
+    """`[explain(result, i) for i in indices]` (every pair when None), equal entry for entry;
+    see `iter_explanations`."""
+    return list(iter_explanations(result, indices))
+
+
+def iter_explanations(
+    result: MatchResult, indices: Iterable[int] | np.ndarray | None = None
+) -> Iterator[dict]:
+    """`explain(result, i)` for each of these pairs in turn (every pair when None), equal entry
+    for entry. What depends on one side only (a producer's or a buyer's codes per level, its
+    target markets, its certifications) is worked out once per profile for the whole run, and
+    the numbers of all pairs are gathered from the arrays at once; nothing is kept of a pair
+    once it is handed out."""
+    if indices is None:
+        idx = np.arange(len(result), dtype=np.intp)
+    else:
+        idx = np.asarray(indices if isinstance(indices, np.ndarray) else list(indices), dtype=np.intp)
+        idx = idx.reshape(-1)
+    source_of = result.source[idx]
+    if (source_of < 0).any():
+        raise ValueError(NO_INPUTS)
+    p_idx, b_idx = result.producer_index[idx], result.buyer_index[idx]
+    numbers = np.full((4, len(idx)), np.nan)  # capacity, moq, demand, order
+    # Per source: its buyers, its producers' part by producer, its buyers' part by buyer, and
+    # each code's keys; sources built on the same prepared producers share the producers' part.
+    contexts: dict[int, tuple] = {}
+    by_producers: dict[int, tuple[dict, dict]] = {}
+    for source in np.unique(source_of).tolist():
+        buyers = result.sources[source]
+        producers = buyers.producers
+        at = source_of == source
+        unit_row = buyers.capacity_offset[b_idx[at]] // max(1, len(producers))
+        numbers[0, at] = producers.capacity[unit_row, p_idx[at]]
+        numbers[1, at] = producers.moq[unit_row, p_idx[at]]
+        numbers[2, at] = buyers.demand[b_idx[at]]
+        numbers[3, at] = buyers.order[b_idx[at]]
+        mine, known = by_producers.setdefault(id(producers), ({}, {}))
+        contexts[source] = (buyers, producers, mine, {}, known)
+    capacity, moq, demand, order = numbers.tolist()
+    scores = zip(*(getattr(result, name)[idx].tolist() for name in FACTOR_NAMES), strict=True)
+    pairs = zip(
+        source_of.tolist(), p_idx.tolist(), b_idx.tolist(), result.sector_level[idx].tolist(), strict=True
+    )
+    for k, (
+        (source, p, b, level),
+        (sector_score, capacity_score, market_score, certifications_score),
+    ) in enumerate(zip(pairs, scores, strict=True)):
+        buyers, producers, mine, theirs, known = contexts[source]
+        producer = mine.get(p)
+        if producer is None:
+            producer = mine[p] = (
+                _codes_by_level(producers, producers.arrays.hs_codes[p], known),
+                _market_view(producers, p),
+                _held_keys(producers, p),
+            )
+        buyer = theirs.get(b)
+        if buyer is None:
+            country = buyers.country[b]
+            buyer = theirs[b] = (
+                _codes_by_level(producers, buyers.arrays.hs_codes[b], known),
+                buyers.unit[b],
+                country,
+                _market_region(producers.regions, country),
+                *_required_view(buyers, b),
+            )
+        codes, view, held = producer
+        their_codes, unit, country, region, required, spelling = buyer
+        sector = _sector_entry(level, codes.get(level, _NONE), their_codes.get(level, _NONE))
+        sector["score"] = sector_score
+        capacity_entry = _capacity_entry(unit, capacity[k], moq[k], demand[k], order[k])
+        capacity_entry["score"] = capacity_score
+        market = _market_entry(country, region, view)
+        market["score"] = market_score
+        certifications = (
+            _certifications_entry(required, spelling, held) if required else {"code": "none_required"}
+        )
+        certifications["score"] = certifications_score
+        yield {
+            "sector": sector,
+            "capacity": capacity_entry,
+            "market": market,
+            "certifications": certifications,
+        }
