@@ -27,24 +27,23 @@ Target on a 2-core machine: 10k recipients in <= 60 s, a bounded number of queri
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import logging
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 os.environ.pop("CELERY_BROKER_URL", None)  # any retry runs in process
+
+from scratch import scratch_database  # noqa: E402
 
 BATCH = 5000
 CHAPTERS = ["84", "85", "94", "39", "72", "73", "87", "08", "20", "61"]
@@ -71,41 +70,6 @@ class SerialisingNullBackend(BaseEmailBackend):
             SerialisingNullBackend.bytes += len(message.message().as_bytes())
             SerialisingNullBackend.sent += 1
         return len(email_messages)
-
-
-# --- A database of its own -----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def scratch_database(url: str, *, keep: bool = False):
-    """Yield the URL of a fresh, empty database; drop it afterwards unless `keep`."""
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        name = f"bench_digests_{os.getpid()}"
-        admin = psycopg.connect(urlunsplit(parts._replace(scheme="postgresql")), autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if not keep:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
-        return
-    handle, path = tempfile.mkstemp(prefix="bench_digests_", suffix=".sqlite3")
-    os.close(handle)
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not keep:
-            os.unlink(path)
 
 
 # --- Synthetic province, bulk loaded ------------------------------------------------------------
@@ -551,7 +515,7 @@ def main() -> None:
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "")
-    with scratch_database(server, keep=args.keep) as url:
+    with scratch_database(server, prefix="bench_digests", keep=args.keep) as url:
         os.environ["DATABASE_URL"] = url
         import django
 

@@ -30,7 +30,6 @@ memory <= 2 GB; 100k × 10k <= 120 s; one-profile rematch <= 200 ms.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import logging
 import math
@@ -38,10 +37,8 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -52,43 +49,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 os.environ.pop("CELERY_BROKER_URL", None)  # the chunked sweep runs in process
 
 from bench_engine_core import Generator, peak_rss_mb, reset_peak_memory  # noqa: E402
+from scratch import scratch_database  # noqa: E402
 
 BATCH = 5000
-
-
-# --- A database of its own -----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def scratch_database(url: str, *, keep: bool = False):
-    """Yield the URL of a fresh, empty database; drop it afterwards unless `keep`."""
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        name = f"bench_matching_{os.getpid()}"
-        admin = psycopg.connect(urlunsplit(parts._replace(scheme="postgresql")), autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if not keep:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
-        return
-    handle, path = tempfile.mkstemp(prefix="bench_matching_", suffix=".sqlite3")
-    os.close(handle)
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not keep:
-            os.unlink(path)
 
 
 # --- Synthetic data, bulk loaded -------------------------------------------------------------------
@@ -379,7 +342,7 @@ def main() -> None:
 
     server = os.environ.get("DATABASE_URL", "")
     limit = 15.0 if args.producers <= 10_000 else 120.0
-    with scratch_database(server, keep=args.keep) as url:
+    with scratch_database(server, prefix="bench_matching", keep=args.keep) as url:
         os.environ["DATABASE_URL"] = url
         import django
 

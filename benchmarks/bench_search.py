@@ -18,19 +18,19 @@ their ratio; `--check` exits non-zero when the PostgreSQL targets (p95 ≤ 50 ms
 """
 
 import argparse
-import contextlib
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+
+from scratch import scratch_database  # noqa: E402
 
 PAGE_SIZE = 24
 P95_TARGET_MS = 50.0
@@ -339,41 +339,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
-# --- A database of its own -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def scratch_database(url: str, *, keep: bool = False):
-    """Yield the URL of a fresh, empty database; drop it afterwards unless `keep`."""
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        name = f"bench_search_{os.getpid()}"
-        admin = psycopg.connect(urlunsplit(parts._replace(scheme="postgresql")), autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if not keep:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
-        return
-    handle, path = tempfile.mkstemp(prefix="bench_search_", suffix=".sqlite3")
-    os.close(handle)
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not keep:
-            os.unlink(path)
-
-
 # --- Data ------------------------------------------------------------------------------------------
 
 
@@ -581,7 +546,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (to study plans)")
     args = parser.parse_args()
 
-    with scratch_database(os.environ.get("DATABASE_URL", ""), keep=args.keep) as url:
+    with scratch_database(os.environ.get("DATABASE_URL", ""), prefix="bench_search", keep=args.keep) as url:
         os.environ["DATABASE_URL"] = url
         import django
 
