@@ -45,13 +45,7 @@ def can_view_match(user, match: Match) -> bool:
         return match.counsellor_id == user.pk or (
             match.counsellor_id is None and match.status == MatchStatus.PROPOSED
         )
-    if match.status not in VISIBLE_TO_PARTIES:
-        return False
-    if user.is_producer:
-        return match.producer.owner_id == user.pk
-    if user.is_buyer:
-        return match.buyer.owner_id == user.pk
-    return False
+    return match.status in VISIBLE_TO_PARTIES and can_respond_to_match(user, match)
 
 
 def can_review_match(user, match: Match) -> bool:

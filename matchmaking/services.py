@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 def _persist(result, scope, producers, buyers, config) -> RematchCounts:
-    """Write the result, then route the scope's new proposed matches to their counsellors."""
+    """Write the result, route the scope's new proposed matches to their counsellors, and
+    count the profiles and pairs the run covered."""
     from counsellors.routing import route_unassigned
 
     counts = persist(
@@ -41,6 +42,8 @@ def _persist(result, scope, producers, buyers, config) -> RematchCounts:
         config=config,
     )
     counts.routed = route_unassigned(scope.queryset())
+    counts.producers, counts.buyers = len(producers), len(buyers)
+    counts.pairs_scored = counts.producers * counts.buyers
     return counts
 
 
@@ -102,10 +105,7 @@ def rematch_all(*, config: engine.MatchingConfig | None = None) -> RematchCounts
     result = engine.score_all(producers, buyers, sections, config)
     scope = Scope.all()
     result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=False)
-    counts = _persist(result, scope, producers, buyers, config)
-    counts.producers, counts.buyers = len(producers), len(buyers)
-    counts.pairs_scored = len(producers) * len(buyers)
-    return counts
+    return _persist(result, scope, producers, buyers, config)
 
 
 def rematch_producer(producer_id: int, *, config: engine.MatchingConfig | None = None) -> RematchCounts:
@@ -122,10 +122,7 @@ def rematch_producer(producer_id: int, *, config: engine.MatchingConfig | None =
         buyers = load_buyers(roots=SectorRoots.of(producers.hs_codes[0], sections))
         result = engine.score_one_producer(producers, buyers, sections, config)
         result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
-    counts = _persist(result, scope, producers, buyers, config)
-    counts.producers, counts.buyers = len(producers), len(buyers)
-    counts.pairs_scored = len(producers) * len(buyers)
-    return counts
+    return _persist(result, scope, producers, buyers, config)
 
 
 def rematch_buyer(buyer_id: int, *, config: engine.MatchingConfig | None = None) -> RematchCounts:
@@ -141,10 +138,7 @@ def rematch_buyer(buyer_id: int, *, config: engine.MatchingConfig | None = None)
         producers = load_producers(roots=SectorRoots.of(buyers.hs_codes[0], sections))
         result = engine.score_one_buyer(producers, buyers, sections, config)
         result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
-    counts = _persist(result, scope, producers, buyers, config)
-    counts.producers, counts.buyers = len(producers), len(buyers)
-    counts.pairs_scored = len(producers) * len(buyers)
-    return counts
+    return _persist(result, scope, producers, buyers, config)
 
 
 # --- The nightly sweep, fanned out: map (one chunk of buyers) and reduce --------------
