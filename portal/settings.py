@@ -273,6 +273,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.declare_error_responses",
+    ],
     # Choice sets shared by several fields get one name each.
     "ENUM_NAME_OVERRIDES": {
         "MatchStatusEnum": "matchmaking.models.MatchStatus",

@@ -2,8 +2,9 @@
 
 Every operation in the schema is called with generated input, valid and invalid, on a
 database with a producer and their products, buyers, counsellors with desks, a brief and
-matches in several statuses. Two properties hold for every call: no server error, and the
-response conforms to what the schema declares for its status code. Path ids (and the ids a
+matches in several statuses. Three properties hold for every call: no server error, the
+status code is one the schema declares for the operation (portal/api/schema.py adds the
+conventional errors), and the response conforms to what the schema declares for it. Path ids (and the ids a
 body or a filter names) are drawn mostly from the objects that exist, so the calls reach
 the views' logic rather than stopping at 404s.
 
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from counsellors import briefs
 from matchmaking.models import MatchSource, MatchStatus
@@ -35,7 +36,7 @@ from .conftest import CASES_RUN
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "producer", "buyer", "counsellor", "staff"]
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 MAX_EXAMPLES = 25
 
 

@@ -1,0 +1,58 @@
+"""OpenAPI postprocessing: the error answers of API.md's conventions, in the schema.
+
+Every operation may answer 401 (a bad token), 403 (a role that may not), 429 (throttled);
+one naming an object (`me` included), or listing a page of them, 404; one taking a body or filters, 400
+with field errors. Views declare only their successes and the errors peculiar to them
+(409 for a transition); this hook adds the rest, with a body schema, so clients and the
+schemathesis run can rely on every status the API answers.
+"""
+
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+# `{"field": ["message", ...]}`; `non_field_errors` for the object as a whole. Nested
+# serializers nest the same shape, so the values stay open.
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": 'Field errors: `{"field": ["message", ...]}`.',
+}
+
+DESCRIPTIONS = {
+    "400": "Bad input: the errors per field.",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "The caller's role may not do this.",
+    "404": "No such object, or not visible to the caller (or no such page).",
+    "409": "Not possible in the object's current state.",
+    "429": "Too many requests: try again after the time in Retry-After.",
+}
+
+
+def _json(ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
+
+def _statuses(path: str, method: str, operation: dict) -> set[str]:
+    statuses = {"401", "403", "429"}
+    parameters = operation.get("parameters", [])
+    names_an_object = "{" in path or path.endswith("/me/")
+    if names_an_object or any(p.get("name") == "page" for p in parameters):
+        statuses.add("404")
+    if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+        statuses.add("400")
+    return statuses
+
+
+def declare_error_responses(result, generator, request, public):
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR)
+    schemas.setdefault("FieldErrors", FIELD_ERRORS)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in _statuses(path, method, operation) | {s for s in responses if s in DESCRIPTIONS}:
+                response = responses.setdefault(status, {"description": DESCRIPTIONS[status]})
+                response.setdefault("content", _json("FieldErrors" if status == "400" else "Error"))
+    return result
