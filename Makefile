@@ -10,7 +10,7 @@ VENDOR := portal/static/vendor/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test lint fmt worker beat messages bench check clean
+.PHONY: setup run test lint fmt worker beat messages bench check clean screenshots
 
 setup: $(STAMPS)/python $(VENDOR)
 
@@ -53,6 +53,10 @@ beat: setup
 messages: setup
 	$(PY) manage.py makemessages -l fa --no-location --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=benchmarks
 	$(PY) manage.py compilemessages -l fa --ignore=.venv
+
+# The four journeys in Chromium, saving the key pages in Persian and English (README, "Screenshots").
+screenshots: setup
+	EB_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_journeys.py
 
 bench: setup
 	@for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script || exit 1; done
