@@ -14,6 +14,7 @@ fills their context and wraps the result in a message. Headers:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parseaddr
 from urllib.parse import quote, urlsplit
 
@@ -49,8 +50,9 @@ def absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL + path
 
 
-def unsubscribe_url(user: User) -> str:
-    return absolute(reverse("digests:unsubscribe", args=[services.unsubscribe_token(user)]))
+def unsubscribe_url(user: User, *, issued_at: datetime | None = None) -> str:
+    token = services.unsubscribe_token(user, issued_at=issued_at)
+    return absolute(reverse("digests:unsubscribe", args=[token]))
 
 
 def preferences_url() -> str:
@@ -126,7 +128,7 @@ def compose(
 ) -> EmailMultiAlternatives:
     """The message of one delivery: plain text with an HTML alternative, in the user's digest
     language, its Message-ID derived from the delivery row."""
-    link = unsubscribe_url(user)
+    link = unsubscribe_url(user, issued_at=delivery.until)
     rendered = render_digest(user=user, digest=digest, frequency=delivery.frequency, unsubscribe=link)
     headers = {
         "Message-ID": message_id(delivery),

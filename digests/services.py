@@ -7,7 +7,7 @@ digest and counsellors and staff a daily one, in their preferred language. Write
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -144,9 +144,26 @@ class UnsubscribeLinkInvalid(Exception):
     """Not a link we made (tampered, truncated), or its user is gone."""
 
 
-def unsubscribe_token(user: User) -> str:
-    """A token carrying the user id, signed with SECRET_KEY (salted) and timestamped."""
-    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=False)
+class _IssuedAt(signing.TimestampSigner):
+    """Timestamps with a given moment instead of now."""
+
+    def __init__(self, *, issued_at: datetime, **kwargs):
+        super().__init__(**kwargs)
+        self._issued_at = int(issued_at.timestamp())
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(self._issued_at)
+
+
+def unsubscribe_token(user: User, *, issued_at: datetime | None = None) -> str:
+    """A token carrying the user id, signed with SECRET_KEY (salted) and timestamped.
+
+    `issued_at` (a digest's delivery row) makes the token, and so the message, the same
+    each time that delivery is sent again after a crash."""
+    if issued_at is None:
+        return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=False)
+    signer = _IssuedAt(issued_at=issued_at, salt=UNSUBSCRIBE_SALT)
+    return signer.sign_object({"u": user.pk}, compress=False)
 
 
 def unsubscribe_max_age() -> timedelta:

@@ -58,6 +58,16 @@ def test_the_token_carries_the_user_and_is_salted(user):
         services.user_for_unsubscribe_token(other)
 
 
+def test_a_token_issued_at_a_given_moment_is_the_same_each_time_and_expires_from_then(user):
+    moment = timezone.now() - timedelta(days=2)
+    token = services.unsubscribe_token(user, issued_at=moment)
+    assert services.unsubscribe_token(user, issued_at=moment) == token != services.unsubscribe_token(user)
+    assert services.user_for_unsubscribe_token(token) == user
+    too_old = timezone.now() - services.unsubscribe_max_age() - timedelta(days=1)
+    with pytest.raises(services.UnsubscribeLinkExpired):
+        services.user_for_unsubscribe_token(services.unsubscribe_token(user, issued_at=too_old))
+
+
 def test_get_shows_a_confirmation_page_and_changes_nothing(user):
     response = Client().get(link(services.unsubscribe_token(user)))
     assert response.status_code == 200
