@@ -18,6 +18,7 @@ from celery.exceptions import Retry
 from django.conf import settings
 from django.utils import timezone
 
+from portal import outbox
 from portal.locks import cache_lock, single_instance
 
 from . import delivery
@@ -28,13 +29,14 @@ logger = logging.getLogger(__name__)
 def enqueue_retry(delivery_id: int) -> None:
     """Hand a row whose send failed to the retry task (first retry after the base backoff).
 
-    Never raises: a broker outage must not stop the batch. Whatever happens, the row stays
-    claimed until sent or failed, and recovery takes it after the lease. With no broker (tasks
+    Never raises: a broker outage must not stop the batch (the outbox records the retry and
+    sends it when the broker is back). Whatever happens, the row stays claimed until sent or
+    failed, and recovery takes it after the lease. With no broker (tasks
     run in process, errors propagated) the retry runs at once and its own failure comes back
     here: the row is then left to the next run after the lease.
     """
     try:
-        send_digest_delivery.apply_async((delivery_id,), countdown=settings.DIGEST_RETRY_BACKOFF)
+        outbox.send(send_digest_delivery, [delivery_id], countdown=settings.DIGEST_RETRY_BACKOFF)
     except (Retry, *delivery.RETRYABLE) as error:
         logger.warning(
             "digest delivery %s failed again in process (%s); the next run after the lease retries it",
@@ -48,7 +50,9 @@ def enqueue_retry(delivery_id: int) -> None:
 def _fan_out(ids: list[int]) -> int:
     batches = delivery.chunked(ids, settings.DIGEST_BATCH_SIZE)
     for batch in batches:
-        send_digest_batch.delay(batch)
+        # A broker down here: the outbox keeps the batch (its rows stay claimed meanwhile; a
+        # re-send finds them sent or claimed, never sends one twice).
+        outbox.send(send_digest_batch, [batch])
     return len(batches)
 
 

@@ -275,22 +275,28 @@ def debounce_key(kind: str, profile_id: int) -> str:
 def _send_debounced(kind: str, profile_id: int) -> None:
     """Enqueue one rematch of the profile unless one is already waiting: the first edit of a
     burst sends the task with a countdown, the others find the key and add nothing. The task
-    deletes the key before it reads anything, so an edit made while it runs sends another."""
+    deletes the key before it reads anything, so an edit made while it runs sends another.
+    A broker outage neither fails the request (the write is committed) nor loses the rematch:
+    the outbox records it and sends it again when the broker is back."""
     from matchmaking import tasks
+    from portal import outbox
 
     delay = settings.MATCHING_REMATCH_DEBOUNCE_SECONDS
-    if not cache.add(
-        debounce_key(kind, profile_id), 1, timeout=delay + settings.MATCHING_REMATCH_DEBOUNCE_GRACE
-    ):
+    key = debounce_key(kind, profile_id)
+    # False: a rematch already waits. None: the cache is down (django-redis logged it) and
+    # cannot tell, so send one: a rematch too many costs time, one too few a stale match list.
+    if cache.add(key, 1, timeout=delay + settings.MATCHING_REMATCH_DEBOUNCE_GRACE) is False:
         return
     task = tasks.rematch_producer_task if kind == "producer" else tasks.rematch_buyer_task
     try:
-        task.apply_async(args=[profile_id], countdown=delay)
+        sent = outbox.send(task, [profile_id], countdown=delay)
     except Exception:
-        # The write is committed; a broker outage must not fail the request. The nightly
-        # sweep will catch the change up.
-        cache.delete(debounce_key(kind, profile_id))
-        logger.exception("could not enqueue the rematch of %s %s", kind, profile_id)
+        # No broker: the rematch ran in process, and failed; the request must not.
+        cache.delete(key)
+        logger.exception("the rematch of %s %s failed", kind, profile_id)
+        return
+    if not sent.queued and not sent.recorded:  # neither sent nor recorded: let the next edit try
+        cache.delete(key)
 
 
 def schedule_producer_rematch(*, producer_id: int, changed: Iterable[str] | None = None) -> None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import BuyerProfile, ProducerProfile
+from portal import outbox
 from portal.locks import single_instance
 
 from . import notifications, services
@@ -105,12 +106,13 @@ def reduce_and_persist_task(
 
 
 def send_safely(task, match_id: int) -> None:
-    """Enqueue a notification after a commit; a broker outage must not fail the request (the
-    transition is committed; the email is logged as not sent)."""
+    """Enqueue a notification after a commit. A broker outage must not fail the request (the
+    transition is committed) nor lose the email: the outbox records the task to send again."""
     try:
-        task.delay(match_id)
+        outbox.send(task, [match_id])
     except Exception:
-        logger.exception("could not enqueue %s for match %s", task.name, match_id)
+        # No broker: the notification ran in process, and failed (a mail server down).
+        logger.exception("%s for match %s failed", task.name, match_id)
 
 
 _MAIL_RETRY = {

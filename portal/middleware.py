@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from . import outages
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -34,3 +36,19 @@ class PreferredLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose database connection died (server restarted, backend terminated, server
+    down) answers 503 with Retry-After instead of a 500; see portal.outages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if outages.is_outage(exception):
+            return outages.database_unavailable(request, exception)
+        return None

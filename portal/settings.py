@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A view's lost database connection: 503, not 500 (portal/outages.py).
+    "portal.middleware.DatabaseUnavailableMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,6 +119,24 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 # --- Cache (shared in production, where locks must span processes) --------
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://export-bridge")}
+# A cache (Redis) that is down or hangs must not take the site with it: django-redis with
+# IGNORE_EXCEPTIONS makes a failed call a miss (get: the default; add/set/delete: None) and
+# logs it, and the socket timeouts bound how long a hung server can hold a request. Callers
+# that must tell "already there" from "the cache failed" compare `cache.add(...) is False`.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+if CACHES["default"]["BACKEND"] in (
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.redis.RedisCache",
+):
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        **{key.upper(): value for key, value in CACHES["default"].get("OPTIONS", {}).items()},
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+        "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+    }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "portal.cache"
 
 # --- Authentication -------------------------------------------------------
 
@@ -233,9 +253,11 @@ SESSION_COOKIE_HTTPONLY = True
 # --- REST framework and OpenAPI -------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: its `WWW-Authenticate: Token` header makes an anonymous call to what needs
+    # a sign-in a 401 (API.md), not the 403 DRF answers when only sessions are offered.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
@@ -303,9 +325,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a request must fail fast when the broker is down or hangs (the task then
+# goes to the outbox, portal/outbox.py): a bounded connect/read timeout and few, short retries.
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # acks_late on Redis: an unacked task comes back after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 2)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 2),
+    "socket_connect_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# The same for the result backend (Redis too, by default), which `apply_async` also touches.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -322,6 +366,11 @@ CELERY_BEAT_SCHEDULE = {
     "matchmaking-outcome-checkins": {
         "task": "matchmaking.tasks.send_outcome_checkins",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Tasks that could not be published (broker down) wait in the outbox; sent again from here.
+    "portal-resend-pending-tasks": {
+        "task": "portal.tasks.resend_pending_tasks",
+        "schedule": env.int("OUTBOX_RESEND_SECONDS", default=60),
     },
     "matchmaking-nightly-sweep": {
         "task": "matchmaking.tasks.sweep_all",

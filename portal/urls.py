@@ -6,6 +6,8 @@ from . import views
 
 admin.site.site_header = _("Export Bridge administration")
 admin.site.site_title = _("Export Bridge")
+# A lost database connection outside a view answers 503, anything else the usual 500.
+handler500 = "portal.outages.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

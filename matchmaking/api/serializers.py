@@ -142,6 +142,9 @@ class RematchInputSerializer(serializers.Serializer):
 
 class RematchOutputSerializer(serializers.Serializer):
     task_id = serializers.CharField(read_only=True)
+    # Only when the broker is down and the task waits in the outbox (portal/outbox.py).
+    queued = serializers.BooleanField(required=False)
+    detail = serializers.CharField(required=False)
 
 
 # --- Transitions (types only: matchmaking.lifecycle decides who may do what, and when) ----

@@ -2,6 +2,7 @@
 buyer's introduction requests, and the staff's rematch."""
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,6 +16,7 @@ from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
 from matchmaking.reasons import sector_codes, sector_names
 from matchmaking.selectors import matches_for_api
+from portal import outbox
 from portal.api.permissions import IsPortalStaff
 from portal.middleware import language_for_request
 
@@ -104,21 +106,38 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses={
             202: RematchOutputSerializer,
             400: OpenApiResponse(description="An unknown producer or buyer."),
+            503: OpenApiResponse(description="Neither the broker nor the database took the task."),
         },
         filters=False,
     )
     @action(detail=False, methods=["post"], permission_classes=[IsPortalStaff])
     def rematch(self, request):
-        """Rematch everything (the sweep, in chunks), one producer or one buyer, in the background."""
+        """Rematch everything (the sweep, in chunks), one producer or one buyer, in the background.
+
+        With the broker down the request is still accepted: the task waits in the outbox and
+        runs under the same `task_id` once the broker is back (`"queued": false` and a `detail`
+        say so)."""
         data = RematchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if producer := data.validated_data.get("producer"):
-            result = tasks.rematch_producer_task.delay(producer.pk)
+            sent = outbox.send(tasks.rematch_producer_task, [producer.pk])
         elif buyer := data.validated_data.get("buyer"):
-            result = tasks.rematch_buyer_task.delay(buyer.pk)
+            sent = outbox.send(tasks.rematch_buyer_task, [buyer.pk])
         else:
-            result = tasks.sweep_all.delay()
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+            sent = outbox.send(tasks.sweep_all)
+        if sent.queued:
+            return Response({"task_id": sent.task_id}, status=status.HTTP_202_ACCEPTED)
+        if sent.recorded:
+            detail = _(
+                "The task queue is unavailable; the rematch is recorded and will start when it is back."
+            )
+            return Response(
+                {"task_id": sent.task_id, "queued": False, "detail": detail}, status=status.HTTP_202_ACCEPTED
+            )
+        detail = _("The rematch could not be started; try again in a few minutes.")
+        return Response(
+            {"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}
+        )
 
     # --- Transitions: the object is looked up among the caller's visible matches (404
     # otherwise), the action's policy answers 403, then lifecycle rules on input and state.
