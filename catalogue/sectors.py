@@ -13,7 +13,11 @@ def clean_hs_code(value) -> str:
     """Digits only (Persian/Arabic digits accepted), spaces and dots dropped: '84.18' → '8418'."""
     code = normalize_text(str(value or "")).replace(".", "").replace(" ", "")
     if not code.isdigit() or len(code) not in (2, 4, 6):
-        raise ValidationError(_("“%(code)s” is not an HS code (2, 4 or 6 digits).") % {"code": value})
+        # The value goes in as a parameter: interpolated here, a "%" in it would break the
+        # formatting django-filter applies to the message later (a 500).
+        raise ValidationError(
+            _("“%(code)s” is not an HS code (2, 4 or 6 digits)."), code="invalid", params={"code": value}
+        )
     return code
 
 

@@ -12,6 +12,7 @@ from accounts.models import ProducerProfile
 from catalogue import services
 from catalogue.filters import ProductFilter
 from catalogue.models import Sector
+from catalogue.policies import can_edit_product
 from catalogue.selectors import catalogue_products
 
 from .filters import SectorFilterSet
@@ -116,6 +117,8 @@ class ProductViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         product = self.get_object()
+        if not can_edit_product(request.user, product):  # 403 before any field is judged
+            raise PermissionDenied()
         data = self._input(partial=True)
         if "producer" in data:
             raise ValidationError({"producer": [_("A product cannot move to another producer.")]})

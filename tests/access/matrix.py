@@ -1,0 +1,666 @@
+"""The access matrix: who may do what to whose object, on the API and on the pages.
+
+One row per (surface, resource, action, method, object scope); one column per role:
+
+    anonymous       not signed in
+    producer        P1's owner (its "own" objects: P1, P1's products, matches with P1)
+    buyer           B1's owner (its "own" objects: B1, matches with B1)
+    counsellor      posted in the buyers' market (Iraq): the matches are routed to them (in scope)
+    counsellor_out  posted elsewhere (Turkey): the same matches are out of their scope
+    staff           portal staff
+
+plus, on the rows that create a profile, `new_producer` and `new_buyer` (signed up, no profile
+yet). The objects are those of `tests.access.world`; a row's scope names its target from the
+view of the role that owns it ("own" = P1's / B1's / the Iraq desk's, "other" = another
+company's or desk's, "in-scope" = routed to the Iraq desk, "pool" = routed to nobody,
+"none" = no object).
+
+Each cell says "allowed" (OK) or "refused" (NO, HIDDEN), optionally with the exact answer.
+The conventions (API.md, DESIGN.md "Roles and what each may see") give the default answers:
+
+    API   allowed: GET/PATCH/PUT 200, POST 201, DELETE 204 (or the status in the cell)
+          refused: 401 when anonymous, 403 when signed in; HIDDEN: 404 (not visible to the caller)
+    pages allowed: GET 200, POST a 302 redirect (or the status/redirect in the cell)
+          refused: a redirect to the sign-in page when anonymous, 403 when signed in;
+          HIDDEN: 404
+
+Refused writes leave their object unchanged (the row's `state` probe is read before and after);
+allowed writes change it, except where the cell says the input is ignored (mass assignment of
+`owner`, `role`, `user`, `author`). List rows also say which objects each role finds in the
+list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to anyone: the
+catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
+
+`test_matrix.py` turns every cell into one pytest case named
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 842 cells from 143 rows
+(473 on the API, 369 on the pages; 350 allowed, 492 refused), checked by
+`test_the_cell_count_is_the_documented_one`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import BuyerProfile, ProducerProfile, User
+from catalogue.models import Product
+from counsellors.models import CounsellorProfile, MarketBrief
+from digests.models import DigestPreference
+from matchmaking.models import Match
+
+ROLES = ("anonymous", "producer", "buyer", "counsellor", "counsellor_out", "staff")
+EXTRA_ROLES = ("new_producer", "new_buyer")
+LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+
+
+# --- Outcomes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    allowed: bool
+    status: int | None = None  # None: the convention's default for the surface, method and role
+    redirect: str | None = None  # the path (prefix) a 302 must lead to
+    effect: str | None = None  # "ignored": allowed, yet the probed state must not change
+
+
+OK = Outcome(True)
+NO = Outcome(False)
+HIDDEN = Outcome(False, 404)
+_ = None  # not asked of this role (the cell is not generated)
+
+
+def ok(status: int | None = None, *, redirect: str | None = None, effect: str | None = None) -> Outcome:
+    return Outcome(True, status, redirect, effect)
+
+
+def no(status: int | None = None, *, redirect: str | None = None) -> Outcome:
+    return Outcome(False, status, redirect)
+
+
+IGNORED = ok(effect="ignored")
+BAD = no(400)  # refused as bad input: a field the caller may not set
+CONFLICT = no(409)
+
+
+# --- Rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    surface: str  # "api" or "page"
+    resource: str
+    action: str
+    method: str
+    scope: str
+    path: str  # "{pk}" is the target's id
+    cells: dict[str, Outcome]
+    target: str | None = None  # "products.own": see World.object
+    body: Callable[[Any], dict] | dict | None = None
+    state: Callable[[Any], Any] | None = None  # the side-effect probe
+    lists: dict[str, set[str]] | None = None  # role -> the refs the list must show (exactly)
+    contacts: dict[str, set[str]] | None = None  # role -> the listed refs whose `email` is shown
+
+    def url(self, world) -> str:
+        if self.target is None:
+            return self.path
+        return self.path.format(pk=world.object(self.target).pk)
+
+    def payload(self, world) -> dict | None:
+        return self.body(world) if callable(self.body) else self.body
+
+
+def _row(surface: str, resource: str, action: str, method: str, scope: str, path: str, cells, **options):
+    named = dict(zip(ROLES, cells, strict=True))
+    for role in EXTRA_ROLES:
+        if role in options:
+            named[role] = options.pop(role)
+    return Row(
+        surface,
+        resource,
+        action,
+        method,
+        scope,
+        path,
+        {role: outcome for role, outcome in named.items() if outcome is not None},
+        **options,
+    )
+
+
+def api(resource, action, method, scope, path, cells, **options) -> Row:
+    return _row("api", resource, action, method, scope, path, cells, **options)
+
+
+def page(resource, action, method, scope, path, cells, **options) -> Row:
+    return _row("page", resource, action, method, scope, path, cells, **options)
+
+
+# --- Side-effect probes (one cheap query each) ------------------------------------------------
+
+
+def value_of(ref: str, *fields: str) -> Callable:
+    """The object's `fields` as they are in the database now (None once deleted)."""
+
+    def probe(world):
+        obj = world.object(ref)
+        return type(obj).objects.filter(pk=obj.pk).values_list(*fields).first()
+
+    return probe
+
+
+def count_of(model, **lookups) -> Callable:
+    def probe(world):
+        resolved = {key: (value(world) if callable(value) else value) for key, value in lookups.items()}
+        return model.objects.filter(**resolved).count()
+
+    return probe
+
+
+def role_of(user_role: str) -> Callable:
+    return lambda world: User.objects.filter(pk=world.users[user_role].pk).values_list("role").first()
+
+
+def preference_of(other: str) -> Callable:
+    return lambda world: (
+        DigestPreference.objects.filter(user=world.others[other]).values_list("frequency", "language").first()
+    )
+
+
+def match_state(ref: str) -> Callable:
+    return value_of(ref, "status", "counsellor", "producer_response", "buyer_response")
+
+
+# --- Bodies ---------------------------------------------------------------------------------
+
+NEW_PRODUCT = {
+    "name": "Chest freezer 300 l",
+    "hs_code": "841810",
+    "annual_capacity": "500",
+    "capacity_unit": "units",
+}
+NEW_BRIEF = {"title": "Cold chain in Basra", "body": "Ports expand.", "country": "IQ"}
+
+
+def _product_for(ref: str) -> Callable:
+    return lambda w: {**NEW_PRODUCT, "producer": w.object(ref).pk}
+
+
+def _owner(user_role: str, **data) -> Callable:
+    return lambda w: {**data, "owner": w.users[user_role].pk}
+
+
+def _other_owner(kind: str, **data) -> Callable:
+    return lambda w: {**data, "owner": w.others[kind].pk}
+
+
+def _counsellor_out(**data) -> Callable:
+    return lambda w: {**data, "counsellor": w.users["counsellor_out"].pk}
+
+
+def _match_ids(*refs: str) -> Callable:
+    return lambda w: {"match": [w.object(ref).pk for ref in refs], "bulk_action": "forward", "note": ""}
+
+
+M = "/api/v1/matches/{pk}/"
+ALL_MATCHES = {f"matches.{key}" for key in ("fwd_own", "conn_own", "proposed", "fwd_other", "pool")}
+ALL_BUYERS = {"buyers.own", "buyers.other", "buyers.turkey"}
+
+# fmt: off
+# ============================================================================================
+# The API (every path and method of API.md's Resources table, plus the routes beside them)
+# ============================================================================================
+#                                                               anonymous producer buyer couns. c_out staff
+API_ROWS = [
+    api("healthz", "status", "GET", "none", "/healthz",         (OK,      OK,      OK,   OK,    OK,   OK)),
+    api("auth", "token", "POST", "own", "/api/v1/auth/token/",  (_,       ok(200), ok(200), ok(200), ok(200), ok(200))),
+    api("users", "create", "POST", "none", "/api/v1/users/",    (NO,      NO,      NO,   NO,    NO,   OK),
+        body={"email": "made.by.staff@access.example", "password": "a-long-pass-phrase-1405", "role": "staff"},
+        state=count_of(User, email="made.by.staff@access.example")),
+    api("sectors", "list", "GET", "none", "/api/v1/sectors/?search=8418",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK)),
+    # --- Producers
+    api("producers", "list", "GET", "none", "/api/v1/producers/?page_size=200",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK),
+        lists={role: {"producers.own", "producers.other"} for role in ROLES},
+        contacts={"anonymous": set(), "producer": {"producers.own"},
+                  "buyer": {"producers.own"},  # through the forwarded match P1-B1; not P2 (proposed)
+                  "counsellor": {"producers.own", "producers.other"},
+                  "counsellor_out": {"producers.own", "producers.other"},
+                  "staff": {"producers.own", "producers.other"}}),
+    api("producers", "create", "POST", "none", "/api/v1/producers/",
+                                                                (NO,      BAD,     NO,   NO,    NO,   BAD),
+        new_producer=OK, new_buyer=NO, body={"name": "Fresh Works"}, state=count_of(ProducerProfile)),
+    api("producers", "create", "POST", "owner-new-producer", "/api/v1/producers/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK),
+        new_producer=OK, body=_owner("new_producer", name="For a member"), state=count_of(ProducerProfile)),
+    api("producers", "detail", "GET", "own", "/api/v1/producers/{pk}/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK), target="producers.own"),
+    api("producers", "detail", "PATCH", "own", "/api/v1/producers/{pk}/",
+                                                                (NO,      OK,      NO,   NO,    NO,   OK), target="producers.own",
+        body={"name": "Renamed works"}, state=value_of("producers.own", "name")),
+    api("producers", "detail", "PATCH", "other", "/api/v1/producers/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK), target="producers.other",
+        body={"name": "Renamed works"}, state=value_of("producers.other", "name")),
+    api("producers", "detail-verified", "PATCH", "own", "/api/v1/producers/{pk}/",
+                                                                (NO,      BAD,     NO,   NO,    NO,   OK), target="producers.own",
+        body={"verified": True}, state=value_of("producers.own", "verified")),
+    api("producers", "detail-owner", "PATCH", "own", "/api/v1/producers/{pk}/",
+                                                                (NO,      BAD,     NO,   NO,    NO,   IGNORED), target="producers.own",
+        body=_other_owner("producer"), state=value_of("producers.own", "owner")),
+    api("producers", "detail", "DELETE", "own", "/api/v1/producers/{pk}/",
+                                                                (NO,      OK,      NO,   NO,    NO,   OK), target="producers.own",
+        state=value_of("producers.own", "pk")),
+    api("producers", "detail", "DELETE", "other", "/api/v1/producers/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK), target="producers.other",
+        state=value_of("producers.other", "pk")),
+    api("producers", "me", "GET", "own", "/api/v1/producers/me/",
+                                                                (NO,      OK,      HIDDEN, HIDDEN, HIDDEN, HIDDEN), new_producer=HIDDEN),
+    api("producers", "me", "PATCH", "own", "/api/v1/producers/me/",
+                                                                (NO,      OK,      HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        body={"city": "Marand"}, state=value_of("producers.own", "city")),
+    api("producers", "me-verified", "PATCH", "own", "/api/v1/producers/me/",
+                                                                (NO,      BAD,     _,    _,     _,    _),
+        body={"verified": True}, state=value_of("producers.own", "verified")),
+    api("producers", "me-role", "PATCH", "own", "/api/v1/producers/me/",
+                                                                (NO,      IGNORED, _,    _,     _,    _),
+        body={"role": "staff", "is_staff": True}, state=role_of("producer")),
+    # --- Products
+    api("products", "list", "GET", "none", "/api/v1/products/?page_size=200",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK),
+        lists={"anonymous": {"products.own", "products.other"},
+               "producer": {"products.own", "products.other", "products.own_unlisted"},
+               "buyer": {"products.own", "products.other"},
+               "counsellor": {"products.own", "products.other"},
+               "counsellor_out": {"products.own", "products.other"},
+               "staff": {"products.own", "products.other", "products.own_unlisted", "products.other_unlisted"}}),
+    api("products", "create", "POST", "own", "/api/v1/products/",
+                                                                (NO,      OK,      NO,   NO,    NO,   _),
+        new_producer=BAD, body=NEW_PRODUCT, state=count_of(Product)),
+    api("products", "create", "POST", "other", "/api/v1/products/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK),
+        body=_product_for("producers.other"), state=count_of(Product, producer=lambda w: w.producers["other"])),
+    api("products", "detail", "GET", "own", "/api/v1/products/{pk}/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK), target="products.own"),
+    api("products", "detail", "GET", "own-unlisted", "/api/v1/products/{pk}/",
+                                                                (HIDDEN,  OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="products.own_unlisted"),
+    api("products", "detail", "GET", "other-unlisted", "/api/v1/products/{pk}/",
+                                                                (HIDDEN,  HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="products.other_unlisted"),
+    api("products", "detail", "PATCH", "own", "/api/v1/products/{pk}/",
+                                                                (NO,      OK,      NO,   NO,    NO,   OK), target="products.own",
+        body={"name": "Renamed line"}, state=value_of("products.own", "name")),
+    api("products", "detail", "PATCH", "other", "/api/v1/products/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK), target="products.other",
+        body={"name": "Renamed line"}, state=value_of("products.other", "name")),
+    api("products", "detail", "PATCH", "other-unlisted", "/api/v1/products/{pk}/",
+                                                                (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="products.other_unlisted",
+        body={"name": "Renamed line"}, state=value_of("products.other_unlisted", "name")),
+    api("products", "detail-producer", "PATCH", "own", "/api/v1/products/{pk}/",
+                                                                (NO,      BAD,     NO,   NO,    NO,   BAD), target="products.own",
+        body=lambda w: {"producer": w.producers["other"].pk}, state=value_of("products.own", "producer")),
+    api("products", "detail", "DELETE", "own", "/api/v1/products/{pk}/",
+                                                                (NO,      OK,      NO,   NO,    NO,   OK), target="products.own",
+        state=value_of("products.own", "pk")),
+    api("products", "detail", "DELETE", "other", "/api/v1/products/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK), target="products.other",
+        state=value_of("products.other", "pk")),
+    # --- Buyers
+    api("buyers", "list", "GET", "none", "/api/v1/buyers/?page_size=200",
+                                                                (NO,      NO,      NO,   OK,    OK,   OK),
+        lists={"counsellor": ALL_BUYERS, "counsellor_out": ALL_BUYERS, "staff": ALL_BUYERS}),
+    api("buyers", "create", "POST", "none", "/api/v1/buyers/",
+                                                                (NO,      NO,      BAD,  NO,    NO,   BAD),
+        new_buyer=OK, new_producer=NO, body={"company_name": "Fresh Imports", "country": "IQ"},
+        state=count_of(BuyerProfile)),
+    api("buyers", "create", "POST", "owner-new-buyer", "/api/v1/buyers/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK),
+        new_buyer=OK, body=_owner("new_buyer", company_name="For a member", country="IQ"), state=count_of(BuyerProfile)),
+    api("buyers", "detail", "GET", "own", "/api/v1/buyers/{pk}/",
+                                                                (NO,      HIDDEN,  OK,   OK,    OK,   OK), target="buyers.own"),
+    api("buyers", "detail", "GET", "other", "/api/v1/buyers/{pk}/",
+                                                                (NO,      HIDDEN,  HIDDEN, OK,  OK,   OK), target="buyers.other"),
+    api("buyers", "detail", "PATCH", "own", "/api/v1/buyers/{pk}/",
+                                                                (NO,      HIDDEN,  OK,   NO,    NO,   OK), target="buyers.own",
+        body={"city": "Erbil"}, state=value_of("buyers.own", "city")),
+    api("buyers", "detail", "PATCH", "other", "/api/v1/buyers/{pk}/",
+                                                                (NO,      HIDDEN,  HIDDEN, NO,  NO,   OK), target="buyers.other",
+        body={"city": "Erbil"}, state=value_of("buyers.other", "city")),
+    api("buyers", "detail-owner", "PATCH", "own", "/api/v1/buyers/{pk}/",
+                                                                (NO,      _,       BAD,  _,     _,    IGNORED), target="buyers.own",
+        body=_other_owner("buyer"), state=value_of("buyers.own", "owner")),
+    api("buyers", "me", "GET", "own", "/api/v1/buyers/me/",     (NO,      HIDDEN,  OK,   HIDDEN, HIDDEN, HIDDEN), new_buyer=HIDDEN),
+    api("buyers", "me", "PATCH", "own", "/api/v1/buyers/me/",   (NO,      HIDDEN,  OK,   HIDDEN, HIDDEN, HIDDEN),
+        body={"city": "Najaf"}, state=value_of("buyers.own", "city")),
+    api("buyers", "me-owner", "PATCH", "own", "/api/v1/buyers/me/",
+                                                                (NO,      _,       BAD,  _,     _,    _),
+        body=_other_owner("buyer"), state=value_of("buyers.own", "owner")),
+    api("buyers", "me-role", "PATCH", "own", "/api/v1/buyers/me/",
+                                                                (_,       _,       IGNORED, _,  _,    _),
+        body={"role": "counsellor"}, state=role_of("buyer")),
+    # --- Counsellors
+    api("counsellors", "list", "GET", "none", "/api/v1/counsellors/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK),
+        lists={role: {"desks.own", "desks.other"} for role in ROLES},
+        contacts={role: set() if role == "anonymous" else {"desks.own", "desks.other"} for role in ROLES}),
+    api("counsellors", "create", "POST", "none", "/api/v1/counsellors/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK),
+        body=lambda w: {"user": w.others["desk_less"].pk, "posted_country": "AE"}, state=count_of(CounsellorProfile)),
+    api("counsellors", "detail", "GET", "own", "/api/v1/counsellors/{pk}/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK), target="desks.own"),
+    # Staff post counsellors (the posting decides the routing): a counsellor does not move its own desk.
+    api("counsellors", "detail", "PATCH", "own", "/api/v1/counsellors/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK), target="desks.own",
+        body={"posted_country": "SY"}, state=value_of("desks.own", "posted_country")),
+    # --- Matches
+    api("matches", "list", "GET", "none", "/api/v1/matches/?page_size=200",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK),
+        lists={"producer": {"matches.fwd_own", "matches.conn_own"},
+               "buyer": {"matches.fwd_own"},
+               "counsellor": ALL_MATCHES,
+               "counsellor_out": {"matches.pool"},
+               "staff": ALL_MATCHES}),
+    # Filters narrow a caller's scope, never widen it.
+    api("matches", "list-filtered", "GET", "other", "/api/v1/matches/?page_size=200&status=proposed",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK),
+        lists={"producer": set(), "buyer": set(), "counsellor": {"matches.proposed", "matches.pool"},
+               "counsellor_out": {"matches.pool"}, "staff": {"matches.proposed", "matches.pool"}}),
+    api("matches", "list-filtered", "GET", "in-scope", "/api/v1/matches/?page_size=200&source=engine",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK),
+        lists={"producer": {"matches.fwd_own", "matches.conn_own"}, "buyer": {"matches.fwd_own"},
+               "counsellor": ALL_MATCHES, "counsellor_out": {"matches.pool"}, "staff": ALL_MATCHES}),
+    api("matches", "detail", "GET", "forwarded-own", M,         (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.fwd_own"),
+    api("matches", "detail", "GET", "connected-own", M,         (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="matches.conn_own"),
+    api("matches", "detail", "GET", "proposed-in-scope", M,     (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed"),
+    api("matches", "detail", "GET", "forwarded-other", M,       (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.fwd_other"),
+    api("matches", "detail", "GET", "pool", M,                  (NO,      HIDDEN,  HIDDEN, OK,  OK,   OK), target="matches.pool"),
+    api("matches", "forward", "POST", "proposed-in-scope", M + "forward/",
+                                                                (NO,      HIDDEN,  HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.proposed",
+        body={"note": "A good fit."}, state=match_state("matches.proposed")),
+    api("matches", "forward", "POST", "pool", M + "forward/",   (NO,      HIDDEN,  HIDDEN, ok(200), ok(200), ok(200)), target="matches.pool",
+        body={"note": ""}, state=match_state("matches.pool")),
+    api("matches", "forward", "POST", "forwarded-own", M + "forward/",
+                                                                (NO,      NO,      NO,   CONFLICT, HIDDEN, CONFLICT), target="matches.fwd_own",
+        body={"note": ""}, state=match_state("matches.fwd_own")),
+    api("matches", "reject", "POST", "proposed-in-scope", M + "reject/",
+                                                                (NO,      HIDDEN,  HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.proposed",
+        body={"reason": "Capacity too small."}, state=match_state("matches.proposed")),
+    api("matches", "reject", "POST", "forwarded-own", M + "reject/",
+                                                                (NO,      NO,      NO,   CONFLICT, HIDDEN, CONFLICT), target="matches.fwd_own",
+        body={"reason": "Too late."}, state=match_state("matches.fwd_own")),
+    api("matches", "respond", "POST", "forwarded-own", M + "respond/",
+                                                                (NO,      ok(200), ok(200), NO, HIDDEN, NO), target="matches.fwd_own",
+        body={"decision": "accept", "note": ""}, state=match_state("matches.fwd_own")),
+    api("matches", "respond", "POST", "forwarded-other", M + "respond/",
+                                                                (NO,      HIDDEN,  HIDDEN, NO,  HIDDEN, NO), target="matches.fwd_other",
+        body={"decision": "decline"}, state=match_state("matches.fwd_other")),
+    api("matches", "respond", "POST", "proposed-in-scope", M + "respond/",
+                                                                (NO,      HIDDEN,  HIDDEN, NO,  HIDDEN, NO), target="matches.proposed",
+        body={"decision": "accept"}, state=match_state("matches.proposed")),
+    api("matches", "outcome", "POST", "connected-own", M + "outcome/",
+                                                                (NO,      NO,      HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.conn_own",
+        body={"outcome": "won", "value": "25000", "currency": "USD"}, state=match_state("matches.conn_own")),
+    api("matches", "outcome", "POST", "forwarded-own", M + "outcome/",
+                                                                (NO,      NO,      NO,   CONFLICT, HIDDEN, CONFLICT), target="matches.fwd_own",
+        body={"outcome": "lost"}, state=match_state("matches.fwd_own")),
+    api("matches", "outcome", "POST", "pool", M + "outcome/",   (NO,      HIDDEN,  HIDDEN, NO,  NO,   CONFLICT), target="matches.pool",
+        body={"outcome": "won"}, state=match_state("matches.pool")),
+    api("matches", "reassign", "POST", "proposed-in-scope", M + "reassign/",
+                                                                (NO,      HIDDEN,  HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.proposed",
+        body=_counsellor_out(), state=match_state("matches.proposed")),
+    api("matches", "reassign", "POST", "forwarded-own", M + "reassign/",
+                                                                (NO,      NO,      NO,   ok(200), HIDDEN, ok(200)), target="matches.fwd_own",
+        body=_counsellor_out(), state=match_state("matches.fwd_own")),
+    api("matches", "rematch", "POST", "none", "/api/v1/matches/rematch/",
+                                                                (NO,      NO,      NO,   NO,    NO,   ok(202)),
+        body=lambda w: {"buyer": w.buyers["turkey"].pk}),
+    api("introductions", "request", "POST", "other-product", "/api/v1/introductions/",
+                                                                (NO,      NO,      OK,   NO,    NO,   NO),
+        body=lambda w: {"product": w.products["other"].pk, "message": "Need 200 units."},
+        state=value_of("matches.proposed", "source")),
+    api("introductions", "request", "POST", "unlisted-product", "/api/v1/introductions/",
+                                                                (NO,      NO,      BAD,  NO,    NO,   NO),
+        body=lambda w: {"product": w.products["other_unlisted"].pk}, state=count_of(Match)),
+    # --- Market briefs
+    api("briefs", "list", "GET", "none", "/api/v1/briefs/",     (NO,      OK,      OK,   OK,    OK,   OK),
+        lists={role: {"briefs.own", "briefs.other"} for role in ROLES[1:]}),
+    api("briefs", "create", "POST", "none", "/api/v1/briefs/",  (NO,      NO,      NO,   OK,    OK,   OK),
+        body=NEW_BRIEF, state=count_of(MarketBrief)),
+    api("briefs", "create-author", "POST", "none", "/api/v1/briefs/",
+                                                                (NO,      NO,      NO,   IGNORED, IGNORED, IGNORED),
+        body=lambda w: {**NEW_BRIEF, "author": w.others["desk_less"].pk},
+        state=count_of(MarketBrief, author=lambda w: w.others["desk_less"])),
+    api("briefs", "detail", "GET", "own", "/api/v1/briefs/{pk}/",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK), target="briefs.own"),
+    api("briefs", "detail", "PATCH", "own", "/api/v1/briefs/{pk}/",
+                                                                (NO,      NO,      NO,   OK,    NO,   OK), target="briefs.own",
+        body={"title": "Retitled"}, state=value_of("briefs.own", "title")),
+    api("briefs", "detail", "PATCH", "other", "/api/v1/briefs/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    OK,   OK), target="briefs.other",
+        body={"title": "Retitled"}, state=value_of("briefs.other", "title")),
+    api("briefs", "detail", "DELETE", "own", "/api/v1/briefs/{pk}/",
+                                                                (NO,      NO,      NO,   OK,    NO,   OK), target="briefs.own",
+        state=value_of("briefs.own", "pk")),
+    api("briefs", "detail", "DELETE", "other", "/api/v1/briefs/{pk}/",
+                                                                (NO,      NO,      NO,   NO,    OK,   OK), target="briefs.other",
+        state=value_of("briefs.other", "pk")),
+    # --- Digest preferences (always the caller's own)
+    api("digests", "preferences", "GET", "own", "/api/v1/digests/preferences/",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK)),
+    api("digests", "preferences", "PUT", "own", "/api/v1/digests/preferences/",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK),
+        body={"frequency": "off", "language": "en"}),
+    api("digests", "preferences-user", "PUT", "other", "/api/v1/digests/preferences/",
+                                                                (NO,      IGNORED, IGNORED, IGNORED, IGNORED, IGNORED),
+        body=lambda w: {"frequency": "off", "language": "en", "user": w.others["producer"].pk},
+        state=preference_of("producer")),
+]
+
+# ============================================================================================
+# The pages (the same rules; POSTs through the test client, which skips CSRF checks)
+# ============================================================================================
+COUNSELLOR_PAGE = (NO, NO, NO, OK, OK, OK)
+SIGNED_IN_PAGE = (NO, OK, OK, OK, OK, OK)
+MP = "/matches/{pk}/"
+TO_DASHBOARD = no(302, redirect="/dashboard/")
+#                                                               anonymous producer buyer couns. c_out staff
+PAGE_ROWS = [
+    page("home", "index", "GET", "none", "/",                   (OK,      OK,      OK,   OK,    OK,   OK)),
+    page("dashboard", "index", "GET", "none", "/dashboard/",    SIGNED_IN_PAGE, new_producer=OK),
+    page("language", "set", "POST", "none", "/i18n/setlang/",   (OK,      OK,      OK,   OK,    OK,   OK),
+        body={"language": "en", "next": "/"}),
+    page("healthz", "status", "GET", "none", "/healthz",        (OK,      OK,      OK,   OK,    OK,   OK)),
+    page("admin", "index", "GET", "none", "/admin/",
+         (no(302, redirect=ADMIN_LOGIN), no(302, redirect=ADMIN_LOGIN), no(302, redirect=ADMIN_LOGIN),
+          no(302, redirect=ADMIN_LOGIN), no(302, redirect=ADMIN_LOGIN), OK)),
+    # --- Onboarding and the own profile: producers and buyers
+    page("onboarding", "start", "GET", "own", "/onboarding/",   (NO,      ok(302, redirect="/dashboard/"), ok(302, redirect="/dashboard/"), NO, NO, NO),
+        new_producer=ok(302, redirect="/onboarding/company/")),
+    page("onboarding", "company", "GET", "own", "/onboarding/company/",
+                                                                (NO,      OK,      OK,   NO,    NO,   NO), new_buyer=OK),
+    page("onboarding", "company", "POST", "own", "/onboarding/company/",
+                                                                (NO,      _,       _,    NO,    NO,   NO),
+        new_producer=ok(302, redirect="/onboarding/"), body={"name": "Fresh Works"}, state=count_of(ProducerProfile)),
+    page("profile", "edit", "GET", "own", "/my/profile/",       (NO,      OK,      OK,   NO,    NO,   NO)),
+    page("profile", "edit", "POST", "own", "/my/profile/",      (NO,      ok(302, redirect="/my/profile/"), _, NO, NO, NO),
+        body={"name": "Sahand Cooling Co"},
+        state=value_of("producers.own", "name")),
+    page("profile", "edit-verified", "POST", "own", "/my/profile/",
+                                                                (_,       ok(302, redirect="/my/profile/", effect="ignored"), _, _, _, _),
+        body={"name": "Sahand Cooling", "verified": "on"}, state=value_of("producers.own", "verified", "owner")),
+    # --- A producer's products
+    page("my-products", "list", "GET", "own", "/my/products/",  (NO,      OK,      NO,   NO,    NO,   NO),
+        new_producer=no(302, redirect="/onboarding/company/")),
+    page("my-products", "new", "GET", "own", "/my/products/new/",
+                                                                (NO,      OK,      NO,   NO,    NO,   NO)),
+    page("my-products", "new", "POST", "own", "/my/products/new/",
+                                                                (NO,      ok(302, redirect="/my/products/"), NO, NO, NO, NO),
+        body={**NEW_PRODUCT, "currency": "USD", "is_active": "on"}, state=count_of(Product)),
+    page("my-products", "edit", "GET", "own", "/my/products/{pk}/edit/",
+                                                                (NO,      OK,      NO,   NO,    NO,   OK), target="products.own"),
+    page("my-products", "edit", "GET", "other", "/my/products/{pk}/edit/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   OK), target="products.other"),
+    page("my-products", "edit", "POST", "own", "/my/products/{pk}/edit/",
+                                                                (NO,      ok(302, redirect="/my/products/"), NO, NO, NO, ok(302, redirect="/dashboard/")),
+        target="products.own", body={**NEW_PRODUCT, "name": "Renamed line", "currency": "USD", "is_active": "on"},
+        state=value_of("products.own", "name")),
+    page("my-products", "edit", "POST", "other", "/my/products/{pk}/edit/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   ok(302, redirect="/dashboard/")),
+        target="products.other", body={**NEW_PRODUCT, "name": "Renamed line", "currency": "USD", "is_active": "on"},
+        state=value_of("products.other", "name")),
+    page("my-products", "delete", "GET", "own", "/my/products/{pk}/delete/",
+                                                                (NO,      OK,      NO,   NO,    NO,   OK), target="products.own"),
+    page("my-products", "delete", "POST", "own", "/my/products/{pk}/delete/",
+                                                                (NO,      ok(302, redirect="/my/products/"), NO, NO, NO, OK),
+        target="products.own", state=value_of("products.own", "pk")),
+    page("my-products", "delete", "POST", "other", "/my/products/{pk}/delete/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   OK),
+        target="products.other", state=value_of("products.other", "pk")),
+    # --- The catalogue (public; unlisted products only for their producer and staff)
+    page("catalogue", "list", "GET", "none", "/catalogue/",     (OK,      OK,      OK,   OK,    OK,   OK),
+        lists={"anonymous": {"products.own", "products.other"},
+               "producer": {"products.own", "products.other", "products.own_unlisted"},
+               "buyer": {"products.own", "products.other"},
+               "counsellor": {"products.own", "products.other"},
+               "staff": {"products.own", "products.other", "products.own_unlisted", "products.other_unlisted"}}),
+    page("catalogue", "hs-picker", "GET", "none", "/catalogue/hs-picker/?q=8418",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK)),
+    page("catalogue", "product", "GET", "own", "/catalogue/products/{pk}/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK), target="products.own"),
+    page("catalogue", "product", "GET", "own-unlisted", "/catalogue/products/{pk}/",
+                                                                (HIDDEN,  OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="products.own_unlisted"),
+    page("catalogue", "product", "GET", "other-unlisted", "/catalogue/products/{pk}/",
+                                                                (HIDDEN,  HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="products.other_unlisted"),
+    page("catalogue", "producer", "GET", "other", "/catalogue/producers/{pk}/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK), target="producers.other"),
+    # --- One match and its actions
+    page("matches", "detail", "GET", "forwarded-own", MP,       (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.fwd_own"),
+    page("matches", "detail", "GET", "connected-own", MP,       (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="matches.conn_own"),
+    page("matches", "detail", "GET", "proposed-in-scope", MP,   (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed"),
+    page("matches", "detail", "GET", "forwarded-other", MP,     (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.fwd_other"),
+    page("matches", "detail", "GET", "pool", MP,                (NO,      HIDDEN,  HIDDEN, OK,  OK,   OK), target="matches.pool"),
+    page("matches", "forward", "POST", "proposed-in-scope", MP + "forward/",
+                                                                (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed",
+        body={"note": "A good fit."}, state=match_state("matches.proposed")),
+    page("matches", "forward", "POST", "forwarded-own", MP + "forward/",
+                                                                (NO,      NO,      NO,   no(302), HIDDEN, no(302)), target="matches.fwd_own",
+        body={"note": ""}, state=match_state("matches.fwd_own")),
+    page("matches", "reject", "POST", "proposed-in-scope", MP + "reject/",
+                                                                (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed",
+        body={"reason": "Capacity too small."}, state=match_state("matches.proposed")),
+    page("matches", "reject", "POST", "pool", MP + "reject/",   (NO,      HIDDEN,  HIDDEN, OK,  OK,   OK), target="matches.pool",
+        body={"reason": "Wrong sector."}, state=match_state("matches.pool")),
+    page("matches", "respond", "POST", "forwarded-own", MP + "respond/",
+                                                                (NO,      OK,      OK,   NO,    HIDDEN, NO), target="matches.fwd_own",
+        body={"decision": "accept", "note": ""}, state=match_state("matches.fwd_own")),
+    page("matches", "respond", "POST", "forwarded-other", MP + "respond/",
+                                                                (NO,      HIDDEN,  HIDDEN, NO,  HIDDEN, NO), target="matches.fwd_other",
+        body={"decision": "decline"}, state=match_state("matches.fwd_other")),
+    page("matches", "outcome", "POST", "connected-own", MP + "outcome/",
+                                                                (NO,      NO,      HIDDEN, OK,  HIDDEN, OK), target="matches.conn_own",
+        body={"outcome": "won", "value": "25000", "currency": "USD"}, state=match_state("matches.conn_own")),
+    page("matches", "reassign", "POST", "proposed-in-scope", MP + "reassign/",
+                                                                (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed",
+        body=_counsellor_out(), state=match_state("matches.proposed")),
+    page("matches", "reassign", "POST", "forwarded-own", MP + "reassign/",
+                                                                (NO,      NO,      NO,   OK,    HIDDEN, OK), target="matches.fwd_own",
+        body=_counsellor_out(), state=match_state("matches.fwd_own")),
+    # --- A party's matches and the buyer's request
+    page("leads", "list", "GET", "own", "/leads/",              (NO,      OK,      ok(302, redirect="/introductions/"), TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD),
+        lists={"producer": {"matches.fwd_own", "matches.conn_own"}}),
+    page("introductions", "list", "GET", "own", "/introductions/",
+                                                                (NO,      ok(302, redirect="/leads/"), OK, TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD),
+        lists={"buyer": {"matches.fwd_own"}}),
+    page("introductions", "request", "POST", "other-product", "/introductions/request/",
+                                                                (NO,      NO,      ok(302, redirect="/catalogue/products/"), NO, NO, NO),
+        body=lambda w: {"product": w.products["other"].pk, "message": "Need 200 units."},
+        state=value_of("matches.proposed", "source")),
+    page("introductions", "request", "POST", "other-unlisted", "/introductions/request/",
+                                                                (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, NO),
+        body=lambda w: {"product": w.products["other_unlisted"].pk}, state=count_of(Match)),
+    # --- The counsellors' pages
+    page("counsellor", "queue", "GET", "in-scope", "/counsellor/queue/",
+                                                                COUNSELLOR_PAGE,
+        lists={"counsellor": {"matches.proposed", "matches.pool"}, "counsellor_out": {"matches.pool"},
+               "staff": {"matches.proposed", "matches.pool"}}),
+    page("counsellor", "queue-bulk", "POST", "in-scope", "/counsellor/queue/bulk/",
+                                                                (NO,      NO,      NO,   ok(302, redirect="/counsellor/queue/"),
+                                                                 no(302, redirect="/counsellor/queue/"), ok(302, redirect="/counsellor/queue/")),
+        body=_match_ids("matches.proposed"), state=match_state("matches.proposed")),
+    page("counsellor", "dashboard", "GET", "own", "/counsellor/dashboard/", COUNSELLOR_PAGE),
+    page("counsellor", "province", "GET", "none", "/counsellor/province/",
+                                                                (NO,      NO,      NO,   NO,    NO,   OK)),
+    page("briefs", "list", "GET", "none", "/counsellor/briefs/?all=1", SIGNED_IN_PAGE),
+    page("briefs", "detail", "GET", "own", "/counsellor/briefs/{pk}/", SIGNED_IN_PAGE, target="briefs.own"),
+    page("briefs", "new", "GET", "none", "/counsellor/briefs/new/", COUNSELLOR_PAGE),
+    page("briefs", "new", "POST", "none", "/counsellor/briefs/new/",
+                                                                (NO,      NO,      NO,   ok(302, redirect="/counsellor/briefs/"),
+                                                                 ok(302, redirect="/counsellor/briefs/"), ok(302, redirect="/counsellor/briefs/")),
+        body={**NEW_BRIEF, "language": "en", "sectors": ""}, state=count_of(MarketBrief)),
+    page("briefs", "edit", "GET", "own", "/counsellor/briefs/{pk}/edit/",
+                                                                (NO,      NO,      NO,   OK,    NO,   OK), target="briefs.own"),
+    page("briefs", "edit", "POST", "own", "/counsellor/briefs/{pk}/edit/",
+                                                                (NO,      NO,      NO,   OK,    NO,   OK), target="briefs.own",
+        body={**NEW_BRIEF, "title": "Retitled", "language": "en", "sectors": ""}, state=value_of("briefs.own", "title")),
+    page("briefs", "edit", "POST", "other", "/counsellor/briefs/{pk}/edit/",
+                                                                (NO,      NO,      NO,   NO,    OK,   OK), target="briefs.other",
+        body={**NEW_BRIEF, "title": "Retitled", "language": "en", "sectors": ""}, state=value_of("briefs.other", "title")),
+    page("briefs", "delete", "GET", "other", "/counsellor/briefs/{pk}/delete/",
+                                                                (NO,      NO,      NO,   NO,    OK,   OK), target="briefs.other"),
+    page("briefs", "delete", "POST", "own", "/counsellor/briefs/{pk}/delete/",
+                                                                (NO,      NO,      NO,   OK,    NO,   OK), target="briefs.own",
+        state=value_of("briefs.own", "pk")),
+    page("briefs", "delete", "POST", "other", "/counsellor/briefs/{pk}/delete/",
+                                                                (NO,      NO,      NO,   NO,    OK,   OK), target="briefs.other",
+        state=value_of("briefs.other", "pk")),
+    # --- Digests
+    page("digests", "preferences", "GET", "own", "/digests/preferences/", SIGNED_IN_PAGE),
+    page("digests", "preferences", "POST", "own", "/digests/preferences/",
+                                                                (NO,      ok(302, redirect="/digests/preferences/"), ok(302, redirect="/digests/preferences/"),
+                                                                 ok(302, redirect="/digests/preferences/"), ok(302, redirect="/digests/preferences/"),
+                                                                 ok(302, redirect="/digests/preferences/")),
+        body={"frequency": "off", "language": "en"}),
+    page("digests", "preview", "GET", "own", "/digests/preview/", SIGNED_IN_PAGE),
+]
+# fmt: on
+
+ROWS = API_ROWS + PAGE_ROWS
+
+
+# --- The cells ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: Row
+    role: str
+    outcome: Outcome
+
+    @property
+    def id(self) -> str:
+        row = self.row
+        verdict = "allowed" if self.outcome.allowed else "refused"
+        return f"{row.surface}-{row.resource}-{row.action}-{row.method}-{self.role}-{row.scope}-{verdict}"
+
+    def expected_status(self) -> int:
+        outcome, row = self.outcome, self.row
+        if outcome.status is not None:
+            return outcome.status
+        if outcome.allowed:
+            if row.surface == "page":
+                return 302 if row.method == "POST" else 200
+            return {"POST": 201, "DELETE": 204}.get(row.method, 200)
+        if self.role == "anonymous":
+            return 302 if row.surface == "page" else 401
+        return 403
+
+    def expected_redirect(self) -> str | None:
+        if self.outcome.redirect is not None:
+            return self.outcome.redirect
+        anonymous_page = self.row.surface == "page" and self.role == "anonymous"
+        if anonymous_page and not self.outcome.allowed and self.outcome.status in (None, 302):
+            return LOGIN
+        return None
+
+
+def cells() -> list[Cell]:
+    return [Cell(row, role, outcome) for row in ROWS for role, outcome in row.cells.items()]
