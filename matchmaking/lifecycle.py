@@ -73,6 +73,25 @@ def _notify(task_name: str, match_id: int) -> None:
     transaction.on_commit(lambda: tasks.send_safely(task, match_id))
 
 
+def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
+    """(side, "accept" or "decline") when `event` is a party's response to the forwarded match:
+    made by its producer or buyer from `forwarded`, to forwarded or connected (accepted) or to
+    declined."""
+    if event.from_status != MatchStatus.FORWARDED or event.actor_id is None:
+        return None
+    if event.actor_id == match.producer.owner_id:
+        side = "producer"
+    elif event.actor_id == match.buyer.owner_id:
+        side = "buyer"
+    else:
+        return None
+    if event.to_status == MatchStatus.DECLINED:
+        return side, "decline"
+    if event.to_status in (MatchStatus.FORWARDED, MatchStatus.CONNECTED):
+        return side, "accept"
+    return None
+
+
 def current_fingerprints(match: Match) -> tuple[str, str]:
     """What the engine reads of the match's two profiles now ("" for one not ready to match)."""
     producers = load_producers([match.producer_id])
@@ -196,9 +215,9 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
         match.status = MatchStatus.CONNECTED
         match.connected_at = timezone.now()
     match.save(update_fields=fields)
-    who = _("The producer") if side == "producer" else _("The buyer")
-    what = _("accepted") if accepted else _("declined")
-    _event(match, actor=actor, from_status=MatchStatus.FORWARDED, note=f"{who} {what}. {note}".strip())
+    # The note is the party's own words only: what they decided is read off the event when it
+    # is shown (`event_response`), in the reader's language, not the writer's.
+    _event(match, actor=actor, from_status=MatchStatus.FORWARDED, note=note)
     if match.status == MatchStatus.CONNECTED:
         _notify("notify_match_connected", match.pk)
     elif match.status == MatchStatus.DECLINED:

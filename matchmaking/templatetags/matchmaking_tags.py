@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BuyerProfile, ProducerProfile
 from accounts.policies import can_view_buyer_contacts, can_view_producer_contacts
-from matchmaking import selectors
+from matchmaking import lifecycle, selectors
 from matchmaking.actions import available_actions
 from matchmaking.forms import ForwardForm, OutcomeForm, ReassignForm, RejectForm, RespondForm
 from matchmaking.models import MatchStatus
@@ -137,3 +137,18 @@ def event_actor(context, event) -> str:
     if actor.is_buyer:
         return str(_("The buyer"))
     return str(_("Someone"))
+
+
+RESPONSES = {
+    ("producer", "accept"): _("The producer accepted."),
+    ("producer", "decline"): _("The producer declined."),
+    ("buyer", "accept"): _("The buyer accepted."),
+    ("buyer", "decline"): _("The buyer declined."),
+}
+
+
+@register.simple_tag
+def event_response(event, match) -> str:
+    """What a party's response event decided, in the reader's language ("" for other events)."""
+    response = lifecycle.event_response(event, match)
+    return str(RESPONSES[response]) if response else ""

@@ -380,6 +380,20 @@ def test_both_sides_accept_and_are_connected(client, forwarded):
     assert reloaded(forwarded).status == MatchStatus.CONNECTED
 
 
+def test_a_response_reads_in_the_readers_language_and_keeps_only_the_partys_words(client, forwarded):
+    lifecycle.match_respond(
+        match=forwarded, actor=forwarded.producer.owner, decision="accept", note="Ready to ship"
+    )
+    event = forwarded.events.order_by("at", "id").last()
+    assert event.note == "Ready to ship"  # nothing written in the producer's language
+    page = html(signed_in(client, forwarded.buyer.owner, language="fa").get(detail_url(forwarded)))
+    assert "تولیدکننده پذیرفت." in page and "The producer accepted." not in page
+    assert "Ready to ship" in page
+    lifecycle.match_respond(match=forwarded, actor=forwarded.buyer.owner, decision="decline")
+    page = html(signed_in(client, forwarded.producer.owner).get(detail_url(forwarded)))
+    assert "The producer accepted." in page and "The buyer declined." in page
+
+
 def test_answering_twice_is_a_message(client, forwarded):
     client = signed_in(client, forwarded.producer.owner)
     client.post(action_url("respond", forwarded), {"decision": "accept"})
