@@ -6,7 +6,7 @@ stays forwarded, connected, won or lost; not after either side declined), per
 `matchmaking.policies.revealed_counterpart_ids`.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import BuyerProfile, ProducerProfile
 
@@ -40,13 +40,60 @@ def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
     return user.is_buyer and _revealed_by_match(user, producer.pk)
 
 
+def counsellor_markets(user) -> frozenset[str]:
+    """The countries a counsellor's desk covers: posted in, and also covers (none without a
+    desk). Remembered on the user object, so a page or an API response asks once."""
+    cached = getattr(user, "_counsellor_markets", None)
+    if cached is None:
+        from counsellors.models import CounsellorProfile
+
+        desk = (
+            CounsellorProfile.objects.filter(user_id=user.pk)
+            .only("posted_country", "covered_countries")
+            .first()
+        )
+        cached = (
+            frozenset()
+            if desk is None
+            else frozenset({desk.posted_country.code, *(country.code for country in desk.covered_countries)})
+        )
+        user._counsellor_markets = cached
+    return cached
+
+
+def _counsellor_scope(user) -> Q:
+    """A counsellor's buyers ("all in scope"): those in the markets of their desk, and those of
+    the matches they may see (routed to them, or waiting in the unassigned pool)."""
+    from matchmaking.policies import matches_visible_to
+
+    return Q(country__in=counsellor_markets(user)) | Q(pk__in=matches_visible_to(user).values("buyer_id"))
+
+
 def can_view_buyer(user, buyer: BuyerProfile) -> bool:
-    """Buyer profiles are not public: the owner, counsellors and staff."""
-    return _signed_in(user) and (user.is_portal_staff or user.is_counsellor or buyer.owner_id == user.pk)
+    """Buyer profiles are not public: the owner, staff, and counsellors within their scope."""
+    if not _signed_in(user):
+        return False
+    if user.is_portal_staff or buyer.owner_id == user.pk:
+        return True
+    if not user.is_counsellor:
+        return False
+    return buyer.country.code in counsellor_markets(user) or buyer.pk in _counsellor_match_buyer_ids(user)
+
+
+def _counsellor_match_buyer_ids(user) -> frozenset[int]:
+    """The buyers of the matches a counsellor may see, asked once per user object (a list of
+    matches then checks each buyer without a query)."""
+    cached = getattr(user, "_counsellor_match_buyer_ids", None)
+    if cached is None:
+        from matchmaking.policies import matches_visible_to
+
+        cached = frozenset(matches_visible_to(user).values_list("buyer_id", flat=True).distinct())
+        user._counsellor_match_buyer_ids = cached
+    return cached
 
 
 def can_view_buyer_contacts(user, buyer: BuyerProfile) -> bool:
-    """Owner, staff and counsellors; producers once a match between them is forwarded."""
+    """Owner, staff and counsellors in scope; producers once a match between them is forwarded."""
     if can_view_buyer(user, buyer):
         return True
     return _signed_in(user) and user.is_producer and _revealed_by_match(user, buyer.pk)
@@ -56,8 +103,10 @@ def buyers_visible_to(user, queryset: QuerySet[BuyerProfile] | None = None) -> Q
     queryset = BuyerProfile.objects.all() if queryset is None else queryset
     if not _signed_in(user):
         return queryset.none()
-    if user.is_portal_staff or user.is_counsellor:
+    if user.is_portal_staff:
         return queryset
+    if user.is_counsellor:
+        return queryset.filter(_counsellor_scope(user))
     return queryset.filter(owner=user)
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import ProducerProfile
+from counsellors.models import CounsellorProfile
 
 pytestmark = pytest.mark.django_db
 CONTACTS = ("email", "phone", "contact_name", "website")
@@ -227,14 +228,34 @@ def test_bad_producer_input_is_a_400_on_its_field(api, make_user, producer_profi
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(None, (401, 403)), ("producer", (403,)), ("buyer", (403,)), ("counsellor", (200,)), ("staff", (200,))],
+    [
+        (None, (401, 403)),
+        ("producer", (403,)),
+        ("buyer", (403,)),
+        ("counsellor", (200,)),
+        ("counsellor_elsewhere", (200,)),
+        ("staff", (200,)),
+    ],
 )
 def test_who_lists_buyers(api, make_user, buyer_profile, role, expected):
     buyer_profile()
-    response = api(make_user(role) if role else None).get("/api/v1/buyers/")
+    response = api(viewer_for(make_user, role) if role else None).get("/api/v1/buyers/")
     assert response.status_code in expected
     if response.status_code == 200:
-        assert response.json()["results"][0]["email"] == "buy@baghdad.example"
+        results = response.json()["results"]
+        if role == "counsellor_elsewhere":  # the Iraqi buyer is not in a German desk's scope
+            assert results == []
+        else:
+            assert results[0]["email"] == "buy@baghdad.example"
+
+
+def viewer_for(make_user, role):
+    """A user of `role`; a counsellor posted in the buyers' market (Iraq), or elsewhere."""
+    if role not in ("counsellor", "counsellor_elsewhere"):
+        return make_user(role)
+    user = make_user("counsellor")
+    CounsellorProfile.objects.create(user=user, posted_country="IQ" if role == "counsellor" else "DE")
+    return user
 
 
 @pytest.mark.parametrize(
@@ -242,6 +263,7 @@ def test_who_lists_buyers(api, make_user, buyer_profile, role, expected):
     [
         ("owner", 200),
         ("counsellor", 200),
+        ("counsellor_elsewhere", 404),
         ("staff", 200),
         ("other_buyer", 404),
         ("producer", 404),
@@ -252,8 +274,8 @@ def test_who_reads_a_buyer_by_id(api, make_user, buyer_profile, viewer, expected
     owner = make_user("buyer")
     profile = buyer_profile(owner)
     user = {"owner": owner, "anonymous": None, "other_buyer": make_user("buyer")}.get(viewer)
-    if viewer in ("counsellor", "staff", "producer"):
-        user = make_user(viewer)
+    if viewer in ("counsellor", "counsellor_elsewhere", "staff", "producer"):
+        user = viewer_for(make_user, viewer)
     response = api(user).get(f"/api/v1/buyers/{profile.pk}/")
     assert response.status_code in ((401, 403) if expected == 401 else (expected,))
     if expected == 200:
@@ -267,7 +289,9 @@ def test_who_reads_a_buyer_by_id(api, make_user, buyer_profile, viewer, expected
 def test_who_edits_a_buyer(api, make_user, buyer_profile, editor, expected):
     owner = make_user("buyer")
     profile = buyer_profile(owner)
-    user = owner if editor == "owner" else make_user("buyer" if editor == "other_buyer" else editor)
+    user = (
+        owner if editor == "owner" else viewer_for(make_user, "buyer" if editor == "other_buyer" else editor)
+    )
     response = api(user).patch(f"/api/v1/buyers/{profile.pk}/", {"city": "Basra"}, format="json")
     assert response.status_code == expected
     profile.refresh_from_db()
