@@ -278,3 +278,30 @@ class MatchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class MatchNotice(models.Model):
+    """One email about one event of a match, to one person, recorded once it went out.
+
+    A notification task may run twice for the same event: the outbox delivers at least once,
+    and a retry after the mail server failed for one recipient runs for all of them. Whoever
+    already has a notice for the event is skipped, so each person gets the email once."""
+
+    event = models.ForeignKey(
+        MatchEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="notices"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("match email")
+        verbose_name_plural = _("match emails")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient", "kind"], name="match_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.event_id})"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
-from matchmaking.models import Match, MatchStatus
+from matchmaking.models import Match, MatchEvent, MatchNotice, MatchStatus
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,25 @@ def _send(kind: str, user: User, match: Match, **extra) -> None:
         get_adapter().send_mail(TEMPLATES + kind, user.email, context)
 
 
+def _event_of(match: Match, to_status: str, from_status: str | None = None) -> MatchEvent | None:
+    """The latest event that took `match` to `to_status` (from `from_status` when given)."""
+    events = match.events.filter(to_status=to_status)
+    if from_status is not None:
+        events = events.filter(from_status=from_status)
+    return events.order_by("-at", "-id").first()
+
+
+def _send_once(kind: str, user: User, match: Match, event: MatchEvent | None, **extra) -> bool:
+    """`_send`, unless `user` already had this email for `event` (see MatchNotice); the notice is
+    written after the send, so a crash in between sends it again rather than never."""
+    if event is not None and MatchNotice.objects.filter(event=event, recipient=user, kind=kind).exists():
+        return False
+    _send(kind, user, match, **extra)
+    if event is not None:
+        MatchNotice.objects.get_or_create(event=event, recipient=user, kind=kind)
+    return True
+
+
 def _parties(match: Match) -> list[tuple[User, str]]:
     return [(match.producer.owner, "producer"), (match.buyer.owner, "buyer")]
 
@@ -63,9 +82,8 @@ def match_forwarded(match_id: int) -> int:
     match = _load(match_id)
     if match is None or match.status != MatchStatus.FORWARDED:
         return 0
-    for user, side in _parties(match):
-        _send("forwarded", user, match, side=side)
-    return 2
+    event = _event_of(match, MatchStatus.FORWARDED, from_status=MatchStatus.PROPOSED)
+    return sum(_send_once("forwarded", user, match, event, side=side) for user, side in _parties(match))
 
 
 def match_connected(match_id: int) -> int:
@@ -73,9 +91,8 @@ def match_connected(match_id: int) -> int:
     match = _load(match_id)
     if match is None or match.status != MatchStatus.CONNECTED:
         return 0
-    for user, side in _parties(match):
-        _send("introduction", user, match, side=side)
-    return 2
+    event = _event_of(match, MatchStatus.CONNECTED)
+    return sum(_send_once("introduction", user, match, event, side=side) for user, side in _parties(match))
 
 
 def match_declined(match_id: int) -> int:
@@ -84,9 +101,8 @@ def match_declined(match_id: int) -> int:
     if match is None or match.status != MatchStatus.DECLINED:
         return 0
     recipients = [match.counsellor] if match.counsellor else list(_staff())
-    for user in recipients:
-        _send("declined", user, match)
-    return len(recipients)
+    event = _event_of(match, MatchStatus.DECLINED)
+    return sum(_send_once("declined", user, match, event) for user in recipients)
 
 
 def introduction_requested(match_id: int) -> int:
@@ -95,9 +111,8 @@ def introduction_requested(match_id: int) -> int:
     if match is None or match.status != MatchStatus.PROPOSED:
         return 0
     recipients = [match.counsellor] if match.counsellor else list(_staff())
-    for user in recipients:
-        _send("requested", user, match)
-    return len(recipients)
+    event = _event_of(match, MatchStatus.PROPOSED)
+    return sum(_send_once("requested", user, match, event) for user in recipients)
 
 
 def _staff():
@@ -148,7 +163,8 @@ def send_outcome_checkins(now=None) -> int:
         match = _load(match_id)
         if match is None or match.status != MatchStatus.CONNECTED:
             continue
+        event = _event_of(match, MatchStatus.CONNECTED)
         for user, side in _parties(match):
-            _send("checkin", user, match, side=side)
+            _send_once("checkin", user, match, event, side=side)
         sent += Match.objects.filter(pk=match_id, checkin_sent_at__isnull=True).update(checkin_sent_at=now)
     return sent

@@ -9,7 +9,8 @@ the task id `send()` returned, and deletes a row only after its publish succeede
 Delivery is at least once: a publish that reached the broker but failed to report it, or a
 delete that failed after a publish, sends the task again. The tasks sent this way check the
 state before acting (a rematch is idempotent; a notification is sent only while the match is
-still in the state it announces; a digest row is sent only while claimed).
+still in the state it announces, and once per person and event, `MatchNotice`; a digest row is
+sent only while claimed).
 
 With tasks run in process (no broker: a laptop, the unit tests) there is nothing to publish:
 `send()` runs the task and lets its exceptions through, as `apply_async` does.

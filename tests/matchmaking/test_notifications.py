@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matchmaking import lifecycle, notifications, services
-from matchmaking.models import Match, MatchStatus
+from matchmaking.models import Match, MatchNotice, MatchStatus
 from tests.factories import UserFactory
 
 from .conftest import make_buyer, make_producer
@@ -126,6 +126,37 @@ def test_links_are_absolute(match, desk, mailoutbox, on_commit):
     for message in mailoutbox:
         assert 'href="/' not in html_of(message)
         assert f'href="{absolute(match)}"' in html_of(message)
+
+
+def test_a_task_run_again_for_the_same_forward_sends_nothing_twice(match, desk, mailoutbox, on_commit):
+    on_commit(lifecycle.match_forward, match=match, actor=desk)
+    assert len(mailoutbox) == 2
+    assert notifications.match_forwarded(match.pk) == 0  # the outbox sent the task again
+    assert len(mailoutbox) == 2
+    assert MatchNotice.objects.filter(event__match=match, kind="forwarded").count() == 2
+
+
+def test_a_retry_after_a_failure_for_one_recipient_sends_only_the_missing_email(
+    match, desk, mailoutbox, monkeypatch
+):
+    lifecycle.match_forward(match=match, actor=desk)
+    real_send = notifications._send
+
+    def mail_server_down_for_the_buyer(kind, user, match, **extra):
+        if user == match.buyer.owner:
+            raise OSError("connection refused")
+        real_send(kind, user, match, **extra)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(notifications, "_send", mail_server_down_for_the_buyer)
+        with pytest.raises(OSError):
+            notifications.match_forwarded(match.pk)
+    assert [message.to for message in mailoutbox] == [["owner@azar.example.com"]]
+    assert notifications.match_forwarded(match.pk) == 1  # the task's retry
+    assert sorted(message.to[0] for message in mailoutbox) == [
+        "owner@azar.example.com",
+        "owner@baghdad.example.com",
+    ]
 
 
 # --- Introduction (both accepted) --------------------------------------------------------
