@@ -115,6 +115,8 @@ class ProducerProfile(models.Model):
         verbose_name = _("producer profile")
         verbose_name_plural = _("producer profiles")
         ordering = ["name", "id"]
+        # matchmaking.producer_cache asks for the profiles stamped since it last looked.
+        indexes = [models.Index(fields=["updated_at"], name="accounts_producer_updated_idx")]
 
     def __str__(self) -> str:
         return self.name

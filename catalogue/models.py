@@ -152,6 +152,8 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["hs_code"], name="catalogue_product_hs_idx"),
             models.Index(fields=["annual_capacity"], name="catalogue_product_capacity_idx"),
+            # matchmaking.producer_cache asks for the products stamped since it last looked.
+            models.Index(fields=["updated_at"], name="catalogue_product_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -315,27 +315,46 @@ def config_fingerprint(config) -> str:
 
 
 class Fingerprints:
-    """Fingerprints by profile id, computed once each on demand."""
+    """Fingerprints by profile id, computed once each on demand (the profiles' positions too:
+    a one-profile rematch looks up a few dozen of tens of thousands)."""
 
     def __init__(self, arrays: ProducerArrays | BuyerArrays, function) -> None:
-        self._position = {int(pk): i for i, pk in enumerate(arrays.ids)}
         self._arrays = arrays
         self._function = function
         self._cache: dict[int, str] = {}
+        self._ids: np.ndarray | None = None  # the ids sorted, and where each sits (None: in place)
+        self._order: np.ndarray | None = None
+
+    def _positions(self, profile_ids: list[int]) -> list[int | None]:
+        if self._ids is None:
+            ids = np.asarray(self._arrays.ids, dtype=np.int64)
+            if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
+                self._order = np.argsort(ids, kind="stable")
+                ids = ids[self._order]
+            self._ids = ids
+        if not len(self._ids):
+            return [None] * len(profile_ids)
+        wanted = np.asarray(profile_ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
+        found = self._ids[at] == wanted
+        where = at if self._order is None else self._order[at]
+        return [int(i) if ok else None for i, ok in zip(where.tolist(), found.tolist(), strict=True)]
+
+    def _fill(self, profile_ids: list[int]) -> None:
+        missing = [pk for pk in profile_ids if pk not in self._cache]
+        for pk, i in zip(missing, self._positions(missing), strict=True):
+            self._cache[pk] = "" if i is None else self._function(self._arrays, i)
 
     def __getitem__(self, profile_id: int) -> str:
-        value = self._cache.get(profile_id)
-        if value is None:
-            i = self._position.get(profile_id)
-            value = "" if i is None else self._function(self._arrays, i)
-            self._cache[profile_id] = value
-        return value
+        if profile_id not in self._cache:
+            self._fill([profile_id])
+        return self._cache[profile_id]
 
     def aligned(self, profile_ids: Iterable[int]) -> list[str]:
         """`[self[pk] for pk in profile_ids]`, each distinct profile looked up once."""
         ids = list(profile_ids)
-        by_id = {pk: self[pk] for pk in dict.fromkeys(ids)}
-        return [by_id[pk] for pk in ids]
+        self._fill(list(dict.fromkeys(ids)))
+        return [self._cache[pk] for pk in ids]
 
     @classmethod
     def of_producers(cls, producers: ProducerArrays) -> Fingerprints:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from matchmaking import engine, shortlists
+from matchmaking import engine, producer_cache, shortlists
 from matchmaking.engine.result import concatenate_results, empty_result
 from matchmaking.loading import (
     Fingerprints,
@@ -132,13 +132,24 @@ def rematch_buyer(buyer_id: int, *, config: engine.MatchingConfig | None = None)
     buyers = load_buyers([buyer_id])
     scope = Scope(buyer_id=buyer_id)
     if not len(buyers):
-        producers = load_producers([])
-        result = empty_result(config)
-    else:
-        producers = load_producers(roots=SectorRoots.of(buyers.hs_codes[0], sections))
+        return _persist(empty_result(config), scope, load_producers([]), buyers, config)
+    roots = SectorRoots.of(buyers.hs_codes[0], sections)
+    if not producer_cache.enabled():
+        producers = load_producers(roots=roots)
         result = engine.score_one_buyer(producers, buyers, sections, config)
         result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
-    return _persist(result, scope, producers, buyers, config)
+        return _persist(result, scope, producers, buyers, config)
+    # Every ready producer, kept prepared by this process: the HS index skips those outside
+    # the buyer's roots, so the pairs are the same as when loading under them alone.
+    prepared = producer_cache.prepared_producers(sections)
+    result = engine.score_one_buyer(prepared, buyers, sections, config)
+    result = _with_stale_pairs(
+        result, prepared.arrays, buyers, sections, config, scope, engine_pairs_too=True
+    )
+    counts = _persist(result, scope, prepared.arrays, buyers, config)
+    counts.producers = producer_cache.producers_under(prepared, roots)
+    counts.pairs_scored = counts.producers * counts.buyers
+    return counts
 
 
 # --- The nightly sweep, fanned out: map (one chunk of buyers) and reduce --------------

@@ -12,6 +12,7 @@ import time
 import uuid
 
 from celery import chord, group, shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.core.cache import cache
 
@@ -26,6 +27,24 @@ logger = logging.getLogger(__name__)
 SWEEP_RUNNING_KEY = "matchmaking:sweep:running"
 SWEEP_LAST_KEY = "matchmaking:sweep:last"
 SWEEP_SEND_SECONDS = 60
+
+
+@worker_process_init.connect
+def warm_producer_cache(**kwargs) -> None:
+    """Prepare the producers a buyer rematch reads (matchmaking.producer_cache) when a worker
+    process starts, so its first buyer rematch does not pay for it. Best effort: a failure
+    here only leaves the first rematch to build them."""
+    from matchmaking import producer_cache
+    from matchmaking.loading import load_sections
+
+    if not producer_cache.enabled():
+        return
+    try:
+        started = time.monotonic()
+        producer_cache.prepared_producers(load_sections())
+        logger.info("producer cache warmed in %.1f s", time.monotonic() - started)
+    except Exception:
+        logger.exception("could not warm the producer cache; the first buyer rematch will")
 
 
 @shared_task

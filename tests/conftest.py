@@ -53,11 +53,17 @@ def _tasks_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    """The shared cache, and this process's prepared producers (matchmaking.producer_cache):
+    each test's database is rolled back, so what one test cached says nothing of the next."""
     from django.core.cache import cache
 
+    from matchmaking import producer_cache
+
     cache.clear()
+    producer_cache.clear()
     yield
     cache.clear()
+    producer_cache.clear()
 
 
 @pytest.fixture

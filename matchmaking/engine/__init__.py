@@ -15,6 +15,8 @@ Nightly sweep, fanned out: map    shortlist(producers, buyers.take(chunk), secti
                                   buyer_ids, config) rebuilds the kept pairs with their inputs
                                   where the reduce ran without them
 One profile changed:       score_one_producer(producer, buyers, ...) / score_one_buyer(producers, buyer, ...)
+                           (producers prepared once and kept: replace_producers patches in the
+                           few that changed since)
 Why a pair matched:        explain(result, i), built on demand for the pairs kept;
                            explain_many(result, indices) for many pairs at once (equal, faster)
 
@@ -36,6 +38,7 @@ from matchmaking.engine.inputs import (
 from matchmaking.engine.prepare import PreparedProducers, prepare_producers
 from matchmaking.engine.regions import Regions, default_regions, load_regions
 from matchmaking.engine.result import MatchResult
+from matchmaking.engine.splice import replace_producers
 from matchmaking.engine.sweep import (
     Candidates,
     score_all,
@@ -65,6 +68,7 @@ __all__ = [
     "load_regions",
     "normalise_unit",
     "prepare_producers",
+    "replace_producers",
     "score_all",
     "score_candidates",
     "score_one_buyer",

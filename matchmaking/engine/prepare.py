@@ -126,6 +126,80 @@ class PreparedProducers:
         return len(self.arrays)
 
 
+def _posting_entries(
+    hs_codes, key_index: dict[tuple[int, str], int], keys_of
+) -> tuple[np.ndarray, np.ndarray]:
+    """(producer row, key column) of each producer's HS keys; `key_index` grows with new keys."""
+    columns_of: dict[str, list[int]] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, codes in enumerate(hs_codes):
+        for code in codes:
+            columns = columns_of.get(code)
+            if columns is None:
+                columns = columns_of[code] = [key_index.setdefault(k, len(key_index)) for k in keys_of(code)]
+            rows.extend([i] * len(columns))
+            cols.extend(columns)
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+
+
+def _key_estimate_weight(
+    postings: sp.csr_matrix, key_index: dict[tuple[int, str], int], sections: Mapping[str, str]
+) -> np.ndarray:
+    """Producers per key, counted only for root keys: a buyer's candidates are bounded by the
+    producers under its sections (or under its chapters that belong to no section), the finer
+    keys sit inside those."""
+    is_root = np.array(
+        [level == SECTION or (level == CHAPTER and not sections.get(key)) for level, key in key_index],
+        dtype=bool,
+    )
+    return np.diff(postings.indptr).astype(np.int64) * is_root
+
+
+def _targets(target_markets, country_index: dict[str, int]) -> np.ndarray:
+    """countries × producers, bool; `country_index` grows with new countries."""
+    target_pairs: list[tuple[int, int]] = []
+    for i, markets in enumerate(target_markets):
+        for market in markets:
+            code = normalise_country(market)
+            if code:
+                target_pairs.append((country_index.setdefault(code, len(country_index)), i))
+    targets = np.zeros((len(country_index), len(target_markets)), dtype=bool)
+    if target_pairs:
+        t_rows, t_cols = np.array(target_pairs, dtype=np.intp).T
+        targets[t_rows, t_cols] = True
+    return targets
+
+
+def _in_region(
+    targets: np.ndarray, country_index: dict[str, int], region_index: dict[str, int], regions: Regions
+) -> np.ndarray:
+    """regions × producers, bool: the producer targets some country of the region."""
+    in_region = np.zeros((len(region_index), targets.shape[1]), dtype=bool)
+    for code, row in country_index.items():
+        region = regions.market_region(code)
+        if region is not None:
+            in_region[region_index[region]] |= targets[row]
+    return in_region
+
+
+def _certification_entries(certifications, cert_index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(producer row, certification column) of each held certification; `cert_index` grows."""
+    c_rows: list[int] = []
+    c_cols: list[int] = []
+    column_of: dict[str, int] = {}
+    for i, held in enumerate(certifications):
+        for name in held:
+            column = column_of.get(name)
+            if column is None:
+                column = column_of[name] = cert_index.setdefault(
+                    normalise_certification(name), len(cert_index)
+                )
+            c_rows.append(i)
+            c_cols.append(column)
+    return np.array(c_rows, dtype=np.int64), np.array(c_cols, dtype=np.int64)
+
+
 def prepare_producers(
     producers: ProducerArrays | PreparedProducers,
     sections: Mapping[str, str],
@@ -140,75 +214,22 @@ def prepare_producers(
     if len(section_names) >= 256:
         raise ValueError("at most 255 distinct sections are supported")
     id_rank, index_of_rank = rank_of(producers.ids)
-    keys_of = _key_cache(sections, section_names)
 
     key_index: dict[tuple[int, str], int] = {}
-    columns_of: dict[str, list[int]] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, codes in enumerate(producers.hs_codes):
-        for code in codes:
-            columns = columns_of.get(code)
-            if columns is None:
-                columns = columns_of[code] = [key_index.setdefault(k, len(key_index)) for k in keys_of(code)]
-            rows.extend([i] * len(columns))
-            cols.extend(columns)
-    n_keys = len(key_index)
-    postings = sp.csr_matrix(
-        (
-            np.ones(len(rows), dtype=np.int64),
-            (np.array(cols, dtype=np.int64), np.array(rows, dtype=np.int64)),
-        ),
-        shape=(n_keys, n),
-    )
+    rows, cols = _posting_entries(producers.hs_codes, key_index, _key_cache(sections, section_names))
+    postings = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (cols, rows)), shape=(len(key_index), n))
     postings.sum_duplicates()  # a key shared by two of a producer's codes counts once
     postings.data[:] = 1
     postings.sort_indices()
-    # A buyer's candidates are bounded by the producers under its sections (or under its
-    # chapters that belong to no section): the finer keys sit inside those.
-    is_root = np.array(
-        [level == SECTION or (level == CHAPTER and not sections.get(key)) for level, key in key_index],
-        dtype=bool,
-    )
-    key_estimate_weight = np.diff(postings.indptr).astype(np.int64) * is_root
 
     country_index = {code: i for i, code in enumerate(sorted(regions.countries))}
-    target_pairs: list[tuple[int, int]] = []
-    for i, markets in enumerate(producers.target_markets):
-        for market in markets:
-            code = normalise_country(market)
-            if code:
-                target_pairs.append((country_index.setdefault(code, len(country_index)), i))
-    targets = np.zeros((len(country_index), n), dtype=bool)
-    if target_pairs:
-        t_rows, t_cols = np.array(target_pairs, dtype=np.intp).T
-        targets[t_rows, t_cols] = True
+    targets = _targets(producers.target_markets, country_index)
     region_index = {name: i for i, name in enumerate(sorted(set(regions.market_regions.values())))}
-    in_region = np.zeros((len(region_index), n), dtype=bool)
-    for code, row in country_index.items():
-        region = regions.market_region(code)
-        if region is not None:
-            in_region[region_index[region]] |= targets[row]
 
     cert_index: dict[str, int] = {}
-    c_rows: list[int] = []
-    c_cols: list[int] = []
-    column_of: dict[str, int] = {}
-    for i, held in enumerate(producers.certifications):
-        for name in held:
-            column = column_of.get(name)
-            if column is None:
-                column = column_of[name] = cert_index.setdefault(
-                    normalise_certification(name), len(cert_index)
-                )
-            c_rows.append(i)
-            c_cols.append(column)
+    c_rows, c_cols = _certification_entries(producers.certifications, cert_index)
     holders = sp.csc_matrix(
-        (
-            np.ones(len(c_rows), dtype=np.int8),
-            (np.array(c_rows, dtype=np.int64), np.array(c_cols, dtype=np.int64)),
-        ),
-        shape=(n, len(cert_index)),
+        (np.ones(len(c_rows), dtype=np.int8), (c_rows, c_cols)), shape=(n, len(cert_index))
     )
     holders.sum_duplicates()  # "CE" and "ce" are one certificate
     holders.sort_indices()
@@ -221,14 +242,14 @@ def prepare_producers(
         id_rank=id_rank,
         index_of_rank=index_of_rank,
         key_index=key_index,
-        key_estimate_weight=key_estimate_weight,
+        key_estimate_weight=_key_estimate_weight(postings, key_index, sections),
         postings=postings,
         capacity=_unit_table(producers.capacity_by_unit, n, is_capacity=True),
         moq=_unit_table(producers.moq_by_unit, n, is_capacity=False),
         country_index=country_index,
         targets=targets,
         region_index=region_index,
-        in_region=in_region,
+        in_region=_in_region(targets, country_index, region_index, regions),
         cert_index=cert_index,
         holders=holders,
     )
