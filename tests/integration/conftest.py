@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from portal.celery import app
+from tests.integration.smtp_inbox import inbox  # noqa: F401  (a fixture for the tests here)
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = f"itest-{uuid.uuid4().hex[:8]}"

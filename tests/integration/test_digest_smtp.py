@@ -5,14 +5,11 @@ with backoff and then recorded as failed while the others' digests go out."""
 
 from __future__ import annotations
 
-import email
-import socket
 import time
 from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.test import Client
 
@@ -23,55 +20,7 @@ from portal.celery import app
 from tests.digests.conftest import make_counsellor, make_match
 from tests.factories import UserFactory
 from tests.integration.conftest import QUEUE, WorkerProcess
-
-REFUSED = "refused@nowhere.example"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts; it refuses one recipient."""
-
-    def __init__(self):
-        self.messages: list[Message] = []
-        self.refusals = 0
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == REFUSED:
-            self.refusals += 1
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-    def digests(self) -> list[Message]:
-        return [m for m in self.messages if (m["Message-ID"] or "").startswith("<digest-")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
+from tests.integration.smtp_inbox import REFUSED, wait_for
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ from matchmaking.models import Match, MatchStatus
 from portal.models import PendingTask
 from tests.factories import UserFactory
 from tests.integration.conftest import QUEUE, WorkerProcess
+from tests.integration.smtp_inbox import free_port, wait_for
 from tests.integration.tcp_proxy import TcpProxy
-from tests.integration.test_digest_smtp import Inbox, free_port, wait_for
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.lifecycle_support import make_match
 
@@ -228,17 +228,6 @@ def test_a_database_down_for_a_while_gives_503s_and_the_app_recovers_without_a_r
 
 
 # --- (c) Redis down: the site goes on, and the tasks wait in the outbox ----------------------
-
-
-@pytest.fixture
-def inbox():
-    from aiosmtpd.controller import Controller
-
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
 
 
 @pytest.fixture
