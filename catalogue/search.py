@@ -21,6 +21,11 @@ embedded default, matches word prefixes in the stored document.
 
 Text is folded by `normalize_text` on both sides, at index time and at query
 time, so ي/ی, ك/ک, Persian/Arabic digits and the zero-width non-joiner match.
+
+On PostgreSQL a page in relevance order ranks only the matches whose own text
+holds a query word, and takes the newest of those that every word reaches
+through their HS code from a covering index (`RankedQuery`): the same page,
+without a heap visit and a ts_rank for each of thousands of HS-only matches.
 """
 
 import difflib
@@ -32,8 +37,23 @@ from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.where import ExtraWhere, WhereNode
 
 from .hs import folded
 from .models import Product, SearchTerm, Sector, SectorLevel
@@ -58,6 +78,8 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 HS_MATCH_RANK = 0.12
 # An exact name outranks everything (ts_rank stays well below 1).
 EXACT_NAME_BONUS = 2.0
+# Best first; `search_products` orders so, and so does ProductFilter's "relevance".
+RELEVANCE_ORDERING = ("-relevance", "-created_at", "-id")
 INDEX_BATCH_SIZE = 2000
 # Light English suffix stripping for SQLite, whose matching is by word prefix.
 _ENGLISH_SUFFIXES = ("ies", "es", "s", "ing", "ed")
@@ -377,11 +399,18 @@ def sector_matches(
 
 
 class EqualsAny(Func):
-    """PostgreSQL `expression = ANY(%s)`: a list of any length as one array parameter."""
+    """PostgreSQL `expression = ANY(%s)`: a list of any length as one array parameter
+    (pass `array_literal(values)`: a search sends the same thousand codes several times)."""
 
     template = "(%(expressions)s))"
     arg_joiner = " = ANY("
     output_field = BooleanField()
+
+
+def array_literal(values: Iterable[str]) -> str:
+    """A PostgreSQL array literal of these strings, made once rather than per parameter."""
+    quoted = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _word_start(field: str, text: str) -> Q:
@@ -408,19 +437,18 @@ def search_products(queryset: QuerySet[Product], query: str | None) -> QuerySet[
     all_hs_codes = sorted(set().union(*hs_codes.values()))
     phrase = " ".join(words)
     exact = Case(When(search_name=phrase, then=Value(EXACT_NAME_BONUS)), default=Value(0.0))
-    condition = Q()
-    if connections[using].vendor == "postgresql":
+    postgres = connections[using].vendor == "postgresql"
+    if postgres:
         # A chapter's name can bring a thousand codes: one array parameter, not a thousand.
         hs_rank = Case(
-            When(EqualsAny(F("hs_code"), Value(all_hs_codes)), then=Value(HS_MATCH_RANK)), default=Value(0.0)
+            When(EqualsAny(F("hs_code"), Value(array_literal(all_hs_codes))), then=Value(HS_MATCH_RANK)),
+            default=Value(0.0),
         )
-        tsquery = None
-        for word in words:
-            word_query = _word_search_query(word, corrections.get(word, []))
-            condition &= Q(search_vector=word_query) | Q(
-                EqualsAny(F("hs_code"), Value(sorted(hs_codes[word])))
-            )
-            tsquery = word_query if tsquery is None else tsquery | word_query
+        tsquery = reduce(or_, (_word_search_query(word, corrections.get(word, [])) for word in words))
+        condition = SearchMatch(
+            [_word_tsquery(word, corrections.get(word, [])) for word in words],
+            [sorted(hs_codes[word]) for word in words],
+        )
         # Any word counts for the rank: a product matching some words through its
         # HS code still ranks by the words its names hold.
         rank = Coalesce(SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS), Value(0.0))
@@ -428,6 +456,7 @@ def search_products(queryset: QuerySet[Product], query: str | None) -> QuerySet[
     else:
         hs_rank = Case(When(hs_code__in=all_hs_codes, then=Value(HS_MATCH_RANK)), default=Value(0.0))
         name_score = Value(0.0)
+        condition = Q()
         for word in words:
             alternatives = [_english_stem(word), *corrections.get(word, [])]
             in_text = reduce(or_, (_word_start("search_document", text) for text in alternatives))
@@ -435,6 +464,181 @@ def search_products(queryset: QuerySet[Product], query: str | None) -> QuerySet[
             condition &= in_text | Q(hs_code__in=hs_codes[word])
             name_score = name_score + Case(When(in_name, then=Value(1.0 / len(words))), default=Value(0.0))
         relevance = exact + name_score + hs_rank
-    return (
-        queryset.filter(condition).annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
+    results = queryset.filter(condition).annotate(relevance=relevance).order_by(*RELEVANCE_ORDERING)
+    if postgres and condition.through_hs:
+        results.query = results.query.chain(RankedQuery)
+    return results
+
+
+class SearchMatch(Func):
+    """PostgreSQL: every word of a search is in the product's text (its tsvector) or reaches it
+    through its HS code. `word_queries` are each word's tsquery SQL and parameters, `word_codes`
+    the HS codes each word reaches.
+
+    Renders as asked by the query it is compiled in (`RankedQuery`'s branches):
+    all matches, those with some word in their own text, or those every word
+    reaches through the HS code (which all match).
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, word_queries: list[tuple[str, list[str]]], word_codes: list[list[str]]):
+        super().__init__(F("search_vector"), F("hs_code"))
+        self.word_queries = word_queries
+        self.word_codes = word_codes
+        self.through_hs = sorted(set.intersection(*(set(codes) for codes in word_codes)))
+        self._arrays = [array_literal(codes) for codes in word_codes]
+        self._through_hs_array = array_literal(self.through_hs)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        vector, _ = compiler.compile(self.source_expressions[0])
+        hs_code, _ = compiler.compile(self.source_expressions[1])
+        branch = getattr(compiler.query, "search_branch", None)
+        if branch == "through_hs":
+            return f"{hs_code} = ANY(%s)", [self._through_hs_array]
+        clauses, params = [], []
+        for n, ((tsquery, tsquery_params), codes) in enumerate(
+            zip(self.word_queries, self._arrays, strict=True)
+        ):
+            others = [query for m, query in enumerate(self.word_queries) if m != n]
+            if codes == "{}" or (branch == "in_text" and not others):
+                clauses.append(f"{vector} @@ ({tsquery})")
+                params += tsquery_params
+            elif branch == "in_text":
+                # Some word in the text: this one, or (it reaching the HS code) another.
+                clauses.append(
+                    f"({vector} @@ ({tsquery}) OR ({hs_code} = ANY(%s)"
+                    f" AND {vector} @@ ({' || '.join(sql for sql, _ in others)})))"
+                )
+                params += [*tsquery_params, codes, *(param for _, other in others for param in other)]
+            else:
+                clauses.append(f"({vector} @@ ({tsquery}) OR {hs_code} = ANY(%s))")
+                params += [*tsquery_params, codes]
+        return "(" + " AND ".join(clauses) + ")", params
+
+
+# --- A page in relevance order (PostgreSQL) -----------------------------------------------
+
+
+# What the covering indexes of migration 0005 hold: a condition on other columns needs the rows.
+_COVERED_COLUMNS = frozenset({"created_at", "id", "hs_code", "is_active"})
+
+
+class RankedQuery(Query):
+    """A search's query that fetches a page in relevance order, or counts, without reading every match.
+
+    Ranking costs a heap visit and a `ts_rank` per match, and a common HS word
+    (a chapter's name) brings thousands of matches that hold no query word.
+    Those rank exactly HS_MATCH_RANK (no word in their vector: ts_rank 0; no
+    exact name either, as a name equal to the query holds its words), the
+    least that any product every word reaches through its HS code ranks. So
+    the first `n` rows in relevance order are among the first `n` matches
+    with some word in their text, in relevance order (only those are ranked),
+    and the first `n` products that every word reaches through their HS code,
+    newest first, whether their text matches too or not (each ranks at least
+    as high as an HS-only match, and ties go to the newer), which a covering
+    index of migration 0005 lists without reading a row. The query that runs
+    ranks those at most 2n candidates and orders and slices them as asked, so
+    a page holds the same rows in the same order as when every match is
+    ranked. A count adds the HS matches (counted in the other covering index)
+    to the text matches and takes away those in both.
+
+    Only where those indexes answer alone (the other conditions read
+    `is_active` and `hs_code` only), for a slice in relevance order or a
+    count; anything else runs unchanged.
+    """
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        compiler = super().get_compiler(using, connection, elide_empty)
+        if compiler.connection.vendor != "postgresql":
+            return compiler
+        page = self._page_query(compiler.connection)
+        return compiler if page is self else page.get_compiler(using, connection, elide_empty)
+
+    def get_count(self, using):
+        """The number of matches: those with some word in their text (rows read), plus those every
+        word reaches through their HS code (counted in the covering index), less the ones in both."""
+        if connections[using].vendor != "postgresql" or self.is_sliced or not self._splits():
+            return super().get_count(using)
+        in_text, through_hs = self._branches()
+        codes = next(node for node in _walk(self.where) if isinstance(node, SearchMatch)).through_hs
+        text = QuerySet(model=self.model, query=in_text, using=using).aggregate(
+            matches=Count("pk"),
+            also_through_hs=Count("pk", filter=Q(EqualsAny(F("hs_code"), Value(array_literal(codes))))),
+        )
+        return (
+            text["matches"]
+            + QuerySet(model=self.model, query=through_hs, using=using).count()
+            - text["also_through_hs"]
+        )
+
+    def _splits(self) -> bool:
+        return (
+            not self.extra_order_by
+            and not self.distinct
+            and not self.combinator
+            and _reads_only(self.where, self.base_table, _COVERED_COLUMNS)
+        )
+
+    def _branches(self) -> tuple[Query, Query]:
+        """This query, unsliced, twice: rendering its search match as "some word in the text" and as
+        "every word through the HS code"."""
+        everything = self.chain(Query)
+        everything.clear_limits()
+        in_text, through_hs = everything.clone(), everything.clone()
+        in_text.search_branch, through_hs.search_branch = "in_text", "through_hs"
+        return in_text, through_hs
+
+    def _page_query(self, connection) -> Query:
+        if self.high_mark is None or tuple(self.order_by) != RELEVANCE_ORDERING or not self._splits():
+            return self
+        in_text, through_hs = self._branches()
+        by_rank = QuerySet(model=self.model, query=in_text).values("pk")[: self.high_mark].query
+        newest_through_hs = (
+            QuerySet(model=self.model, query=through_hs)
+            .order_by("-created_at", "-id")
+            .values("pk")[: self.high_mark]
+            .query
+        )
+        by_rank_sql, by_rank_params = by_rank.get_compiler(connection=connection).as_sql()
+        newest_sql, newest_params = newest_through_hs.get_compiler(connection=connection).as_sql()
+        # The candidates meet every condition, which reads this table alone: what
+        # remains is to rank them (the planner need not weigh the HS codes again).
+        page = self.chain(Query)
+        page.clear_limits()
+        quote = connection.ops.quote_name
+        page.where = WhereNode(
+            [
+                ExtraWhere(
+                    [
+                        f"{quote(page.base_table)}.{quote(self.model._meta.pk.column)} IN"
+                        f" (({by_rank_sql}) UNION ALL ({newest_sql}))"
+                    ],
+                    [*by_rank_params, *newest_params],
+                )
+            ]
+        )
+        page.set_limits(self.low_mark, self.high_mark)
+        return page
+
+
+def _walk(node):
+    """A WHERE tree's nodes and expressions, depth first."""
+    yield node
+    for child in getattr(node, "get_source_expressions", list)():
+        if child is not None:
+            yield from _walk(child)
+
+
+def _reads_only(node, alias: str, columns: frozenset[str]) -> bool:
+    """Whether a WHERE (sub)tree reads no column but these of table `alias` (a search match reads its own)."""
+    if isinstance(node, SearchMatch):
+        return True
+    if isinstance(node, Col):
+        return node.alias == alias and node.target.column in columns
+    if isinstance(node, (Query, Subquery, RawSQL)) or not hasattr(node, "get_source_expressions"):
+        return False
+    return all(
+        _reads_only(child, alias, columns) for child in node.get_source_expressions() if child is not None
     )

@@ -4,9 +4,14 @@ import importlib
 
 import hypothesis
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import strategies as st
 
+from accounts.models import ProducerProfile
 from accounts.services import producer_profile_update
+from catalogue import selectors
 from catalogue.models import Product, SearchTerm
 from catalogue.search import (
     SECTOR_VECTOR_SQL,
@@ -221,3 +226,100 @@ def test_any_text_is_a_query_never_an_error(catalogue, text):
     products = search_products(Product.objects.all(), text)
     list(products[:5])
     products.count()
+
+
+# --- A page in relevance order ranks only what it must (PostgreSQL) ---------------------------
+
+
+@pytest.fixture
+def crowded_heading():
+    """Refrigerators by name, by producer and by description, and more products that only their
+    HS heading (8418, "refrigerators, freezers…") brings, several listed at the same instant."""
+    cooling = ProducerProfileFactory(name="Tabriz Refrigerator Works")
+    others = ProducerProfileFactory(name="Marand Industries")
+    made = [
+        *(ProductFactory(producer=others, name=f"Refrigerator R-{n}", hs_code="841810") for n in range(4)),
+        ProductFactory(producer=others, name="Refrigerator compressor", hs_code="841430"),
+        *(ProductFactory(producer=cooling, name=f"Cold room C-{n}", hs_code="841869") for n in range(3)),
+        *(ProductFactory(producer=others, name=f"Model Z-{n}", hs_code="841850") for n in range(14)),
+        ProductFactory(producer=others, name="Stainless Model S", hs_code="841829", description="Stainless."),
+        *(
+            ProductFactory(
+                producer=others, name=f"Shelf {n}", hs_code="940360", description="For refrigerators."
+            )
+            for n in range(3)
+        ),
+        ProductFactory(producer=others, name="Unlisted Model U", hs_code="841850", is_active=False),
+    ]
+    # Ties on created_at are broken by id, as the full ordering does.
+    Product.objects.filter(name__in=["Model Z-3", "Model Z-4", "Model Z-5", "Refrigerator R-2"]).update(
+        created_at=made[0].created_at
+    )
+    return made
+
+
+PAGES = [(0, 1), (0, 5), (3, 9), (5, 12), (10, 20), (18, 40)]
+
+
+@pytest.mark.parametrize(
+    "query", ["refrigerators", "refrigerator", "freezers", "8418", "refrigerators freezers", "refrigirator"]
+)
+def test_a_page_in_relevance_order_is_that_slice_of_every_match_ranked(crowded_heading, query):
+    results = search_products(Product.objects.filter(is_active=True), query)
+    everything = [(product.pk, product.relevance) for product in results.all()]  # unsliced: all ranked
+    assert len(everything) > 20
+    assert results.all().count() == len(everything)
+    for start, stop in PAGES:
+        page = results.all()[start:stop]  # a fresh query, not a slice of the list above
+        assert [(product.pk, product.relevance) for product in page] == everything[start:stop]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL ranks a page from two parts")
+def test_a_page_ranks_only_text_matches_and_the_newest_hs_matches(crowded_heading):
+    results = search_products(Product.objects.filter(is_active=True), "refrigerators")
+    assert "UNION ALL" in str(results[:30].query)
+    # HS-only matches follow the text matches, newest first, then descriptions.
+    names = [product.name for product in results[:30]]
+    hs_only = [name for name in names if name.startswith("Model Z")]
+    newest_first = Product.objects.filter(name__in=hs_only).order_by("-created_at", "-id")
+    assert hs_only == [product.name for product in newest_first]
+    assert names.index("Refrigerator R-0") < names.index(hs_only[0]) < names.index("Shelf 0")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL ranks a page from two parts")
+@pytest.mark.parametrize(
+    ("params", "page_narrowed", "count_split"),
+    [
+        ({"search": "refrigerators"}, True, True),
+        ({"search": "refrigerators", "hs": "8418"}, True, True),
+        ({"search": "refrigerators", "target_market": "IQ"}, False, False),  # the producer's column
+        ({"search": "refrigerators", "min_capacity": "10"}, False, False),  # a column the indexes lack
+        ({"search": "refrigerators", "ordering": "-annual_capacity"}, False, True),
+        ({"search": "refrigerators", "ordering": "-relevance"}, False, True),
+        ({"search": "tabriz"}, False, False),  # no HS code holds the word: every match has it in its text
+    ],
+)
+def test_the_page_query_serves_relevance_pages_and_counts_and_leaves_the_rest(
+    crowded_heading, params, page_narrowed, count_split
+):
+    ProducerProfile.objects.update(target_markets=["IQ"])
+    results = selectors.product_search(user=AnonymousUser(), params=params)
+    assert ("UNION ALL" in str(results[:10].query)) is page_narrowed
+    with CaptureQueriesContext(connection) as counted:
+        results.all().count()
+    # Split, the count reads the text matches and counts the HS matches in an index.
+    assert any("FILTER" in query["sql"] for query in counted.captured_queries) is count_split
+    assert "UNION" not in str(results.query)  # unsliced, and counts, run as they are
+    everything = list(results.all())
+    assert list(results.all()[2:9]) == everything[2:9]
+    assert results.all().count() == len(everything)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL ranks a page from two parts")
+def test_a_producer_sees_the_same_page_with_its_unlisted_products(crowded_heading):
+    owner = Product.objects.get(name="Unlisted Model U").producer.owner
+    results = selectors.product_search(user=owner, params={"search": "refrigerators"})
+    everything = list(results.all())
+    assert "Unlisted Model U" in [product.name for product in everything]
+    for start, stop in PAGES:
+        assert list(results.all()[start:stop]) == everything[start:stop]
