@@ -399,6 +399,10 @@ MATCHING_REMATCH_DEBOUNCE_SECONDS = env.int("MATCHING_REMATCH_DEBOUNCE_SECONDS",
 MATCHING_REMATCH_DEBOUNCE_GRACE = env.int("MATCHING_REMATCH_DEBOUNCE_GRACE", default=300)
 # How long a sweep may take before another one may start (its chord ends it earlier).
 MATCHING_SWEEP_LOCK_SECONDS = env.int("MATCHING_SWEEP_LOCK_SECONDS", default=3 * 3600)
+# Each process keeps every ready producer prepared for buyer rematches, patched from what
+# changed (matchmaking/producer_cache.py); rebuilt in full after this many seconds.
+MATCHING_PRODUCER_CACHE = env.bool("MATCHING_PRODUCER_CACHE", default=True)
+MATCHING_PRODUCER_CACHE_MAX_AGE_SECONDS = env.int("MATCHING_PRODUCER_CACHE_MAX_AGE_SECONDS", default=3600)
 
 # Service levels of the review queue (days): a proposed match older than the first is shown
 # as ageing (queue, counsellor's digest); past the second it is escalated to staff. A
