@@ -13,6 +13,18 @@ def can_manage_counsellors(user) -> bool:
     return _signed_in(user) and user.is_portal_staff
 
 
+# What a counsellor changes of their own desk; where they are posted and what they cover
+# decides the routing, so that stays with staff.
+SELF_SERVICE_FIELDS = frozenset({"phone", "languages", "sectors", "is_active"})
+
+
+def can_edit_counsellor_profile(user, profile) -> bool:
+    """Staff, or the counsellor the profile is (their own phone, languages, sectors, leave)."""
+    return can_manage_counsellors(user) or (
+        _signed_in(user) and user.is_counsellor and profile.user_id == user.pk
+    )
+
+
 def can_view_counsellor_contacts(user) -> bool:
     """A counsellor's email and phone: anyone signed in; anonymous visitors see the desks only."""
     return _signed_in(user)

@@ -13,7 +13,7 @@ from accounts.models import User
 from catalogue.models import Sector
 from catalogue.sectors import sectors_for_codes
 from counsellors.models import CounsellorProfile
-from counsellors.policies import can_manage_counsellors
+from counsellors.policies import SELF_SERVICE_FIELDS, can_edit_counsellor_profile, can_manage_counsellors
 from portal import validation as rules
 
 PROFILE_FIELDS = {"posted_country", "covered_countries", "sectors", "languages", "phone", "is_active"}
@@ -92,10 +92,16 @@ def counsellor_profile_create(*, actor: User, user: User, data: dict[str, Any]) 
 def counsellor_profile_update(
     *, profile: CounsellorProfile, actor: User, data: dict[str, Any]
 ) -> CounsellorProfile:
-    """Staff change a counsellor's posting, coverage, sectors or availability. Matches already
+    """Staff change a counsellor's posting, coverage, sectors or availability; the counsellor
+    their own phone, languages, sectors and availability (SELF_SERVICE_FIELDS). Matches already
     with the counsellor stay; the pool is routed again (the desk may now cover more)."""
-    if not can_manage_counsellors(actor):
+    if not can_edit_counsellor_profile(actor, profile):
         raise PermissionDenied(_("Only staff manage counsellor profiles."))
+    if not can_manage_counsellors(actor):
+        errors = rules.FieldErrors()
+        for field in sorted(set(data) & PROFILE_FIELDS - SELF_SERVICE_FIELDS):
+            errors.add(field, _("Only staff change where a counsellor is posted and what they cover."))
+        errors.raise_if_any()
     profile = CounsellorProfile.objects.select_for_update().get(pk=profile.pk)
     sectors = apply_profile_fields(profile, data)
     profile.save()

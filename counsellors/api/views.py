@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from counsellors import briefs, services
 from counsellors.models import CounsellorProfile
-from counsellors.policies import can_manage_counsellors
+from counsellors.policies import can_edit_counsellor_profile, can_manage_counsellors
 
 from .filters import BriefFilter, CounsellorFilter
 from .serializers import (
@@ -25,12 +25,19 @@ from .serializers import (
 
 
 class ReadOrManageCounsellors(BasePermission):
-    """Anyone reads; staff create and change."""
+    """Anyone reads; staff create and change; a counsellor changes their own (the service says
+    which fields)."""
 
     message = _("Only staff manage counsellor profiles.")
 
     def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or can_manage_counsellors(request.user)
+        if request.method in SAFE_METHODS or can_manage_counsellors(request.user):
+            return True
+        user = request.user
+        return request.method == "PATCH" and bool(user and user.is_authenticated and user.is_counsellor)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.method in SAFE_METHODS or can_edit_counsellor_profile(request.user, obj)
 
 
 @extend_schema_view(

@@ -31,8 +31,8 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 842 cells from 143 rows
-(473 on the API, 369 on the pages; 348 allowed, 494 refused), checked by
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 848 cells from 144 rows
+(479 on the API, 369 on the pages; 350 allowed, 498 refused), checked by
 `test_the_cell_count_is_the_documented_one`.
 """
 
@@ -348,10 +348,14 @@ API_ROWS = [
         body=lambda w: {"user": w.others["desk_less"].pk, "posted_country": "AE"}, state=count_of(CounsellorProfile)),
     api("counsellors", "detail", "GET", "own", "/api/v1/counsellors/{pk}/",
                                                                 (OK,      OK,      OK,   OK,    OK,   OK), target="desks.own"),
-    # Staff post counsellors (the posting decides the routing): a counsellor does not move its own desk.
+    # Staff post counsellors (the posting decides the routing): a counsellor does not move its own desk
+    # (a field error) but keeps its own phone; nobody else's.
     api("counsellors", "detail", "PATCH", "own", "/api/v1/counsellors/{pk}/",
-                                                                (NO,      NO,      NO,   NO,    NO,   OK), target="desks.own",
+                                                                (NO,      NO,      NO,   BAD,   NO,   OK), target="desks.own",
         body={"posted_country": "SY"}, state=value_of("desks.own", "posted_country")),
+    api("counsellors", "detail-phone", "PATCH", "own", "/api/v1/counsellors/{pk}/",
+                                                                (NO,      NO,      NO,   OK,    NO,   OK), target="desks.own",
+        body={"phone": "+964 770 000 1122"}, state=value_of("desks.own", "phone")),
     # --- Matches
     api("matches", "list", "GET", "none", "/api/v1/matches/?page_size=200",
                                                                 (NO,      OK,      OK,   OK,    OK,   OK),

@@ -136,7 +136,11 @@ def test_only_staff_post_and_patch_counsellors(baghdad, role):
     caller = baghdad.user if role == "counsellor" else UserFactory(role=role)
     user = UserFactory(role="counsellor")
     assert api(caller).post(COUNSELLORS, {"user": user.pk, "posted_country": "IQ"}).status_code == 403
-    assert api(caller).patch(f"{COUNSELLORS}{baghdad.pk}/", {"posted_country": "TR"}).status_code == 403
+    moved = api(caller).patch(f"{COUNSELLORS}{baghdad.pk}/", {"posted_country": "TR"})
+    if role == "counsellor":  # their own desk: the field is staff's
+        assert moved.status_code == 400 and "posted_country" in moved.json()
+    else:
+        assert moved.status_code == 403
     assert api().post(COUNSELLORS, {"user": user.pk, "posted_country": "IQ"}).status_code in ANONYMOUS
     assert api().patch(f"{COUNSELLORS}{baghdad.pk}/", {"posted_country": "TR"}).status_code in ANONYMOUS
     assert CounsellorProfile.objects.get(pk=baghdad.pk).posted_country == "IQ"
@@ -184,6 +188,30 @@ def test_staff_patch_a_counsellor(staff, baghdad):
     assert Match.objects.get(pk=pooled.pk).counsellor == baghdad.user
     assert api(staff).patch(f"{COUNSELLORS}999999/", {"phone": ""}).status_code == 404
     assert api(staff).put(f"{COUNSELLORS}{baghdad.pk}/", {"posted_country": "IQ"}).status_code == 405
+
+
+def test_a_counsellor_keeps_their_own_contacts_languages_sectors_and_leave(baghdad):
+    covered = list(CounsellorProfile.objects.get(pk=baghdad.pk).covered_countries)
+    response = api(baghdad.user).patch(
+        f"{COUNSELLORS}{baghdad.pk}/",
+        {"phone": "+964 770 000 1122", "languages": ["fa", "ar", "en"], "is_active": False},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["languages"], response.json()["is_active"]) == (["fa", "ar", "en"], False)
+    refused = api(baghdad.user).patch(
+        f"{COUNSELLORS}{baghdad.pk}/", {"phone": "", "covered_countries": ["BR"]}, format="json"
+    )
+    assert refused.status_code == 400 and list(refused.json()) == ["covered_countries"]
+    profile = CounsellorProfile.objects.get(pk=baghdad.pk)
+    assert (profile.phone, list(profile.covered_countries), profile.is_active) == (
+        "+964 770 000 1122",
+        covered,
+        False,
+    )
+    colleague = CounsellorProfile.objects.create(user=UserFactory(role="counsellor"), posted_country="TR")
+    other = api(baghdad.user).patch(f"{COUNSELLORS}{colleague.pk}/", {"phone": ""}, format="json")
+    assert other.status_code == 403
 
 
 def test_a_profile_does_not_move_to_another_user(staff, baghdad):
