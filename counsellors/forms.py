@@ -84,6 +84,55 @@ class BriefForm(ServiceForm):
         }
 
 
+class DeskForm(ServiceForm):
+    """What a counsellor keeps of their own desk (counsellors.policies.SELF_SERVICE_FIELDS);
+    where they are posted and what they cover is staff's."""
+
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("With the country code, e.g. +964 770 123 4567. Shown to signed-in users."),
+    )
+    languages = forms.CharField(
+        label=_("Languages you work in"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        help_text=_("Language codes separated by commas, e.g. fa, ar, en."),
+    )
+    sectors = forms.CharField(
+        label=_("Sectors you follow (HS codes)"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        help_text=_("HS codes of 2, 4 or 6 digits separated by commas, e.g. 84, 8418."),
+    )
+    is_active = forms.BooleanField(
+        label=_("I take new matches"),
+        required=False,
+        help_text=_("Turn it off while on leave: new matches go to your colleagues."),
+    )
+
+    def clean_languages(self) -> list[str]:
+        return [
+            code.strip().lower()
+            for code in _CODE_SEPARATORS.split(self.cleaned_data.get("languages", ""))
+            if code
+        ]
+
+    def clean_sectors(self) -> list[str]:
+        return split_codes(self.cleaned_data.get("sectors", ""))
+
+    @staticmethod
+    def initial_from(profile) -> dict[str, Any]:
+        return {
+            "phone": profile.phone,
+            "languages": ", ".join(profile.languages),
+            "sectors": ", ".join(sector.code for sector in profile.sectors.all()),
+            "is_active": profile.is_active,
+        }
+
+
 class BulkReviewForm(forms.Form):
     """The queue's bulk bar: which matches (checkboxes in the rows), forward or reject, and
     the note or reason that goes with every one of them."""

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("queue/", views.queue, name="queue"),
     path("queue/bulk/", views.queue_bulk, name="queue_bulk"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("desk/", views.desk, name="desk"),
     path("province/", views.province, name="province"),
     path("briefs/", views.brief_list, name="brief_list"),
     path("briefs/new/", views.brief_create, name="brief_create"),

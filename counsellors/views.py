@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,11 +29,11 @@ from matchmaking.models import Match
 from portal.formatting import format_number
 from portal.redirects import safe_next
 
-from . import briefs, charts, selectors
+from . import briefs, charts, selectors, services
 from .bulk import FORWARD, bulk_review
 from .filters import BriefFilter, QueueFilter
-from .forms import BriefForm, BulkReviewForm
-from .models import MarketBrief
+from .forms import BriefForm, BulkReviewForm, DeskForm
+from .models import CounsellorProfile, MarketBrief
 
 QUEUE_PER_PAGE = 25
 BRIEFS_PER_PAGE = 20
@@ -211,7 +212,8 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save_brief(form: BriefForm, save) -> MarketBrief | None:
+def _saved(form, save):
+    """What the service `save` returns for the form's data, or None with its errors on the form."""
     if not form.is_valid():
         return None
     try:
@@ -228,7 +230,7 @@ def brief_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only trade counsellors publish market briefs."))
     if request.method == "POST":
         form = BriefForm(request.POST)
-        brief = _save_brief(form, lambda data: briefs.brief_create(author=request.user, data=data))
+        brief = _saved(form, lambda data: briefs.brief_create(author=request.user, data=data))
         if brief is not None:
             messages.success(request, _("Your brief is published."))
             return redirect("counsellors:brief_detail", pk=brief.pk)
@@ -245,9 +247,7 @@ def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("You may not change this brief."))
     if request.method == "POST":
         form = BriefForm(request.POST)
-        saved = _save_brief(
-            form, lambda data: briefs.brief_update(brief=brief, actor=request.user, data=data)
-        )
+        saved = _saved(form, lambda data: briefs.brief_update(brief=brief, actor=request.user, data=data))
         if saved is not None:
             messages.success(request, _("Brief saved."))
             return redirect("counsellors:brief_detail", pk=saved.pk)
@@ -269,3 +269,29 @@ def brief_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
         return redirect("counsellors:brief_list")
     return render(request, "counsellors/brief_confirm_delete.html", {"brief": brief})
+
+
+# --- The counsellor's own desk ------------------------------------------------------------
+
+
+@roles_required(Role.COUNSELLOR)
+@require_http_methods(["GET", "POST"])
+def desk(request: HttpRequest) -> HttpResponse:
+    """The counsellor's phone, languages, sectors and leave; the posting is shown, not edited."""
+    profile = CounsellorProfile.objects.filter(user=request.user).prefetch_related("sectors").first()
+    if profile is None:
+        return render(request, "counsellors/desk.html", {"profile": None, "form": None})
+    if request.method == "POST":
+        form = DeskForm(request.POST)
+        saved = _saved(
+            form,
+            lambda data: services.counsellor_profile_update(profile=profile, actor=request.user, data=data),
+        )
+        if saved is not None:
+            messages.success(request, _("Your desk is saved."))
+            return redirect("counsellors:desk")
+    else:
+        form = DeskForm(initial=DeskForm.initial_from(profile))
+    comma = "، " if translation.get_language_bidi() else ", "
+    covered = comma.join(country.name for country in profile.covered_countries)
+    return render(request, "counsellors/desk.html", {"profile": profile, "form": form, "covered": covered})

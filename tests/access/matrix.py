@@ -31,8 +31,8 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 848 cells from 144 rows
-(479 on the API, 369 on the pages; 350 allowed, 498 refused), checked by
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 859 cells from 146 rows
+(479 on the API, 380 on the pages; 353 allowed, 506 refused), checked by
 `test_the_cell_count_is_the_documented_one`.
 """
 
@@ -592,6 +592,13 @@ PAGE_ROWS = [
                                                                  no(302, redirect="/counsellor/queue/"), ok(302, redirect="/counsellor/queue/")),
         body=_match_ids("matches.proposed"), state=match_state("matches.proposed")),
     page("counsellor", "dashboard", "GET", "own", "/counsellor/dashboard/", COUNSELLOR_PAGE),
+    # A counsellor's own desk (phone, languages, sectors, leave); staff use the admin.
+    page("counsellor", "desk", "GET", "own", "/counsellor/desk/",
+                                                                (NO,      NO,      NO,   OK,    OK,   NO)),
+    # (the Turkey desk's own POST changes its own desk, not the probed one: its GET row covers it)
+    page("counsellor", "desk", "POST", "own", "/counsellor/desk/",
+                                                                (NO,      NO,      NO,   OK,    _,    NO),
+        body={"phone": "+964 770 000 1122", "is_active": "on"}, state=value_of("desks.own", "phone")),
     page("counsellor", "province", "GET", "none", "/counsellor/province/",
                                                                 (NO,      NO,      NO,   NO,    NO,   OK)),
     page("briefs", "list", "GET", "none", "/counsellor/briefs/?all=1", SIGNED_IN_PAGE),
