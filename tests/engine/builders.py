@@ -75,3 +75,12 @@ def only_pair(factors: dict) -> tuple:
     """The factors of the single pair of a one-producer, one-buyer input (None: no candidate)."""
     assert len(factors) <= 1
     return next(iter(factors.values())) if factors else None
+
+
+RESULT_COLUMNS = ("producer_id", "buyer_id", "score", "sector", "capacity", "market", "certifications")
+
+
+def result_rows(result, *, with_level: bool = False) -> list[tuple]:
+    """An engine result as comparable tuples: the pair, its score and factors (and the sector level)."""
+    columns = RESULT_COLUMNS + (("sector_level",) if with_level else ())
+    return list(zip(*(getattr(result, name).tolist() for name in columns), strict=True))

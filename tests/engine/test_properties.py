@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matchmaking.engine.prepare as prepare_module
 import matchmaking.engine.selection as selection_module
 from matchmaking.engine import (
     MatchingConfig,
@@ -21,32 +20,10 @@ from matchmaking.engine import (
     shortlist,
 )
 from matchmaking.engine.reference import reference_candidates, reference_sector_level, reference_select
-from tests.engine.builders import REGIONS, SECTIONS
+from tests.engine.builders import REGIONS, SECTIONS, result_rows
 from tests.engine.strategies import COUNTRIES, UNITS, buyer_arrays, configs, producer_arrays
 
 PROPERTY = settings(max_examples=150, deadline=None, database=None)
-
-
-def result_rows(result) -> list[tuple]:
-    return list(
-        zip(
-            result.producer_id.tolist(),
-            result.buyer_id.tolist(),
-            result.score.tolist(),
-            result.sector.tolist(),
-            result.capacity.tolist(),
-            result.market.tolist(),
-            result.certifications.tolist(),
-            strict=True,
-        )
-    )
-
-
-@pytest.fixture(params=["share table", "bitmasks"])
-def certification_path(request, monkeypatch):
-    """Both ways of scoring certifications: a table per requirement set, or bit counting."""
-    if request.param == "bitmasks":
-        monkeypatch.setattr(prepare_module, "CERT_TABLE_LIMIT", -1)
 
 
 @pytest.mark.usefixtures("certification_path")

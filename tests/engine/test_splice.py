@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matchmaking.engine.prepare as prepare_module
 from matchmaking.engine import (
     MatchingConfig,
     ProducerArrays,
@@ -47,19 +46,7 @@ def same_arrays(one: ProducerArrays, other: ProducerArrays) -> None:
 
 
 def rows(result) -> list[tuple]:
-    return list(
-        zip(
-            result.producer_id.tolist(),
-            result.buyer_id.tolist(),
-            result.score.tolist(),
-            result.sector.tolist(),
-            result.capacity.tolist(),
-            result.market.tolist(),
-            result.certifications.tolist(),
-            result.sector_level.tolist(),
-            strict=True,
-        )
-    )
+    return b.result_rows(result, with_level=True)
 
 
 def assert_scores_alike(patched, fresh, buyers, config) -> None:
@@ -81,12 +68,6 @@ def assert_scores_alike(patched, fresh, buyers, config) -> None:
     assert rows(score_pairs(patched, buyers, SECTIONS, pairs_p, pairs_b, config)) == rows(
         score_pairs(fresh, buyers, SECTIONS, pairs_p, pairs_b, config)
     )
-
-
-@pytest.fixture(params=["share table", "bitmasks"])
-def certification_path(request, monkeypatch):
-    if request.param == "bitmasks":
-        monkeypatch.setattr(prepare_module, "CERT_TABLE_LIMIT", -1)
 
 
 @pytest.mark.usefixtures("certification_path")

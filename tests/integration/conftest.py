@@ -24,6 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 QUEUE = f"itest-{uuid.uuid4().hex[:8]}"
 
 
+def wait_for(condition, timeout: float, what: str):
+    """`condition()`'s first truthy value, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def broker_answers() -> bool:
     if not settings.CELERY_BROKER_URL:
         return False

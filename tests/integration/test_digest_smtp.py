@@ -19,8 +19,8 @@ from matchmaking import lifecycle
 from portal.celery import app
 from tests.digests.conftest import make_counsellor, make_match
 from tests.factories import UserFactory
-from tests.integration.conftest import QUEUE, WorkerProcess
-from tests.integration.smtp_inbox import REFUSED, wait_for
+from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
+from tests.integration.smtp_inbox import REFUSED
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ from matchmaking import services
 from matchmaking.models import Match, MatchStatus
 from portal.models import PendingTask
 from tests.factories import UserFactory
-from tests.integration.conftest import QUEUE, WorkerProcess
-from tests.integration.smtp_inbox import free_port, wait_for
+from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
+from tests.integration.smtp_inbox import free_port
 from tests.integration.tcp_proxy import TcpProxy
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.lifecycle_support import make_match

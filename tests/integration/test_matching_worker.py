@@ -11,21 +11,11 @@ from catalogue import services as catalogue_services
 from matchmaking import services, tasks
 from matchmaking.models import Match, MatchEvent, MatchStatus
 from portal.celery import app
-from tests.integration.conftest import QUEUE, WorkerProcess
+from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
 from tests.matchmaking.conftest import make_buyer, make_producer
 
 CODES = ["841810", "841840", "8418", "845811", "8458", "845011", "84", "850440", "8516", "940360"]
 COUNTRIES = ["IQ", "AM", "TR", "DE", "AF", "RU", "AZ", "GE"]
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_an_edited_product_updates_the_matches_through_the_worker(worker, settings):
