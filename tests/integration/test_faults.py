@@ -14,7 +14,6 @@ backend terminated with pg_terminate_backend in the middle of a write.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from matchmaking import services
 from matchmaking.models import Match, MatchStatus
 from portal.models import PendingTask
 from tests.factories import UserFactory
-from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
+from tests.integration.conftest import QUEUE, WorkerProcess, stop_process_group, wait_for
 from tests.integration.smtp_inbox import free_port
 from tests.integration.tcp_proxy import TcpProxy
 from tests.matchmaking.conftest import make_buyer, make_producer
@@ -94,13 +93,7 @@ class LiveApp:
         raise TimeoutError("gunicorn did not listen in time")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)
+        stop_process_group(self.process)
 
     def request(self, method: str, path: str, *, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Cookie": "django_language=en", **({"Authorization": f"Token {token}"} if token else {})}
