@@ -38,18 +38,22 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=True $(PY) manage.py makemigrations --check --dry-run
 
 fmt: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Like `run`, these are the laptop's: with DJANGO_DEBUG off the settings want a real secret.
+worker: export DJANGO_DEBUG ?= True
 worker: setup
 	$(BIN)/celery -A portal worker --loglevel=INFO
 
+beat: export DJANGO_DEBUG ?= True
 beat: setup
 	$(BIN)/celery -A portal beat --loglevel=INFO
 
+messages: export DJANGO_DEBUG ?= True
 messages: setup
 	$(PY) manage.py makemessages -l fa --no-location --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=benchmarks
 	$(PY) manage.py compilemessages -l fa --ignore=.venv

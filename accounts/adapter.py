@@ -1,10 +1,14 @@
 """How allauth fits the portal: new users land on onboarding, mail goes out in the user's language."""
 
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
 
 from .onboarding import needs_onboarding
 
@@ -26,6 +30,22 @@ class AccountAdapter(DefaultAccountAdapter):
         """Mail about an account is written in its owner's preferred language."""
         language = getattr(context.get("user"), "preferred_language", None)
         if language not in dict(settings.LANGUAGES):
-            return super().send_mail(template_prefix, email, context)
+            return super().send_mail(template_prefix, email, {"current_site": portal_site(), **context})
         with translation.override(language):
-            return super().send_mail(template_prefix, email, context)
+            return super().send_mail(template_prefix, email, {"current_site": portal_site(), **context})
+
+    def format_email_subject(self, subject) -> str:
+        """Subjects start with the site's name from the settings, in the mail's language."""
+        return f"[{portal_site().name}] {force_str(subject)}"
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    """The site as emails name it ("Hello from ..."): PORTAL_SITE_NAME, in the active language
+    when it is the portal's own name, and the host of PORTAL_BASE_URL (never "example.com")."""
+    return PortalSite(name=gettext(settings.PORTAL_SITE_NAME), domain=settings.PORTAL_SITE_DOMAIN)

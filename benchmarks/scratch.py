@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 from urllib.parse import urlsplit, urlunsplit
+
+# A benchmark runs the production settings (DEBUG off), which refuse to start without a secret
+# of their own: each run makes a throwaway one, never a published default.
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 
 
 @contextlib.contextmanager

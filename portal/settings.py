@@ -7,9 +7,11 @@ and `manage.py check --deploy` then reports nothing.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,16 +23,57 @@ if (BASE_DIR / ".env").is_file():
 # --- Core -----------------------------------------------------------------
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The fallback key is only good for a laptop: `check --deploy` flags it (W009).
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="django-insecure-export-bridge-development-key-do-not-use-in-production",
-)
+# No default: with DEBUG off, a missing or insecure key stops the process ("Secrets" below).
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 # Absolute links in emails (invitations, digests) start with this.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Secrets and the site's name (issue 12: safe to deploy by default) -----
+# No secret has a default once DEBUG is off: a key that is unset, empty, short, or one that was
+# ever published (the old defaults and placeholders of this repository) stops every process
+# (web, worker, beat, commands) here with the reason. Only a laptop (DJANGO_DEBUG=True) falls
+# back to the development key. Tests get a test-only key from pyproject.toml ([tool.pytest_env]).
+DEVELOPMENT_SECRET_KEY = "django-insecure-export-bridge-development-key-do-not-use-in-production"
+PUBLISHED_SECRET_KEYS = {
+    DEVELOPMENT_SECRET_KEY,
+    "change-me-to-a-long-random-secret-for-compose-only-0123456789",
+    "replace-with-a-long-random-string",
+    "build-only",
+}
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _refuse_insecure_secret(name: str, value: str) -> None:
+    how = (
+        f"Set {name} to a long random value of your own, e.g. the output of "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, or set DJANGO_DEBUG=True '
+        "on a laptop."
+    )
+    if not value.strip():
+        problem = "is not set"
+    elif value in PUBLISHED_SECRET_KEYS or value.startswith("django-insecure-"):
+        problem = "is a published, insecure value"
+    elif len(value) < SECRET_KEY_MIN_LENGTH:
+        problem = f"is too short ({len(value)} characters; at least {SECRET_KEY_MIN_LENGTH})"
+    elif len(set(value)) < 5:
+        problem = "has fewer than 5 different characters"
+    else:
+        return
+    raise ImproperlyConfigured(f"{name} {problem}, and DJANGO_DEBUG is off. {how}")
+
+
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+else:
+    _refuse_insecure_secret("DJANGO_SECRET_KEY", SECRET_KEY)
+
+# The site's name and domain, as emails say them ("Hello from ..."): written into the sites
+# framework's row after every `migrate` (portal/site.py), never django's "example.com".
+PORTAL_SITE_NAME = env("PORTAL_SITE_NAME", default="Export Bridge")
+PORTAL_SITE_DOMAIN = urlsplit(PORTAL_BASE_URL).netloc
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -225,7 +268,7 @@ vars().update(env.email_url("EMAIL_URL", default=_email_default))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Export Bridge <noreply@exportbridge.local>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Export Bridge] "
+# Subjects start with "[PORTAL_SITE_NAME] ", in the mail's language (accounts/adapter.py).
 
 # --- Security: TLS and proxy switches -------------------------------------
 

@@ -10,7 +10,8 @@ PYTHON=${PYTHON:-.venv/bin/python}
 echo "== lint: ruff, migrations"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-"$PYTHON" manage.py makemigrations --check --dry-run
+# A tool's run, not a deployment: the laptop's settings (no production secret needed).
+DJANGO_DEBUG=True "$PYTHON" manage.py makemigrations --check --dry-run
 
 database=${DATABASE_URL:-sqlite}
 echo "== tests on ${database%%:*} (broker: ${CELERY_BROKER_URL:-none, eager})"

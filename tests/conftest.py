@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -64,6 +65,27 @@ def _fresh_cache():
     yield
     cache.clear()
     producer_cache.clear()
+
+
+# How the sites framework's default site shows in a mail ("Hello from example.com!", "[example.com]
+# ...", "an account on example.com"); test addresses at example.com are fine.
+SITE_DEFAULT_IN_MAIL = re.compile(
+    r"(?:from|using|on) example\.com\b|\[example\.com\]|^\W*example\.com\W*$", re.M
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_mail_names_example_com():
+    """Every mail any test sends names the site from the settings (portal/site.py), never the
+    sites framework's default."""
+    yield
+    from django.core import mail
+
+    for message in getattr(mail, "outbox", []):
+        alternatives = [content for content, _ in getattr(message, "alternatives", [])]
+        for text in (message.subject, message.body, *alternatives):
+            found = SITE_DEFAULT_IN_MAIL.search(str(text))
+            assert found is None, f"the mail {message.subject!r} names the default site: {found[0]!r}"
 
 
 @pytest.fixture

@@ -50,9 +50,9 @@ def test_token_authenticates_api_calls(client, make_user):
 
 
 def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", "--allow-production")
     first = User.objects.count()
-    call_command("seed_demo")
+    call_command("seed_demo", "--allow-production")
     assert User.objects.count() == first
     out = capsys.readouterr().out
     assert "staff@demo.exportbridge.ir" in out and "tabriz-demo-1405" in out

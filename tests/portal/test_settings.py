@@ -1,7 +1,9 @@
 """Settings come from the environment: each knob read in a fresh process."""
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,10 +55,22 @@ print(json.dumps({
 """
 
 
+# The suite's own key (pyproject.toml, [tool.pytest_env]): with DEBUG off the settings want one.
+TEST_SECRET = os.environ["DJANGO_SECRET_KEY"]
+
+
 def clean_env(**overrides: str) -> dict[str, str]:
+    """The environment without any knob, but with the suite's test-only secret."""
     env = {k: v for k, v in os.environ.items() if k not in KNOBS and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env["DJANGO_SECRET_KEY"] = TEST_SECRET
     env.update(overrides)
+    return env
+
+
+def env_without_secret(**overrides: str) -> dict[str, str]:
+    env = clean_env(**overrides)
+    del env["DJANGO_SECRET_KEY"]
     return env
 
 
@@ -94,7 +108,7 @@ def test_debug_mails_to_the_console_by_default():
 def test_every_knob_is_read_from_the_environment():
     s = read_settings(
         DJANGO_DEBUG="False",
-        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_SECRET_KEY="Zq4-secret-of-this-deployment-only-8Xw2Lm7Pn1Kd5Rt9Vb3Hc6Jf0",
         DJANGO_ALLOWED_HOSTS="exportbridge.example,www.exportbridge.example",
         DATABASE_URL="postgres://eb:pw@db.internal:5432/exportbridge",
         CELERY_BROKER_URL="redis://queue.internal:6379/0",
@@ -104,7 +118,7 @@ def test_every_knob_is_read_from_the_environment():
         DJANGO_BEHIND_PROXY="True",
         DJANGO_SECURE_SSL_REDIRECT="False",
     )
-    assert s["secret"] == "k" * 60
+    assert s["secret"] == "Zq4-secret-of-this-deployment-only-8Xw2Lm7Pn1Kd5Rt9Vb3Hc6Jf0"
     assert s["hosts"] == ["exportbridge.example", "www.exportbridge.example"]
     assert s["engine"] == "django.db.backends.postgresql"
     assert (s["db_name"], s["db_host"]) == ("exportbridge", "db.internal")
@@ -141,9 +155,102 @@ def test_check_deploy_is_silent_with_debug_off_and_a_real_secret():
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_flags_the_development_secret():
-    env = clean_env(DJANGO_DEBUG="False", DJANGO_ALLOWED_HOSTS="exportbridge.example")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+# --- No secret has a default once DEBUG is off ------------------------------------------
+
+# Every way the portal starts: a command, the web (gunicorn imports the WSGI module), Celery.
+ENTRY_POINTS = {
+    "manage.py check": ["manage.py", "check"],
+    "wsgi": ["-c", "import portal.wsgi"],
+    "celery": ["-m", "celery", "-A", "portal", "report"],
+}
+INSECURE_SECRETS = {
+    "empty": "",
+    "blank": "   ",
+    "short": "a-secret-of-my-own",
+    "few characters": "ab" * 40,
+    "the development key": "django-insecure-export-bridge-development-key-do-not-use-in-production",
+    "any django-insecure key": "django-insecure-" + "q8Zr2xWm4Kp9Lt7Vb3Nc6Hd1Jf5Gs0Ay" * 2,
+    "the old compose fallback": "change-me-to-a-long-random-secret-for-compose-only-0123456789",
+    "the .env.example placeholder": "replace-with-a-long-random-string",
+    "the old build key": "build-only",
+}
+REASONS = {
+    "empty": "is not set",
+    "blank": "is not set",
+    "short": "is too short (18 characters; at least 50)",
+    "few characters": "fewer than 5 different characters",
+    "the development key": "published, insecure value",
+    "any django-insecure key": "published, insecure value",
+    "the old compose fallback": "published, insecure value",
+    "the .env.example placeholder": "published, insecure value",
+    "the old build key": "published, insecure value",
+}
+
+
+def start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-    assert "security.W009" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_every_process_refuses_to_start_without_a_secret_when_debug_is_off(entry):
+    result = start(ENTRY_POINTS[entry], env_without_secret(DJANGO_DEBUG="False"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set, and DJANGO_DEBUG is off." in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr  # and says how to make one
+
+
+@pytest.mark.parametrize("kind", INSECURE_SECRETS)
+def test_an_insecure_secret_is_refused_with_the_reason(kind):
+    result = start(ENTRY_POINTS["manage.py check"], clean_env(DJANGO_SECRET_KEY=INSECURE_SECRETS[kind]))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY" in result.stderr
+    assert REASONS[kind] in result.stderr
+
+
+def test_debug_off_is_the_default_so_no_secret_is_refused_too():
+    result = start(ENTRY_POINTS["manage.py check"], env_without_secret())
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_laptop_with_debug_on_needs_no_secret():
+    env = env_without_secret(DJANGO_DEBUG="True")
+    result = start(["-c", PROBE], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["secret"].startswith("django-insecure-")
+    result = start(ENTRY_POINTS["manage.py check"], {**env, "DJANGO_SECRET_KEY": "short"})
+    assert result.returncode == 0, result.stderr
+
+
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|API_KEY|PRIVATE", re.IGNORECASE)
+# Names that look like a secret's and are not.
+NOT_SECRETS = {"API_THROTTLE_TOKEN": "the rate of POST /api/v1/auth/token/"}
+CREDENTIALS_IN_URL = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
+
+
+def test_no_secret_or_credential_in_the_settings_has_a_default():
+    """The class: every env(...) read in the settings whose name is a secret has no default (or
+    an empty one, which the check above refuses), and no default URL carries a password."""
+    tree = ast.parse((ROOT / "portal" / "settings.py").read_text(encoding="utf-8"))
+    reads, offenders = [], []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        func = node.func
+        is_env = (isinstance(func, ast.Name) and func.id == "env") or (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
+        )
+        if not is_env or not isinstance(node.args[0].value, str):
+            continue
+        name = node.args[0].value
+        reads.append(name)
+        default = next((k.value for k in node.keywords if k.arg == "default"), None)
+        value = default.value if isinstance(default, ast.Constant) else None
+        secret = SECRET_NAME.search(name) and name not in NOT_SECRETS
+        if secret and default is not None and value not in ("", None):
+            offenders.append(f"{name} has a default")
+        if isinstance(value, str) and CREDENTIALS_IN_URL.search(value):
+            offenders.append(f"{name}'s default carries a password")
+    assert "DJANGO_SECRET_KEY" in reads and len(reads) > 40  # the scan sees the settings' reads
+    assert offenders == []

@@ -170,6 +170,8 @@ def test_lockout_knobs_come_from_the_environment():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AXES_", "DJANGO_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
+        # With DEBUG off the settings want a secret: the suite's own (pyproject.toml).
+        DJANGO_SECRET_KEY=os.environ["DJANGO_SECRET_KEY"],
         AXES_ENABLED="False",
         AXES_FAILURE_LIMIT="8",
         AXES_COOLOFF_MINUTES="30",

@@ -1,0 +1,198 @@
+"""The compose stack is safe by default: checked on what `docker compose config` makes of the
+files (no daemon needed), with docker-compose 1.29 (Debian's) or the Compose v2 plugin."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = "docker-compose.yml"
+DEMO = "docker-compose.demo.yml"
+SECRETS = {
+    "DJANGO_SECRET_KEY": "compose-test-secret-Zq4x8Lm7Pn1Kd5Rt9Vb3Hc6Jf0Wy2Ga",
+    "POSTGRES_PASSWORD": "pg0test9pw",
+}
+PORTAL = ("migrate", "web", "worker", "beat")
+# Exact versions: a tag with at least major.minor (postgres:16.8-bookworm, v1.22.3) or a digest.
+PINNED_TAG = re.compile(r"^v?\d+\.\d+")
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|_KEY\b", re.IGNORECASE)
+
+
+@cache
+def compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    return None
+
+
+pytestmark = pytest.mark.skipif(
+    compose_command() is None, reason="neither docker-compose nor the docker compose plugin is installed"
+)
+
+
+def compose_config(*files: str, **variables: str) -> subprocess.CompletedProcess:
+    """`config` on `files` with only `variables` set: not the caller's shell, not a local .env."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in SECRETS and not k.startswith(("COMPOSE_", "PORTAL_"))
+    }
+    env.update(variables)
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "empty.env"
+        empty.write_text("")
+        args = [*compose_command(), "--env-file", str(empty)]
+        for name in files:
+            args += ["-f", name]
+        return subprocess.run(
+            [*args, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
+
+@cache
+def config(*files: str) -> dict:
+    result = compose_config(*(files or (BASE,)), **SECRETS)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def services(*files: str) -> dict[str, dict]:
+    return config(*files)["services"]
+
+
+def command_of(service: dict) -> str:
+    command = service.get("command") or ""
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def published_hosts(service: dict) -> list[str]:
+    """The host address of every published port, in v1's short and v2's long syntax."""
+    hosts = []
+    for port in service.get("ports") or []:
+        if isinstance(port, dict):
+            hosts.append(port.get("host_ip") or "0.0.0.0")
+        else:
+            parts = str(port).split(":")
+            hosts.append(parts[0] if len(parts) == 3 else "0.0.0.0")
+    return hosts
+
+
+def assert_pinned(image: str, where: str) -> None:
+    name, _, digest = image.partition("@")
+    tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
+    assert digest.startswith("sha256:") or PINNED_TAG.match(tag), f"{where}: {image} is not pinned"
+    assert tag != "latest", f"{where}: {image}"
+
+
+# --- Valid, and no secret has a default --------------------------------------------------
+
+
+@pytest.mark.parametrize("files", [(BASE,), (BASE, DEMO)], ids=["plain", "demo"])
+def test_compose_config_is_valid(files):
+    found = services(*files)
+    assert {"migrate", "web", "worker", "beat", "postgres", "redis", "mailpit"} <= set(found)
+    for name in PORTAL:
+        env = found[name]["environment"]
+        assert env["DJANGO_DEBUG"] == "False"
+        assert env["DJANGO_SECRET_KEY"] == SECRETS["DJANGO_SECRET_KEY"]
+
+
+@pytest.mark.parametrize("files", [(BASE,), (BASE, DEMO)], ids=["plain", "demo"])
+@pytest.mark.parametrize("missing", list(SECRETS))
+def test_compose_refuses_to_start_without_each_secret(files, missing):
+    given = {k: v for k, v in SECRETS.items() if k != missing}
+    for value in (None, ""):
+        result = compose_config(*files, **given, **({} if value is None else {missing: value}))
+        assert result.returncode != 0, f"config passed without {missing}"
+        assert f"set {missing} to a" in result.stderr
+
+
+def test_no_compose_file_gives_a_secret_a_default():
+    for name in (BASE, DEMO):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        for variable, operator in re.findall(r"\$\{(\w+)(:?[-?+])?", text):
+            if SECRET_NAME.search(variable):
+                assert operator in (":?", "?"), f"{name}: ${{{variable}}} must be required (:?)"
+    # Every secret in the environment is the one given, never a value written in the file.
+    found = services()
+    assert found["postgres"]["environment"]["POSTGRES_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
+    for name in PORTAL:
+        assert urlsplit(found[name]["environment"]["DATABASE_URL"]).password == SECRETS["POSTGRES_PASSWORD"]
+
+
+# --- The demo is opt-in ------------------------------------------------------------------
+
+
+def test_no_service_seeds_the_demo_without_the_demo_file():
+    for name, service in services().items():
+        assert "seed_demo" not in command_of(service), name
+        assert "seed_demo" not in str(service.get("entrypoint") or ""), name
+
+
+def test_the_demo_file_seeds_once_and_says_so_explicitly():
+    seeding = {
+        name: command_of(s) for name, s in services(BASE, DEMO).items() if "seed_demo" in command_of(s)
+    }
+    assert list(seeding) == ["migrate"]
+    assert "seed_demo --allow-production" in seeding["migrate"]
+    # Migrations first, then the seed; everything else as without the demo.
+    assert seeding["migrate"].index("migrate --noinput") < seeding["migrate"].index("seed_demo")
+    for name, service in services(BASE, DEMO).items():
+        if name != "migrate":
+            assert service == services()[name], name
+
+
+# --- Migrations once, before anything that uses the database ------------------------------
+
+
+@pytest.mark.parametrize("files", [(BASE,), (BASE, DEMO)], ids=["plain", "demo"])
+def test_migrations_run_in_a_one_shot_service_that_the_portal_waits_for(files):
+    found = services(*files)
+    assert "manage.py migrate --noinput" in command_of(found["migrate"])
+    assert found["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        assert "migrate" not in command_of(found[name]), name
+        condition = found[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+    assert found["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_every_long_running_service_restarts():
+    for name, service in services().items():
+        if name == "migrate":
+            continue
+        assert service.get("restart") in ("unless-stopped", "always"), name
+
+
+def test_published_ports_answer_on_localhost_only():
+    found = services()
+    assert published_hosts(found["mailpit"]) == ["127.0.0.1"]
+    for name, service in found.items():
+        assert set(published_hosts(service)) <= {"127.0.0.1"}, name
+
+
+def test_every_image_is_pinned():
+    for name, service in services().items():
+        if "build" in service:
+            assert not service.get("image", "").endswith(":latest"), name
+            continue
+        assert_pinned(service["image"], name)
+    stages = set()
+    for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"FROM\s+(\S+)(?:\s+AS\s+(\S+))?", line.strip(), re.IGNORECASE)
+        if match:
+            if match[1] not in stages:
+                assert_pinned(match[1], "Dockerfile")
+            if match[2]:
+                stages.add(match[2])
+    assert stages == {"assets"}  # the scan read the Dockerfile
