@@ -137,6 +137,17 @@ if CACHES["default"]["BACKEND"] in (
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "portal.cache"
+# Rate limits with Redis down (issue 12): allauth's limits and the API's throttles count in this
+# cache, which falls back to each process's memory while Redis fails (portal/cache.py), so
+# sign-in works and the limits hold per process. Without Redis: the same store as `default`.
+CACHES["ratelimit"] = {
+    **CACHES["default"],
+    **(
+        {"BACKEND": "portal.cache.FallbackRedisCache"}
+        if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+        else {}
+    ),
+}
 
 # --- Authentication -------------------------------------------------------
 
@@ -270,8 +281,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     # Counted in the default cache (CACHE_URL: Redis when several processes serve).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, counting in the `ratelimit` cache (portal/cache.py).
+        "portal.api.throttling.AnonRateThrottle",
+        "portal.api.throttling.UserRateThrottle",
         "portal.api.throttling.EndpointRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
