@@ -8,8 +8,6 @@ running the same file again updates what the first run made.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -20,14 +18,15 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalogue.models import Product
 from catalogue.normalization import normalize_text
 from catalogue.services import product_create, product_update
+from portal import csvfiles
 
 from .models import Language, ProducerProfile, Role, User
 from .services import producer_profile_create, producer_profile_update, user_create
@@ -177,6 +176,32 @@ def _header_key(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", normalize_text(text))
 
 
+_MULTILINE = {"description", "product_description"}
+
+
+def _max_lengths() -> dict[str, int]:
+    """Each text column's limit: its model field's max_length (lists and numbers are checked
+    item by item by the services)."""
+    from django.db import models
+
+    owners = {"account": User, "profile": ProducerProfile, "product": Product}
+    limits = {}
+    for column in COLUMNS:
+        if column.read not in (_text, _phone):  # read into a code (a unit, a language): a choice
+            continue
+        try:
+            model_field = owners[column.step]._meta.get_field(column.field)
+        except Exception:
+            continue
+        if isinstance(model_field, models.CharField | models.TextField) and model_field.max_length:
+            if getattr(model_field, "multiple", False):  # a list of countries
+                continue
+            limits[column.name] = model_field.max_length
+    return limits
+
+
+_MAX_LENGTHS = _max_lengths()
+
 _COLUMNS_BY_KEY = {
     _header_key(alias): column for column in COLUMNS for alias in (column.name, *column.aliases)
 }
@@ -213,6 +238,9 @@ class ImportReport:
     products_created: int = 0
     products_updated: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
+    # Rows naming a producer the import did not make (or who took their profile over): not
+    # applied, and listed apart from the bad rows.
+    refused: list[SkippedRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     invitations_queued: int = 0
     invitations_sent: int = 0
@@ -221,6 +249,10 @@ class ImportReport:
     @property
     def rows_skipped(self) -> int:
         return len(self.skipped)
+
+    @property
+    def rows_refused(self) -> int:
+        return len(self.refused)
 
 
 # --- Invitations -----------------------------------------------------------------
@@ -276,41 +308,11 @@ def send_producer_invitation(*, user: User, base_url: str) -> None:
 
 
 def _read_text(*, path: str | Path | None, file: IO | None) -> str:
-    if path is not None:
-        try:
-            raw: bytes | str = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise ProducerImportError(_("No such file: %(path)s") % {"path": path}) from None
-        except IsADirectoryError:
-            raise ProducerImportError(_("%(path)s is a folder, not a CSV file.") % {"path": path}) from None
-        except OSError as error:
-            raise ProducerImportError(
-                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
-            ) from None
-    else:
-        raw = file.read()
-    if isinstance(raw, str):
-        return raw.removeprefix("\ufeff")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ProducerImportError(
-            _(
-                "The file is not UTF-8 text (line %(line)d has the byte 0x%(byte)02x). Save it as "
-                "“CSV UTF-8” (Excel) or with the UTF-8 character set (LibreOffice); files saved as "
-                "Windows-1256 (Arabic) or UTF-16 must be saved again as UTF-8."
-            )
-            % {"line": line, "byte": raw[error.start]}
-        ) from None
-
-
-def _delimiter(text: str) -> str:
-    """Comma, semicolon or tab, whichever the header line uses most (Excel's choice varies by locale)."""
-    first_line = text.split("\n", 1)[0]
-    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+        raw = csvfiles.read_bytes(path) if path is not None else file.read()
+        return csvfiles.decode(raw)
+    except csvfiles.CSVFileError as error:
+        raise ProducerImportError(str(error)) from None
 
 
 @dataclass
@@ -352,29 +354,20 @@ def _read_header(cells: list[str]) -> _Header:
 
 
 def _rows(text: str) -> tuple[_Header, Iterator[tuple[int, list[str] | str]]]:
-    """The header, then (physical line where the record starts, its cells or a CSV syntax error)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        header_cells = next(reader, None)
-    except csv.Error as error:
-        raise ProducerImportError(_("Line 1 is not valid CSV: %(error)s") % {"error": error}) from None
-    if not header_cells or not any(cell.strip() for cell in header_cells):
+    """The header, then (physical line where the record starts, its cells or why it cannot be read)."""
+    records = csvfiles.records(text, delimiter=csvfiles.delimiter_of(text))
+    header_record = next(records, None)
+    if header_record is not None and header_record.error:
+        raise ProducerImportError(_("Line 1 is not valid CSV: %(error)s") % {"error": header_record.error})
+    if header_record is None or not any(cell.strip() for cell in header_record.cells):
         raise ProducerImportError(_("The file is empty: line 1 must be a header naming the columns."))
-    header = _read_header(header_cells)
+    header = _read_header(header_record.cells)
 
-    def records() -> Iterator[tuple[int, list[str] | str]]:
-        while True:
-            start = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield start, str(error)
-                continue
-            yield start, cells
+    def rows() -> Iterator[tuple[int, list[str] | str]]:
+        for record in records:
+            yield record.line, record.error if record.error else record.cells
 
-    return header, records()
+    return header, rows()
 
 
 # --- Importing -------------------------------------------------------------------
@@ -384,6 +377,14 @@ class _RowRejected(Exception):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__(reasons)
         self.reasons = reasons
+
+
+class _RowRefused(Exception):
+    """The row names a producer the import may not change: said apart from the bad rows."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _DryRunRollback(Exception):
@@ -437,7 +438,7 @@ class _Importer:
         for line, cells in records:
             if isinstance(cells, str):
                 self.report.rows_read += 1
-                self._skip(line, [_("not valid CSV: %(error)s") % {"error": cells}])
+                self._skip(line, [cells])
                 continue
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, as spreadsheets leave at the end
@@ -470,8 +471,14 @@ class _Importer:
         except _RowRejected as rejected:
             self._skip(line, rejected.reasons)
             return
-        except IntegrityError as error:
-            # A concurrent write (say, the same email registered meanwhile): the row rolled back.
+        except _RowRefused as refused:
+            self.report.refused.append(SkippedRow(line=line, reasons=[refused.reason]))
+            return
+        except (DatabaseError, ValueError) as error:
+            # A concurrent write (say, the same email registered meanwhile), or a value the
+            # checks let through and the database (or its driver: a NUL) does not: the row
+            # alone rolled back.
+            logger.warning("import_producers: line %d refused by the database: %s", line, error)
             self._skip(line, [_("the database refused the row: %(error)s") % {"error": error}])
             return
         self._count(result)
@@ -525,11 +532,14 @@ class _Importer:
         # The import acts as each producer: the same policies as the producer's own edits
         # apply, and no staff account is needed to run it.
         profile = ProducerProfile.objects.filter(owner=user).first()
+        if not result.user_created:
+            _refuse_unless_imported(user, profile)
         with _step("profile"):
             if profile is None:
                 # The login doubles as the public contact address unless the file gives another.
                 profile_data.setdefault("email", user.email)
                 profile = producer_profile_create(actor=user, data=profile_data)
+                ProducerProfile.objects.filter(pk=profile.pk).update(imported_at=timezone.now())
                 result.profile_created = True
             elif profile_data:
                 profile = producer_profile_update(profile=profile, actor=user, data=profile_data)
@@ -591,13 +601,43 @@ class _Importer:
         return send
 
 
+def _refuse_unless_imported(user: User, profile: ProducerProfile | None) -> None:
+    """An import changes only what an import made, and only until its producer takes it over:
+    not a self-registered producer's (or staff's) account or profile, nor an imported one
+    whose producer has signed in since."""
+    if profile is None or profile.imported_at is None:
+        raise _RowRefused(
+            _(
+                "%(email)s registered on the portal themselves; the import changes nothing of "
+                "theirs (their company profile and contacts are their own)."
+            )
+            % {"email": user.email}
+        )
+    if user.last_login is not None:
+        raise _RowRefused(
+            _(
+                "%(email)s has signed in since the import made their profile; they keep it up to "
+                "date themselves, and the import no longer changes it."
+            )
+            % {"email": user.email}
+        )
+
+
 def _read_cells(header: _Header, cells: list[str]) -> dict[str, dict[str, Any]]:
-    """The row's non-blank cells, read per column and grouped by step; a blank cell changes nothing."""
+    """The row's non-blank cells, read per column and grouped by step; a blank cell changes nothing.
+    Every cell is first checked against what its field can hold (no control characters, no
+    line break in a single line, not too long), so nothing of a bad row reaches the database."""
     values: dict[str, dict[str, Any]] = {"account": {}, "profile": {}, "product": {}}
     reasons: list[str] = []
     for index, column in header.columns.items():
         cell = cells[index].strip() if index < len(cells) else ""
         if not cell or cell in _BLANK_MARKS:
+            continue
+        problem = csvfiles.cell_problem(
+            cell, max_length=_MAX_LENGTHS.get(column.name), multiline=column.name in _MULTILINE
+        )
+        if problem:
+            reasons.append(f"{column.name}: {problem}")
             continue
         try:
             values[column.step][column.field] = column.read(cell)

@@ -9,16 +9,17 @@ Searches fold Persian variants alike (`catalogue.normalization`).
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
+
+from portal import csvfiles
 
 from .models import Sector, SectorLevel
 from .normalization import normalize_text
@@ -47,6 +48,7 @@ _SAVED_FIELDS = (
     ("position", "position"),
 )
 _BATCH_SIZE = 1000
+_NAME_MAX = Sector._meta.get_field("name").max_length
 
 _ROMAN_NUMERAL = re.compile(r"C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -103,22 +105,29 @@ def import_hs_codes(*, path: str | Path) -> HSImportReport:
     Sections come from `sections.csv` beside the file (else the shipped one),
     Persian names of sections and chapters from `hs_names_fa.csv` likewise; a
     Persian name already in the database is kept. Nothing is ever deleted.
+
+    Every row is checked against what `Sector` holds before anything is written, and a row
+    the database refuses all the same is written alone, in a savepoint, and reported with
+    its line: one bad row never costs the others.
     """
     path = Path(path)
-    rows = _read_csv(path, HS_COLUMNS)
+    report = HSImportReport()
+    rows = _read_csv(path, HS_COLUMNS, report=report)
     section_rows = _read_csv(_beside(path, SECTIONS_FILE_NAME), SECTION_COLUMNS)
     names_fa = {
         row["code"]: row["name_fa"]
-        for _line, row in _read_csv(_beside(path, NAMES_FA_FILE_NAME), NAMES_FA_COLUMNS)
+        for line, row in _read_csv(_beside(path, NAMES_FA_FILE_NAME), NAMES_FA_COLUMNS)
+        if not csvfiles.cell_problem(row["name_fa"], max_length=_NAME_MAX)
     }
     existing = {sector.code: sector for sector in Sector.objects.select_for_update()}
 
     sections = _sections_from(section_rows)
     known_sections = {code for code, sector in existing.items() if sector.level == SectorLevel.SECTION}
     known_sections.update(node.code for node in sections)
-    report = HSImportReport()
-    codes = _codes_from(rows, known_sections=known_sections, existing=existing, report=report)
-    _save([*sections, *codes], existing=existing, names_fa=names_fa, report=report)
+    lines: dict[str, int] = {}
+    codes = _codes_from(rows, known_sections=known_sections, existing=existing, report=report, lines=lines)
+    _save([*sections, *codes], existing=existing, names_fa=names_fa, report=report, lines=lines)
+    report.skipped.sort()
     return report
 
 
@@ -127,45 +136,53 @@ def _beside(path: Path, name: str) -> Path:
     return candidate if candidate.is_file() else DATA_DIR / name
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a UTF-8 CSV file (byte-order mark or not) with the line each starts on."""
+def _read_csv(
+    path: Path, columns: tuple[str, ...], *, report: HSImportReport | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a UTF-8 CSV file (byte-order mark or not) with the line each starts on.
+
+    A row that cannot be read (a byte that is not UTF-8, broken quoting, a huge cell) is
+    reported when `report` is given, and refuses the file otherwise (the small side files)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip().lower() for name in next(reader, [])]
-            missing = [name for name in columns if name not in header]
-            if missing:
+        text = csvfiles.decode(csvfiles.read_bytes(path))
+    except csvfiles.CSVFileError as error:
+        raise HSImportError(str(error)) from error
+    records = csvfiles.records(text)
+    first = next(records, None)
+    header = [name.strip().lower() for name in (first.cells if first else [])]
+    missing = [name for name in columns if name not in header]
+    if missing:
+        raise HSImportError(
+            _("%(path)s lacks the column(s) %(missing)s; expected the columns %(expected)s.")
+            % {"path": path, "missing": ", ".join(missing), "expected": ", ".join(columns)}
+        )
+    index = {name: header.index(name) for name in columns}
+    rows = []
+    for record in records:
+        if record.error:
+            if report is None:
                 raise HSImportError(
-                    _("%(path)s lacks the column(s) %(missing)s; expected the columns %(expected)s.")
-                    % {"path": path, "missing": ", ".join(missing), "expected": ", ".join(columns)}
+                    _("Line %(line)d of %(path)s: %(error)s")
+                    % {"line": record.line, "path": path, "error": record.error}
                 )
-            index = {name: header.index(name) for name in columns}
-            rows, last_line = [], reader.line_num
-            for record in reader:
-                # A quoted field may span lines: a row starts after the previous one ended.
-                line, last_line = last_line + 1, reader.line_num
-                cells = [cell.strip() for cell in record] + [""] * len(header)
-                if any(cells):
-                    rows.append((line, {name: cells[i] for name, i in index.items()}))
-            return rows
-    except FileNotFoundError as error:
-        raise HSImportError(_("No such file: %(path)s") % {"path": path}) from error
-    except OSError as error:
-        raise HSImportError(
-            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
-        ) from error
-    except UnicodeDecodeError as error:
-        raise HSImportError(_("%(path)s is not UTF-8 text.") % {"path": path}) from error
-    except csv.Error as error:
-        raise HSImportError(
-            _("%(path)s is not a valid CSV file: %(error)s") % {"path": path, "error": error}
-        ) from error
+            report.skipped.append(SkippedRow(record.line, "", record.error))
+            continue
+        cells = [cell.strip() for cell in record.cells] + [""] * len(header)
+        if any(cells):
+            rows.append((record.line, {name: cells[i] for name, i in index.items()}))
+    return rows
 
 
 def _sections_from(rows: list[tuple[int, dict[str, str]]]) -> list[Sector]:
     sections = []
     for line, row in rows:
         code = row["section"].upper()
+        problem = csvfiles.cell_problem(section_name(row["name"]), max_length=_NAME_MAX)
+        if problem:
+            raise HSImportError(
+                _("Line %(line)d of the sections file: the name %(problem)s.")
+                % {"line": line, "problem": problem}
+            )
         try:
             position = roman_to_int(code)
         except ValueError:
@@ -180,7 +197,12 @@ def _sections_from(rows: list[tuple[int, dict[str, str]]]) -> list[Sector]:
 
 
 def _codes_from(
-    rows, *, known_sections: set[str], existing: dict[str, Sector], report: HSImportReport
+    rows,
+    *,
+    known_sections: set[str],
+    existing: dict[str, Sector],
+    report: HSImportReport,
+    lines: dict[str, int],
 ) -> list[Sector]:
     """The chapters, headings and subheadings of the rows that pass every check, parents first."""
     first_line: dict[str, int] = {}
@@ -213,7 +235,7 @@ def _codes_from(
                 parent_id=section if level == SectorLevel.CHAPTER else row["parent"],
                 section_id=section,
             )
-    report.skipped.sort()
+            lines[row["hscode"]] = line
     return list(accepted.values())
 
 
@@ -229,6 +251,9 @@ def _row_problem(row: dict[str, str], *, first_line: dict[str, int]) -> str | No
         return _("duplicate code, first on line %(line)d") % {"line": first_line[code]}
     if not row["description"]:
         return _("description missing")
+    problem = csvfiles.cell_problem(clean_name(row["description"]), max_length=_NAME_MAX, multiline=True)
+    if problem:
+        return _("the description %(problem)s") % {"problem": problem}
     return None
 
 
@@ -258,7 +283,12 @@ def _parent_problem(
 
 
 def _save(
-    nodes: list[Sector], *, existing: dict[str, Sector], names_fa: dict[str, str], report: HSImportReport
+    nodes: list[Sector],
+    *,
+    existing: dict[str, Sector],
+    names_fa: dict[str, str],
+    report: HSImportReport,
+    lines: dict[str, int],
 ) -> None:
     to_create: list[Sector] = []
     # Rows grouped by the fields that changed: an UPDATE names only those (a new edition mostly renames).
@@ -278,11 +308,57 @@ def _save(
             to_update.setdefault(changed, []).append(node)
         else:
             report.unchanged += 1
-    Sector.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
-    for fields, group in to_update.items():
-        Sector.objects.bulk_update(group, fields, batch_size=_BATCH_SIZE)
-    report.created = len(to_create)
-    report.updated = sum(len(group) for group in to_update.values())
+    try:
+        with transaction.atomic():
+            Sector.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
+            for fields, group in to_update.items():
+                Sector.objects.bulk_update(group, fields, batch_size=_BATCH_SIZE)
+        report.created = len(to_create)
+        report.updated = sum(len(group) for group in to_update.values())
+    except (DatabaseError, ValueError):  # ValueError: the driver's, for a NUL
+        # Something the checks let through: row by row, each in its own savepoint.
+        _save_one_by_one(to_create, to_update, report=report, lines=lines)
+
+
+def _save_one_by_one(
+    to_create: list[Sector],
+    to_update: dict[tuple[str, ...], list[Sector]],
+    *,
+    report: HSImportReport,
+    lines: dict[str, int],
+) -> None:
+    refused: set[str] = set()
+    fields_of = {node.code: fields for fields, group in to_update.items() for node in group}
+    nodes = sorted([*to_create, *fields_of_nodes(to_update)], key=lambda node: (node.level, node.code))
+    creating = {node.code for node in to_create}
+    for node in nodes:  # parents first: a child of a refused parent is refused without a try
+        line = lines.get(node.code, 0)
+        if node.parent_id in refused:
+            refused.add(node.code)
+            report.skipped.append(
+                SkippedRow(line, node.code, _("parent %(parent)r was refused") % {"parent": node.parent_id})
+            )
+            continue
+        try:
+            with transaction.atomic():
+                if node.code in creating:
+                    Sector.objects.bulk_create([node])
+                else:
+                    Sector.objects.bulk_update([node], fields_of[node.code])
+        except (DatabaseError, ValueError) as error:
+            refused.add(node.code)
+            report.skipped.append(
+                SkippedRow(line, node.code, _("the database refused it: %(error)s") % {"error": error})
+            )
+            continue
+        if node.code in creating:
+            report.created += 1
+        else:
+            report.updated += 1
+
+
+def fields_of_nodes(to_update: dict[tuple[str, ...], list[Sector]]) -> list[Sector]:
+    return [node for group in to_update.values() for node in group]
 
 
 # --- Search -------------------------------------------------------------------

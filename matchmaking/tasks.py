@@ -12,7 +12,7 @@ import time
 import uuid
 
 from celery import chord, group, shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.cache import cache
 
@@ -20,13 +20,12 @@ from accounts.models import BuyerProfile, ProducerProfile
 from portal import outbox
 from portal.locks import single_instance
 
-from . import notifications, services
+from . import notifications, services, sweeps
 
 logger = logging.getLogger(__name__)
 
-SWEEP_RUNNING_KEY = "matchmaking:sweep:running"
-SWEEP_LAST_KEY = "matchmaking:sweep:last"
-SWEEP_SEND_SECONDS = 60
+SWEEP_RUNNING_KEY = sweeps.RUNNING_KEY
+SWEEP_LAST_KEY = sweeps.LAST_KEY
 
 
 @worker_process_init.connect
@@ -66,28 +65,65 @@ def rematch_buyer_task(buyer_id: int) -> dict | None:
 
 
 @shared_task
-@single_instance
-def sweep_all() -> dict | None:
+def sweep_all(attempt: int = 1) -> dict | None:
     """The nightly sweep: split the ready buyers into chunks and fan them out (chord).
 
-    Skipped while another sweep's chord is still running.
+    Skipped while another sweep holds the lease (matchmaking.sweeps); `attempt` counts the
+    sweeps started again in a row after one was abandoned (its worker died).
     """
     sweep_id = uuid.uuid4().hex
-    # Marked before the chord is sent, for a minute only: a crash before it is sent must not
-    # block the next sweeps for long. Once sent, the mark lasts until the reduce clears it
-    # (`touch` extends it only if the reduce has not already finished and cleared it).
-    if not cache.add(SWEEP_RUNNING_KEY, sweep_id, timeout=SWEEP_SEND_SECONDS):
+    if sweeps.claim(sweep_id, attempt=attempt) is False:
         logger.info("a matching sweep is still running; this one is skipped")
         return None
     config = services.config_as_dict(services.get_matching_config())
     chunks = services.sweep_chunks()
+    options = {"chunks": len(chunks), "attempt": attempt}
     if chunks:
-        header = group(score_chunk.s(sweep_id, i, chunk, config) for i, chunk in enumerate(chunks))
-        chord(header)(reduce_and_persist_task.s(sweep_id, chunks, config))
+        header = group(score_chunk.s(sweep_id, i, chunk, config, **options) for i, chunk in enumerate(chunks))
+        chord(header)(reduce_and_persist_task.s(sweep_id, chunks, config, attempt=attempt))
     else:  # no buyer ready: the reduce alone withdraws whatever is still proposed
-        reduce_and_persist_task.delay([], sweep_id, chunks, config)
-    cache.touch(SWEEP_RUNNING_KEY, settings.MATCHING_SWEEP_LOCK_SECONDS)
+        reduce_and_persist_task.delay([], sweep_id, chunks, config, attempt=attempt)
+    if not app_is_eager():
+        _watch_sweep()
     return {"sweep": sweep_id, "chunks": len(chunks), "buyers": sum(len(c) for c in chunks)}
+
+
+def app_is_eager() -> bool:
+    from portal.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def _sweep_again(attempt: int) -> None:
+    outbox.send(sweep_all, [attempt])
+
+
+@shared_task
+def recover_sweep(watch: bool = False) -> str | None:
+    """Every minute (beat), and when a worker starts: a sweep that died unnoticed (its lease
+    lapsed before it finished) is given up and sent again (matchmaking.sweeps.recover).
+
+    With `watch`, the check is sent again half a lease later for as long as a sweep runs: a
+    watchdog that needs no beat, started with each sweep and by each worker that starts."""
+    recovered = sweeps.recover(_sweep_again)
+    if watch and (recovered or sweeps.running() is not None):
+        _watch_sweep()
+    return recovered
+
+
+def _watch_sweep() -> None:
+    countdown = max(sweeps.heartbeat_seconds(), sweeps.lease_seconds() / 2)
+    outbox.send(recover_sweep, [True], countdown=countdown)
+
+
+@worker_ready.connect
+def recover_sweep_at_start(**kwargs) -> None:
+    """A worker started (perhaps in place of one that was killed): look for a dead sweep now,
+    and keep looking while one runs."""
+    try:
+        outbox.send(recover_sweep, [True])
+    except Exception:
+        logger.exception("could not send the sweep recovery at worker start")
 
 
 @shared_task(
@@ -98,24 +134,47 @@ def sweep_all() -> dict | None:
     max_retries=5,
     acks_late=True,
 )
-def score_chunk(sweep_id: str, index: int, buyer_ids: list[int], config: dict) -> dict:
-    """The map step of a sweep: the shortlist of one chunk of buyers, as JSON."""
-    payload = services.shortlist_chunk(index, buyer_ids, services.config_from_dict(config), sweep_id=sweep_id)
-    if settings.MATCHING_SWEEP_CHUNK_DELAY:
-        time.sleep(settings.MATCHING_SWEEP_CHUNK_DELAY)
+def score_chunk(
+    sweep_id: str, index: int, buyer_ids: list[int], config: dict, chunks: int = 0, attempt: int = 1
+) -> dict | None:
+    """The map step of a sweep: the shortlist of one chunk of buyers, as JSON. Nothing (at
+    once) when the sweep was abandoned or superseded, or when a sibling chunk died."""
+    watch = sweeps.Watch(sweep_id, chunks)
+    if not watch.check():
+        if watch.abandoned:
+            sweeps.resend_after_abandon(_sweep_again, attempt)
+        logger.info("matching sweep %s is no longer running; chunk %d skipped", sweep_id, index)
+        return None
+    with sweeps.heartbeat(sweep_id, index, chunks) as watch:
+        payload = services.shortlist_chunk(
+            index, buyer_ids, services.config_from_dict(config), sweep_id=sweep_id
+        )
+        if settings.MATCHING_SWEEP_CHUNK_DELAY:
+            time.sleep(settings.MATCHING_SWEEP_CHUNK_DELAY)
+    if watch.abandoned:
+        sweeps.resend_after_abandon(_sweep_again, attempt)
     return payload
 
 
 @shared_task(acks_late=True)
 def reduce_and_persist_task(
-    payloads: list[dict], sweep_id: str, chunks: list[list[int]], config: dict
-) -> dict:
-    """The reduce step of a sweep: reciprocal selection over the shortlists, then the upsert."""
+    payloads: list[dict | None], sweep_id: str, chunks: list[list[int]], config: dict, attempt: int = 1
+) -> dict | None:
+    """The reduce step of a sweep: reciprocal selection over the shortlists, then the upsert.
+    Nothing is written for a sweep that was abandoned or superseded meanwhile."""
+    watch = sweeps.Watch(sweep_id, len(chunks))
+    if not watch.check():
+        if watch.abandoned:
+            sweeps.resend_after_abandon(_sweep_again, attempt)
+        logger.info("matching sweep %s is no longer running; its reduce is skipped", sweep_id)
+        return None
     try:
-        counts = services.reduce_and_persist(payloads, chunks, services.config_from_dict(config)).as_dict()
+        with sweeps.heartbeat(sweep_id, sweeps.REDUCE, len(chunks)):
+            counts = services.reduce_and_persist(
+                payloads, chunks, services.config_from_dict(config)
+            ).as_dict()
     finally:
-        if cache.get(SWEEP_RUNNING_KEY) == sweep_id:
-            cache.delete(SWEEP_RUNNING_KEY)
+        sweeps.release(sweep_id)
     cache.set(SWEEP_LAST_KEY, {"sweep": sweep_id, **counts}, timeout=None)
     logger.info("matching sweep %s: %s", sweep_id, counts)
     return counts

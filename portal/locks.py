@@ -1,7 +1,9 @@
 """A lock shared by every process that shares the cache (Redis in production).
 
 Two beat processes, or a slow run overlapping the next tick, must not run the
-same periodic task twice at once.
+same periodic task twice at once. With the cache down the lock cannot be taken: the run is
+skipped with a warning (a periodic task runs again at its next tick), since two runs at once
+are what the lock is for. The matching sweep has a lease of its own (matchmaking/sweeps.py).
 """
 
 import functools
@@ -22,6 +24,8 @@ def cache_lock(name: str, timeout: int | None = None):
     key = f"lock:{name}"
     token = uuid.uuid4().hex
     acquired = cache.add(key, token, timeout or settings.PERIODIC_TASK_LOCK_SECONDS)
+    if acquired is None:  # django-redis: the cache failed (logged), not "taken by another"
+        logger.warning("the cache is unavailable: the lock %s cannot be taken", name)
     try:
         yield acquired
     finally:

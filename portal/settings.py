@@ -180,6 +180,17 @@ if CACHES["default"]["BACKEND"] in (
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "portal.cache"
+# Rate limits with Redis down (issue 12): allauth's limits and the API's throttles count in this
+# cache, which falls back to each process's memory while Redis fails (portal/cache.py), so
+# sign-in works and the limits hold per process. Without Redis: the same store as `default`.
+CACHES["ratelimit"] = {
+    **CACHES["default"],
+    **(
+        {"BACKEND": "portal.cache.FallbackRedisCache"}
+        if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+        else {}
+    ),
+}
 
 # --- Authentication -------------------------------------------------------
 
@@ -313,8 +324,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     # Counted in the default cache (CACHE_URL: Redis when several processes serve).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, counting in the `ratelimit` cache (portal/cache.py).
+        "portal.api.throttling.AnonRateThrottle",
+        "portal.api.throttling.UserRateThrottle",
         "portal.api.throttling.EndpointRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
@@ -415,6 +427,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.resend_pending_tasks",
         "schedule": env.int("OUTBOX_RESEND_SECONDS", default=60),
     },
+    # A sweep whose workers died is given up and sent again (matchmaking/sweeps.py).
+    "matchmaking-recover-sweep": {
+        "task": "matchmaking.tasks.recover_sweep",
+        "schedule": env.int("MATCHING_SWEEP_RECOVER_SECONDS", default=60),
+    },
     "matchmaking-nightly-sweep": {
         "task": "matchmaking.tasks.sweep_all",
         "schedule": crontab(
@@ -440,8 +457,14 @@ MATCHING_PERSIST_BATCH = env.int("MATCHING_PERSIST_BATCH", default=2000)
 MATCHING_REMATCH_DEBOUNCE_SECONDS = env.int("MATCHING_REMATCH_DEBOUNCE_SECONDS", default=10)
 # The debounce key outlives the countdown by this much, in case the task starts late.
 MATCHING_REMATCH_DEBOUNCE_GRACE = env.int("MATCHING_REMATCH_DEBOUNCE_GRACE", default=300)
-# How long a sweep may take before another one may start (its chord ends it earlier).
-MATCHING_SWEEP_LOCK_SECONDS = env.int("MATCHING_SWEEP_LOCK_SECONDS", default=3 * 3600)
+# One sweep at a time (matchmaking/sweeps.py): it holds a lease of this many seconds, renewed
+# every heartbeat by its running chunks. A sweep whose workers all died frees the lease within
+# this time; a chunk that died while others run is noticed once its own mark lapses (the same
+# time) plus a heartbeat, and the sweep is started again, up to MATCHING_SWEEP_MAX_ATTEMPTS
+# times in a row. Lease + heartbeat must stay well under 5 minutes.
+MATCHING_SWEEP_LEASE_SECONDS = env.int("MATCHING_SWEEP_LEASE_SECONDS", default=120)
+MATCHING_SWEEP_HEARTBEAT_SECONDS = env.float("MATCHING_SWEEP_HEARTBEAT_SECONDS", default=20)
+MATCHING_SWEEP_MAX_ATTEMPTS = env.int("MATCHING_SWEEP_MAX_ATTEMPTS", default=3)
 # Each process keeps every ready producer prepared for buyer rematches, patched from what
 # changed (matchmaking/producer_cache.py); rebuilt in full after this many seconds.
 MATCHING_PRODUCER_CACHE = env.bool("MATCHING_PRODUCER_CACHE", default=True)

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import lockout, services
@@ -17,6 +16,7 @@ from accounts.policies import buyers_visible_to, can_list_buyers
 from accounts.selectors import buyers_for_listing, producers_for_listing
 from catalogue.filters import ProducerFilter
 from portal.api.permissions import IsPortalStaff
+from portal.api.throttling import ScopedRateThrottle
 
 from .serializers import (
     BuyerInputSerializer,

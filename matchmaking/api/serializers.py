@@ -147,6 +147,14 @@ class RematchOutputSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
+class SweepRunningSerializer(serializers.Serializer):
+    """409 of a sweep asked for while one runs: which, and since when."""
+
+    detail = serializers.CharField(read_only=True)
+    sweep = serializers.CharField(read_only=True)
+    started_at = serializers.DateTimeField(read_only=True)
+
+
 # --- Transitions (types only: matchmaking.lifecycle decides who may do what, and when) ----
 
 

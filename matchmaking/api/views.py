@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from matchmaking import lifecycle, tasks
+from matchmaking import lifecycle, sweeps, tasks
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
 from matchmaking.reasons import sector_codes, sector_names
@@ -38,6 +38,7 @@ from .serializers import (
     RematchInputSerializer,
     RematchOutputSerializer,
     RespondInputSerializer,
+    SweepRunningSerializer,
 )
 
 
@@ -106,6 +107,10 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses={
             202: RematchOutputSerializer,
             400: OpenApiResponse(description="An unknown producer or buyer."),
+            409: OpenApiResponse(
+                SweepRunningSerializer,
+                description="A sweep (`{}`) was asked for while another one runs: nothing is started.",
+            ),
             503: OpenApiResponse(description="Neither the broker nor the database took the task."),
         },
         filters=False,
@@ -116,13 +121,16 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
         With the broker down the request is still accepted: the task waits in the outbox and
         runs under the same `task_id` once the broker is back (`"queued": false` and a `detail`
-        say so)."""
+        say so). A sweep asked for while another one runs answers 409 with when that one
+        started; nothing is queued."""
         data = RematchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if producer := data.validated_data.get("producer"):
             sent = outbox.send(tasks.rematch_producer_task, [producer.pk])
         elif buyer := data.validated_data.get("buyer"):
             sent = outbox.send(tasks.rematch_buyer_task, [buyer.pk])
+        elif (current := sweeps.running()) is not None:
+            return self._sweep_running(current)
         else:
             sent = outbox.send(tasks.sweep_all)
         if sent.queued:
@@ -137,6 +145,19 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         detail = _("The rematch could not be started; try again in a few minutes.")
         return Response(
             {"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}
+        )
+
+    @staticmethod
+    def _sweep_running(current: sweeps.RunningSweep) -> Response:
+        detail = _(
+            "A matching sweep is already running (started %(started)s); no other one was started. "
+            "Try again once it has finished."
+        ) % {"started": current.started_at.isoformat(timespec="seconds")}
+        body = {"detail": detail, "sweep": current.sweep_id, "started_at": current.started_at}
+        return Response(
+            SweepRunningSerializer(body).data,
+            status=status.HTTP_409_CONFLICT,
+            headers={"Retry-After": str(sweeps.lease_seconds())},
         )
 
     # --- Transitions: the object is looked up among the caller's visible matches (404

@@ -1,14 +1,32 @@
-"""API throttles beyond DRF's per-client defaults."""
+"""The API's throttles: DRF's, counting in the `ratelimit` cache (portal/cache.py: with Redis
+down they count per process instead of stopping), and stricter budgets per endpoint."""
 
 from django.conf import settings
+from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
+
+from portal.cache import ratelimit_cache
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    cache = ratelimit_cache
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    cache = ratelimit_cache
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    cache = ratelimit_cache
 
 
 class EndpointRateThrottle(SimpleRateThrottle):
     """A stricter budget for writes to the endpoints named in `settings.API_ENDPOINT_THROTTLES`
     (URL name -> scope of `DEFAULT_THROTTLE_RATES`), counted per user, or per address when
     anonymous. Reads and every other endpoint pass; the views need not know of it."""
+
+    cache = ratelimit_cache
 
     def __init__(self):
         # The rate depends on the view: it is read in allow_request.

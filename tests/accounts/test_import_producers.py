@@ -379,15 +379,121 @@ def test_a_failing_row_leaves_no_orphan_user(tmp_path, django_capture_on_commit_
     assert mail.outbox == [] and report.invitations_queued == 0
 
 
-def test_an_existing_producer_without_profile_gets_one_and_no_invitation(
+def test_a_self_registered_producer_without_profile_is_refused_and_not_emailed(
     tmp_path, make_user, django_capture_on_commit_callbacks
 ):
     user = make_user("producer", email="signed-up@example.com", preferred_language="en")
     with django_capture_on_commit_callbacks(execute=True):
         report = run(write(tmp_path, csv_text([company("Signed-Up@example.com")])))
-    assert (report.users_created, report.profiles_created, report.products_created) == (0, 1, 1)
-    assert user.producer_profile.name == "صنایع برودتی سهند"
+    assert (report.users_created, report.profiles_created, report.products_created) == (0, 0, 0)
+    assert [row.line for row in report.refused] == [2] and report.rows_skipped == 0
+    assert "registered on the portal themselves" in str(report.refused[0])
+    assert not ProducerProfile.objects.filter(owner=user).exists()
     assert user.has_usable_password() and mail.outbox == []
+
+
+# --- An import changes only what an import made (issue 12) -----------------------------------
+
+
+@pytest.fixture
+def self_registered(make_user):
+    """A producer who signed up and wrote their own profile and product."""
+    from accounts.services import producer_profile_create
+    from catalogue.services import product_create
+
+    user = make_user("producer", email="own@example.com")
+    profile = producer_profile_create(
+        actor=user,
+        data={"name": "Own Words Co.", "email": "own-contact@example.com", "phone": "+98 41 1111 2222"},
+    )
+    product_create(
+        producer=profile,
+        actor=user,
+        data={
+            "name": "یخچال فریزر دوقلو",
+            "hs_code": "841821",
+            "annual_capacity": "10",
+            "capacity_unit": "units",
+        },
+    )
+    return profile
+
+
+def test_a_self_registered_producers_contacts_and_products_are_never_overwritten(tmp_path, self_registered):
+    before = {
+        "profile": ProducerProfile.objects.filter(pk=self_registered.pk).values().get(),
+        "products": list(Product.objects.filter(producer=self_registered).values()),
+    }
+    rows = [
+        company("first@example.com"),
+        company(
+            "OWN@example.com", contact_email="chamber@example.com", phone="041-0000", annual_capacity="999"
+        ),
+        follow_up("own@example.com", product_name="Chest freezer", hs_code="841830", annual_capacity="5"),
+        company("last@example.com"),
+    ]
+
+    report = run(write(tmp_path, csv_text(rows, header=[*HEADER, "contact_email"])), send_invitations=False)
+
+    assert [row.line for row in report.refused] == [3, 4] and report.rows_skipped == 0
+    assert ProducerProfile.objects.filter(pk=self_registered.pk).values().get() == before["profile"]
+    assert list(Product.objects.filter(producer=self_registered).values()) == before["products"]
+    assert report.profiles_created == 2 and report.profiles_updated == 0
+
+
+def test_an_imported_profile_is_updated_until_its_producer_signs_in(tmp_path):
+    from django.utils import timezone
+
+    path = write(tmp_path, csv_text([company("imp@example.com")]))
+    run(path, send_invitations=False)
+    profile = ProducerProfile.objects.get(owner__email="imp@example.com")
+    assert profile.imported_at is not None
+
+    again = run(
+        write(tmp_path, csv_text([company("imp@example.com", phone="041-3333-9999")])), send_invitations=False
+    )
+    assert again.profiles_updated == 1 and not again.refused
+    User.objects.filter(pk=profile.owner_id).update(last_login=timezone.now())  # the producer took it over
+
+    last = run(
+        write(tmp_path, csv_text([company("imp@example.com", phone="041-3333-0000")])), send_invitations=False
+    )
+    assert [row.line for row in last.refused] == [2] and "signed in" in str(last.refused[0])
+    profile.refresh_from_db()
+    assert profile.phone.endswith("9999")
+
+
+def test_the_command_lists_the_refused_rows_apart(tmp_path, self_registered):
+    out = io.StringIO()
+    call_command(
+        "import_producers",
+        str(write(tmp_path, csv_text([company("own@example.com")]))),
+        "--no-email",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "Rows refused (producers the import did not make): 1" in text
+    assert "Rows skipped: 0" in text and "line 2: own@example.com registered on the portal themselves" in text
+
+
+def test_profiles_imported_before_the_field_existed_are_recognised(make_user, self_registered):
+    """The migration marks as imported the profiles whose owner has no usable password."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0005_producerprofile_imported_at")
+    imported = make_user("producer", email="old-import@example.com")
+    imported.set_unusable_password()
+    imported.save()
+    from accounts.services import producer_profile_create
+
+    old = producer_profile_create(actor=imported, data={"name": "Old Import Co."})
+    ProducerProfile.objects.update(imported_at=None)
+
+    migration.mark_imported(apps, None)
+
+    assert set(ProducerProfile.objects.exclude(imported_at=None).values_list("pk", flat=True)) == {old.pk}
 
 
 def test_unknown_columns_are_reported_and_extra_cells_reject_the_row(tmp_path):
@@ -499,3 +605,134 @@ def test_a_failed_invitation_is_reported_and_the_account_stays(
         "line 2: the invitation to sales@sahand.example.com was not sent: mail server down"
     ]
     assert User.objects.filter(email="sales@sahand.example.com").exists()
+
+
+# --- Files that fail well: one bad row costs that row, never the file (issue 12) -------------
+
+# Every column a cell of which is text stored as is: too long, it is refused before writing.
+TEXT_COLUMNS = ["email", "company_name", "contact_name", "phone", "website", "city", "province"]
+TEXT_COLUMNS += ["description", "product_name"]
+
+
+def _cell_too_long(column: str) -> str:
+    from accounts.imports import _MAX_LENGTHS
+
+    limit = _MAX_LENGTHS[column]
+    if column == "email":
+        return "a" * limit + "@example.com"
+    if column == "website":
+        return "https://example.com/" + "a" * limit
+    if column == "phone":
+        return "1" * (limit + 1)
+    return "ب" * (limit + 1)
+
+
+@pytest.mark.parametrize("column", TEXT_COLUMNS)
+def test_an_over_long_cell_skips_its_row_by_line_and_the_rows_after_it_land(tmp_path, column):
+    rows = [
+        company("first@example.com"),
+        {**company("long@example.com"), column: _cell_too_long(column)},
+        company("last@example.com", product_name="Chest freezer", hs_code="841830"),
+    ]
+    report = run(write(tmp_path, csv_text(rows)), send_invitations=False)
+    reasons = reasons_by_line(report)
+    assert list(reasons) == [3], reasons
+    assert reasons[3].startswith(f"{column}: ") and "at most" in reasons[3]
+    assert (
+        ProducerProfile.objects.filter(owner__email__in=["first@example.com", "last@example.com"]).count()
+        == 2
+    )
+
+
+@pytest.mark.parametrize("column", [column for column in HEADER if column != "email"])
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f"])
+def test_a_control_character_in_any_cell_skips_its_row_and_the_rows_after_it_land(
+    tmp_path, column, character
+):
+    rows = [
+        company("first@example.com"),
+        company("nul@example.com", **{column: "pump" + character + "s"}),
+        company("last@example.com", product_name="Chest freezer", hs_code="841830"),
+    ]
+    report = run(write(tmp_path, csv_text(rows)), send_invitations=False)
+    reasons = reasons_by_line(report)
+    assert list(reasons) == [3], reasons
+    assert reasons[3].startswith(f"{column}: ") and f"U+{ord(character):04X}" in reasons[3]
+    assert not User.objects.filter(email="nul@example.com").exists()
+    assert User.objects.filter(email__in=["first@example.com", "last@example.com"]).count() == 2
+
+
+def test_a_nul_in_the_email_cell_is_a_bad_row_not_a_traceback(tmp_path):
+    rows = [company("first@example.com"), company("n\x00ul@example.com"), company("last@example.com")]
+    report = run(write(tmp_path, csv_text(rows)), send_invitations=False)
+    assert list(reasons_by_line(report)) == [3]
+    assert User.objects.filter(email__in=["first@example.com", "last@example.com"]).count() == 2
+
+
+def test_line_breaks_stay_out_of_single_line_cells_and_are_kept_in_descriptions(tmp_path):
+    rows = [
+        company("broken@example.com", company_name="Sahand\nRefrigeration"),
+        company("multi@example.com", description="Fridges.\r\nFreezers."),
+    ]
+    report = run(write(tmp_path, csv_text(rows)), send_invitations=False)
+    assert list(reasons_by_line(report)) == [2]
+    assert "single line" in reasons_by_line(report)[2]
+    assert ProducerProfile.objects.get(owner__email="multi@example.com").description.startswith("Fridges.")
+
+
+def test_stray_bytes_huge_cells_extra_cells_and_broken_quotes_cost_one_row_each(tmp_path):
+    from portal.csvfiles import MAX_CELL_CHARS
+
+    lines = [
+        csv_text([company("first@example.com")]).rstrip("\n"),  # header, line 2
+        csv_text([company("latin1@example.com", city="Tabriz\udce9")]).splitlines()[1],  # line 3
+        csv_text([company("huge@example.com", description="x" * (MAX_CELL_CHARS + 1))]).splitlines()[1],
+        csv_text([company("extra@example.com")]).splitlines()[1] + ",surplus",  # line 5
+        csv_text([company("last@example.com")]).splitlines()[1],  # line 6
+    ]
+    raw = "\r\n".join(lines).encode("utf-8", errors="surrogateescape") + b"\r\n"
+    path = tmp_path / "members.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + raw)
+    report = run(path, send_invitations=False)
+    reasons = reasons_by_line(report)
+    assert sorted(reasons) == [3, 4, 5], reasons
+    assert "0xe9" in reasons[3] and "UTF-8" in reasons[3]
+    assert str(MAX_CELL_CHARS) in reasons[4]
+    assert "cells" in reasons[5]
+    assert User.objects.filter(email__in=["first@example.com", "last@example.com"]).count() == 2
+
+
+def test_a_file_in_another_character_set_is_refused_as_a_whole(tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_bytes("email,company_name\na@example.com,Café Tabriz\nb@example.com,Crème\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="not UTF-8"):
+        call_command("import_producers", str(path), "--no-email", stdout=io.StringIO())
+    assert not User.objects.filter(email__in=["a@example.com", "b@example.com"]).exists()
+
+
+def test_a_row_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
+    """What the checks let through and the database refuses costs only its row."""
+    from django.db import DataError
+
+    from accounts import imports
+
+    real = imports.producer_profile_create
+
+    def refusing(*, actor, data):
+        if data.get("name") == "Refused Co.":
+            raise DataError("value too long for type character varying(200)")
+        return real(actor=actor, data=data)
+
+    monkeypatch.setattr(imports, "producer_profile_create", refusing)
+    rows = [
+        company("a@example.com"),
+        company("b@example.com", company_name="Refused Co."),
+        company("c@example.com"),
+    ]
+    report = run(write(tmp_path, csv_text(rows)), send_invitations=False)
+    assert list(reasons_by_line(report)) == [3]
+    assert "database refused" in reasons_by_line(report)[3]
+    assert set(User.objects.filter(role="producer").values_list("email", flat=True)) == {
+        "a@example.com",
+        "c@example.com",
+    }

@@ -301,3 +301,82 @@ def test_the_data_migration_reverses_and_reapplies():
     migration.load_hs_taxonomy(global_apps, schema_editor)
     migration.load_hs_taxonomy(global_apps, schema_editor)  # rows already there are left alone
     assert level_counts() == LEVEL_COUNTS
+
+
+# --- A bad row costs that row, never the file (issue 12) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "reason"),
+    [
+        ("Pumps\x00 for liquids", "control character U+0000"),
+        ("Pumps \x1b[31m", "control character U+001B"),
+        ("P" * 601, "601 characters long; at most 600"),
+    ],
+)
+def test_a_bad_description_skips_its_row_by_line_and_the_others_land(tmp_path, description, reason):
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level\n"
+        "XVI,841311,Pumps for dispensing fuel,8413,6\n"
+        f'XVI,841319,"{description}",8413,6\n'
+        "XVI,841320,Hand pumps,8413,6\n",
+    )
+
+    report = import_hs_codes(path=path)
+
+    assert [(row.line, row.code) for row in report.skipped] == [(3, "841319")]
+    assert reason in report.skipped[0].reason
+    assert Sector.objects.get(code="841311").name == "Pumps for dispensing fuel"
+    assert Sector.objects.get(code="841320").name == "Hand pumps"
+    assert "\x00" not in Sector.objects.get(code="841319").name
+
+
+def test_stray_bytes_huge_cells_and_crlf_cost_one_row_each(tmp_path):
+    from portal.csvfiles import MAX_CELL_CHARS
+
+    path = tmp_path / "hs.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfsection,hscode,description,parent,level\r\n"
+        b"XVI,841311,Pumps for dispensing fuel,8413,6\r\n"
+        b"XVI,841319,Pumps \xe9,8413,6\r\n"
+        b"XVI,841320," + b"x" * (MAX_CELL_CHARS + 1) + b",8413,6\r\n"
+        b"XVI,841330,Fuel pumps for engines,8413,6\r\n"
+    )
+
+    report = import_hs_codes(path=path)
+
+    assert [row.line for row in report.skipped] == [3, 4]
+    assert "0xe9" in report.skipped[0].reason and str(MAX_CELL_CHARS) in report.skipped[1].reason
+    assert Sector.objects.get(code="841311").name == "Pumps for dispensing fuel"
+    assert Sector.objects.get(code="841330").name == "Fuel pumps for engines"
+
+
+def test_a_row_the_database_refuses_is_written_alone_and_reported(tmp_path, monkeypatch):
+    """What the checks let through and the database refuses: the rows are written one by one,
+    each in its own savepoint, and only the refused one (and its children) are skipped."""
+    from django.db import DataError
+
+    manager = type(Sector.objects)
+    original = manager.bulk_create
+
+    def refusing(self, objs, *args, **kwargs):
+        if any(obj.code == "8499" for obj in objs):
+            raise DataError("value too long for type character varying(600)")
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(manager, "bulk_create", refusing)
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level\n"
+        "XVI,849910,Child of the refused,8499,6\n"
+        "XVI,8499,Refused by the database,84,4\n"
+        "XVI,841399,Other pumps,8413,6\n",
+    )
+
+    report = import_hs_codes(path=path)
+
+    assert [(row.line, row.code) for row in report.skipped] == [(2, "849910"), (3, "8499")]
+    assert "database refused" in report.skipped[1].reason and "8499" in report.skipped[0].reason
+    assert Sector.objects.get(code="841399").name == "Other pumps"
+    assert not Sector.objects.filter(code__in=["8499", "849910"]).exists()

@@ -9,11 +9,16 @@ backend terminated with pg_terminate_backend in the middle of a write.
 (c) Redis down: pages, the API, a product edit and a match forward all answer; their tasks wait
     in the outbox; Redis back, the resend command publishes them and a real worker runs them:
     the rematch happens and the notification is mailed exactly once.
+(d) Redis down: sign-in, sign-up and password reset work, and the rate limits still hold,
+    counted in the process's memory (portal/cache.py): allauth's password-reset limit per
+    address, and the API's throttle.
 """
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -33,7 +38,7 @@ from rest_framework.authtoken.models import Token
 from matchmaking import services
 from matchmaking.models import Match, MatchStatus
 from portal.models import PendingTask
-from tests.factories import UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.integration.conftest import QUEUE, WorkerProcess, stop_process_group, wait_for
 from tests.integration.smtp_inbox import free_port
 from tests.integration.tcp_proxy import TcpProxy
@@ -48,8 +53,9 @@ class LiveApp:
     """gunicorn (one sync worker: one process, its connections kept between requests) serving
     the portal on the test database through `db_proxy` and on Redis through `redis_proxy`."""
 
-    def __init__(self, db_proxy: TcpProxy, redis_proxy: TcpProxy):
+    def __init__(self, db_proxy: TcpProxy, redis_proxy: TcpProxy, env: dict[str, str] | None = None):
         self.db_proxy, self.redis_proxy = db_proxy, redis_proxy
+        self.env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -71,6 +77,7 @@ class LiveApp:
             "DJANGO_SESSION_COOKIE_SECURE": "False",
             "DJANGO_CSRF_COOKIE_SECURE": "False",
             "DJANGO_LOG_LEVEL": "WARNING",
+            **self.env,
         }
 
     def start(self, timeout: float = 60) -> None:
@@ -294,3 +301,104 @@ def test_with_redis_down_the_site_serves_and_the_tasks_run_once_it_is_back(app_s
     call_command("resend_pending_tasks")  # nothing left to send again
     time.sleep(3)
     assert sorted(message["To"] for message in handler.messages) == sorted(parties)
+
+
+# --- (d) Redis down: signing in, up and a password reset work; the limits still hold ----------
+
+
+@pytest.fixture
+def limited_app_server(transactional_db, proxies, inbox):
+    """The app mailing to the test's SMTP server, with a small anonymous API budget."""
+    if not settings.CELERY_BROKER_URL.startswith("redis://127.0.0.1:6379"):
+        pytest.skip("the fault tests put a proxy in front of the Redis at 127.0.0.1:6379")
+    server = LiveApp(
+        *proxies, env={"EMAIL_URL": f"smtp://127.0.0.1:{inbox[1]}", "API_THROTTLE_ANON": "5/minute"}
+    )
+    server.start()
+    yield server
+    server.stop()
+    for proxy in proxies:
+        proxy.restore()
+
+
+def browser(server: LiveApp) -> requests.Session:
+    session = requests.Session()
+    session.cookies.set("django_language", "en")
+    return session
+
+
+def submit(session: requests.Session, server: LiveApp, path: str, data: dict) -> requests.Response:
+    """GET the form's page for its CSRF token, then POST the form, as a browser does."""
+    page = session.get(server.url + path, timeout=60)
+    assert page.status_code == 200, (path, page.status_code)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    started = time.monotonic()
+    response = session.post(
+        server.url + path,
+        data={"csrfmiddlewaretoken": html.unescape(token), **data},
+        headers={"Referer": server.url + path},
+        allow_redirects=False,
+        timeout=60,
+    )
+    response.elapsed_seconds = time.monotonic() - started
+    return response
+
+
+def test_with_redis_down_sign_in_sign_up_and_password_reset_work_and_the_limits_hold(
+    limited_app_server, inbox
+):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    server, (handler, _port) = limited_app_server, inbox
+    user = UserFactory(role="producer", email="signin@tabriz-works.example", preferred_language="en")
+    # The served app checks passwords with the production hashers, not the tests' fast one.
+    encoded = PBKDF2PasswordHasher().encode(DEFAULT_PASSWORD, PBKDF2PasswordHasher().salt())
+    User.objects.filter(pk=user.pk).update(password=encoded)
+    assert server.get("/").status_code == 200  # cache and broker connections made
+    server.redis_proxy.cut()
+
+    session = browser(server)
+    signed_in = submit(
+        session, server, "/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    assert signed_in.elapsed_seconds < FAST
+    dashboard = session.get(server.url + reverse("dashboard"), allow_redirects=False, timeout=60)
+    assert dashboard.status_code == 200
+
+    signed_up = submit(
+        browser(server),
+        server,
+        "/accounts/signup/",
+        {
+            "email": "newcomer@tabriz-works.example",
+            "full_name": "Newcomer",
+            "role": "producer",
+            "preferred_language": "en",
+            "password1": "a-long-unusual-pass-1405",
+            "password2": "a-long-unusual-pass-1405",
+        },
+    )
+    assert signed_up.status_code == 302, signed_up.text[:500]
+    wait_for(
+        lambda: any(m["To"] == "newcomer@tabriz-works.example" for m in handler.messages),
+        timeout=30,
+        what="the verification email",
+    )
+
+    # allauth allows 5 password resets a minute per address: still so, counted in memory.
+    resets = [
+        submit(browser(server), server, "/accounts/password/reset/", {"email": user.email}) for _ in range(6)
+    ]
+    assert [r.status_code for r in resets] == [302] * 5 + [429]
+    assert all(r.elapsed_seconds < FAST for r in resets)
+    wait_for(
+        lambda: sum(m["To"] == user.email for m in handler.messages) == 5, timeout=30, what="5 reset emails"
+    )
+
+    # The API's throttle too (5 a minute for anonymous clients here).
+    codes = [server.get("/api/v1/sectors/?level=2").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]

@@ -1,5 +1,6 @@
-"""Matching on a real worker, broker and PostgreSQL: triggers on commit, and a sweep that
-survives its worker being killed (SIGKILL) half-way."""
+"""Matching on a real worker, broker and PostgreSQL: triggers on commit, a sweep that
+survives its worker being killed (SIGKILL) half-way, and a killed sweep that does not block the
+next one: a working sweep follows within minutes, and the API says a sweep runs meanwhile."""
 
 import time
 
@@ -8,9 +9,10 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from catalogue import services as catalogue_services
-from matchmaking import services, tasks
+from matchmaking import services, sweeps, tasks
 from matchmaking.models import Match, MatchEvent, MatchStatus
 from portal.celery import app
+from tests.factories import UserFactory
 from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
 from tests.matchmaking.conftest import make_buyer, make_producer
 
@@ -59,7 +61,7 @@ def slow_sweep_worker(transactional_db, monkeypatch):
     app.conf.task_default_queue = previous
 
 
-def test_a_sweep_killed_half_way_ends_with_no_duplicate_and_no_missing_match(slow_sweep_worker):
+def make_province():
     for i in range(30):
         make_producer(
             (CODES[i % len(CODES)], CODES[(i * 7 + 3) % len(CODES)]),
@@ -76,6 +78,22 @@ def test_a_sweep_killed_half_way_ends_with_no_duplicate_and_no_missing_match(slo
             certifications=["CE"] if i % 4 == 0 else [],
         )
 
+
+def assert_no_duplicate_and_nothing_missing(outcome: dict) -> None:
+    duplicates = Match.objects.values("producer_id", "buyer_id").annotate(n=Count("id")).filter(n__gt=1)
+    assert not duplicates.exists()
+    created = MatchEvent.objects.filter(from_status="").values("match_id").annotate(n=Count("id"))
+    assert {row["n"] for row in created} == {1}
+    assert outcome["created"] == Match.objects.count() > 0
+
+    # The same data swept synchronously changes nothing: nothing missing, nothing extra.
+    counts = services.rematch_all()
+    assert (counts.created, counts.updated, counts.reproposed, counts.withdrawn) == (0, 0, 0, 0)
+    assert counts.unchanged == Match.objects.count() == counts.kept
+
+
+def test_a_sweep_killed_half_way_ends_with_no_duplicate_and_no_missing_match(slow_sweep_worker):
+    make_province()
     sent = tasks.sweep_all.delay()
     assert sent.get(timeout=30)["chunks"] == 20
     time.sleep(2.5)  # a few chunks done, most still to run (0.5 s each, two at a time)
@@ -88,14 +106,76 @@ def test_a_sweep_killed_half_way_ends_with_no_duplicate_and_no_missing_match(slo
     slow_sweep_worker.start()
     outcome = wait_for(lambda: cache.get(tasks.SWEEP_LAST_KEY), timeout=120, what="the sweep to finish")
     time.sleep(1)  # a duplicated reduce, if any, would land now
+    assert_no_duplicate_and_nothing_missing(outcome)
 
-    duplicates = Match.objects.values("producer_id", "buyer_id").annotate(n=Count("id")).filter(n__gt=1)
-    assert not duplicates.exists()
-    created = MatchEvent.objects.filter(from_status="").values("match_id").annotate(n=Count("id"))
-    assert {row["n"] for row in created} == {1}
-    assert outcome["created"] == Match.objects.count() > 0
 
-    # The same data swept synchronously changes nothing: nothing missing, nothing extra.
-    counts = services.rematch_all()
-    assert (counts.created, counts.updated, counts.reproposed, counts.withdrawn) == (0, 0, 0, 0)
-    assert counts.unchanged == Match.objects.count() == counts.kept
+@pytest.fixture(params=["short lease", "production lease"])
+def leased_sweep_worker(request, transactional_db, monkeypatch, settings):
+    """A worker whose sweep runs in many small, slowed-down chunks, with the broker's production
+    visibility timeout (20 minutes: a killed worker's chunks do not come back during the test);
+    under a short lease (6 s, a beat a second), or the production one (2 minutes, 20 s)."""
+    lease = {"MATCHING_SWEEP_LEASE_SECONDS": "6", "MATCHING_SWEEP_HEARTBEAT_SECONDS": "1"}
+    for name, value in (
+        ("MATCHING_SWEEP_CHUNK_SIZE", "2"),
+        ("MATCHING_SWEEP_CHUNK_DELAY", "0.5"),
+        *(lease.items() if request.param == "short lease" else ()),
+    ):
+        monkeypatch.setenv(name, value)
+    for name in ("CELERY_VISIBILITY_TIMEOUT", *(lease if request.param == "production lease" else ())):
+        monkeypatch.delenv(name, raising=False)
+    if request.param == "short lease":
+        settings.MATCHING_SWEEP_LEASE_SECONDS = 6
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = QUEUE
+    process = WorkerProcess()
+    process.start()
+    yield process
+    process.stop()
+    app.conf.task_default_queue = previous
+
+
+def last_sweep_other_than(*sweep_ids):
+    outcome = cache.get(tasks.SWEEP_LAST_KEY)
+    return outcome if outcome and outcome["sweep"] not in sweep_ids else None
+
+
+def test_a_killed_sweep_is_followed_by_a_working_sweep_within_five_minutes(leased_sweep_worker):
+    from rest_framework.test import APIClient
+
+    make_province()
+    staff = APIClient()
+    staff.force_authenticate(UserFactory(role="staff"))
+    rematch = "/api/v1/matches/rematch/"
+
+    killed = tasks.sweep_all.delay().get(timeout=30)
+    assert killed["chunks"] == 20
+    time.sleep(2.5)  # a few chunks done, most still to run
+    leased_sweep_worker.kill()
+    killed_at = time.monotonic()
+    assert cache.get(tasks.SWEEP_LAST_KEY) is None and not Match.objects.exists()
+
+    # Asked for another sweep now, the API says one runs, and since when; nothing is queued.
+    response = staff.post(rematch, {}, format="json")
+    assert response.status_code == 409, response.content
+    assert response.json()["sweep"] == killed["sweep"] and response.json()["started_at"]
+
+    # A new worker: the dead sweep is noticed (its chunks' marks lapse, or its lease) and a
+    # new sweep runs to the end, though the killed chunks stay with the broker for 20 minutes.
+    leased_sweep_worker.start()
+    outcome = wait_for(
+        lambda: last_sweep_other_than(killed["sweep"]), timeout=300, what="a new sweep to finish"
+    )
+    assert time.monotonic() - killed_at < 300
+    assert sweeps.running() is None and not sweeps.is_live(killed["sweep"])
+    time.sleep(1)
+    assert_no_duplicate_and_nothing_missing(outcome)
+
+    # And a sweep asked for by staff now is accepted and runs to the end.
+    response = staff.post(rematch, {}, format="json")
+    assert response.status_code == 202, response.content
+    wait_for(
+        lambda: last_sweep_other_than(killed["sweep"], outcome["sweep"]),
+        timeout=120,
+        what="the staff's sweep to finish",
+    )
+    assert time.monotonic() - killed_at < 300

@@ -1,5 +1,6 @@
 """GET /api/v1/matches/ and /{id}/ per role, filters, reasons in fa and en, and the rematch endpoint."""
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Sector
-from matchmaking import lifecycle, services, tasks
+from matchmaking import lifecycle, services, sweeps, tasks
 from matchmaking.models import Match, MatchSource, MatchStatus
 from tests.factories import UserFactory
 
@@ -274,6 +275,26 @@ def test_rematch_is_for_staff_and_answers_202_with_a_task_id(api, matches, staff
     both = {"producer": matches["furniture"].pk, "buyer": matches["russia"].pk}
     assert api(staff).post(url, both, format="json").status_code == 400
     assert len(sent) == 3
+
+
+def test_a_sweep_asked_for_while_one_runs_answers_409_with_since_when(api, matches, staff, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.sweep_all, "delay", lambda *args: sent.append(args))
+    assert sweeps.claim("running-one")
+    started = sweeps.running().started_at
+    url = f"{URL}rematch/"
+
+    response = api(staff).post(url, {}, format="json")
+
+    assert response.status_code == 409 and sent == []
+    body = response.json()
+    assert body["sweep"] == "running-one" and started.isoformat(timespec="seconds") in body["detail"]
+    assert datetime.fromisoformat(body["started_at"].replace("Z", "+00:00")) == started
+    assert int(response["Retry-After"]) == sweeps.lease_seconds()
+    # A single profile's rematch is not a sweep: it goes on.
+    assert api(staff).post(url, {"buyer": matches["russia"].pk}, format="json").status_code == 202
+    sweeps.release("running-one")
+    assert api(staff).post(url, {}, format="json").status_code == 202 and sent == [()]
 
 
 def test_rematch_runs_in_process_without_a_broker(api, matches, staff):

@@ -1,10 +1,12 @@
 """The nightly sweep as a chord (here in process): chunks, the reduce, retries, the lock."""
 
+import time
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-from matchmaking import engine, services, shortlists, tasks
+from matchmaking import engine, services, shortlists, sweeps, tasks
 from matchmaking.models import Match, MatchEvent
 from portal.celery import app
 
@@ -114,9 +116,108 @@ def test_a_failing_chunk_is_retried_alone(province, settings, monkeypatch):
 
 
 def test_a_sweep_is_skipped_while_another_one_runs(province):
-    cache.set(tasks.SWEEP_RUNNING_KEY, "another", 60)
+    assert sweeps.claim("another") is True
     assert tasks.sweep_all.delay().get() is None
     assert not Match.objects.exists()
+
+
+# --- The lease: a sweep whose worker died blocks the next one for minutes, not hours ---------
+
+
+def test_the_default_lease_lets_a_dead_sweep_go_well_within_five_minutes():
+    lease = django_settings.MATCHING_SWEEP_LEASE_SECONDS
+    beat = django_settings.MATCHING_SWEEP_HEARTBEAT_SECONDS
+    # Noticed at worst a lease plus a heartbeat after the worker's last beat, then sent again.
+    assert lease + 2 * beat <= 200
+    assert beat * 3 <= lease  # a live chunk beats several times within its mark's life
+
+
+def test_a_dead_sweeps_lease_lapses_and_the_next_sweep_runs(province, settings):
+    settings.MATCHING_SWEEP_LEASE_SECONDS = 1
+    assert sweeps.claim("dead") is True  # its worker was killed: nothing renews it
+    assert tasks.sweep_all.delay().get() is None
+    time.sleep(1.2)
+    outcome = tasks.sweep_all.delay().get()
+    assert outcome["chunks"] >= 1 and Match.objects.exists()
+    assert cache.get(tasks.SWEEP_LAST_KEY)["sweep"] == outcome["sweep"]
+    assert sweeps.running() is None
+
+
+def test_a_chunk_that_finds_a_dead_sibling_abandons_the_sweep_and_sends_it_again(province, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks, "_sweep_again", lambda attempt: sent.append(attempt))
+    assert sweeps.claim("broken", attempt=1)
+    sweeps.chunk_started("broken", 0)
+    cache.delete("matchmaking:sweep:broken:0:alive")  # chunk 0 started, then its worker died
+    config = services.config_as_dict(services.get_matching_config())
+    buyers = services.sweep_chunks()[0]
+
+    assert tasks.score_chunk.run("broken", 1, buyers, config, chunks=2, attempt=1) is None
+    assert sent == [2] and sweeps.running() is None and not sweeps.is_live("broken")
+    # Its other chunks, and its reduce (when the broker hands them out again), stop at once.
+    assert tasks.score_chunk.run("broken", 0, buyers, config, chunks=2, attempt=1) is None
+    assert tasks.reduce_and_persist_task.run([None, None], "broken", [buyers, []], config) is None
+    assert sent == [2] and not Match.objects.exists()
+
+
+def test_a_sweep_whose_lease_lapsed_unfinished_is_recovered_once(province, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks, "_sweep_again", lambda attempt: sent.append(attempt))
+    assert tasks.recover_sweep.run() is None  # no sweep yet
+    assert sweeps.claim("alive")
+    assert tasks.recover_sweep.run() is None and sent == []  # holds its lease: running
+    sweeps.release("alive")  # its lease lapsed: every worker running it died
+    assert tasks.recover_sweep.run() == "alive" and sent == [2]
+    assert tasks.recover_sweep.run() is None and sent == [2]  # given up once, sent again once
+    outcome = tasks.sweep_all.delay().get()  # a sweep that finishes is not recovered
+    assert tasks.recover_sweep.run() is None and sent == [2] and outcome["chunks"]
+
+
+def test_the_sweep_recovery_is_in_the_beat_schedule():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["matchmaking-recover-sweep"]
+    assert entry["task"] == "matchmaking.tasks.recover_sweep" and entry["schedule"] <= 60
+
+
+def test_a_sweep_is_sent_again_only_a_few_times_in_a_row(settings):
+    sent = []
+    settings.MATCHING_SWEEP_MAX_ATTEMPTS = 3
+    sweeps.resend_after_abandon(sent.append, 2)
+    sweeps.resend_after_abandon(sent.append, 3)
+    assert sent == [3]
+
+
+def test_a_superseded_sweep_writes_nothing(province):
+    assert sweeps.claim("old")
+    sweeps.release("old")
+    assert sweeps.claim("new")  # the old one's lease had lapsed; a new sweep runs
+    config = services.config_as_dict(services.get_matching_config())
+    buyers = services.sweep_chunks()[0]
+    assert tasks.score_chunk.run("old", 0, buyers, config, chunks=1) is None
+    assert tasks.reduce_and_persist_task.run([None], "old", [buyers], config) is None
+    assert not Match.objects.exists() and sweeps.running().sweep_id == "new"
+
+
+def test_a_failed_chunk_waiting_for_its_retry_is_not_taken_for_dead(province):
+    assert sweeps.claim("s")
+    with pytest.raises(ConnectionError), sweeps.heartbeat("s", 0, 2):
+        raise ConnectionError("database went away")
+    assert sweeps.dead_chunks("s", 2) == []
+    with sweeps.heartbeat("s", 1, 2):
+        pass
+    assert sweeps.dead_chunks("s", 2) == [] and sweeps.is_live("s")
+
+
+def test_a_running_chunk_renews_the_lease_and_a_stalled_one_is_noticed(settings):
+    settings.MATCHING_SWEEP_LEASE_SECONDS = 1
+    settings.MATCHING_SWEEP_HEARTBEAT_SECONDS = 0.2
+    assert sweeps.claim("s")
+    with sweeps.heartbeat("s", 0, 2) as watch:
+        time.sleep(1.5)  # longer than the lease: the heartbeat kept it
+        assert sweeps.running().sweep_id == "s"
+        sweeps.chunk_started("s", 1)  # a sibling that started...
+        cache.delete("matchmaking:sweep:s:1:alive")  # ...and died
+        time.sleep(0.5)
+    assert watch.abandoned and sweeps.running() is None and not sweeps.is_live("s")
 
 
 def test_the_nightly_sweep_is_in_the_beat_schedule():

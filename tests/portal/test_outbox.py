@@ -239,6 +239,8 @@ DEAD_REDIS = {
         "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 }
+# The rate limits' cache, as the settings make it from a Redis CACHE_URL (portal/cache.py).
+DEAD_REDIS["ratelimit"] = {**DEAD_REDIS["default"], "BACKEND": "portal.cache.FallbackRedisCache"}
 
 
 def test_with_the_cache_down_pages_and_the_throttled_api_answer(settings, client):
@@ -262,7 +264,10 @@ def test_settings_make_a_redis_cache_fail_soft_and_fast():
     out = subprocess.run(
         [sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
-    cache = json.loads(out.stdout)["default"]
+    caches = json.loads(out.stdout)
+    cache = caches["default"]
+    assert caches["ratelimit"]["BACKEND"] == "portal.cache.FallbackRedisCache"
+    assert caches["ratelimit"]["LOCATION"] == cache["LOCATION"]
     assert cache["BACKEND"] == "django_redis.cache.RedisCache"
     assert cache["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert 0 < cache["OPTIONS"]["SOCKET_TIMEOUT"] <= 2

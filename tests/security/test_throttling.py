@@ -33,8 +33,9 @@ def assert_throttled(response):
 
 def test_configured_rates_are_generous_and_parse():
     classes = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
-    assert "rest_framework.throttling.AnonRateThrottle" in classes
-    assert "rest_framework.throttling.UserRateThrottle" in classes
+    # DRF's, counting in the `ratelimit` cache (portal/cache.py, tests/portal/test_ratelimit_cache.py).
+    assert "portal.api.throttling.AnonRateThrottle" in classes
+    assert "portal.api.throttling.UserRateThrottle" in classes
     assert "portal.api.throttling.EndpointRateThrottle" in classes
     parse = SimpleRateThrottle.parse_rate
     configured = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]

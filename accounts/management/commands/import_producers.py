@@ -47,6 +47,7 @@ class Command(BaseCommand):
             (_("Products created"), report.products_created),
             (_("Products updated"), report.products_updated),
             (_("Rows skipped"), report.rows_skipped),
+            (_("Rows refused (producers the import did not make)"), report.rows_refused),
         ):
             out.write(f"{label}: {value}")
         if no_email:
@@ -66,5 +67,9 @@ class Command(BaseCommand):
             out.write(_("Skipped rows:"))
             for row in report.skipped:
                 out.write(self.style.ERROR(str(row)))
+        if report.refused:
+            out.write(_("Rows refused, nothing of them changed:"))
+            for row in report.refused:
+                out.write(self.style.WARNING(str(row)))
         for failure in report.invitation_failures:
             self.stderr.write(failure)
