@@ -6,6 +6,8 @@ stays forwarded, connected, won or lost; not after either side declined), per
 `matchmaking.policies.revealed_counterpart_ids`.
 """
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from .models import BuyerProfile, ProducerProfile
@@ -15,6 +17,30 @@ CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
+
+
+# --- Who may use the account at all -------------------------------------------------------
+
+
+def email_verification_required() -> bool:
+    """Whether an account must have verified its email to sign in: allauth's setting for the
+    pages, applied alike to API tokens (operator-made accounts are verified when made)."""
+    return settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+
+
+def verified_email_addresses(user, email):
+    """The verified allauth addresses of `user` that are `email` (values or OuterRefs)."""
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True)
+
+
+def has_verified_email(user) -> bool:
+    """The account's own email (its login) is verified, or verification is not required."""
+    if not email_verification_required():
+        return True
+    return verified_email_addresses(user, user.email).exists()
+
+
+# --- Profiles and contacts ---------------------------------------------------------------
 
 
 def can_edit_producer(user, producer: ProducerProfile) -> bool:

@@ -15,6 +15,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text=_("Send as `Authorization: Token <key>`."))
+    expires_at = serializers.DateTimeField(
+        read_only=True,
+        help_text=_("When the token stops working; a password change or DELETE on this path ends it sooner."),
+    )
 
 
 # --- Users ------------------------------------------------------------------

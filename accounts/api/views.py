@@ -31,18 +31,33 @@ from .serializers import (
 
 
 class TokenView(APIView):
-    """Exchange an email and password for an API token (integrations)."""
+    """Exchange an email and password for an API token (integrations), or sign out of the API."""
 
-    authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    def get_authenticators(self):
+        # Asking for a token takes credentials only (a stale token header must not stand in
+        # the way); revoking one is done by its holder, signed in as usual.
+        request = getattr(self, "request", None)
+        if request is not None and request.method == "DELETE":
+            return super().get_authenticators()
+        return []
+
+    def get_permissions(self):
+        request = getattr(self, "request", None)
+        if request is not None and request.method == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
             200: TokenResponseSerializer,
-            400: OpenApiResponse(description="Wrong or missing credentials."),
+            400: OpenApiResponse(
+                description="Wrong or missing credentials, or an email address not yet confirmed."
+            ),
             429: OpenApiResponse(description="Too many requests, or too many failed sign-ins (locked out)."),
         },
     )
@@ -58,7 +73,20 @@ class TokenView(APIView):
                 locked_out.wait = lockout.cool_off_seconds() or None  # Retry-After
                 raise locked_out from None
             raise
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        body = {"token": token.key, "expires_at": services.token_expires_at(token)}
+        return Response(TokenResponseSerializer(body).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Signed out of the API: the caller's token no longer works.")
+        },
+    )
+    def delete(self, request):
+        """Sign out of the API: the caller's token stops working at once (also when called with
+        a session: the account's token is revoked). A new one comes from POST on this path."""
+        services.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UserViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
