@@ -108,17 +108,18 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         return render(request, "counsellors/queue.html", context, status=400)
 
     figures = {"done": format_number(len(outcome.done)), "skipped": format_number(outcome.skipped_count)}
+    # Counts only: a skipped match is never named (it may be out of the counsellor's sight).
     if outcome.action == FORWARD:
-        report = _("%(done)s forwarded, %(skipped)s skipped (already handled by a colleague).") % figures
-    else:
-        report = _("%(done)s rejected, %(skipped)s skipped (already handled by a colleague).") % figures
-    (messages.success if outcome.done else messages.warning)(request, report)
-    if outcome.skipped:
-        names = "; ".join(
-            f"{match.producer.name} ↔ {match.buyer.company_name} ({match.get_status_display()})"
-            for match in outcome.skipped[:10]
+        report = (
+            _("%(done)s forwarded, %(skipped)s skipped (already handled, or no longer yours to review).")
+            % figures
         )
-        messages.info(request, _("Skipped: %(matches)s") % {"matches": names})
+    else:
+        report = (
+            _("%(done)s rejected, %(skipped)s skipped (already handled, or no longer yours to review).")
+            % figures
+        )
+    (messages.success if outcome.done else messages.warning)(request, report)
     return redirect(back)
 
 

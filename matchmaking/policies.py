@@ -57,6 +57,19 @@ def can_review_match(user, match: Match) -> bool:
     return user.is_counsellor and match.counsellor_id in (None, user.pk)
 
 
+def matches_reviewable_by(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
+    """The queryset form of `can_review_match` (whatever the status: the lifecycle refuses what
+    is no longer proposed): staff all; a counsellor those routed to them and the pool."""
+    queryset = Match.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_portal_staff:
+        return queryset
+    if user.is_counsellor:
+        return queryset.filter(Q(counsellor=user) | Q(counsellor__isnull=True))
+    return queryset.none()
+
+
 def can_record_outcome(user, match: Match) -> bool:
     """Record a connected match's outcome: staff, or the counsellor the match is with."""
     if not _signed_in(user):

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts import lockout, services
 from accounts.filters import BuyerFilter
 from accounts.models import Role
-from accounts.policies import buyers_visible_to, can_list_buyers
+from accounts.policies import buyers_visible_to, can_edit_buyer, can_edit_producer, can_list_buyers
 from accounts.selectors import buyers_for_listing, producers_for_listing
 from catalogue.filters import ProducerFilter
 from portal.api.permissions import IsPortalStaff
@@ -111,6 +111,7 @@ class ProfileViewSetMixin:
     input_serializer: type
     create_service: staticmethod
     update_service: staticmethod
+    edit_policy: staticmethod
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _output(self, profile, status_code=status.HTTP_200_OK):
@@ -118,7 +119,7 @@ class ProfileViewSetMixin:
         return Response(self.get_serializer(profile).data, status=status_code)
 
     def _input(self, request, partial: bool) -> dict:
-        data = self.input_serializer(data=request.data, partial=partial)
+        data = self.input_serializer(data=request.data, partial=partial, context={"request": request})
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
 
@@ -133,6 +134,10 @@ class ProfileViewSetMixin:
 
     def partial_update(self, request, *args, **kwargs):
         profile = self.get_object()
+        # Who may not edit the profile hears so before its fields are read (403, not a 400
+        # that would say what the fields name).
+        if not self.edit_policy(request.user, profile):
+            raise PermissionDenied()
         data = self._input(request, partial=True)
         profile = self.update_service(profile=profile, actor=request.user, data=data)
         return self._output(profile)
@@ -175,6 +180,7 @@ class ProducerViewSet(
     input_serializer = ProducerInputSerializer
     create_service = staticmethod(services.producer_profile_create)
     update_service = staticmethod(services.producer_profile_update)
+    edit_policy = staticmethod(can_edit_producer)
 
     def perform_destroy(self, instance):
         services.producer_profile_delete(profile=instance, actor=self.request.user)
@@ -207,6 +213,7 @@ class BuyerViewSet(
     input_serializer = BuyerInputSerializer
     create_service = staticmethod(services.buyer_profile_create)
     update_service = staticmethod(services.buyer_profile_update)
+    edit_policy = staticmethod(can_edit_buyer)
 
     def get_queryset(self):
         return buyers_visible_to(self.request.user, buyers_for_listing())

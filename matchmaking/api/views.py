@@ -144,7 +144,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _transition(self, input_serializer, service):
         match = self.get_object()
-        data = input_serializer(data=self.request.data)
+        data = input_serializer(data=self.request.data, context={"request": self.request})
         data.is_valid(raise_exception=True)
         match = service(match=match, actor=self.request.user, **data.validated_data)
         return match_response(match, self.request)
@@ -200,7 +200,7 @@ class IntroductionView(APIView):
         },
     )
     def post(self, request):
-        data = IntroductionInputSerializer(data=request.data)
+        data = IntroductionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         match = lifecycle.request_introduction(actor=request.user, **data.validated_data)
         return match_response(match, request, status.HTTP_201_CREATED)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import ProducerProfile
+from accounts.models import BuyerProfile, ProducerProfile
 from counsellors.models import CounsellorProfile
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,8 @@ def test_anonymous_cannot_create(api):
 def test_mass_assignment_of_owner_and_verified_is_refused(api, make_user, producer_profile):
     producer, victim = make_user("producer"), make_user("producer")
     response = api(producer).post("/api/v1/producers/", {"name": "X", "owner": victim.pk}, format="json")
-    assert response.status_code == 403
+    # Another user's id is "does not exist" to a non-staff caller (tests/security/test_id_oracles.py).
+    assert response.status_code == 400 and "owner" in response.json()
     assert not ProducerProfile.objects.filter(owner=victim).exists()
 
     response = api(producer).post("/api/v1/producers/", {"name": "X", "verified": True}, format="json")
@@ -321,7 +322,9 @@ def test_buyer_cannot_create_a_profile_for_someone_else(api, make_user):
     response = api(buyer).post(
         "/api/v1/buyers/", {"company_name": "X", "country": "GE", "owner": other.pk}, format="json"
     )
-    assert response.status_code == 403
+    # As for an id that names nobody: the answer says nothing of other users.
+    assert response.status_code == 400 and "owner" in response.json()
+    assert not BuyerProfile.objects.filter(owner=other).exists()
 
 
 @pytest.mark.parametrize(
