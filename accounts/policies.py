@@ -58,12 +58,34 @@ def _revealed_by_match(user, profile_id: int) -> bool:
 
 
 def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
-    """Owner, staff and counsellors; buyers once a match between them is forwarded."""
+    """Owner and staff; counsellors in scope (`producer_in_counsellor_scope`); buyers once a
+    match between them is forwarded. The API, the pages and the emails all ask here."""
     if not _signed_in(user):
         return False
-    if user.is_portal_staff or user.is_counsellor or producer.owner_id == user.pk:
+    if user.is_portal_staff or producer.owner_id == user.pk:
         return True
+    if user.is_counsellor:
+        return producer_in_counsellor_scope(user, producer)
     return user.is_buyer and _revealed_by_match(user, producer.pk)
+
+
+def producer_in_counsellor_scope(user, producer: ProducerProfile) -> bool:
+    """A counsellor's producers (DESIGN.md, "in scope"): those targeting one of the markets of
+    their desk (posted in or covered; a producer merely open to any market is not targeting
+    them), and those in the matches the counsellor may see (routed to them, or in the pool)."""
+    targets = {country.code for country in producer.target_markets}
+    return bool(targets & counsellor_markets(user)) or producer.pk in _counsellor_match_producer_ids(user)
+
+
+def _counsellor_match_producer_ids(user) -> frozenset[int]:
+    """The producers of the matches a counsellor may see, asked once per user object."""
+    cached = getattr(user, "_counsellor_match_producer_ids", None)
+    if cached is None:
+        from matchmaking.policies import matches_visible_to
+
+        cached = frozenset(matches_visible_to(user).values_list("producer_id", flat=True).distinct())
+        user._counsellor_match_producer_ids = cached
+    return cached
 
 
 def counsellor_markets(user) -> frozenset[str]:

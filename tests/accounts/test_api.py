@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import BuyerProfile, ProducerProfile
 from counsellors.models import CounsellorProfile
+from tests.matchmaking.lifecycle_support import make_counsellor
 
 pytestmark = pytest.mark.django_db
 CONTACTS = ("email", "phone", "contact_name", "website")
@@ -81,7 +82,9 @@ def test_anyone_lists_producers_without_contacts(api, producer_profile):
         ("owner", True),
         ("other_producer", False),
         ("buyer", False),
-        ("counsellor", True),
+        ("counsellor", True),  # posted in a market the producer targets
+        ("counsellor_covering", True),  # covers one
+        ("counsellor_elsewhere", False),  # neither, and no match with the producer
         ("staff", True),
     ],
 )
@@ -89,8 +92,13 @@ def test_producer_contacts_per_role(api, make_user, producer_profile, viewer, se
     owner = make_user("producer")
     profile = producer_profile(owner)
     user = {"anonymous": None, "owner": owner, "other_producer": make_user("producer")}.get(viewer)
-    if viewer in ("buyer", "counsellor", "staff"):
+    if viewer in ("buyer", "staff"):
         user = make_user(viewer)
+    elif viewer.startswith("counsellor"):
+        posted, covered = {"counsellor": ("IQ", ()), "counsellor_covering": ("DE", ("AM",))}.get(
+            viewer, ("DE", ())
+        )
+        user = make_counsellor(posted, covered)
     payload = api(user).get(f"/api/v1/producers/{profile.pk}/").json()
     if sees_contacts:
         assert contacts(payload)["email"] == "sales@azar.example"
