@@ -101,6 +101,22 @@ def test_every_way_in_refuses_an_unverified_account():
     assert response["Location"] == reverse("account_email_verification_sent")
 
 
+def test_a_password_reset_does_not_let_an_unverified_account_in():
+    """The reset link is mailed, but following it signs nobody in, and the new password
+    still meets the verification wall on the pages and at the token endpoint."""
+    user = unverified_user(role="buyer", email="never.confirmed@example.com")
+    browser = Client()
+    browser.post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    page = browser.get(urlparse(link).path, follow=True)
+    target = page.redirect_chain[-1][0] if page.redirect_chain else urlparse(link).path
+    browser.post(target, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert browser.get(reverse("dashboard"))["Location"].startswith(reverse("account_login"))
+    assert ask_token(user.email, NEW_PASSWORD).status_code == 400
+    response = Client().post(reverse("account_login"), {"login": user.email, "password": NEW_PASSWORD})
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+
 def test_a_token_stops_working_when_the_email_on_the_account_is_no_longer_verified():
     user = UserFactory(role="buyer")
     key = ask_token(user.email).json()["token"]
