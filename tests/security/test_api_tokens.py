@@ -32,12 +32,18 @@ ME = "/api/v1/digests/preferences/"  # any endpoint that needs a signed-in calle
 NEW_PASSWORD = "A-new-Tabriz-password-1405"
 
 
+def _english() -> APIClient:
+    api = APIClient()
+    api.cookies["django_language"] = "en"
+    return api
+
+
 def ask_token(email: str, password: str = DEFAULT_PASSWORD):
-    return APIClient().post(TOKEN, {"email": email, "password": password}, format="json")
+    return _english().post(TOKEN, {"email": email, "password": password}, format="json")
 
 
 def with_token(key: str) -> APIClient:
-    api = APIClient()
+    api = _english()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return api
 
