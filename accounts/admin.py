@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import BuyerProfile, ProducerProfile, User
+from .models import ApiTokenConfig, BuyerProfile, ProducerProfile, User
 from .services import mark_email_verified, producer_profile_update
 
 
@@ -82,4 +82,17 @@ class BuyerProfileAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.get_fields() if field.concrete]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ApiTokenConfig)
+class ApiTokenConfigAdmin(admin.ModelAdmin):
+    """The API tokens' lifetime: one row, which staff change (the setting is its default)."""
+
+    list_display = ["__str__", "lifetime_days", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not ApiTokenConfig.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,10 +1,13 @@
 """The portal's user: email is the login, a role decides what the user sees."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from rest_framework.authtoken.models import Token
 
 from .managers import UserManager
 
@@ -60,6 +63,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_revoked = True
+
+    def save(self, *args, **kwargs) -> None:
+        """A new password (set by the user, a reset link, staff in the admin or a command) or
+        an unusable one ends every API token of the account: the next call needs a new one.
+        Django's own hash upgrade at sign-in clears `_password` first, so it keeps them."""
+        changed = self.pk is not None and (
+            self._password is not None or getattr(self, "_password_revoked", False)
+        )
+        super().save(*args, **kwargs)
+        self._password_revoked = False
+        if changed:
+            Token.objects.filter(user_id=self.pk).delete()
 
     @property
     def is_portal_staff(self) -> bool:
@@ -162,3 +181,47 @@ class BuyerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.company_name
+
+
+def default_token_lifetime_days() -> int:
+    return settings.API_TOKEN_LIFETIME_DAYS
+
+
+class ApiTokenConfig(models.Model):
+    """The one row of API token rules, edited by staff in the admin; the default lifetime
+    comes from settings (API_TOKEN_LIFETIME_DAYS)."""
+
+    SINGLETON_ID = 1
+
+    lifetime_days = models.PositiveSmallIntegerField(
+        _("token lifetime (days)"),
+        default=default_token_lifetime_days,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "An API token stops working this many days after it was issued; the integration then "
+            "asks for a new one with its email and password. Applies to tokens already issued."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("API token settings")
+        verbose_name_plural = _("API token settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="accounts_api_token_config_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("API token settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+
+
+def api_token_lifetime_days() -> int:
+    """How long an API token lives: the admin's row where there is one, else the setting."""
+    row = ApiTokenConfig.objects.filter(pk=ApiTokenConfig.SINGLETON_ID).values_list(
+        "lifetime_days", flat=True
+    )
+    return row.first() or settings.API_TOKEN_LIFETIME_DAYS

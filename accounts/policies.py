@@ -6,6 +6,8 @@ stays forwarded, connected, won or lost; not after either side declined), per
 `matchmaking.policies.revealed_counterpart_ids`.
 """
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from .models import BuyerProfile, ProducerProfile
@@ -15,6 +17,30 @@ CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
+
+
+# --- Who may use the account at all -------------------------------------------------------
+
+
+def email_verification_required() -> bool:
+    """Whether an account must have verified its email to sign in: allauth's setting for the
+    pages, applied alike to API tokens (operator-made accounts are verified when made)."""
+    return settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+
+
+def verified_email_addresses(user, email):
+    """The verified allauth addresses of `user` that are `email` (values or OuterRefs)."""
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True)
+
+
+def has_verified_email(user) -> bool:
+    """The account's own email (its login) is verified, or verification is not required."""
+    if not email_verification_required():
+        return True
+    return verified_email_addresses(user, user.email).exists()
+
+
+# --- Profiles and contacts ---------------------------------------------------------------
 
 
 def can_edit_producer(user, producer: ProducerProfile) -> bool:
@@ -32,12 +58,34 @@ def _revealed_by_match(user, profile_id: int) -> bool:
 
 
 def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
-    """Owner, staff and counsellors; buyers once a match between them is forwarded."""
+    """Owner and staff; counsellors in scope (`producer_in_counsellor_scope`); buyers once a
+    match between them is forwarded. The API, the pages and the emails all ask here."""
     if not _signed_in(user):
         return False
-    if user.is_portal_staff or user.is_counsellor or producer.owner_id == user.pk:
+    if user.is_portal_staff or producer.owner_id == user.pk:
         return True
+    if user.is_counsellor:
+        return producer_in_counsellor_scope(user, producer)
     return user.is_buyer and _revealed_by_match(user, producer.pk)
+
+
+def producer_in_counsellor_scope(user, producer: ProducerProfile) -> bool:
+    """A counsellor's producers (DESIGN.md, "in scope"): those targeting one of the markets of
+    their desk (posted in or covered; a producer merely open to any market is not targeting
+    them), and those in the matches the counsellor may see (routed to them, or in the pool)."""
+    targets = {country.code for country in producer.target_markets}
+    return bool(targets & counsellor_markets(user)) or producer.pk in _counsellor_match_producer_ids(user)
+
+
+def _counsellor_match_producer_ids(user) -> frozenset[int]:
+    """The producers of the matches a counsellor may see, asked once per user object."""
+    cached = getattr(user, "_counsellor_match_producer_ids", None)
+    if cached is None:
+        from matchmaking.policies import matches_visible_to
+
+        cached = frozenset(matches_visible_to(user).values_list("producer_id", flat=True).distinct())
+        user._counsellor_match_producer_ids = cached
+    return cached
 
 
 def counsellor_markets(user) -> frozenset[str]:

@@ -1,5 +1,6 @@
 """Every write to users goes through here: validated, atomic."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,8 +17,8 @@ from catalogue.models import CapacityUnit
 from catalogue.sectors import sectors_for_codes
 from portal import validation as rules
 
-from .models import BuyerProfile, Language, ProducerProfile, Role, User
-from .policies import can_edit_buyer, can_edit_producer
+from .models import BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
+from .policies import can_edit_buyer, can_edit_producer, has_verified_email
 
 
 @transaction.atomic
@@ -38,17 +39,48 @@ def user_set_language(*, user: User, language: str | None) -> None:
 
 
 def token_for_credentials(*, request, email: str, password: str) -> Token:
-    """The user's API token, made on first use; a clear 400 when the credentials fail.
+    """The user's API token, made on first use and again once it expired; a clear 400 when
+    the credentials fail or the email was never confirmed (the pages ask the same to sign in).
 
     Not one transaction: the failed attempt django-axes records during `authenticate` must
-    outlive the error raised here (get_or_create is atomic on its own)."""
+    outlive the error raised here (the token's own writes are atomic)."""
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
         raise api_exceptions.ValidationError(
             {"non_field_errors": [_("Unable to sign in with these credentials.")]}
         )
-    token, _created = Token.objects.get_or_create(user=user)
+    if not has_verified_email(user):
+        raise api_exceptions.ValidationError(
+            {
+                "non_field_errors": [
+                    _(
+                        "Confirm your email address first: follow the link we emailed you, or sign in "
+                        "on the website to get a new one. Then ask for a token again."
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and token_expires_at(token) <= timezone.now():
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
     return token
+
+
+def token_expires_at(token: Token):
+    """When `token` stops working (its issue time plus the lifetime staff set)."""
+    return token.created + timedelta(days=api_token_lifetime_days())
+
+
+@transaction.atomic
+def token_revoke(*, user: User) -> int:
+    """Sign the user out of the API: their token stops working at once (the next
+    POST /api/v1/auth/token/ issues a new one). Returns how many tokens were revoked."""
+    deleted, _by_model = Token.objects.filter(user_id=user.pk).delete()
+    return deleted
 
 
 # --- Users made by staff ----------------------------------------------------

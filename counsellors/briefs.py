@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.policies import counsellor_markets
 from catalogue.models import Sector
 from counsellors.models import MarketBrief
 from portal.validation import FieldErrors, country_code
@@ -49,7 +50,32 @@ def can_edit_brief(user, brief: MarketBrief) -> bool:
     return bool(user and user.is_authenticated and (user.is_portal_staff or brief.author_id == user.pk))
 
 
-def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list[Sector] | None]:
+def brief_countries(user) -> frozenset[str] | None:
+    """The countries `user` may publish briefs for: a counsellor those they are posted to or
+    cover (none without a desk); staff any (None)."""
+    if user.is_portal_staff:
+        return None
+    return counsellor_markets(user) if user.is_counsellor else frozenset()
+
+
+def _check_country(errors: FieldErrors, author: User, country) -> None:
+    allowed = brief_countries(author)
+    if allowed is None or not country:
+        return
+    code = getattr(country, "code", country)
+    if code not in allowed:
+        if allowed:
+            message = _(
+                "You publish briefs only for the countries you are posted to or cover: %(codes)s."
+            ) % {"codes": ", ".join(sorted(allowed))}
+        else:
+            message = _("You have no desk yet: staff post you to a country before you publish briefs.")
+        errors.add("country", message)
+
+
+def _clean(
+    data: dict[str, Any], *, partial: bool, author: User
+) -> tuple[dict[str, Any], list[Sector] | None]:
     errors = FieldErrors()
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
@@ -68,6 +94,7 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
         cleaned["body"] = body
     if not partial or "country" in data:
         cleaned["country"] = errors.check("country", country_code, data.get("country"))
+        _check_country(errors, author, cleaned["country"])
     if "language" in data:
         language = str(data.get("language") or "")
         if language not in ("fa", "en"):
@@ -89,14 +116,14 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
 @transaction.atomic
 def brief_create(*, author: User, data: dict[str, Any]) -> MarketBrief:
     """A counsellor (or staff) publishes a brief; a counsellor's country defaults to the one
-    they are posted in."""
+    they are posted in, and must be one they are posted to or cover (`brief_countries`)."""
     if not can_write_briefs(author):
         raise PermissionDenied(_("Only trade counsellors publish market briefs."))
     data = dict(data)
     profile = getattr(author, "counsellor_profile", None) if author.is_counsellor else None
     if not data.get("country") and profile is not None:
         data["country"] = profile.posted_country.code
-    cleaned, sectors = _clean(data, partial=False)
+    cleaned, sectors = _clean(data, partial=False, author=author)
     brief = MarketBrief(author=author, published_at=timezone.now(), **cleaned)
     brief.language = cleaned.get("language") or author.preferred_language or "fa"
     brief.body_html = render_markdown(brief.body)
@@ -110,7 +137,7 @@ def brief_create(*, author: User, data: dict[str, Any]) -> MarketBrief:
 def brief_update(*, brief: MarketBrief, actor: User, data: dict[str, Any]) -> MarketBrief:
     if not can_edit_brief(actor, brief):
         raise PermissionDenied(_("You may not change this brief."))
-    cleaned, sectors = _clean(data, partial=True)
+    cleaned, sectors = _clean(data, partial=True, author=actor)
     for field, value in cleaned.items():
         setattr(brief, field, value)
     brief.body_html = render_markdown(brief.body)

@@ -1,8 +1,10 @@
 """Bulk review from the queue: forward (with one note) or reject (with one reason) several
 matches at once, each through its own lifecycle service call and transaction.
 
-A match a colleague acted on meanwhile (or took from the pool) is skipped and reported,
-never an error: the others go through.
+Only the matches the actor may review are loaded (`matches_reviewable_by`): an id outside
+their scope is never read, and counts as skipped exactly like an id that names no match.
+A match a colleague acted on meanwhile (or took from the pool) is skipped too, never an
+error: the others go through. Skipped matches are counted, never named.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from matchmaking import lifecycle
 from matchmaking.models import Match
+from matchmaking.policies import matches_reviewable_by
 from portal.api.exceptions import Conflict
 
 FORWARD = "forward"
@@ -26,14 +29,13 @@ MAX_MATCHES = 100
 class BulkOutcome:
     action: str
     done: list[Match] = field(default_factory=list)
-    # Already handled (by a colleague, or in another tab), or no longer the actor's to review.
-    skipped: list[Match] = field(default_factory=list)
-    # Ids that name no match at all.
-    missing: int = 0
+    # Already handled (by a colleague, or in another tab), no longer (or never) the actor's to
+    # review, or no match at all: one number, so it tells nothing of matches out of scope.
+    skipped: int = 0
 
     @property
     def skipped_count(self) -> int:
-        return len(self.skipped) + self.missing
+        return self.skipped
 
 
 def _ids(values: Iterable) -> list[int]:
@@ -69,11 +71,11 @@ def bulk_review(*, actor, match_ids: Iterable, action: str, text: str = "") -> B
         )
 
     outcome = BulkOutcome(action=action)
-    matches = Match.objects.select_related("producer", "buyer").in_bulk(ids)
-    outcome.missing = len(ids) - len(matches)
+    matches = matches_reviewable_by(actor, Match.objects.filter(pk__in=ids)).in_bulk()
     for pk in ids:
         match = matches.get(pk)
         if match is None:
+            outcome.skipped += 1
             continue
         try:
             if action == FORWARD:
@@ -81,9 +83,7 @@ def bulk_review(*, actor, match_ids: Iterable, action: str, text: str = "") -> B
             else:
                 updated = lifecycle.match_reject(match=match, actor=actor, reason=text)
         except (Conflict, PermissionDenied):
-            match.refresh_from_db(fields=["status", "counsellor"])
-            outcome.skipped.append(match)
+            outcome.skipped += 1
         else:
-            match.status = updated.status
-            outcome.done.append(match)
+            outcome.done.append(updated)
     return outcome

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import ServiceForm, country_choices
 from accounts.models import Language
 from catalogue.sectors import clean_hs_code
+from counsellors.briefs import brief_countries
 from counsellors.bulk import FORWARD, REJECT
 from counsellors.models import MarketBrief
 
@@ -61,6 +62,17 @@ class BriefForm(ServiceForm):
             "and tables. HTML is removed."
         ),
     )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = brief_countries(user) if user is not None else None
+        if allowed is not None:
+            # A counsellor picks among the countries they are posted to or cover (the service
+            # refuses any other).
+            self.fields["country"].choices = [
+                ("", _("Choose a country")),
+                *((code, name) for code, name in country_choices() if code in allowed),
+            ]
 
     def clean_sectors(self) -> list[str]:
         return split_codes(self.cleaned_data.get("sectors", ""))

@@ -15,7 +15,20 @@ from decimal import Decimal
 
 import jdatetime
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
@@ -25,7 +38,7 @@ from django_countries import countries
 from catalogue.models import Sector
 from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
 from counsellors.models import CounsellorProfile, MarketBrief
-from matchmaking.models import Match, MatchSource, MatchStatus
+from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal.formatting import is_persian, to_persian_digits
@@ -79,11 +92,15 @@ def review_queue(user) -> QuerySet[Match]:
     return (
         matches_visible_to(user, queryset)
         .annotate(
+            # A buyer asked again for a pair rejected before: the queue says so.
+            rejected_before=Exists(
+                MatchEvent.objects.filter(match=OuterRef("pk"), to_status=MatchStatus.REJECTED)
+            ),
             request_rank=Case(
                 When(source=MatchSource.BUYER_REQUEST, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
-            )
+            ),
         )
         .order_by("request_rank", "-score", "id")
     )
@@ -103,6 +120,16 @@ class QueueRow:
     @property
     def is_request(self) -> bool:
         return self.match.source == MatchSource.BUYER_REQUEST
+
+    @property
+    def asked_again(self) -> bool:
+        """A buyer's request (still to review) for a pair a counsellor rejected before."""
+        match = self.match
+        return (
+            self.is_request
+            and match.status == MatchStatus.PROPOSED
+            and getattr(match, "rejected_before", False)
+        )
 
 
 def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[QueueRow]:

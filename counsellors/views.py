@@ -108,17 +108,18 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         return render(request, "counsellors/queue.html", context, status=400)
 
     figures = {"done": format_number(len(outcome.done)), "skipped": format_number(outcome.skipped_count)}
+    # Counts only: a skipped match is never named (it may be out of the counsellor's sight).
     if outcome.action == FORWARD:
-        report = _("%(done)s forwarded, %(skipped)s skipped (already handled by a colleague).") % figures
-    else:
-        report = _("%(done)s rejected, %(skipped)s skipped (already handled by a colleague).") % figures
-    (messages.success if outcome.done else messages.warning)(request, report)
-    if outcome.skipped:
-        names = "; ".join(
-            f"{match.producer.name} ↔ {match.buyer.company_name} ({match.get_status_display()})"
-            for match in outcome.skipped[:10]
+        report = (
+            _("%(done)s forwarded, %(skipped)s skipped (already handled, or no longer yours to review).")
+            % figures
         )
-        messages.info(request, _("Skipped: %(matches)s") % {"matches": names})
+    else:
+        report = (
+            _("%(done)s rejected, %(skipped)s skipped (already handled, or no longer yours to review).")
+            % figures
+        )
+    (messages.success if outcome.done else messages.warning)(request, report)
     return redirect(back)
 
 
@@ -229,13 +230,13 @@ def brief_create(request: HttpRequest) -> HttpResponse:
     if not briefs.can_write_briefs(request.user):
         raise PermissionDenied(_("Only trade counsellors publish market briefs."))
     if request.method == "POST":
-        form = BriefForm(request.POST)
+        form = BriefForm(request.POST, user=request.user)
         brief = _saved(form, lambda data: briefs.brief_create(author=request.user, data=data))
         if brief is not None:
             messages.success(request, _("Your brief is published."))
             return redirect("counsellors:brief_detail", pk=brief.pk)
     else:
-        form = BriefForm(initial=BriefForm.initial_for(request.user))
+        form = BriefForm(initial=BriefForm.initial_for(request.user), user=request.user)
     return render(request, "counsellors/brief_form.html", {"form": form, "brief": None})
 
 
@@ -246,13 +247,13 @@ def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not briefs.can_edit_brief(request.user, brief):
         raise PermissionDenied(_("You may not change this brief."))
     if request.method == "POST":
-        form = BriefForm(request.POST)
+        form = BriefForm(request.POST, user=request.user)
         saved = _saved(form, lambda data: briefs.brief_update(brief=brief, actor=request.user, data=data))
         if saved is not None:
             messages.success(request, _("Brief saved."))
             return redirect("counsellors:brief_detail", pk=saved.pk)
     else:
-        form = BriefForm(initial=BriefForm.initial_from(brief))
+        form = BriefForm(initial=BriefForm.initial_from(brief), user=request.user)
     return render(request, "counsellors/brief_form.html", {"form": form, "brief": brief})
 
 

@@ -13,6 +13,7 @@ one match at once: the second waits for the lock, then finds the status changed 
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +36,7 @@ from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, Part
 from matchmaking.persistence import breakdown_of
 from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
 from portal.api.exceptions import Conflict
+from portal.ratelimits import UserRateLimit
 from portal.validation import currency_code, positive_quantity
 
 NOTE_LENGTH = 2000
@@ -293,18 +295,32 @@ def _milli_decimal(value) -> Decimal:
     return Decimal(round(float(value) * 1000)) / 1000
 
 
+# A buyer's request, whatever the pair's past: `new` made the match, `requested` turned the
+# engine's proposal into the buyer's request, `reopened` brought back a rejected or withdrawn
+# pair as a new request (the counsellor is told it was rejected before), `open` found the
+# buyer's request still waiting (nothing is added: no event, no email).
+NEW, REQUESTED, REOPENED, OPEN = "new", "requested", "reopened", "open"
+
+
 @transaction.atomic
 def request_introduction(
     *, actor: User, product: Product | None = None, producer: ProducerProfile | None = None, message: str = ""
 ) -> Match:
     """A buyer asks to be introduced to a producer (from a product or a producer page): a
     proposed match with source `buyer_request`, routed to the counsellor for the buyer's
-    market, first in their queue."""
+    market, first in their queue.
+
+    One budget per buyer for the pages and the API alike (the `introductions` rate): past it,
+    `RateLimited`. A rejected pair comes back only as such a request, new and visible to the
+    counsellor as asked again after a rejection; the buyer is told nothing of the rejection
+    (see `matchmaking.policies.request_view`). Asking again while the request waits adds
+    nothing."""
     from counsellors.routing import route_unassigned
 
     message = _note(message, "message")
     if not (actor.is_authenticated and actor.is_buyer):
         raise PermissionDenied(_("Only buyers request introductions."))
+    UserRateLimit("introductions").hit(actor)
     # Locked: the same request twice at once (a double click) finds the first one's match
     # rather than creating the pair twice (an integrity error).
     buyer = BuyerProfile.objects.select_for_update().filter(owner=actor).first()
@@ -320,30 +336,75 @@ def request_introduction(
         producer = product.producer
 
     match = Match.objects.select_for_update().filter(producer=producer, buyer=buyer).first()
+    scored = _scored_pair(producer, buyer)
     if match is None:
+        kind = NEW
         match = Match.objects.create(
             producer=producer,
             buyer=buyer,
             source=MatchSource.BUYER_REQUEST,
             requested_product=product,
             request_message=message,
-            **_scored_pair(producer, buyer),
+            **scored,
         )
         _event(match, actor=actor, from_status="", note=message)
+    elif match.status == MatchStatus.PROPOSED and match.source == MatchSource.BUYER_REQUEST:
+        kind = OPEN
     elif match.status in (MatchStatus.PROPOSED, MatchStatus.WITHDRAWN, MatchStatus.REJECTED):
         from_status = match.status
+        kind = REQUESTED if from_status == MatchStatus.PROPOSED else REOPENED
+        for name, value in scored.items():
+            setattr(match, name, value)
         match.status = MatchStatus.PROPOSED
         match.source = MatchSource.BUYER_REQUEST
-        match.requested_product = product or match.requested_product
+        match.requested_product = product
         match.request_message = message
-        match.save(update_fields=["status", "source", "requested_product", "request_message", "updated_at"])
+        fields = [
+            "status",
+            "source",
+            "requested_product",
+            "request_message",
+            "score",
+            "breakdown",
+            "updated_at",
+        ]
+        fields += [f"{factor}_score" for factor in _FACTORS]
+        if kind == REOPENED:
+            # A new request: its own review clock, nothing left of the closed round.
+            match.created_at, match.escalated_at, match.forward_note = timezone.now(), None, ""
+            fields += ["created_at", "escalated_at", "forward_note"]
+        match.save(update_fields=fields)
         _event(match, actor=actor, from_status=from_status, note=message)
     else:
         raise Conflict(
             _("You are already in touch with this producer (the match is %(status)s).")
             % {"status": match.get_status_display()}
         )
-    route_unassigned(Match.objects.filter(pk=match.pk))
+    if kind != OPEN:
+        route_unassigned(Match.objects.filter(pk=match.pk))
+        _notify("notify_introduction_requested", match.pk)
     match.refresh_from_db()
-    _notify("notify_introduction_requested", match.pk)
+    match.request_kind = kind
+    match.receipt = _receipt(match, scored=scored, product=product, message=message)
     return match
+
+
+def _receipt(match: Match, *, scored: dict, product: Product | None, message: str) -> Match:
+    """What the buyer is shown of its request (the API's answer), the same whatever the pair's
+    past, so that it tells nothing of an engine proposal, a rejection (its reason, who, when)
+    or an earlier request: the pair, this request's product and words, the score on today's
+    data, proposed and pending; no counsellor, no dates but this request's, no log (a party
+    sees the log from the forward on: `policies.events_visible_to`)."""
+    receipt = copy.copy(match)
+    now = timezone.now()
+    for name, value in scored.items():
+        setattr(receipt, name, value)
+    receipt.status, receipt.source = MatchStatus.PROPOSED, MatchSource.BUYER_REQUEST
+    receipt.counsellor = None
+    receipt.requested_product = product
+    receipt.request_message = message
+    receipt.forward_note = ""
+    receipt.producer_response = receipt.buyer_response = PartyResponse.PENDING
+    receipt.forwarded_at = receipt.connected_at = receipt.escalated_at = None
+    receipt.created_at = receipt.updated_at = now
+    return receipt

@@ -112,7 +112,11 @@ def introduction_requested(match_id: int) -> int:
         return 0
     recipients = [match.counsellor] if match.counsellor else list(_staff())
     event = _event_of(match, MatchStatus.PROPOSED)
-    return sum(_send_once("requested", user, match, event) for user in recipients)
+    # A pair rejected before, asked for again: the counsellor reads the earlier reason.
+    rejection = None
+    if event is not None and event.from_status == MatchStatus.REJECTED:
+        rejection = _event_of(match, MatchStatus.REJECTED)
+    return sum(_send_once("requested", user, match, event, rejection=rejection) for user in recipients)
 
 
 def _staff():

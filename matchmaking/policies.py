@@ -57,6 +57,19 @@ def can_review_match(user, match: Match) -> bool:
     return user.is_counsellor and match.counsellor_id in (None, user.pk)
 
 
+def matches_reviewable_by(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
+    """The queryset form of `can_review_match` (whatever the status: the lifecycle refuses what
+    is no longer proposed): staff all; a counsellor those routed to them and the pool."""
+    queryset = Match.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_portal_staff:
+        return queryset
+    if user.is_counsellor:
+        return queryset.filter(Q(counsellor=user) | Q(counsellor__isnull=True))
+    return queryset.none()
+
+
 def can_record_outcome(user, match: Match) -> bool:
     """Record a connected match's outcome: staff, or the counsellor the match is with."""
     if not _signed_in(user):
@@ -89,16 +102,18 @@ def can_reassign_match(user, match: Match) -> bool:
 def events_visible_to(user, match: Match, events) -> list:
     """The event log as `user` sees it: counsellors and staff all of it; the producer and the
     buyer what happened from the forward on, without the counsellors' internal handovers
-    (an event that keeps the status is shown only when a party made it: a response)."""
+    (an event that keeps the status is shown only when a party made it: a response). Before
+    the forward a party sees none of it: not a rejection, its reason, nor an earlier round."""
     if user.is_portal_staff or user.is_counsellor:
         return list(events)
     start = match.forwarded_at
+    if start is None:
+        return []
     parties = {match.producer.owner_id, match.buyer.owner_id}
     return [
         event
         for event in events
-        if (start is None or event.at >= start)
-        and (event.from_status != event.to_status or event.actor_id in parties)
+        if event.at >= start and (event.from_status != event.to_status or event.actor_id in parties)
     ]
 
 

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import add_service_errors
@@ -42,6 +42,8 @@ from matchmaking.models import Match, MatchStatus
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal.api.exceptions import Conflict
+from portal.formatting import format_number
+from portal.ratelimits import RateLimited
 from portal.redirects import safe_next
 
 MATCHES_PER_PAGE = 20
@@ -342,7 +344,19 @@ def request_introduction(request: HttpRequest) -> HttpResponse:
         messages.error(request, _error_text(error))
     except Conflict as conflict:
         messages.error(request, str(conflict.detail))
+    except RateLimited as limited:
+        minutes = max(1, -(-(limited.wait or 60) // 60))
+        messages.error(
+            request,
+            ngettext(
+                "You have asked for many introductions in a short time. Please try again in %(n)s minute.",
+                "You have asked for many introductions in a short time. Please try again in %(n)s minutes.",
+                minutes,
+            )
+            % {"n": format_number(minutes)},
+        )
     else:
+        # The same words whatever the pair's past (see lifecycle.request_introduction).
         messages.success(
             request,
             _("Your request went to the trade counsellor for %(country)s.")

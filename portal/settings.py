@@ -334,13 +334,22 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/minute"),
         # POST /api/v1/auth/token/, per client address.
         "token": env("API_THROTTLE_TOKEN", default="30/minute"),
-        # POST /api/v1/introductions/, per user.
+        # Introduction requests per buyer, the page's and the API's together (counted by
+        # matchmaking.lifecycle.request_introduction: a message on the page, 429 on the API).
         "introductions": env("API_THROTTLE_INTRODUCTIONS", default="60/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Stricter budgets for writes to these endpoints (URL name -> throttle scope above).
-API_ENDPOINT_THROTTLES = {"introduction-create": "introductions"}
+API_ENDPOINT_THROTTLES: dict[str, str] = {}
+# --- API tokens and shared limits (issue 12, "Access and privacy") ---
+# Tokens: only for accounts whose email is verified (as allauth requires to sign in), they end
+# on a password change and when revoked (DELETE /api/v1/auth/token/), and live this many days
+# from their issue; staff change the lifetime in the admin ("API token settings").
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][0] = (
+    "accounts.api.authentication.ExpiringTokenAuthentication"
+)
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Export Bridge API",
     "DESCRIPTION": "Producers, buyers, counsellors and the matches between them.",

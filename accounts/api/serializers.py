@@ -6,6 +6,13 @@ from rest_framework import serializers
 from accounts.models import BuyerProfile, Language, ProducerProfile, Role, User
 from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, can_view_producer_contacts
 from accounts.selectors import producer_sector_codes
+from portal.api.fields import ScopedPrimaryKeyRelatedField
+
+
+def nameable_owners(user, queryset):
+    """Staff name any user as a profile's owner; anyone else only themselves (another user's
+    id is then "does not exist", as for an id that names nobody)."""
+    return queryset if user.is_portal_staff else queryset.filter(pk=user.pk)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -15,6 +22,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text=_("Send as `Authorization: Token <key>`."))
+    expires_at = serializers.DateTimeField(
+        read_only=True,
+        help_text=_("When the token stops working; a password change or DELETE on this path ends it sooner."),
+    )
 
 
 # --- Users ------------------------------------------------------------------
@@ -107,8 +118,11 @@ class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializ
 class ProducerInputSerializer(serializers.Serializer):
     """Types only; accounts.services decides what is valid and who may set what."""
 
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, help_text=_("Staff only: the producer user.")
+    owner = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        scope=nameable_owners,
+        required=False,
+        help_text=_("Staff only: the producer user."),
     )
     verified = serializers.BooleanField(required=False, help_text=_("Staff only."))
     name = serializers.CharField(required=False, allow_blank=True)
@@ -166,8 +180,11 @@ class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer)
 
 
 class BuyerInputSerializer(serializers.Serializer):
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, help_text=_("Staff only: the buyer user.")
+    owner = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        scope=nameable_owners,
+        required=False,
+        help_text=_("Staff only: the buyer user."),
     )
     company_name = serializers.CharField(required=False, allow_blank=True)
     country = serializers.CharField(required=False, allow_blank=True)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import lockout, services
 from accounts.filters import BuyerFilter
 from accounts.models import Role
-from accounts.policies import buyers_visible_to, can_list_buyers
+from accounts.policies import buyers_visible_to, can_edit_buyer, can_edit_producer, can_list_buyers
 from accounts.selectors import buyers_for_listing, producers_for_listing
 from catalogue.filters import ProducerFilter
 from portal.api.permissions import IsPortalStaff
@@ -31,18 +31,33 @@ from .serializers import (
 
 
 class TokenView(APIView):
-    """Exchange an email and password for an API token (integrations)."""
+    """Exchange an email and password for an API token (integrations), or sign out of the API."""
 
-    authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    def get_authenticators(self):
+        # Asking for a token takes credentials only (a stale token header must not stand in
+        # the way); revoking one is done by its holder, signed in as usual.
+        request = getattr(self, "request", None)
+        if request is not None and request.method == "DELETE":
+            return super().get_authenticators()
+        return []
+
+    def get_permissions(self):
+        request = getattr(self, "request", None)
+        if request is not None and request.method == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
             200: TokenResponseSerializer,
-            400: OpenApiResponse(description="Wrong or missing credentials."),
+            400: OpenApiResponse(
+                description="Wrong or missing credentials, or an email address not yet confirmed."
+            ),
             429: OpenApiResponse(description="Too many requests, or too many failed sign-ins (locked out)."),
         },
     )
@@ -58,7 +73,20 @@ class TokenView(APIView):
                 locked_out.wait = lockout.cool_off_seconds() or None  # Retry-After
                 raise locked_out from None
             raise
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        body = {"token": token.key, "expires_at": services.token_expires_at(token)}
+        return Response(TokenResponseSerializer(body).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Signed out of the API: the caller's token no longer works.")
+        },
+    )
+    def delete(self, request):
+        """Sign out of the API: the caller's token stops working at once (also when called with
+        a session: the account's token is revoked). A new one comes from POST on this path."""
+        services.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UserViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -83,6 +111,7 @@ class ProfileViewSetMixin:
     input_serializer: type
     create_service: staticmethod
     update_service: staticmethod
+    edit_policy: staticmethod
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _output(self, profile, status_code=status.HTTP_200_OK):
@@ -90,7 +119,7 @@ class ProfileViewSetMixin:
         return Response(self.get_serializer(profile).data, status=status_code)
 
     def _input(self, request, partial: bool) -> dict:
-        data = self.input_serializer(data=request.data, partial=partial)
+        data = self.input_serializer(data=request.data, partial=partial, context={"request": request})
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
 
@@ -105,6 +134,10 @@ class ProfileViewSetMixin:
 
     def partial_update(self, request, *args, **kwargs):
         profile = self.get_object()
+        # Who may not edit the profile hears so before its fields are read (403, not a 400
+        # that would say what the fields name).
+        if not self.edit_policy(request.user, profile):
+            raise PermissionDenied()
         data = self._input(request, partial=True)
         profile = self.update_service(profile=profile, actor=request.user, data=data)
         return self._output(profile)
@@ -147,6 +180,7 @@ class ProducerViewSet(
     input_serializer = ProducerInputSerializer
     create_service = staticmethod(services.producer_profile_create)
     update_service = staticmethod(services.producer_profile_update)
+    edit_policy = staticmethod(can_edit_producer)
 
     def perform_destroy(self, instance):
         services.producer_profile_delete(profile=instance, actor=self.request.user)
@@ -179,6 +213,7 @@ class BuyerViewSet(
     input_serializer = BuyerInputSerializer
     create_service = staticmethod(services.buyer_profile_create)
     update_service = staticmethod(services.buyer_profile_update)
+    edit_policy = staticmethod(can_edit_buyer)
 
     def get_queryset(self):
         return buyers_visible_to(self.request.user, buyers_for_listing())

@@ -5,11 +5,13 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from accounts.api.serializers import BuyerOutputSerializer, ProducerOutputSerializer
-from accounts.models import BuyerProfile, ProducerProfile, User
+from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from catalogue.models import Product
+from catalogue.policies import products_visible_to
 from matchmaking.models import Match, MatchEvent, MatchStatus
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown
+from portal.api.fields import ScopedPrimaryKeyRelatedField
 
 # How a connected match ends (one name in the schema for the output and the input).
 OUTCOME_CHOICES = [
@@ -195,7 +197,8 @@ class OutcomeInputSerializer(serializers.Serializer):
 
 class ReassignInputSerializer(serializers.Serializer):
     counsellor = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), help_text=_("The user id of the counsellor taking the match.")
+        queryset=User.objects.filter(role=Role.COUNSELLOR, is_active=True),
+        help_text=_("The user id of an active counsellor taking the match."),
     )
     note = _note()
 
@@ -203,8 +206,11 @@ class ReassignInputSerializer(serializers.Serializer):
 class IntroductionInputSerializer(serializers.Serializer):
     """A product or a producer (one of the two), and the buyer's message to the counsellor."""
 
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, help_text=_("A listed product's id.")
+    product = ScopedPrimaryKeyRelatedField(
+        queryset=Product.objects.all(),
+        scope=lambda user, queryset: products_visible_to(user, queryset),
+        required=False,
+        help_text=_("A listed product's id."),
     )
     producer = serializers.PrimaryKeyRelatedField(
         queryset=ProducerProfile.objects.all(), required=False, help_text=_("A producer's id.")

@@ -165,7 +165,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _transition(self, input_serializer, service):
         match = self.get_object()
-        data = input_serializer(data=self.request.data)
+        data = input_serializer(data=self.request.data, context={"request": self.request})
         data.is_valid(raise_exception=True)
         match = service(match=match, actor=self.request.user, **data.validated_data)
         return match_response(match, self.request)
@@ -218,10 +218,20 @@ class IntroductionView(APIView):
             400: OpenApiResponse(description="An unknown or unlisted product, or no producer named."),
             403: OpenApiResponse(description="Not a buyer."),
             409: OpenApiResponse(description="The pair's match is already forwarded or further."),
+            429: OpenApiResponse(description="Too many introduction requests (pages and API together)."),
         },
+        description=(
+            "201 with the request as the buyer sees it until a counsellor forwards it: the pair, the "
+            "product and message of this request, the score on today's data, status proposed; no "
+            "counsellor and no log. The answer is the same whether the pair is new, was proposed by "
+            "the engine, was closed before, or the request is still waiting (asking again adds nothing)."
+        ),
     )
     def post(self, request):
-        data = IntroductionInputSerializer(data=request.data)
+        data = IntroductionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         match = lifecycle.request_introduction(actor=request.user, **data.validated_data)
-        return match_response(match, request, status.HTTP_201_CREATED)
+        context = {"request": request, "sector_names": sector_names(sector_codes([match.receipt.breakdown]))}
+        return Response(
+            MatchOutputSerializer(match.receipt, context=context).data, status=status.HTTP_201_CREATED
+        )

@@ -2,13 +2,15 @@
 
 A service's `ValidationError({field: [...]})` becomes a 400 with those field
 errors, its `PermissionDenied` a 403, and an illegal state transition (a
-`Conflict`) a 409. Anything else is DRF's default handling.
+`Conflict`) a 409, a spent budget (`RateLimited`) a 429 with Retry-After. Anything else is DRF's default handling.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.ratelimits import RateLimited
 
 
 class Conflict(exceptions.APIException):
@@ -31,4 +33,6 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(_field_errors(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(wait=exc.wait)
     return drf_exception_handler(exc, context)

@@ -23,7 +23,7 @@ from .world import build_world
 
 CELLS = cells()
 # The figure the lead reports; a row added to or removed from the table changes it here too.
-EXPECTED_CELLS = 859
+EXPECTED_CELLS = 871
 
 # How a page links to an object it shows.
 PAGE_LINKS = {"matches": "/matches/{pk}/", "products": "/catalogue/products/{pk}/"}
@@ -32,6 +32,7 @@ PAGE_LINKS = {"matches": "/matches/{pk}/", "products": "/catalogue/products/{pk}
 API_MD_ENDPOINTS = {
     ("/healthz", "GET"),
     ("/api/v1/auth/token/", "POST"),
+    ("/api/v1/auth/token/", "DELETE"),
     ("/api/v1/users/", "POST"),
     ("/api/v1/sectors/", "GET"),
     ("/api/v1/producers/", "GET"),
@@ -90,7 +91,7 @@ def _client(cell: Cell, world):
 
 
 def _payload(cell: Cell, world) -> dict | None:
-    if cell.row.resource == "auth":  # the role's own credentials
+    if cell.row.resource == "auth" and cell.row.method == "POST":  # the role's own credentials
         return {"email": world.users[cell.role].email, "password": DEFAULT_PASSWORD}
     return cell.row.payload(world)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rest_framework.authtoken.models import Token
+
 from counsellors.briefs import brief_create
 from matchmaking.models import MatchStatus
 from tests.factories import ProductFactory, UserFactory
@@ -94,4 +96,7 @@ def build_world() -> World:
             author=users["counsellor_out"], data={"title": "Turkey white goods", "body": "Crowded."}
         ),
     }
+    # Every role holds an API token (the revoke row ends the caller's own).
+    for user in users.values():
+        Token.objects.get_or_create(user=user)
     return world

@@ -2,8 +2,9 @@
 
 import pytest
 
-from accounts.models import ProducerProfile
+from accounts.models import BuyerProfile, ProducerProfile
 from counsellors.models import CounsellorProfile
+from tests.matchmaking.lifecycle_support import make_counsellor
 
 pytestmark = pytest.mark.django_db
 CONTACTS = ("email", "phone", "contact_name", "website")
@@ -81,7 +82,9 @@ def test_anyone_lists_producers_without_contacts(api, producer_profile):
         ("owner", True),
         ("other_producer", False),
         ("buyer", False),
-        ("counsellor", True),
+        ("counsellor", True),  # posted in a market the producer targets
+        ("counsellor_covering", True),  # covers one
+        ("counsellor_elsewhere", False),  # neither, and no match with the producer
         ("staff", True),
     ],
 )
@@ -89,8 +92,13 @@ def test_producer_contacts_per_role(api, make_user, producer_profile, viewer, se
     owner = make_user("producer")
     profile = producer_profile(owner)
     user = {"anonymous": None, "owner": owner, "other_producer": make_user("producer")}.get(viewer)
-    if viewer in ("buyer", "counsellor", "staff"):
+    if viewer in ("buyer", "staff"):
         user = make_user(viewer)
+    elif viewer.startswith("counsellor"):
+        posted, covered = {"counsellor": ("IQ", ()), "counsellor_covering": ("DE", ("AM",))}.get(
+            viewer, ("DE", ())
+        )
+        user = make_counsellor(posted, covered)
     payload = api(user).get(f"/api/v1/producers/{profile.pk}/").json()
     if sees_contacts:
         assert contacts(payload)["email"] == "sales@azar.example"
@@ -123,7 +131,8 @@ def test_anonymous_cannot_create(api):
 def test_mass_assignment_of_owner_and_verified_is_refused(api, make_user, producer_profile):
     producer, victim = make_user("producer"), make_user("producer")
     response = api(producer).post("/api/v1/producers/", {"name": "X", "owner": victim.pk}, format="json")
-    assert response.status_code == 403
+    # Another user's id is "does not exist" to a non-staff caller (tests/security/test_id_oracles.py).
+    assert response.status_code == 400 and "owner" in response.json()
     assert not ProducerProfile.objects.filter(owner=victim).exists()
 
     response = api(producer).post("/api/v1/producers/", {"name": "X", "verified": True}, format="json")
@@ -321,7 +330,9 @@ def test_buyer_cannot_create_a_profile_for_someone_else(api, make_user):
     response = api(buyer).post(
         "/api/v1/buyers/", {"company_name": "X", "country": "GE", "owner": other.pk}, format="json"
     )
-    assert response.status_code == 403
+    # As for an id that names nobody: the answer says nothing of other users.
+    assert response.status_code == 400 and "owner" in response.json()
+    assert not BuyerProfile.objects.filter(owner=other).exists()
 
 
 @pytest.mark.parametrize(

@@ -235,8 +235,8 @@ def test_bulk_forward_reports_and_skips_what_a_colleague_handled(client, world):
     response = bulk(client, world.iraq, "forward", selected, note="Strong fit for the summer season")
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == QUEUE
-    assert "1 forwarded, 2 skipped (already handled by a colleague)." in html
-    assert "Sao Paulo Frio" in html  # named among the skipped
+    assert "1 forwarded, 2 skipped (already handled, or no longer yours to review)." in html
+    assert "Sao Paulo Frio" not in html and "Istanbul" not in html  # counted, never named
     baghdad = Match.objects.get(pk=world.baghdad_match.pk)
     assert baghdad.status == MatchStatus.FORWARDED
     assert baghdad.forward_note == "Strong fit for the summer season"
@@ -272,7 +272,7 @@ def test_bulk_reject_with_a_reason(client, world):
     html = bulk(
         client, world.iraq, "reject", selected, reason="Producer lacks export licence"
     ).content.decode()
-    assert "2 rejected, 0 skipped (already handled by a colleague)." in html
+    assert "2 rejected, 0 skipped (already handled, or no longer yours to review)." in html
     assert set(Match.objects.filter(pk__in=selected).values_list("status", flat=True)) == {"rejected"}
     notes = MatchEvent.objects.filter(match_id__in=selected, to_status="rejected").values_list(
         "note", flat=True

@@ -360,8 +360,11 @@ def test_a_buyer_asks_for_an_introduction_from_a_product(api, fridge_maker, iraq
     response = api(iraqi_buyer.owner).post(INTRODUCTIONS, body)
     assert response.status_code == 201, response.json()
     match = response.json()
-    assert (match["status"], match["source"], match["counsellor"]) == (P, MatchSource.BUYER_REQUEST, desk.pk)
+    # The buyer is not told who reviews the request (the counsellor sees it in their queue).
+    assert (match["status"], match["source"], match["counsellor"]) == (P, MatchSource.BUYER_REQUEST, None)
+    assert Match.objects.get(pk=match["id"]).counsellor == desk
     assert (match["requested_product"], match["request_message"]) == (product.pk, "300 units a year")
+    assert match["events"] == []
     assert match["producer"]["id"] == fridge_maker.pk
     assert hidden(match["producer"])  # not forwarded yet: no contacts
     assert shown(match["buyer"])

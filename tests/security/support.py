@@ -46,6 +46,7 @@ class World:
     other_producer_user: object
     other_buyer_user: object
     counsellor: object
+    counsellor_elsewhere: object
     staff: object
     producer: object
     buyer: object
@@ -60,6 +61,7 @@ class World:
             "another producer": self.other_producer_user,
             "another buyer": self.other_buyer_user,
             "counsellor": self.counsellor,
+            "counsellor elsewhere": self.counsellor_elsewhere,
             "staff": self.staff,
         }
 
@@ -67,6 +69,9 @@ class World:
 def make_world(*, status: str = MatchStatus.PROPOSED) -> World:
     counsellor = UserFactory(role="counsellor", preferred_language="en", email="desk.iq@mfa.example")
     CounsellorProfile.objects.create(user=counsellor, posted_country="IQ")
+    # Posted where neither side trades, with no match of theirs: out of scope of both.
+    elsewhere = UserFactory(role="counsellor", preferred_language="en", email="desk.de@mfa.example")
+    CounsellorProfile.objects.create(user=elsewhere, posted_country="DE")
     staff = UserFactory(
         role="staff", is_superuser=True, preferred_language="en", email="staff@bridge.example"
     )
@@ -99,6 +104,7 @@ def make_world(*, status: str = MatchStatus.PROPOSED) -> World:
         other_producer_user=other_producer.owner,
         other_buyer_user=other_buyer.owner,
         counsellor=counsellor,
+        counsellor_elsewhere=elsewhere,
         staff=staff,
         producer=producer,
         buyer=buyer,

@@ -1,9 +1,11 @@
 """No contact field (email, phone, contact_name, website) reaches a role that may not see it,
 in pages, the API or emails (DESIGN.md, "Roles and what each may see"):
 
-- producer contacts: the owner, counsellors, staff; the buyer once a match between them is
+- producer contacts: the owner, counsellors in scope (the producer targets their desk's
+  markets or is in one of their matches), staff; the buyer once a match between them is
   forwarded;
-- buyer contacts: the owner, counsellors, staff; the producer once forwarded;
+- buyer contacts: the owner, counsellors in scope, staff; the producer once forwarded;
+- a counsellor posted elsewhere with no match of theirs sees neither;
 - never an anonymous visitor, another producer or another buyer.
 
 A cross-cutting sweep over every page and endpoint that shows profiles; the per-endpoint
@@ -33,6 +35,7 @@ VIEWERS = [
     "another producer",
     "another buyer",
     "counsellor",
+    "counsellor elsewhere",
     "staff",
 ]
 
@@ -219,3 +222,39 @@ def test_staff_reach_the_admin_and_its_contacts():
         page.get(f"/admin/accounts/buyerprofile/{world.buyer.pk}/change/").content.decode(), BUYER_CONTACTS
     )
     assert page.get("/admin/axes/accessattempt/").status_code == 200
+
+
+# --- A counsellor's scope, by each of its ways in ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("desk", "markets", "match", "sees"),
+    [
+        (("IQ", ()), ("IQ",), None, True),  # targets the country the desk is posted in
+        (("DE", ("IQ",)), ("IQ",), None, True),  # targets a country the desk covers
+        (("DE", ()), ("IQ",), None, False),  # targets other markets, no match
+        (("DE", ()), ("TR",), "routed", True),  # in a match routed to the counsellor
+        (("DE", ()), ("TR",), "pool", True),  # in a match of the shared pool they may take
+        (("DE", ()), ("TR",), "colleague", False),  # in a colleague's match only
+        (("DE", ()), (), None, False),  # open to any market is not targeting the desk's
+    ],
+)
+def test_a_counsellor_sees_producer_contacts_in_scope_only(desk, markets, match, sees):
+    from accounts.policies import can_view_producer_contacts
+    from tests.matchmaking.conftest import make_producer
+    from tests.matchmaking.lifecycle_support import make_counsellor, make_match
+
+    counsellor, colleague = make_counsellor(desk[0], desk[1]), make_counsellor("TR")
+    producer = make_producer(markets=markets, open_to_any_market=not markets, **PRODUCER_CONTACTS)
+    if match is not None:
+        holder = {"routed": counsellor, "pool": None, "colleague": colleague}[match]
+        make_match(producer, counsellor=holder)
+    assert can_view_producer_contacts(counsellor, producer) is sees
+    api = APIClient()
+    api.force_authenticate(counsellor)
+    payload = api.get(f"/api/v1/producers/{producer.pk}/").json()
+    assert (payload["email"] == PRODUCER_CONTACTS["email"]) is sees
+    page = Client()
+    page.force_login(counsellor)
+    html = page.get(reverse("catalogue:producer-detail", args=[producer.pk])).content.decode()
+    assert bool(leaks(html, PRODUCER_CONTACTS)) is sees

@@ -43,7 +43,8 @@ def test_configured_rates_are_generous_and_parse():
     assert per_minute["anon"] >= 100 and per_minute["user"] >= 500
     assert per_minute["token"] < per_minute["anon"]
     assert per_minute["introductions"] < per_minute["user"]
-    assert settings.API_ENDPOINT_THROTTLES == {"introduction-create": "introductions"}
+    # Introductions are counted by their service, for the pages and the API together.
+    assert settings.API_ENDPOINT_THROTTLES == {}
 
 
 def test_anonymous_clients_are_throttled(rates):
@@ -81,19 +82,22 @@ def test_the_token_endpoint_has_its_own_tighter_budget(rates, make_user):
     assert api.get("/api/v1/sectors/?level=2").status_code == 200
 
 
-def test_introductions_have_their_own_budget_per_buyer(rates, make_user):
+def test_introductions_have_their_own_budget_per_buyer(rates):
+    from tests.matchmaking.conftest import make_buyer, make_producer
+
     rates(introductions="2/minute")
-    buyer, other = make_user("buyer"), make_user("buyer")
+    buyer, other = make_buyer().owner, make_buyer().owner
+    producers = [make_producer() for _ in range(3)]
     api, other_api = APIClient(), APIClient()
     api.force_authenticate(buyer)
     other_api.force_authenticate(other)
-    for _ in range(2):
-        response = api.post("/api/v1/introductions/", {"product": 999999})
-        assert response.status_code in (400, 403, 404), response.content
-    assert_throttled(api.post("/api/v1/introductions/", {"product": 999999}))
+    for producer in producers[:2]:
+        response = api.post("/api/v1/introductions/", {"producer": producer.pk})
+        assert response.status_code == 201, response.content
+    assert_throttled(api.post("/api/v1/introductions/", {"producer": producers[2].pk}))
     # Reads and other buyers are not affected.
     assert api.get("/api/v1/matches/").status_code == 200
-    assert other_api.post("/api/v1/introductions/", {"product": 999999}).status_code != 429
+    assert other_api.post("/api/v1/introductions/", {"producer": producers[2].pk}).status_code == 201
 
 
 def test_the_default_rates_leave_a_busy_test_alone(make_user):

@@ -1,0 +1,36 @@
+"""`Authorization: Token <key>` for accounts that may use the API: the token has not expired
+(API token settings, in the admin), the account is active and its email is verified (as
+allauth requires to sign in on the pages). One query per request."""
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+
+from accounts.models import api_token_lifetime_days
+from accounts.policies import email_verification_required, verified_email_addresses
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    def authenticate_credentials(self, key):
+        token = (
+            Token.objects.select_related("user")
+            .annotate(verified=Exists(verified_email_addresses(OuterRef("user"), OuterRef("user__email"))))
+            .filter(key=key)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if email_verification_required() and not token.verified:
+            raise exceptions.AuthenticationFailed(_("Confirm your email address before using the API."))
+        if token.created <= timezone.now() - timedelta(days=api_token_lifetime_days()):
+            raise exceptions.AuthenticationFailed(
+                _("This token has expired: ask for a new one at POST /api/v1/auth/token/.")
+            )
+        return token.user, token

@@ -1,0 +1,40 @@
+"""Budgets that a service enforces, whichever door the request came in by (a page, the API).
+
+Counted like DRF's throttles (a sliding window in the default cache, the rates of
+`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`), per user. A spent budget raises `RateLimited`,
+a plain exception: the API answers it 429 with Retry-After (portal.api.exceptions), a page
+says when to try again.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class RateLimited(Exception):
+    """The budget is spent; `wait` is the number of seconds until the next call is allowed."""
+
+    def __init__(self, wait: float | None):
+        super().__init__(wait)
+        self.wait = None if wait is None else max(1, math.ceil(wait))
+
+
+class UserRateLimit(SimpleRateThrottle):
+    """One scope's budget per user (the scope's rate in DEFAULT_THROTTLE_RATES)."""
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self._user_id = None
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self._user_id}
+
+    def hit(self, user) -> None:
+        """Count one use by `user`, or raise RateLimited when the budget is spent."""
+        self._user_id = user.pk
+        if not self.allow_request(None, None):
+            raise RateLimited(self.wait())
