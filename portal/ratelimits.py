@@ -1,6 +1,7 @@
 """Budgets that a service enforces, whichever door the request came in by (a page, the API).
 
-Counted like DRF's throttles (a sliding window in the default cache, the rates of
+Counted like DRF's throttles (a sliding window in the `ratelimit` cache, which keeps counting
+per process while Redis is down: portal/cache.py; the rates of
 `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`), per user. A spent budget raises `RateLimited`,
 a plain exception: the API answers it 429 with Retry-After (portal.api.exceptions), a page
 says when to try again.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import math
 
 from rest_framework.throttling import SimpleRateThrottle
+
+from portal.cache import ratelimit_cache
 
 
 class RateLimited(Exception):
@@ -23,6 +26,8 @@ class RateLimited(Exception):
 
 class UserRateLimit(SimpleRateThrottle):
     """One scope's budget per user (the scope's rate in DEFAULT_THROTTLE_RATES)."""
+
+    cache = ratelimit_cache
 
     def __init__(self, scope: str):
         self.scope = scope
