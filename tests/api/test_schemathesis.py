@@ -33,6 +33,7 @@ same data. `tests/api/conftest.py` prints how many cases ran per role, and every
 with its traceback, at the end of the session.
 """
 
+import copy
 import os
 from urllib.parse import quote
 
@@ -178,7 +179,108 @@ def world():
         "sectors": ["841810", "8418", "84", "XVI"],
         "users": [user.pk for user in [*users.values(), *spare] if user is not None],
     }
-    return {"users": users, "ids": ids}
+    return {"users": users, "ids": ids, "seeds": _valid_bodies(ids, producer, desk, outsider, spare)}
+
+
+def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
+    """A valid body per operation, which `_hostile` starts from half the time and spoils in a
+    field or two: so a long, NUL-bearing or near-zero value reaches the service and the
+    database, not just the first field check (random bodies rarely get that far)."""
+    spare_producer, spare_buyer, spare_counsellor = spare
+    contacts = {"website": "https://example.com", "email": "sales@example.com", "phone": "+98 41 3333 0000"}
+    producer_body = {
+        "owner": spare_producer.pk,
+        "name": "Tabriz Cooling",
+        "description": "Refrigerators since 1990.",
+        "province": "East Azerbaijan",
+        "city": "Tabriz",
+        **contacts,
+        "contact_name": "Ali Rezaei",
+        "sectors": ["841810"],
+        "target_markets": ["IQ", "TR"],
+        "export_experience": ["AZ"],
+        "certifications": ["ISO9001"],
+        "languages": ["fa", "en"],
+        "employees": 120,
+        "founded": 1990,
+    }
+    buyer_body = {
+        "owner": spare_buyer.pk,
+        "company_name": "Baghdad Appliances",
+        "country": "IQ",
+        "city": "Baghdad",
+        **contacts,
+        "contact_name": "Omar",
+        "description": "Importer of home appliances.",
+        "sought_sectors": ["841810"],
+        "annual_demand": "500",
+        "demand_unit": "units",
+        "typical_order": "50",
+        "required_certifications": ["ISO9001"],
+        "languages": ["ar", "en"],
+    }
+    product_body = {
+        "producer": producer.pk,
+        "name": "Two-door refrigerator",
+        "description": "A+ energy class.",
+        "hs_code": "841810",
+        "annual_capacity": "1000",
+        "available_capacity": "800",
+        "capacity_unit": "units",
+        "moq": "10",
+        "lead_time_days": 30,
+        "price_min": "150",
+        "price_max": "300",
+        "currency": "USD",
+        "incoterms": ["FOB", "CIF"],
+        "certifications": ["CE"],
+    }
+    counsellor_body = {
+        "user": spare_counsellor.pk,
+        "posted_country": "TR",
+        "covered_countries": ["AZ"],
+        "sectors": ["8418"],
+        "languages": ["fa", "en"],
+        "phone": "+90 312 000 0000",
+        "is_active": True,
+    }
+    brief_body = {"country": "IQ", "title": "Fridges", "body": "Demand is **up**.", "sectors": ["841810"]}
+    return {
+        "POST /api/v1/auth/token/": {"email": desk.email, "password": "not-the-password"},
+        "POST /api/v1/users/": {
+            "email": "new.user@example.com",
+            "password": "a-long-Passphrase-42",
+            "role": "producer",
+            "full_name": "New User",
+            "preferred_language": "fa",
+        },
+        "POST /api/v1/producers/": producer_body,
+        "PATCH /api/v1/producers/{id}/": {k: v for k, v in producer_body.items() if k != "owner"},
+        "PATCH /api/v1/producers/me/": {k: v for k, v in producer_body.items() if k != "owner"},
+        "POST /api/v1/buyers/": buyer_body,
+        "PATCH /api/v1/buyers/{id}/": {k: v for k, v in buyer_body.items() if k != "owner"},
+        "PATCH /api/v1/buyers/me/": {k: v for k, v in buyer_body.items() if k != "owner"},
+        "POST /api/v1/products/": product_body,
+        "PATCH /api/v1/products/{id}/": {k: v for k, v in product_body.items() if k != "producer"},
+        "POST /api/v1/counsellors/": counsellor_body,
+        # What a counsellor changes on their own desk (the posting is staff's).
+        "PATCH /api/v1/counsellors/{id}/": {k: counsellor_body[k] for k in ("phone", "languages", "sectors")},
+        "POST /api/v1/briefs/": brief_body,
+        "PATCH /api/v1/briefs/{id}/": brief_body,
+        "PUT /api/v1/digests/preferences/": {"frequency": "weekly", "language": "en"},
+        "POST /api/v1/introductions/": {"product": ids["products"][-1], "message": "We import 500 a year."},
+        "POST /api/v1/matches/{id}/forward/": {"note": "A good fit."},
+        "POST /api/v1/matches/{id}/reject/": {"reason": "Too small."},
+        "POST /api/v1/matches/{id}/respond/": {"decision": "accept", "note": "Glad to talk."},
+        "POST /api/v1/matches/{id}/outcome/": {
+            "outcome": "won",
+            "value": "12000",
+            "currency": "USD",
+            "note": "",
+        },
+        "POST /api/v1/matches/{id}/reassign/": {"counsellor": outsider.pk, "note": "Your market."},
+        "POST /api/v1/matches/rematch/": {"producer": producer.pk},
+    }
 
 
 # Fields and filters naming another object, and the kind of object they name.
@@ -215,6 +317,7 @@ _odd_text = st.sampled_from(
         "line\r\nbreak",
         "null",
         "true",
+        "false",
         "[]",
         "{}",
         "%00",
@@ -248,24 +351,39 @@ def _existing_or(data, known: list, generated):
     return data.draw(st.one_of(st.sampled_from(known), st.just(generated), HOSTILE_ID))
 
 
-def _maybe_hostile(data, value):
-    if isinstance(value, str):
-        return data.draw(st.one_of(st.just(value), HOSTILE_TEXT))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return data.draw(st.one_of(st.just(value), _odd_text))
+_HUGE_LIST = st.sampled_from([5_000, 30_000]).map(lambda n: [f"{i % 9000 + 1000}" for i in range(n)])
+
+
+def _spoiled(data, value):
+    """A hostile value in place of `value`, of its kind or not."""
     if isinstance(value, list):
-        huge = st.sampled_from([5_000, 30_000]).map(lambda n: [f"{i % 9000 + 1000}" for i in range(n)])
-        return data.draw(st.one_of(st.just(value), huge))
-    return value
+        return data.draw(st.one_of(_HUGE_LIST, HOSTILE_TEXT, st.just([value])))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return data.draw(st.one_of(_odd_text, st.just(-value), st.just(10**30)))
+    return data.draw(HOSTILE_TEXT)
 
 
-def _hostile(case, data, ids: dict) -> None:
-    """Widen a generated case: existing and malformed ids, hostile strings, lists and bodies."""
+def _hostile(case, data, ids: dict, seeds: dict, role: str) -> None:
+    """Widen a generated case: existing and malformed ids, hostile strings, lists and bodies.
+
+    Half the time a case with a body starts from the operation's valid body and has one or two
+    fields spoiled, so the hostile value is the only thing wrong and reaches the service and
+    the database; otherwise the generated body and query have fields spoiled at random."""
     if case.path_parameters:
         kind = case.path.split("/")[3]
         for name, value in case.path_parameters.items():
             known = ids.get(kind) or [value]
             case.path_parameters[name] = _existing_or(data, known, value)
+    seed = seeds.get(f"{case.method.upper()} {case.path}")
+    if seed is not None and case.media_type and data.draw(st.booleans()):
+        body = copy.deepcopy(seed)
+        if role != "staff":
+            body.pop("owner", None)
+        for _ in range(data.draw(st.sampled_from([1, 1, 1, 2, 0]))):
+            name = data.draw(st.sampled_from(sorted(body)))
+            body[name] = _spoiled(data, body[name])
+        case.body = body
+        return
     for container in (case.query, case.body if isinstance(case.body, dict) else None):
         if not container:
             continue
@@ -273,7 +391,7 @@ def _hostile(case, data, ids: dict) -> None:
             if name in REFERENCES and isinstance(value, int):
                 container[name] = _existing_or(data, ids[REFERENCES[name]], value)
             elif data.draw(st.integers(0, 3)) == 0:
-                container[name] = _maybe_hostile(data, value)
+                container[name] = _spoiled(data, value)
     if case.body is not None and case.media_type == "application/json" and data.draw(st.integers(0, 30)) == 0:
         case.body = _deep_json()
 
@@ -304,7 +422,7 @@ def role(request):
 @schema.given(data=st.data())
 def test_api_conforms_to_its_schema(case, data, role, world):
     headers = _headers(world["users"][role], data)
-    _hostile(case, data, world["ids"])
+    _hostile(case, data, world["ids"], world["seeds"], role)
     # Throttling is tested elsewhere; here every case is answered on its merits.
     cache.clear()
     CASES_RUN[role] += 1
@@ -356,3 +474,121 @@ def test_api_sequences_conform_to_its_schema(role, world):
             suppress_health_check=list(HealthCheck),
         )
     )
+
+
+# --- Every field of every write, with each hostile value alone ---------------------------------
+
+# Who may write through each operation (so the value reaches the service and the database),
+# and the id in its path. Random bodies rarely pass every other check, so here each field
+# of the valid body is spoiled alone, with each value of its kind, deterministically.
+WRITERS = {
+    "POST /api/v1/users/": "staff",
+    "POST /api/v1/producers/": "staff",
+    "PATCH /api/v1/producers/{id}/": "producer",
+    "PATCH /api/v1/producers/me/": "producer",
+    "POST /api/v1/buyers/": "staff",
+    "PATCH /api/v1/buyers/{id}/": "buyer",
+    "PATCH /api/v1/buyers/me/": "buyer",
+    "POST /api/v1/products/": "producer",
+    "PATCH /api/v1/products/{id}/": "producer",
+    "POST /api/v1/counsellors/": "staff",
+    "PATCH /api/v1/counsellors/{id}/": "counsellor",
+    "POST /api/v1/briefs/": "counsellor",
+    "PATCH /api/v1/briefs/{id}/": "counsellor",
+    "PUT /api/v1/digests/preferences/": "buyer",
+    "POST /api/v1/introductions/": "buyer",
+    "POST /api/v1/matches/{id}/forward/": "counsellor",
+    "POST /api/v1/matches/{id}/reject/": "counsellor",
+    "POST /api/v1/matches/{id}/respond/": "producer",
+    "POST /api/v1/matches/{id}/outcome/": "counsellor",
+    "POST /api/v1/matches/{id}/reassign/": "counsellor",
+    "POST /api/v1/matches/rematch/": "staff",
+}
+# The object each path names, by index in world["ids"] (the role's own, in the right status).
+PATH_OBJECT = {
+    "producers": 0,
+    "buyers": 0,
+    "products": 0,
+    "counsellors": 0,
+    "briefs": 0,
+    "matches/{id}/forward": 0,  # proposed, the desk's
+    "matches/{id}/reject": 0,
+    "matches/{id}/respond": 1,  # forwarded, the producer's
+    "matches/{id}/outcome": 3,  # connected, the desk's
+    "matches/{id}/reassign": 0,
+}
+TEXT_VALUES = [
+    "x" * 100_000,
+    "a\x00b",
+    "\x00",
+    "0.001",
+    "0.0000001",
+    "",
+    "false",
+    "%s %(x)s %-d",
+    "\u202e\r\n",
+]
+NUMBER_VALUES = [0.001, -1, 10**30, "0.001", "NaN"]
+LIST_VALUES = [[f"{i % 9000 + 1000}" for i in range(30_000)], ["x" * 100_000], ["a\x00b"], [""], "a,b"]
+
+
+def _values_for(value) -> list:
+    if isinstance(value, list):
+        return LIST_VALUES
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return NUMBER_VALUES
+    return TEXT_VALUES
+
+
+def _path_parameters(operation: str, ids: dict) -> dict:
+    path = operation.split(" ", 1)[1]
+    if "{id}" not in path:
+        return {}
+    kind = path.split("/")[3]
+    key = next((k for k in PATH_OBJECT if k.startswith(kind) and k in path), kind)
+    return {"id": ids[kind][PATH_OBJECT[key]]}
+
+
+@pytest.mark.parametrize("operation", sorted(WRITERS))
+def test_each_field_of_each_write_takes_hostile_values(operation, world):
+    """Each field of the operation's valid body, alone replaced by an over-long, NUL-bearing,
+    near-zero, blank, huge or otherwise odd value, in JSON and as a form: never a server error,
+    and every answer as the schema declares."""
+    method, path = operation.split(" ", 1)
+    api_operation = schema[path][method]
+    user = world["users"][WRITERS[operation]]
+    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    seed = world["seeds"][operation]
+    parameters = _path_parameters(operation, world["ids"])
+    with _NoConnectionRecycling(), transaction.atomic():
+        valid = api_operation.Case(path_parameters=parameters, body=seed, media_type="application/json")
+        response = valid.call(headers=headers)
+        transaction.set_rollback(True)
+    # Spoiling a field says something only if the body was accepted as it was.
+    assert 200 <= response.status_code < 300, (
+        f"the valid body is refused: {response.status_code} {response.text}"
+    )
+    failures = []
+    for field in sorted(seed):
+        for value in _values_for(seed[field]):
+            for media_type in ("application/json", "application/x-www-form-urlencoded"):
+                if media_type != "application/json" and (isinstance(value, list) and len(value) > 100):
+                    continue  # a form of 30,000 fields is refused whole (DATA_UPLOAD_MAX_NUMBER_FIELDS)
+                body = {**seed, field: value}
+                case = api_operation.Case(
+                    path_parameters=parameters,
+                    body=body,
+                    media_type=media_type,
+                )
+                cache.clear()
+                CASES_RUN["fields"] += 1
+                recording = SERVER_ERRORS.recording(f"fields {method} {path}", case)
+                try:
+                    with _NoConnectionRecycling(), recording, transaction.atomic():
+                        case.call_and_validate(headers=headers, checks=CHECKS)
+                        transaction.set_rollback(True)
+                except (Exception, BaseExceptionGroup) as error:  # each failing input is reported
+                    failures.append(
+                        f"{field}={str(value)[:30]!r} ({media_type}): {str(error).splitlines()[0]}"
+                    )
+    assert not failures, f"{len(failures)} failing inputs:\n" + "\n".join(failures)
