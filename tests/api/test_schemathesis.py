@@ -16,17 +16,22 @@ NUL-bearing, control-character and near-zero numeric values, lists with huge one
 with a deeply nested one, and a token with a malformed one. Ids that a body or a filter names
 are drawn from the objects that exist too, so the calls also reach the views' logic.
 
-Two tests:
-- `test_api_conforms_to_its_schema`: each operation × role, `EB_FUZZ_EXAMPLES` cases each.
+Three tests:
+- `test_api_conforms_to_its_schema`: each operation × role, `EB_FUZZ_EXAMPLES` generated cases
+  each; half of those with a body start from the operation's valid body with a field or two
+  spoiled.
 - `test_api_sequences_conform_to_its_schema`: per role, `EB_FUZZ_SCENARIOS` sequences of up to
-  `EB_FUZZ_STEPS` calls along the schema's OpenAPI links (create a product, then read, change
-  and delete it; list matches, then forward, reject, respond to one...), so a call sees what
-  the earlier ones wrote.
+  `EB_FUZZ_STEPS` calls along the schema's OpenAPI links (portal/api/schema.py: create a
+  product, then read, change and delete it; list matches, then forward, reject, respond to
+  one...), so a call sees what the earlier ones wrote.
+- `test_each_field_of_each_write_takes_hostile_values`: deterministic; every field of every
+  write's valid body, alone replaced by each hostile value of its kind, as the role that may
+  write it, in JSON and as a form (`EB_FUZZ_SWEEP_MEDIA_TYPES=1`: JSON only).
 
-Sizes (see README, "Tests"): on PostgreSQL by default 40 examples and 30 scenarios per role;
-on SQLite a lighter run (8 and 5): the run that must find the server errors is PostgreSQL's,
-which refuses what SQLite stores (over-long strings, NUL bytes). The items are independent, so
-`-n auto` (pytest-xdist) shares them between processes.
+Sizes (README, "Two commands"): on PostgreSQL by default 30 examples, 20 scenarios of 6 steps;
+on SQLite a lighter run (5, 3 of 4, the sweep in JSON only): the run that must find the
+server errors is PostgreSQL's, which refuses what SQLite stores (over-long strings, NUL
+bytes). The items are independent, so `-n auto` (pytest-xdist) shares them between processes.
 
 Each case (each scenario) runs in a savepoint rolled back afterwards, so every case sees the
 same data. `tests/api/conftest.py` prints how many cases ran per role, and every server error
@@ -84,9 +89,13 @@ def _size(name: str, postgres: int, sqlite: int) -> int:
     return postgres if django_settings.USING_POSTGRES else sqlite
 
 
-EXAMPLES = _size("EB_FUZZ_EXAMPLES", postgres=40, sqlite=8)
-SCENARIOS = _size("EB_FUZZ_SCENARIOS", postgres=30, sqlite=5)
-STEPS = _size("EB_FUZZ_STEPS", postgres=8, sqlite=5)
+EXAMPLES = _size("EB_FUZZ_EXAMPLES", postgres=30, sqlite=5)
+SCENARIOS = _size("EB_FUZZ_SCENARIOS", postgres=20, sqlite=3)
+STEPS = _size("EB_FUZZ_STEPS", postgres=6, sqlite=4)
+# The field sweep sends each value as JSON and as a form on PostgreSQL, as JSON on SQLite.
+SWEEP_MEDIA_TYPES = ["application/json", "application/x-www-form-urlencoded"][
+    : _size("EB_FUZZ_SWEEP_MEDIA_TYPES", postgres=2, sqlite=1)
+]
 
 
 class _NoConnectionRecycling:
@@ -571,7 +580,7 @@ def test_each_field_of_each_write_takes_hostile_values(operation, world):
     failures = []
     for field in sorted(seed):
         for value in _values_for(seed[field]):
-            for media_type in ("application/json", "application/x-www-form-urlencoded"):
+            for media_type in SWEEP_MEDIA_TYPES:
                 if media_type != "application/json" and (isinstance(value, list) and len(value) > 100):
                     continue  # a form of 30,000 fields is refused whole (DATA_UPLOAD_MAX_NUMBER_FIELDS)
                 body = {**seed, field: value}
