@@ -37,7 +37,7 @@ def _incoterms(values) -> list[str]:
     for value in rules.as_list(values):
         code = str(value).strip().upper()
         if code not in Incoterm.values:
-            raise ValidationError(_("“%(code)s” is not an Incoterm (2020).") % {"code": value})
+            raise ValidationError(_("“%(code)s” is not an Incoterm (2020)."), params={"code": value})
         if code not in result:
             result.append(code)
     return result

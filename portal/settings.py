@@ -362,6 +362,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.schema.declare_error_responses",
+        # Links from an answer carrying a resource to the operations on it (stateful fuzzing).
+        "portal.api.schema.declare_links",
     ],
     # Choice sets shared by several fields get one name each.
     "ENUM_NAME_OVERRIDES": {

@@ -6,8 +6,12 @@ from . import views
 
 admin.site.site_header = _("Export Bridge administration")
 admin.site.site_title = _("Export Bridge")
-# A lost database connection outside a view answers 503, anything else the usual 500.
-handler500 = "portal.outages.server_error"
+# A lost database connection outside a view answers 503, anything else the usual 500; under
+# /api/ each of these answers is JSON, as the schema declares (portal/api/errors.py).
+handler400 = "portal.api.errors.bad_request"
+handler403 = "portal.api.errors.permission_denied"
+handler404 = "portal.api.errors.page_not_found"
+handler500 = "portal.api.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

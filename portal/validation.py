@@ -72,7 +72,7 @@ def country_codes(values: Iterable[str] | None, *, max_items: int = 60) -> list[
         code = str(value).strip().upper()
         if code not in countries:
             raise ValidationError(
-                _("“%(code)s” is not a country code (ISO 3166-1 alpha-2).") % {"code": value}
+                _("“%(code)s” is not a country code (ISO 3166-1 alpha-2)."), params={"code": value}
             )
         if code not in result:
             result.append(code)
@@ -91,7 +91,7 @@ def country_code(value: str | None) -> str:
 def currency_code(value: str | None) -> str:
     code = str(value or "").strip().upper()
     if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise ValidationError(_("“%(code)s” is not a currency code (ISO 4217).") % {"code": value})
+        raise ValidationError(_("“%(code)s” is not a currency code (ISO 4217)."), params={"code": value})
     return code
 
 
@@ -100,7 +100,7 @@ def language_codes(values: Iterable[str] | None, *, max_items: int = 20) -> list
     for value in values or []:
         code = str(value).strip().lower()
         if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-            raise ValidationError(_("“%(code)s” is not a language code (ISO 639-1).") % {"code": value})
+            raise ValidationError(_("“%(code)s” is not a language code (ISO 639-1)."), params={"code": value})
         if code not in result:
             result.append(code)
     if len(result) > max_items:
@@ -115,8 +115,8 @@ def certification_codes(values: Iterable[str] | None, *, max_items: int = 20) ->
         code = re.sub(r"\s+", "", str(value)).upper()
         if not CERTIFICATION_RE.match(code):
             raise ValidationError(
-                _("“%(code)s” is not a certification name (letters, digits, . - /; at most 30).")
-                % {"code": value}
+                _("“%(code)s” is not a certification name (letters, digits, . - /; at most 30)."),
+                params={"code": value},
             )
         if code not in result:
             result.append(code)

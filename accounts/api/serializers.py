@@ -1,6 +1,7 @@
 """API shapes for users and profiles: input serializers type the data, services rule on it."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import BuyerProfile, Language, ProducerProfile, Role, User
@@ -49,6 +50,20 @@ class UserOutputSerializer(serializers.ModelSerializer):
 # --- Contacts, hidden where the caller may not see them ---------------------
 
 
+def _blank_or(format_: str) -> dict:
+    return {"anyOf": [{"type": "string", "format": format_}, {"type": "string", "maxLength": 0}]}
+
+
+@extend_schema_field(_blank_or("uri"))
+class ContactURLField(serializers.CharField):
+    """A contact URL as stored: a URL, or empty when none was given (null where hidden)."""
+
+
+@extend_schema_field(_blank_or("email"))
+class ContactEmailField(serializers.CharField):
+    """A contact email as stored: an address, or empty when none was given (null where hidden)."""
+
+
 class ContactsPerPolicyMixin:
     """Null the contact fields unless `can_view_contacts(user, obj)` allows them."""
 
@@ -70,10 +85,11 @@ class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializ
     sectors = serializers.SerializerMethodField(help_text=_("Declared HS codes and those of the products."))
     target_markets = serializers.SerializerMethodField()
     export_experience = serializers.SerializerMethodField()
-    website = serializers.URLField(allow_null=True)
-    email = serializers.EmailField(allow_null=True)
-    phone = serializers.CharField(allow_null=True)
-    contact_name = serializers.CharField(allow_null=True)
+    # Each may be empty as stored, and is null where the caller may not see it (API.md).
+    website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
+    email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
+    phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
+    contact_name = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
 
     class Meta:
         model = ProducerProfile
@@ -146,10 +162,11 @@ class ProducerInputSerializer(serializers.Serializer):
 class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
     sought_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    website = serializers.URLField(allow_null=True)
-    email = serializers.EmailField(allow_null=True)
-    phone = serializers.CharField(allow_null=True)
-    contact_name = serializers.CharField(allow_null=True)
+    # Each may be empty as stored, and is null where the caller may not see it (API.md).
+    website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
+    email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
+    phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
+    contact_name = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
 
     class Meta:
         model = BuyerProfile
