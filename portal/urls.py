@@ -8,6 +8,8 @@ admin.site.site_header = _("Export Bridge administration")
 admin.site.site_title = _("Export Bridge")
 # A lost database connection outside a view answers 503, anything else the usual 500.
 handler500 = "portal.outages.server_error"
+# A path no route matches (a malformed id included): JSON under /api/, the 404 page elsewhere.
+handler404 = "portal.request_guard.not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),
