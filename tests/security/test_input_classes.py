@@ -15,6 +15,7 @@ import pytest
 from django import forms
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
@@ -86,6 +87,26 @@ def test_every_text_field_of_every_form_has_a_max_length():
 
 
 @pytest.mark.django_db
+def test_every_text_filter_of_every_filter_set_has_a_max_length():
+    import django_filters
+
+    unbounded = []
+    for app in APPS:
+        for module in ("filters", "api.filters"):
+            try:
+                loaded = importlib.import_module(f"{app}.{module}")
+            except ImportError:
+                continue
+            for _name, cls in inspect.getmembers(loaded, inspect.isclass):
+                if not issubclass(cls, django_filters.FilterSet) or cls._meta.model is None:
+                    continue
+                for name, field in cls().form.fields.items():
+                    if isinstance(field, forms.CharField) and field.max_length is None:
+                        unbounded.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert sorted(unbounded) == []
+
+
+@pytest.mark.django_db
 def test_over_long_values_are_field_errors_on_postgres_too(make_user):
     producer = make_producer()
     client = api_client(producer.owner)
@@ -139,6 +160,7 @@ def test_a_huge_list_is_refused_at_once(field, item):
     assert time.monotonic() - started < 2
 
 
+@translation.override("en")
 def test_the_list_rules_count_before_they_judge():
     from django.core.exceptions import ValidationError
 
@@ -154,6 +176,7 @@ def test_the_list_rules_count_before_they_judge():
 # --- Quantities: judged as stored ----------------------------------------------------------
 
 
+@translation.override("en")
 def test_a_quantity_is_judged_after_rounding_to_the_stored_decimals():
     from django.core.exceptions import ValidationError
 
