@@ -11,8 +11,8 @@ class BuyerFilter(django_filters.FilterSet):
     """Buyers for counsellors and staff: by country, sought sector (any HS level), text."""
 
     country = django_filters.ChoiceFilter(choices=list(countries))
-    sector = django_filters.CharFilter(method="filter_sector", label="HS code (any level)")
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    sector = django_filters.CharFilter(method="filter_sector", label="HS code (any level)", max_length=20)
+    search = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
 
     class Meta:
         model = BuyerProfile

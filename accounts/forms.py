@@ -20,6 +20,7 @@ from django_countries import countries
 
 from catalogue.models import CapacityUnit, Incoterm, SectorLevel
 from catalogue.widgets import HSCodePickerWidget
+from portal.validation import MAX_NUMBER_LENGTH, max_length
 
 from .models import BuyerProfile, Language, ProducerProfile, Role, User
 from .services import user_set_language, user_set_role
@@ -106,8 +107,16 @@ def _quantity(label, *, required: bool = False, help_text: str = "") -> forms.Ch
         label=label,
         required=required,
         help_text=help_text,
+        max_length=MAX_NUMBER_LENGTH,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "autocomplete": "off"}),
     )
+
+
+# Comma-separated lists typed in one box: room for the service's most items (which it
+# counts), each as long as a code may be typed.
+CODES_TEXT_LENGTH = 2000
+CERTIFICATIONS_TEXT_LENGTH = 1000
+SMALL_NUMBER_LENGTH = 20  # a year, a head count, a number of days
 
 
 def _plain_number(value: Decimal | int | None) -> str:
@@ -210,24 +219,31 @@ class ProducerCompanyForm(ServiceForm):
     email = forms.CharField(
         label=_("Contact email"),
         required=False,
+        max_length=max_length(ProducerProfile, "email"),
         widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"})
+        label=_("Phone"),
+        required=False,
+        max_length=max_length(ProducerProfile, "phone"),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"}),
     )
     website = forms.CharField(
         label=_("Website"),
         required=False,
+        max_length=max_length(ProducerProfile, "website"),
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
     )
     employees = forms.CharField(
         label=_("Employees"),
         required=False,
+        max_length=SMALL_NUMBER_LENGTH,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
     )
     founded = forms.CharField(
         label=_("Year founded"),
         required=False,
+        max_length=SMALL_NUMBER_LENGTH,
         help_text=_("Gregorian year, e.g. 1998."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
     )
@@ -305,14 +321,19 @@ class BuyerCompanyForm(ServiceForm):
     email = forms.CharField(
         label=_("Contact email"),
         required=False,
+        max_length=max_length(ProducerProfile, "email"),
         widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone"), required=False, widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"})
+        label=_("Phone"),
+        required=False,
+        max_length=max_length(ProducerProfile, "phone"),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"}),
     )
     website = forms.CharField(
         label=_("Website"),
         required=False,
+        max_length=max_length(ProducerProfile, "website"),
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
     )
 
@@ -336,6 +357,7 @@ class BuyerDemandForm(ServiceForm):
     sought_sectors = forms.CharField(
         label=_("Sectors you buy from (HS codes)"),
         required=False,
+        max_length=CODES_TEXT_LENGTH,
         # Several codes: a text box (the picker takes one code).
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
         help_text=_(
@@ -353,6 +375,7 @@ class BuyerDemandForm(ServiceForm):
     required_certifications = forms.CharField(
         label=_("Required certifications"),
         required=False,
+        max_length=CERTIFICATIONS_TEXT_LENGTH,
         help_text=_("Separated by commas, e.g. ISO9001, CE."),
         widget=forms.TextInput(attrs={"dir": "ltr"}),
     )
@@ -389,6 +412,7 @@ class ProductForm(ServiceForm):
     name = forms.CharField(label=_("Product name"), max_length=200)
     hs_code = forms.CharField(
         label=_("HS code"),
+        max_length=20,
         widget=hs_code_widget(),
         help_text=_("The product’s Harmonized System code: 2, 4 or 6 digits, e.g. 8418."),
     )
@@ -407,6 +431,7 @@ class ProductForm(ServiceForm):
     lead_time_days = forms.CharField(
         label=_("Lead time (days)"),
         required=False,
+        max_length=SMALL_NUMBER_LENGTH,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
     )
     price_min = _quantity(_("Minimum price per unit"))
@@ -427,6 +452,7 @@ class ProductForm(ServiceForm):
     certifications = forms.CharField(
         label=_("Certifications"),
         required=False,
+        max_length=CERTIFICATIONS_TEXT_LENGTH,
         help_text=_("Separated by commas, e.g. ISO9001, CE."),
         widget=forms.TextInput(attrs={"dir": "ltr"}),
     )

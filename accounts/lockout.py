@@ -8,6 +8,7 @@ right password. Staff lift a lockout early with `manage.py axes_reset_username E
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -42,9 +43,18 @@ def client_ip(request: HttpRequest) -> str | None:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
-    if len(forwarded) >= hops:
+    if len(forwarded) >= hops and _is_address(forwarded[-hops]):
         return forwarded[-hops]
     return remote
+
+
+def _is_address(text: str) -> bool:
+    """An IP address as the lockout's table stores it (anything else would be a database error)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def cool_off_seconds() -> int:

@@ -100,16 +100,20 @@ def user_create(
     from django.contrib.auth.password_validation import validate_password
 
     errors = rules.FieldErrors()
-    email = User.objects.normalize_email(str(email or "").strip()).lower()
-    errors.check("email", validate_email, email)
+    email = User.objects.normalize_email(rules.single_line(email)).lower()
+    if len(email) > rules.max_length(User, "email"):
+        errors.add("email", _("At most %(n)d characters.") % {"n": rules.max_length(User, "email")})
+    else:
+        errors.check("email", validate_email, email)
     if email and User.objects.filter(email__iexact=email).exists():
         errors.add("email", _("A user with this email already exists."))
     if role not in Role.values:
         errors.add("role", _("Choose one of: %(roles)s.") % {"roles": ", ".join(Role.values)})
     if preferred_language not in Language.values:
         errors.add("preferred_language", _("Choose one of: fa, en."))
-    if len(full_name or "") > 150:
-        errors.add("full_name", _("At most 150 characters."))
+    full_name = errors.check(
+        "full_name", rules.text_field, full_name, max_length=rules.max_length(User, "full_name")
+    )
     if password is not None:
         errors.check("password", validate_password, password, User(email=email, full_name=full_name))
     errors.raise_if_any()
@@ -176,25 +180,23 @@ BUYER_FIELDS = {
     "languages",
 }
 STAFF_ONLY_FIELDS = {"verified", "owner"}
-TEXT_LIMITS = {
-    "name": 200,
-    "company_name": 200,
-    "description": 5000,
-    "province": 100,
-    "city": 100,
-    "contact_name": 150,
-    "website": 200,
-}
+# Text fields keep their lines only here; every other is one line (portal.validation). The
+# lengths are the model's.
+MULTI_LINE_FIELDS = {"description"}
+URL_LENGTH = rules.max_length(ProducerProfile, "website")
+EMAIL_LENGTH = rules.max_length(ProducerProfile, "email")
 
 
-def _text(errors: rules.FieldErrors, field: str, value, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        errors.add(field, _("This field is required."))
-    limit = TEXT_LIMITS.get(field)
-    if limit and len(text) > limit:
-        errors.add(field, _("At most %(n)d characters.") % {"n": limit})
-    return text
+def _text(errors: rules.FieldErrors, profile, field: str, value, *, required: bool = False) -> str:
+    text = errors.check(
+        field,
+        rules.text_field,
+        value,
+        max_length=rules.max_length(type(profile), field),
+        required=required,
+        lines=field in MULTI_LINE_FIELDS,
+    )
+    return text or ""
 
 
 def _year(value) -> int | None:
@@ -222,16 +224,20 @@ def _count(value) -> int | None:
 
 
 def _url(value) -> str:
-    text = str(value or "").strip()
+    text = rules.single_line(value)
     if text and "://" not in text:
         text = f"https://{text}"
+    if len(text) > URL_LENGTH:
+        raise ValidationError(_("At most %(n)d characters.") % {"n": URL_LENGTH})
     if text:
         URLValidator(schemes=["http", "https"])(text)
     return text
 
 
 def _email(value) -> str:
-    text = str(value or "").strip().lower()
+    text = rules.single_line(value).lower()
+    if len(text) > EMAIL_LENGTH:
+        raise ValidationError(_("At most %(n)d characters.") % {"n": EMAIL_LENGTH})
     if text:
         validate_email(text)
     return text
@@ -240,7 +246,7 @@ def _email(value) -> str:
 def _apply_common(obj, data: dict[str, Any], errors: rules.FieldErrors) -> None:
     for field in ("city", "contact_name", "description"):
         if field in data:
-            setattr(obj, field, _text(errors, field, data[field]))
+            setattr(obj, field, _text(errors, obj, field, data[field]))
     if "website" in data:
         obj.website = errors.check("website", _url, data["website"]) or ""
     if "email" in data:
@@ -265,9 +271,9 @@ def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor
     errors = rules.FieldErrors()
     _reject_unknown(data, PRODUCER_FIELDS, actor, errors)
     if "name" in data or profile._state.adding:
-        profile.name = _text(errors, "name", data.get("name", profile.name), required=True)
+        profile.name = _text(errors, profile, "name", data.get("name", profile.name), required=True)
     if "province" in data:
-        profile.province = _text(errors, "province", data["province"]) or "East Azerbaijan"
+        profile.province = _text(errors, profile, "province", data["province"]) or "East Azerbaijan"
     _apply_common(profile, data, errors)
     for field in ("target_markets", "export_experience"):
         if field in data:
@@ -299,7 +305,7 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
     _reject_unknown(data, BUYER_FIELDS, actor, errors)
     if "company_name" in data or profile._state.adding:
         profile.company_name = _text(
-            errors, "company_name", data.get("company_name", profile.company_name), required=True
+            errors, profile, "company_name", data.get("company_name", profile.company_name), required=True
         )
     if "country" in data or profile._state.adding:
         profile.country = errors.check("country", rules.country_code, data.get("country")) or ""
@@ -308,7 +314,7 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
         if field in data:
             setattr(profile, field, errors.check(field, rules.positive_quantity, data[field]))
     if "demand_unit" in data:
-        unit = str(data["demand_unit"] or "")
+        unit = rules.single_line(data["demand_unit"])
         if unit and unit not in CapacityUnit.values:
             errors.add(
                 "demand_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)}

@@ -48,7 +48,7 @@ SECTION_CODES = [
     "XXI",
 ]
 MAX_SEARCH_LENGTH = 200
-MAX_ID = 2**63 - 1  # a larger id is not an id on any database (and would overflow there)
+MAX_ID = rules.MAX_ID  # a larger id is not an id on any database (and would overflow there)
 
 
 # --- Form fields -------------------------------------------------------------------------
@@ -107,7 +107,14 @@ class CertificationField(forms.CharField):
 
 
 class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number from 1 to the largest bigint (else a field error)."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class HSCodeFilter(django_filters.CharFilter):

@@ -59,6 +59,8 @@ from .hs import folded
 from .models import Product, SearchTerm, Sector, SectorLevel
 from .normalization import normalize_text
 
+SEARCH_NAME_LENGTH = Product._meta.get_field("search_name").max_length
+
 # A word: letters and digits of any script (normalised text has no ZWNJ left).
 WORD = re.compile(r"[^\W_]+")
 MAX_QUERY_WORDS = 8
@@ -127,7 +129,8 @@ def product_text(
     """The search text of one product; `sectors` maps HS codes to (English name, Persian name)."""
     sector_names = [part for code in _sector_codes(hs_code) for part in sectors.get(code, ()) if part]
     return ProductText(
-        name=normalize_text(name),
+        # The stored search_name is as long as the name; NFKC may lengthen it ("ﷺ" is 18 letters).
+        name=normalize_text(name)[:SEARCH_NAME_LENGTH],
         producer=normalize_text(producer_name),
         details=normalize_text(" ".join(part for part in (description, producer_description, city) if part)),
         sectors=normalize_text(" ".join(sector_names)),

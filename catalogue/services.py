@@ -14,6 +14,9 @@ from .policies import can_edit_product
 from .search import refresh_search_index
 from .sectors import sector_for_code
 
+MAX_INCOTERMS = len(Incoterm.values)
+NAME_LENGTH = rules.max_length(Product, "name")
+DESCRIPTION_LENGTH = rules.max_length(Product, "description")
 PRODUCT_FIELDS = {
     "name",
     "description",
@@ -33,14 +36,17 @@ PRODUCT_FIELDS = {
 
 
 def _incoterms(values) -> list[str]:
+    values = rules.as_list(values)
+    rules.check_size(values, MAX_INCOTERMS, _("At most %(n)d Incoterms."))
     result: list[str] = []
-    for value in rules.as_list(values):
+    for value in values:
         code = str(value).strip().upper()
         if code not in Incoterm.values:
-            raise ValidationError(_("“%(code)s” is not an Incoterm (2020)."), params={"code": value})
-        if code not in result:
-            result.append(code)
-    return result
+            raise ValidationError(
+                _("“%(code)s” is not an Incoterm (2020)."), params={"code": rules.shown(value)}
+            )
+        result.append(code)
+    return rules.unique(result)
 
 
 def _lead_time(value) -> int | None:
@@ -62,12 +68,20 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
     for field in sorted(unknown):
         errors.add(field, _("This field cannot be set."))
     if "name" in data:
-        name = str(data["name"] or "").strip()
-        if not name:
-            errors.add("name", _("This field is required."))
-        product.name = name
+        product.name = (
+            errors.check("name", rules.text_field, data["name"], max_length=NAME_LENGTH, required=True) or ""
+        )
     if "description" in data:
-        product.description = str(data["description"] or "").strip()
+        product.description = (
+            errors.check(
+                "description",
+                rules.text_field,
+                data["description"],
+                max_length=DESCRIPTION_LENGTH,
+                lines=True,
+            )
+            or ""
+        )
     if "hs_code" in data:
         sector = errors.check("hs_code", sector_for_code, data["hs_code"])
         if sector is not None:
@@ -80,7 +94,7 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
             "available_capacity", rules.positive_quantity, data["available_capacity"], allow_zero=True
         )
     if "capacity_unit" in data:
-        if data["capacity_unit"] not in CapacityUnit.values:
+        if not isinstance(data["capacity_unit"], str) or data["capacity_unit"] not in CapacityUnit.values:
             errors.add(
                 "capacity_unit", _("Choose one of: %(units)s.") % {"units": ", ".join(CapacityUnit.values)}
             )

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.policies import counsellor_markets
 from catalogue.models import Sector
 from counsellors.models import MarketBrief
+from portal import validation as rules
 from portal.validation import FieldErrors, country_code
 
 TITLE_LENGTH = 200
@@ -79,14 +80,14 @@ def _clean(
     errors = FieldErrors()
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
-        title = str(data.get("title") or "").strip()
+        title = rules.single_line(data.get("title"))
         if not title:
             errors.add("title", _("Give the brief a title."))
         elif len(title) > TITLE_LENGTH:
             errors.add("title", _("Keep the title under %(n)d characters.") % {"n": TITLE_LENGTH})
         cleaned["title"] = title
     if not partial or "body" in data:
-        body = str(data.get("body") or "").strip()
+        body = rules.multi_line(data.get("body"))
         if not body:
             errors.add("body", _("Write the brief."))
         elif len(body) > BODY_LENGTH:
@@ -96,19 +97,22 @@ def _clean(
         cleaned["country"] = errors.check("country", country_code, data.get("country"))
         _check_country(errors, author, cleaned["country"])
     if "language" in data:
-        language = str(data.get("language") or "")
+        language = rules.single_line(data.get("language"))
         if language not in ("fa", "en"):
             errors.add("language", _("Choose Persian or English."))
         cleaned["language"] = language
     sectors = None
     if "sectors" in data:
-        codes = [str(c).strip() for c in (data.get("sectors") or [])]
+        codes = rules.as_list(data.get("sectors"))
         if len(codes) > MAX_SECTORS:
             errors.add("sectors", _("Tag at most %(n)d sectors.") % {"n": MAX_SECTORS})
-        sectors = list(Sector.objects.filter(code__in=codes))
-        unknown = sorted(set(codes) - {s.code for s in sectors})
-        if unknown:
-            errors.add("sectors", _("Unknown HS codes: %(codes)s.") % {"codes": ", ".join(unknown)})
+        else:
+            codes = rules.unique(rules.single_line(code) for code in codes)
+            sectors = list(Sector.objects.filter(code__in=[c for c in codes if rules.is_printable_text(c)]))
+            unknown = sorted(set(codes) - {s.code for s in sectors})
+            if unknown:
+                shown = ", ".join(rules.shown(code, 20) for code in unknown)
+                errors.add("sectors", _("Unknown HS codes: %(codes)s.") % {"codes": shown})
     errors.raise_if_any()
     return cleaned, sectors
 

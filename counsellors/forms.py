@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import ServiceForm, country_choices
+from accounts.forms import CODES_TEXT_LENGTH, ServiceForm, country_choices
 from accounts.models import Language
 from catalogue.sectors import clean_hs_code
 from counsellors.briefs import brief_countries
@@ -45,6 +45,7 @@ class BriefForm(ServiceForm):
     sectors = forms.CharField(
         label=_("Sectors (HS codes)"),
         required=False,
+        max_length=CODES_TEXT_LENGTH,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
         help_text=_(
             "HS codes of 2, 4 or 6 digits separated by commas, e.g. 84, 8418. "
@@ -110,12 +111,14 @@ class DeskForm(ServiceForm):
     languages = forms.CharField(
         label=_("Languages you work in"),
         required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
         help_text=_("Language codes separated by commas, e.g. fa, ar, en."),
     )
     sectors = forms.CharField(
         label=_("Sectors you follow (HS codes)"),
         required=False,
+        max_length=CODES_TEXT_LENGTH,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
         help_text=_("HS codes of 2, 4 or 6 digits separated by commas, e.g. 84, 8418."),
     )

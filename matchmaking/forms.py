@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import BootstrapFormMixin
 from matchmaking.lifecycle import NOTE_LENGTH
 from matchmaking.models import VISIBLE_TO_PARTIES, MatchStatus
+from portal.validation import MAX_ID, MAX_NUMBER_LENGTH
 
 
 def _note_field(label, *, help_text="", rows: int = 2, required_in_browser: bool = False) -> forms.CharField:
@@ -23,6 +24,7 @@ def _note_field(label, *, help_text="", rows: int = 2, required_in_browser: bool
         label=label,
         required=False,
         strip=True,
+        max_length=NOTE_LENGTH,
         help_text=help_text,
         widget=forms.Textarea(attrs=attrs),
     )
@@ -76,12 +78,14 @@ class OutcomeForm(MatchActionForm):
     value = forms.CharField(
         label=_("Deal value"),
         required=False,
+        max_length=MAX_NUMBER_LENGTH,
         help_text=_("Optional, for a won deal."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "autocomplete": "off"}),
     )
     currency = forms.CharField(
         label=_("Currency"),
         required=False,
+        max_length=3,
         help_text=_("Three letters, e.g. USD or EUR."),
         widget=forms.TextInput(
             attrs={"maxlength": 3, "dir": "ltr", "autocomplete": "off", "class": "text-uppercase"}
@@ -121,8 +125,8 @@ class PartyStatusFilterForm(BootstrapFormMixin, forms.Form):
 class RequestIntroductionForm(BootstrapFormMixin, forms.Form):
     """A buyer's request, from a product or a producer page."""
 
-    product = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    producer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    product = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    producer = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     message = _note_field(
         _("Message to the trade counsellor"),
         help_text=_("Optional. What you are looking for: quantities, timing, terms."),

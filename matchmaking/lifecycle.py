@@ -35,6 +35,7 @@ from matchmaking.models import FACTORS as _FACTORS
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse, get_matching_config
 from matchmaking.persistence import breakdown_of
 from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
+from portal import validation as rules
 from portal.api.exceptions import Conflict
 from portal.ratelimits import UserRateLimit
 from portal.validation import currency_code, positive_quantity
@@ -48,7 +49,7 @@ def _locked(match: Match | int) -> Match:
 
 
 def _note(value: str | None, field: str = "note") -> str:
-    note = (value or "").strip()
+    note = rules.multi_line(value)
     if len(note) > NOTE_LENGTH:
         raise ValidationError({field: [_("Keep it under %(n)d characters.") % {"n": NOTE_LENGTH}]})
     return note
@@ -238,7 +239,7 @@ def _deal_value(value) -> Decimal | None:
 
 
 def _currency(code: str | None, value: Decimal | None) -> str:
-    if not (code or "").strip():
+    if not rules.single_line(code):
         if value is not None:
             raise ValidationError({"currency": [_("Give the currency of the value (e.g. USD).")]})
         return ""

@@ -108,6 +108,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Hostile input (issue 12): NUL in a path, query, header, cookie or form body, and bodies
+    # over REQUEST_MAX_BODY_BYTES, answered before any view or library sees them.
+    "portal.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -340,6 +343,14 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Hostile input (issue 12): JSON nested deeper than 32 levels or with a lone surrogate is a 400
+# (portal/api/parsers.py); every request body, JSON included, is capped (portal/request_guard.py).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "portal.api.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=2_621_440)  # 2.5 MiB, as for forms
 # Stricter budgets for writes to these endpoints (URL name -> throttle scope above).
 API_ENDPOINT_THROTTLES: dict[str, str] = {}
 # --- API tokens and shared limits (issue 12, "Access and privacy") ---

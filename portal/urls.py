@@ -6,8 +6,8 @@ from . import views
 
 admin.site.site_header = _("Export Bridge administration")
 admin.site.site_title = _("Export Bridge")
-# A lost database connection outside a view answers 503, anything else the usual 500; under
-# /api/ each of these answers is JSON, as the schema declares (portal/api/errors.py).
+# A lost database connection outside a view answers 503, anything else the usual 500; a path
+# no route matches (a malformed id included) 404; under /api/ each of these answers is JSON, as the schema declares (portal/api/errors.py).
 handler400 = "portal.api.errors.bad_request"
 handler403 = "portal.api.errors.permission_denied"
 handler404 = "portal.api.errors.page_not_found"

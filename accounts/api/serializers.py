@@ -7,7 +7,15 @@ from rest_framework import serializers
 from accounts.models import BuyerProfile, Language, ProducerProfile, Role, User
 from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, can_view_producer_contacts
 from accounts.selectors import producer_sector_codes
-from portal.api.fields import ScopedPrimaryKeyRelatedField
+from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
+from portal.validation import max_length
+
+# Every input string carries its model column's length (a longer one is a 400, not a
+# database error); lists their service's limit. Codes may come padded or lower-case.
+PASSWORD_LENGTH = 4096
+CODE_LENGTH = 20
+P = ProducerProfile
+B = BuyerProfile
 
 
 def nameable_owners(user, queryset):
@@ -17,8 +25,10 @@ def nameable_owners(user, queryset):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    email = serializers.EmailField(max_length=max_length(User, "email"))
+    password = serializers.CharField(
+        trim_whitespace=False, max_length=PASSWORD_LENGTH, style={"input_type": "password"}
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -33,10 +43,14 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class UserInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
+    email = serializers.EmailField(max_length=max_length(User, "email"))
+    password = serializers.CharField(
+        trim_whitespace=False, write_only=True, max_length=PASSWORD_LENGTH, style={"input_type": "password"}
+    )
     role = serializers.ChoiceField(choices=Role.choices)
-    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    full_name = serializers.CharField(
+        max_length=max_length(User, "full_name"), required=False, allow_blank=True, default=""
+    )
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False, default="fa")
 
 
@@ -141,20 +155,24 @@ class ProducerInputSerializer(serializers.Serializer):
         help_text=_("Staff only: the producer user."),
     )
     verified = serializers.BooleanField(required=False, help_text=_("Staff only."))
-    name = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    province = serializers.CharField(required=False, allow_blank=True)
-    city = serializers.CharField(required=False, allow_blank=True)
-    website = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
-    contact_name = serializers.CharField(required=False, allow_blank=True)
-    sectors = serializers.ListField(child=serializers.CharField(), required=False)
-    target_markets = serializers.ListField(child=serializers.CharField(), required=False)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "name"))
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(P, "description")
+    )
+    province = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "province"))
+    city = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "city"))
+    website = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "website"))
+    email = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "email"))
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "phone"))
+    contact_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(P, "contact_name")
+    )
+    sectors = BoundedListField(max_length=100, item_length=CODE_LENGTH, required=False)
+    target_markets = BoundedListField(max_length=60, item_length=CODE_LENGTH, required=False)
     open_to_any_market = serializers.BooleanField(required=False)
-    export_experience = serializers.ListField(child=serializers.CharField(), required=False)
-    certifications = serializers.ListField(child=serializers.CharField(), required=False)
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
+    export_experience = BoundedListField(max_length=60, item_length=CODE_LENGTH, required=False)
+    certifications = BoundedListField(max_length=20, item_length=40, required=False)
+    languages = BoundedListField(max_length=20, item_length=CODE_LENGTH, required=False)
     employees = serializers.IntegerField(required=False, allow_null=True)
     founded = serializers.IntegerField(required=False, allow_null=True)
 
@@ -203,17 +221,25 @@ class BuyerInputSerializer(serializers.Serializer):
         required=False,
         help_text=_("Staff only: the buyer user."),
     )
-    company_name = serializers.CharField(required=False, allow_blank=True)
-    country = serializers.CharField(required=False, allow_blank=True)
-    city = serializers.CharField(required=False, allow_blank=True)
-    website = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
-    contact_name = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    sought_sectors = serializers.ListField(child=serializers.CharField(), required=False)
+    company_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(B, "company_name")
+    )
+    country = serializers.CharField(required=False, allow_blank=True, max_length=CODE_LENGTH)
+    city = serializers.CharField(required=False, allow_blank=True, max_length=max_length(B, "city"))
+    website = serializers.CharField(required=False, allow_blank=True, max_length=max_length(B, "website"))
+    email = serializers.CharField(required=False, allow_blank=True, max_length=max_length(B, "email"))
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=max_length(B, "phone"))
+    contact_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(B, "contact_name")
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(B, "description")
+    )
+    sought_sectors = BoundedListField(max_length=100, item_length=CODE_LENGTH, required=False)
     annual_demand = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
-    demand_unit = serializers.CharField(required=False, allow_blank=True)
+    demand_unit = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(B, "demand_unit")
+    )
     typical_order = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
-    required_certifications = serializers.ListField(child=serializers.CharField(), required=False)
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
+    required_certifications = BoundedListField(max_length=20, item_length=40, required=False)
+    languages = BoundedListField(max_length=20, item_length=CODE_LENGTH, required=False)

@@ -3,10 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+# --- Sector -------------------------------------------------------------------
+from catalogue.filters import MAX_SEARCH_LENGTH
 from catalogue.hs import filter_sectors
 from catalogue.models import Sector, SectorLevel
-
-# --- Sector -------------------------------------------------------------------
 
 
 class SectorFilterSet(django_filters.FilterSet):
@@ -14,13 +14,16 @@ class SectorFilterSet(django_filters.FilterSet):
         choices=SectorLevel.choices, help_text=_("0 section, 2 chapter, 4 heading, 6 subheading.")
     )
     parent = django_filters.CharFilter(
-        method="filter_parent", help_text=_("The parent's code: a section (“XVI”), chapter or heading.")
+        method="filter_parent",
+        max_length=20,
+        help_text=_("The parent's code: a section (“XVI”), chapter or heading."),
     )
     section = django_filters.CharFilter(
-        method="filter_section", help_text=_("A section's roman numeral, e.g. “XVI”.")
+        method="filter_section", max_length=20, help_text=_("A section's roman numeral, e.g. “XVI”.")
     )
     search = django_filters.CharFilter(
         method="filter_search",
+        max_length=MAX_SEARCH_LENGTH,
         help_text=_(
             "A code prefix (“8418”, “84.18”) or words of the English or Persian name; Persian variants "
             "(ي/ی, ك/ک, digits, zero-width non-joiner) match each other."

@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from accounts.models import ProducerProfile
 from catalogue.models import Product, Sector
+from portal.api.fields import BoundedListField
+from portal.validation import MAX_NUMBER_LENGTH, max_length
 
 # --- Sector -------------------------------------------------------------------
 
@@ -72,17 +74,25 @@ class ProductInputSerializer(serializers.Serializer):
     producer = serializers.PrimaryKeyRelatedField(
         queryset=ProducerProfile.objects.all(), required=False, help_text=_("Staff only: the producer.")
     )
-    name = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    hs_code = serializers.CharField(required=False)
-    annual_capacity = serializers.CharField(required=False)
-    available_capacity = serializers.CharField(required=False, allow_null=True)
-    capacity_unit = serializers.CharField(required=False)
-    moq = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=max_length(Product, "name"))
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(Product, "description")
+    )
+    hs_code = serializers.CharField(required=False, max_length=20)
+    annual_capacity = serializers.CharField(required=False, max_length=MAX_NUMBER_LENGTH)
+    available_capacity = serializers.CharField(required=False, allow_null=True, max_length=MAX_NUMBER_LENGTH)
+    capacity_unit = serializers.CharField(required=False, max_length=max_length(Product, "capacity_unit"))
+    moq = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=MAX_NUMBER_LENGTH
+    )
     lead_time_days = serializers.IntegerField(required=False, allow_null=True)
-    price_min = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    price_max = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    currency = serializers.CharField(required=False)
-    incoterms = serializers.ListField(child=serializers.CharField(), required=False)
-    certifications = serializers.ListField(child=serializers.CharField(), required=False)
+    price_min = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=MAX_NUMBER_LENGTH
+    )
+    price_max = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=MAX_NUMBER_LENGTH
+    )
+    currency = serializers.CharField(required=False, max_length=max_length(Product, "currency"))
+    incoterms = BoundedListField(max_length=11, item_length=10, required=False)
+    certifications = BoundedListField(max_length=20, item_length=40, required=False)
     is_active = serializers.BooleanField(required=False)

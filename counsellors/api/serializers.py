@@ -7,6 +7,10 @@ from rest_framework import serializers
 from accounts.models import User
 from counsellors.models import CounsellorProfile, MarketBrief
 from counsellors.policies import can_view_counsellor_contacts
+from portal.api.fields import BoundedListField
+from portal.validation import max_length
+
+CODE_LENGTH = 20
 
 # --- Counsellor profiles ---------------------------------------------------------------
 
@@ -53,11 +57,17 @@ class CounsellorInputSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), help_text=_("The counsellor's user id (on creation only).")
     )
-    posted_country = serializers.CharField(help_text=_("ISO 3166-1 alpha-2, e.g. IQ."))
-    covered_countries = serializers.ListField(child=serializers.CharField(), required=False)
-    sectors = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("HS codes."))
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
-    phone = serializers.CharField(required=False, allow_blank=True)
+    posted_country = serializers.CharField(
+        max_length=CODE_LENGTH, help_text=_("ISO 3166-1 alpha-2, e.g. IQ.")
+    )
+    covered_countries = BoundedListField(max_length=60, item_length=CODE_LENGTH, required=False)
+    sectors = BoundedListField(
+        max_length=100, item_length=CODE_LENGTH, required=False, help_text=_("HS codes.")
+    )
+    languages = BoundedListField(max_length=20, item_length=CODE_LENGTH, required=False)
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CounsellorProfile, "phone")
+    )
     is_active = serializers.BooleanField(required=False, help_text=_("Takes new matches."))
 
 
@@ -90,9 +100,26 @@ class BriefOutputSerializer(serializers.ModelSerializer):
 
 class BriefInputSerializer(serializers.Serializer):
     country = serializers.CharField(
-        required=False, allow_blank=True, help_text=_("Defaults to a counsellor's posting.")
+        required=False,
+        allow_blank=True,
+        max_length=CODE_LENGTH,
+        help_text=_("Defaults to a counsellor's posting."),
     )
-    title = serializers.CharField(required=False, allow_blank=True)
-    body = serializers.CharField(required=False, allow_blank=True, help_text=_("Markdown."))
-    sectors = serializers.ListField(child=serializers.CharField(), required=False, help_text=_("HS codes."))
-    language = serializers.CharField(required=False, allow_blank=True, help_text=_("fa or en."))
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(MarketBrief, "title")
+    )
+    body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=max_length(MarketBrief, "body"),
+        help_text=_("Markdown."),
+    )
+    sectors = BoundedListField(
+        max_length=20, item_length=CODE_LENGTH, required=False, help_text=_("HS codes.")
+    )
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=max_length(MarketBrief, "language"),
+        help_text=_("fa or en."),
+    )

@@ -20,9 +20,14 @@ class DigestPreferenceOutputSerializer(serializers.ModelSerializer):
 
 
 class DigestPreferenceInputSerializer(serializers.Serializer):
-    frequency = serializers.CharField(required=False, help_text=_("daily, weekly or off."))
+    frequency = serializers.CharField(
+        required=False,
+        max_length=DigestPreference._meta.get_field("frequency").max_length,
+        help_text=_("daily, weekly or off."),
+    )
     language = serializers.CharField(
         required=False,
         allow_blank=True,
+        max_length=DigestPreference._meta.get_field("language").max_length,
         help_text=_("fa or en; empty for the user's preferred language. Left out: unchanged."),
     )

@@ -8,6 +8,7 @@ from accounts.api.serializers import BuyerOutputSerializer, ProducerOutputSerial
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from catalogue.models import Product
 from catalogue.policies import products_visible_to
+from matchmaking.lifecycle import NOTE_LENGTH
 from matchmaking.models import Match, MatchEvent, MatchStatus
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown
@@ -162,7 +163,12 @@ class SweepRunningSerializer(serializers.Serializer):
 
 def _note(help_text=None):
     return serializers.CharField(
-        required=False, allow_blank=True, default="", trim_whitespace=True, help_text=help_text
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=True,
+        max_length=NOTE_LENGTH,
+        help_text=help_text,
     )
 
 
@@ -171,7 +177,9 @@ class ForwardInputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text=_("Why the match is rejected (kept in the match's log)."))
+    reason = serializers.CharField(
+        max_length=NOTE_LENGTH, help_text=_("Why the match is rejected (kept in the match's log).")
+    )
 
 
 class RespondInputSerializer(serializers.Serializer):
@@ -190,7 +198,7 @@ class OutcomeInputSerializer(serializers.Serializer):
         help_text=_("The deal's value (with a currency)."),
     )
     currency = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("ISO 4217, e.g. USD.")
+        required=False, allow_blank=True, default="", max_length=3, help_text=_("ISO 4217, e.g. USD.")
     )
     note = _note()
 
@@ -215,4 +223,4 @@ class IntroductionInputSerializer(serializers.Serializer):
     producer = serializers.PrimaryKeyRelatedField(
         queryset=ProducerProfile.objects.all(), required=False, help_text=_("A producer's id.")
     )
-    message = serializers.CharField(required=False, allow_blank=True, default="")
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_LENGTH)

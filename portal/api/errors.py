@@ -14,30 +14,30 @@ from django.views import defaults
 from portal import outages
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"detail": _("Malformed request.")}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     response = outages.server_error(request)
-    if _is_api(request) and response.status_code == 500:
+    if is_api(request) and response.status_code == 500:
         return JsonResponse({"detail": _("A server error occurred.")}, status=500)
     return response
