@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from catalogue.models import Product
 from catalogue.services import product_create, product_delete, product_update
 from portal import selectors as portal_selectors
+from portal.bidi import isolate
 
 from . import onboarding
 from .forms import (
@@ -246,7 +247,7 @@ def product_remove(request: HttpRequest, pk: int) -> HttpResponse:
     product = _editable_product(request, pk)
     if request.method == "POST":
         product_delete(product=product, actor=request.user)
-        messages.success(request, _("“%(name)s” has been deleted.") % {"name": product.name})
+        messages.success(request, _("“%(name)s” has been deleted.") % {"name": isolate(product.name)})
         return redirect(_after_product_change(request, product))
     return render(request, "accounts/products/confirm_delete.html", {"product": product})
 

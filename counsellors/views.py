@@ -26,6 +26,7 @@ from accounts.forms import add_service_errors
 from accounts.models import Role
 from accounts.views import roles_required
 from matchmaking.models import Match
+from portal.bidi import isolate
 from portal.formatting import format_number
 from portal.redirects import safe_next
 
@@ -267,7 +268,7 @@ def brief_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         title = brief.title
         briefs.brief_delete(brief=brief, actor=request.user)
-        messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
+        messages.success(request, _("“%(title)s” has been deleted.") % {"title": isolate(title)})
         return redirect("counsellors:brief_list")
     return render(request, "counsellors/brief_confirm_delete.html", {"brief": brief})
 

@@ -40,6 +40,7 @@ from catalogue.models import Product, SectorLevel
 from counsellors.selectors import short_name
 from digests.content import Digest, DigestItem, DigestSection
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
+from portal.bidi import isolate
 from portal.formatting import format_date, format_number, is_persian, to_persian_digits
 
 # Items shown per section; the rest is counted in `more`, with a link to the page listing all.
@@ -384,7 +385,7 @@ def _country(code: str) -> str:
 
 
 def _pair(row: dict) -> str:
-    return f"{row['producer__name']} ↔ {row['buyer__company_name']}"
+    return f"{isolate(row['producer__name'])} ↔ {isolate(row['buyer__company_name'])}"
 
 
 def _days_old(since: datetime, until: datetime) -> str:
@@ -400,14 +401,16 @@ def _sentences(*parts: str) -> str:
 
 
 def _counterpart(row: dict, side: str) -> str:
-    return row["buyer__company_name"] if side == PRODUCER else row["producer__name"]
+    return isolate(row["buyer__company_name"] if side == PRODUCER else row["producer__name"])
 
 
 def _new_match_item(row: dict, side: str) -> DigestItem:
     if side == PRODUCER:
         detail = _("A buyer in %(country)s.") % {"country": _country(row["buyer__country"])}
     else:
-        detail = _("A producer in %(city)s.") % {"city": row["producer__city"] or row["producer__province"]}
+        detail = _("A producer in %(city)s.") % {
+            "city": isolate(row["producer__city"] or row["producer__province"])
+        }
     product = row["requested_product__name"]
     if product and side == BUYER:
         detail = _sentences(
@@ -494,10 +497,10 @@ def _product_item(product: dict) -> DigestItem:
     name = (persian and product["hs_code__name_fa"]) or product["hs_code__name"]
     code = to_persian_digits(product["hs_code"]) if persian else product["hs_code"]
     return DigestItem(
-        title=product["name"],
+        title=isolate(product["name"]),
         url=_url("catalogue:product-detail", product["pk"]),
         detail=_("By %(producer)s · %(sector)s")
-        % {"producer": product["producer__name"], "sector": f"{code} — {short_name(name)}"},
+        % {"producer": isolate(product["producer__name"]), "sector": f"{code} — {short_name(name)}"},
     )
 
 

@@ -55,7 +55,12 @@ def database_unavailable(request: HttpRequest, error: BaseException | None = Non
         else:
             page = render_to_string(
                 "503.html",
-                {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi()},
+                {
+                    "LANGUAGE_CODE": language,
+                    "LANGUAGE_BIDI": translation.get_language_bidi(),
+                    # Its inline <style> is allowed by this nonce (django-csp's middleware).
+                    "csp_nonce": getattr(request, "csp_nonce", ""),
+                },
             )
             response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

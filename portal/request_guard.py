@@ -103,6 +103,7 @@ def error(request: HttpRequest, body: dict, *, status: int) -> HttpResponse:
                 "problems": problems,
                 "LANGUAGE_CODE": translation.get_language(),
                 "LANGUAGE_BIDI": translation.get_language_bidi(),
+                "csp_nonce": getattr(request, "csp_nonce", ""),
             },
         )
         response = HttpResponse(page, status=status)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response below it, error pages included (see "Security").
+    "csp.middleware.CSPMiddleware",
     # Hostile input (issue 12): NUL in a path, query, header, cookie or form body, and bodies
     # over REQUEST_MAX_BODY_BYTES, answered before any view or library sees them.
     "portal.request_guard.RequestGuardMiddleware",
@@ -307,6 +310,26 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp; issue 12). Everything comes from the portal itself (no
+# CDN): no inline script or style, no eval. A page that needs an inline <script>/<style> gives
+# it the request's `csp_nonce` (the 503 page does); NONCE adds the nonce to the header only on
+# the responses that used it. Two views loosen style only: ReDoc's page (portal/api/urls.py)
+# and the digest preview's email (digests/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
 # --- REST framework and OpenAPI -------------------------------------------
 
 REST_FRAMEWORK = {
@@ -369,6 +392,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would fetch a validity badge from validator.swagger.io: nothing from another host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

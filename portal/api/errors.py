@@ -8,6 +8,7 @@ declares for every operation (portal/api/schema.py); elsewhere the pages stay as
 """
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -21,7 +22,9 @@ def is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": _("Malformed request.")}, status=400)
-    return defaults.bad_request(request, exception)
+    # The portal's standalone 400 page, its inline style allowed by the request's CSP nonce.
+    page = render_to_string("400.html", {"csp_nonce": getattr(request, "csp_nonce", "")})
+    return HttpResponse(page, status=400)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

@@ -586,9 +586,9 @@ def test_the_email_lists_each_item_with_its_link(window):
     assert f'href="{BASE}/leads/"' in html and "… and 2 more" in html
     assert f'href="{BASE}/digests/unsubscribe/abc/"' in html and "Unsubscribe" in html
     assert f'href="{BASE}/digests/preferences/"' in html and "Change how often" in html
-    assert "Dear Reza Ahmadi," in html
+    assert "Dear <bdi>Reza Ahmadi</bdi>," in html  # the name isolated (issue 12)
     # The plain text: the same content, every address written out, nothing escaped.
-    assert "Dear Reza Ahmadi," in text
+    assert "Dear \u2068Reza Ahmadi\u2069," in text
     assert "== New leads (3) ==" in text and "- Basra Cold Chain & Co [Connected]" in text
     assert f"… and 2 more: {BASE}/leads/" in text
     for url in (
@@ -607,7 +607,7 @@ def test_the_email_is_right_to_left_in_persian(window):
     assert '<html lang="fa" dir="rtl">' in html
     assert "text-align:right" in html
     assert "۳" in subject  # Persian digits
-    assert "رضا احمدی گرامی" in html and "رضا احمدی گرامی" in text
+    assert "<bdi>رضا احمدی</bdi> گرامی" in html and "\u2068رضا احمدی\u2069 گرامی" in text
 
 
 def test_a_built_digest_renders(window, desk, make_product):

@@ -1,9 +1,16 @@
-"""Playwright driving Debian's Chromium (never a browser it downloads itself)."""
+"""Playwright driving Debian's Chromium (never a browser it downloads itself).
+
+Every browser context a test opens is checked page by page (tests/e2e/checks.py): axe-core in
+both languages, no Content-Security-Policy violation, nothing requested from another host.
+"""
 
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator, Page
+
+from tests.e2e.checks import PageChecks, failure_message
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -37,6 +44,78 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def pages_checked():
+    """The pages already checked (PageChecks.seen), for the whole session."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def page_checks(request, browser, monkeypatch, pages_checked):
+    """Attach PageChecks to every context the test opens. Closing a context checks the pages
+    left open and fails on what any of its pages showed; contexts the test left open are
+    checked and closed here, and fail the test the same way."""
+    import os
+
+    if "live_server" not in request.fixturenames or os.environ.get("EB_NO_CHECKS"):
+        yield []
+        return
+    base_url = request.getfixturevalue("live_server").url
+    new_context = browser.new_context
+    all_checks: list[tuple[PageChecks, object]] = []
+
+    def checked_context(**kwargs):
+        context = new_context(**kwargs)
+        checks = PageChecks(context, kwargs.get("base_url") or base_url, new_context, pages_checked)
+        close = context.close
+        all_checks.append((checks, close))
+
+        def close_after_checks(**close_kwargs):
+            try:
+                checks.finish()
+            finally:
+                close(**close_kwargs)
+            problems = checks.unreported()
+            assert not problems, failure_message(problems)
+
+        context.close = close_after_checks
+        return context
+
+    monkeypatch.setattr(browser, "new_context", checked_context)
+
+    # The actions that may leave a page check it first (PageChecks.check runs once per
+    # document, again after an htmx swap; a page of a context without checks is left alone).
+    def checking_first(method, page_of):
+        def action(self, *args, **kwargs):
+            page = page_of(self)
+            for checks, _close in all_checks:
+                if checks.context is page.context and not checks.closed:
+                    checks.check(page)
+            return method(self, *args, **kwargs)
+
+        return action
+
+    for cls, name, page_of in (
+        (Page, "goto", lambda page: page),
+        (Page, "reload", lambda page: page),
+        (Page, "go_back", lambda page: page),
+        (Page, "click", lambda page: page),
+        (Locator, "click", lambda locator: locator.page),
+        (Locator, "press", lambda locator: locator.page),
+    ):
+        monkeypatch.setattr(cls, name, checking_first(getattr(cls, name), page_of))
+    yield all_checks
+    problems = []
+    for checks, close in all_checks:
+        if not checks.closed:
+            try:
+                checks.finish()
+            finally:
+                close()
+        problems.extend(checks.unreported())
+    assert not problems, failure_message(problems)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from matchmaking import lifecycle, notifications, services
 from matchmaking.models import Match, MatchNotice, MatchStatus
+from portal.bidi import isolate
 from tests.factories import UserFactory
 
 from .conftest import make_buyer, make_producer
@@ -174,7 +175,7 @@ def test_the_introduction_gives_each_side_the_others_contacts_and_the_counsellor
     assert len(mailoutbox) == 2
 
     producer_mail = to(mailoutbox, "owner@azar.example.com")
-    assert "You are connected with Baghdad Cold Chain" in producer_mail.subject
+    assert f"You are connected with {isolate('Baghdad Cold Chain')}" in producer_mail.subject
     assert '<html lang="en" dir="ltr">' in html_of(producer_mail)
     for text in (producer_mail.body, html_of(producer_mail)):
         assert "They buy 5,000 units a year." in text
@@ -207,9 +208,12 @@ def test_a_decline_tells_the_counsellor_only(match, desk, mailoutbox, on_commit)
     )
     assert [message.to for message in mailoutbox] == [["sara.karimi@mission.example.com"]]
     message = mailoutbox[0]
-    assert "Match declined: Azar Cooling and Baghdad Cold Chain" in message.subject
+    assert f"Match declined: {isolate('Azar Cooling')} and {isolate('Baghdad Cold Chain')}" in message.subject
     assert '<html lang="en" dir="ltr">' in html_of(message)
-    assert "The buyer Baghdad Cold Chain declined the match with Azar Cooling" in message.body
+    assert (
+        f"The buyer {isolate('Baghdad Cold Chain')} declined the match with {isolate('Azar Cooling')}"
+        in message.body
+    )
     for text in (message.body, html_of(message)):
         assert "Baghdad Cold Chain" in text
         assert "Prices too high" in text
@@ -343,7 +347,7 @@ def test_outcome_checkins_go_to_both_sides_once(match, desk, mailoutbox, on_comm
     assert notifications.send_outcome_checkins() == 1
     assert len(mailoutbox) == 2
     producer_mail = to(mailoutbox, "owner@azar.example.com")
-    assert producer_mail.subject.endswith("How did it go with Baghdad Cold Chain?")
+    assert producer_mail.subject.endswith(f"How did it go with {isolate('Baghdad Cold Chain')}?")
     assert '<html lang="en" dir="ltr">' in html_of(producer_mail)
     for text in (producer_mail.body, html_of(producer_mail)):
         assert "sara.karimi@mission.example.com" in text
