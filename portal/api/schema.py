@@ -3,7 +3,7 @@
 Every operation may answer 401 (a bad token), 403 (a role that may not), 429 (throttled),
 503 (the database briefly unavailable, portal/outages.py);
 one naming an object (`me` included), or listing a page of them, 404; one taking a body or filters, 400
-with field errors. Views declare only their successes and the errors peculiar to them
+with field errors; one taking a body, 413 (over REQUEST_MAX_BODY_BYTES, portal/request_guard.py). Views declare only their successes and the errors peculiar to them
 (409 for a transition); this hook adds the rest, with a body schema, so clients and the
 schemathesis run can rely on every status the API answers.
 """
@@ -27,6 +27,7 @@ DESCRIPTIONS = {
     "403": "The caller's role may not do this.",
     "404": "No such object, or not visible to the caller (or no such page).",
     "409": "Not possible in the object's current state.",
+    "413": "The request body is larger than the portal accepts.",
     "429": "Too many requests: try again after the time in Retry-After.",
     "503": "Briefly unavailable: try again after the time in Retry-After.",
 }
@@ -44,6 +45,8 @@ def _statuses(path: str, method: str, operation: dict) -> set[str]:
         statuses.add("404")
     if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
         statuses.add("400")
+    if "requestBody" in operation:
+        statuses.add("413")
     return statuses
 
 

@@ -225,7 +225,10 @@ def test_a_laptop_with_debug_on_needs_no_secret():
 
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|API_KEY|PRIVATE", re.IGNORECASE)
 # Names that look like a secret's and are not.
-NOT_SECRETS = {"API_THROTTLE_TOKEN": "the rate of POST /api/v1/auth/token/"}
+NOT_SECRETS = {
+    "API_THROTTLE_TOKEN": "the rate of POST /api/v1/auth/token/",
+    "API_TOKEN_LIFETIME_DAYS": "how many days an API token lives",
+}
 CREDENTIALS_IN_URL = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
 
 
