@@ -30,3 +30,10 @@ def test_seed_demo_runs_in_production_only_when_told(settings):
     settings.DEBUG = False
     call_command("seed_demo", "--allow-production")
     assert User.objects.filter(email="staff@demo.exportbridge.ir").exists()
+
+
+def test_a_migrated_database_has_no_account_until_an_operator_makes_one():
+    """What compose's one-shot `migrate` service leaves (its only command without the demo
+    file): the test database is built by the same migrations, and holds no user at all, so
+    the first admin is the operator's `createsuperuser` (README, "The full stack")."""
+    assert not User.objects.exists()
