@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portal import csvfiles
 
 from .models import Sector, SectorLevel
-from .normalization import normalize_text
+from .normalization import LETTER_FOLDS, normalize_text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HS_FILE = DATA_DIR / "harmonized-system.csv"
@@ -363,33 +363,14 @@ def fields_of_nodes(to_update: dict[tuple[str, ...], list[Sector]]) -> list[Sect
 
 # --- Search -------------------------------------------------------------------
 
-# The database-side half of `normalize_text` for stored Persian names: the letters
-# and invisible marks people type in variants. Queries go through normalize_text.
-_FOLDED_CHARACTERS = {
-    "ي": "ی",
-    "ى": "ی",
-    "ئ": "ی",
-    "ك": "ک",
-    "ة": "ه",
-    "ۀ": "ه",
-    "أ": "ا",
-    "إ": "ا",
-    "ٱ": "ا",
-    "ؤ": "و",
-    "\u0654": "",  # HAMZA ABOVE, as in the ezafe "هٔ"
-    "\u200c": "",  # ZERO WIDTH NON-JOINER
-    "\u200d": "",
-    "\u200e": "",
-    "\u200f": "",
-    "\u0640": "",  # TATWEEL
-}
 _CODE_QUERY = re.compile(r"[0-9]{1,6}")
 
 
 def folded(field_name: str):
-    """An expression for a text column with Persian variants folded, to compare with normalised text."""
+    """An expression for a text column with Persian variants folded, to compare with normalised text:
+    the database-side half of `normalize_text`, from the same table (LETTER_FOLDS)."""
     expression = F(field_name)
-    for variant, form in _FOLDED_CHARACTERS.items():
+    for variant, form in LETTER_FOLDS.items():
         expression = Replace(expression, Value(variant), Value(form))
     return expression
 

@@ -8,23 +8,30 @@ diacritics. Folding all of these to one form makes the variants match.
 import re
 import unicodedata
 
+# The letters and invisible marks people type in variants, folded to one form. One table for
+# both halves of the search: `normalize_text` below (queries, indexed copies) and the
+# database-side `catalogue.hs.folded` (stored names), so the two cannot drift apart.
+LETTER_FOLDS = {
+    "ي": "ی",  # ARABIC YEH → FARSI YEH
+    "ى": "ی",  # ALEF MAKSURA
+    "ئ": "ی",
+    "ك": "ک",  # ARABIC KAF → KEHEH
+    "ة": "ه",
+    "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "ٱ": "ا",
+    "ؤ": "و",
+    "\u0654": "",  # HAMZA ABOVE, as in the ezafe "هٔ" (a diacritic: removed below too)
+    "\u200c": "",  # ZERO WIDTH NON-JOINER: "می‌شود" and "میشود" match
+    "\u200d": "",  # ZERO WIDTH JOINER
+    "\u200f": "",  # RIGHT-TO-LEFT MARK
+    "\u200e": "",  # LEFT-TO-RIGHT MARK
+    "\u0640": "",  # TATWEEL
+}
 _CHARACTER_MAP = str.maketrans(
     {
-        "ي": "ی",  # ARABIC YEH → FARSI YEH
-        "ى": "ی",  # ALEF MAKSURA
-        "ئ": "ی",
-        "ك": "ک",  # ARABIC KAF → KEHEH
-        "ة": "ه",
-        "ۀ": "ه",
-        "أ": "ا",
-        "إ": "ا",
-        "ٱ": "ا",
-        "ؤ": "و",
-        "\u200c": "",  # ZERO WIDTH NON-JOINER: "می‌شود" and "میشود" match
-        "\u200d": "",  # ZERO WIDTH JOINER
-        "\u200f": "",  # RIGHT-TO-LEFT MARK
-        "\u200e": "",  # LEFT-TO-RIGHT MARK
-        "\u0640": "",  # TATWEEL
+        **LETTER_FOLDS,
         **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
         **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
         "٬": ",",
