@@ -32,7 +32,7 @@ SITE_ID = 1
 # Absolute links in emails (invitations, digests) start with this.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# --- Secrets and the site's name (issue 12: safe to deploy by default) -----
+# --- Secrets and the site's name --------------------------------------------
 # No secret has a default once DEBUG is off: a key that is unset, empty, short, or one that was
 # ever published (the old defaults and placeholders of this repository) stops every process
 # (web, worker, beat, commands) here with the reason. Only a laptop (DJANGO_DEBUG=True) falls
@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response below it, error pages included (see "Security").
     "csp.middleware.CSPMiddleware",
-    # Hostile input (issue 12): NUL in a path, query, header, cookie or form body, and bodies
+    # Hostile input: NUL in a path, query, header, cookie or form body, and bodies
     # over REQUEST_MAX_BODY_BYTES, answered before any view or library sees them.
     "portal.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -186,7 +186,7 @@ if CACHES["default"]["BACKEND"] in (
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "portal.cache"
-# Rate limits with Redis down (issue 12): allauth's limits and the API's throttles count in this
+# Rate limits with Redis down: allauth's limits and the API's throttles count in this
 # cache, which falls back to each process's memory while Redis fails (portal/cache.py), so
 # sign-in works and the limits hold per process. Without Redis: the same store as `default`.
 CACHES["ratelimit"] = {
@@ -310,7 +310,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Content-Security-Policy (django-csp; issue 12). Everything comes from the portal itself (no
+# Content-Security-Policy (django-csp). Everything comes from the portal itself (no
 # CDN): no inline script or style, no eval. A page that needs an inline <script>/<style> gives
 # it the request's `csp_nonce` (the 503 page does); NONCE adds the nonce to the header only on
 # the responses that used it. Two views loosen style only: ReDoc's page (portal/api/urls.py)
@@ -366,7 +366,7 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Hostile input (issue 12): JSON nested deeper than 32 levels or with a lone surrogate is a 400
+# Hostile input: JSON nested deeper than 32 levels or with a lone surrogate is a 400
 # (portal/api/parsers.py); every request body, JSON included, is capped (portal/request_guard.py).
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "portal.api.parsers.JSONParser",
@@ -376,7 +376,7 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=2_621_440)  # 2.5 MiB, as for forms
 # Stricter budgets for writes to these endpoints (URL name -> throttle scope above).
 API_ENDPOINT_THROTTLES: dict[str, str] = {}
-# --- API tokens and shared limits (issue 12, "Access and privacy") ---
+# --- API tokens and shared limits ---
 # Tokens: only for accounts whose email is verified (as allauth requires to sign in), they end
 # on a password change and when revoked (DELETE /api/v1/auth/token/), and live this many days
 # from their issue; staff change the lifetime in the admin ("API token settings").
