@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -224,4 +226,11 @@ def api_token_lifetime_days() -> int:
     row = ApiTokenConfig.objects.filter(pk=ApiTokenConfig.SINGLETON_ID).values_list(
         "lifetime_days", flat=True
     )
-    return row.first() or settings.API_TOKEN_LIFETIME_DAYS
+    return row.first() or default_token_lifetime_days()
+
+
+def api_token_lifetime():
+    """`api_token_lifetime_days` as a query expression, so a token's lookup reads its lifetime
+    in the same query (every API request authenticates)."""
+    row = ApiTokenConfig.objects.filter(pk=ApiTokenConfig.SINGLETON_ID).values("lifetime_days")[:1]
+    return Coalesce(Subquery(row), Value(default_token_lifetime_days()))

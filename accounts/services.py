@@ -70,9 +70,11 @@ def token_for_credentials(*, request, email: str, password: str) -> Token:
     return token
 
 
-def token_expires_at(token: Token):
-    """When `token` stops working (its issue time plus the lifetime staff set)."""
-    return token.created + timedelta(days=api_token_lifetime_days())
+def token_expires_at(token: Token, *, lifetime_days: int | None = None):
+    """When `token` stops working: its issue time plus the lifetime staff set (read here unless
+    the caller already has it, as the token authentication does)."""
+    days = api_token_lifetime_days() if lifetime_days is None else lifetime_days
+    return token.created + timedelta(days=days)
 
 
 @transaction.atomic

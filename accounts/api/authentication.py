@@ -2,8 +2,6 @@
 (API token settings, in the admin), the account is active and its email is verified (as
 allauth requires to sign in on the pages). One query per request."""
 
-from datetime import timedelta
-
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,15 +9,19 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from accounts.models import api_token_lifetime_days
+from accounts.models import api_token_lifetime
 from accounts.policies import email_verification_required, verified_email_addresses
+from accounts.services import token_expires_at
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         token = (
             Token.objects.select_related("user")
-            .annotate(verified=Exists(verified_email_addresses(OuterRef("user"), OuterRef("user__email"))))
+            .annotate(
+                verified=Exists(verified_email_addresses(OuterRef("user"), OuterRef("user__email"))),
+                lifetime_days=api_token_lifetime(),
+            )
             .filter(key=key)
             .first()
         )
@@ -29,7 +31,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if email_verification_required() and not token.verified:
             raise exceptions.AuthenticationFailed(_("Confirm your email address before using the API."))
-        if token.created <= timezone.now() - timedelta(days=api_token_lifetime_days()):
+        if token_expires_at(token, lifetime_days=token.lifetime_days) <= timezone.now():
             raise exceptions.AuthenticationFailed(
                 _("This token has expired: ask for a new one at POST /api/v1/auth/token/.")
             )
