@@ -74,18 +74,9 @@ def producer_in_counsellor_scope(user, producer: ProducerProfile) -> bool:
     their desk (posted in or covered; a producer merely open to any market is not targeting
     them), and those in the matches the counsellor may see (routed to them, or in the pool)."""
     targets = {country.code for country in producer.target_markets}
-    return bool(targets & counsellor_markets(user)) or producer.pk in _counsellor_match_producer_ids(user)
-
-
-def _counsellor_match_producer_ids(user) -> frozenset[int]:
-    """The producers of the matches a counsellor may see, asked once per user object."""
-    cached = getattr(user, "_counsellor_match_producer_ids", None)
-    if cached is None:
-        from matchmaking.policies import matches_visible_to
-
-        cached = frozenset(matches_visible_to(user).values_list("producer_id", flat=True).distinct())
-        user._counsellor_match_producer_ids = cached
-    return cached
+    return bool(targets & counsellor_markets(user)) or producer.pk in _counsellor_match_party_ids(
+        user, "producer"
+    )
 
 
 def counsellor_markets(user) -> frozenset[str]:
@@ -125,18 +116,22 @@ def can_view_buyer(user, buyer: BuyerProfile) -> bool:
         return True
     if not user.is_counsellor:
         return False
-    return buyer.country.code in counsellor_markets(user) or buyer.pk in _counsellor_match_buyer_ids(user)
+    return buyer.country.code in counsellor_markets(user) or buyer.pk in _counsellor_match_party_ids(
+        user, "buyer"
+    )
 
 
-def _counsellor_match_buyer_ids(user) -> frozenset[int]:
-    """The buyers of the matches a counsellor may see, asked once per user object (a list of
-    matches then checks each buyer without a query)."""
-    cached = getattr(user, "_counsellor_match_buyer_ids", None)
+def _counsellor_match_party_ids(user, side: str) -> frozenset[int]:
+    """The producers or buyers (`side`: "producer", "buyer") of the matches a counsellor may
+    see, asked once per user object (a list then checks each profile without a query)."""
+    attribute = f"_counsellor_match_{side}_ids"
+    cached = getattr(user, attribute, None)
     if cached is None:
         from matchmaking.policies import matches_visible_to
 
-        cached = frozenset(matches_visible_to(user).values_list("buyer_id", flat=True).distinct())
-        user._counsellor_match_buyer_ids = cached
+        column = f"{side}_id"
+        cached = frozenset(matches_visible_to(user).values_list(column, flat=True).distinct())
+        setattr(user, attribute, cached)
     return cached
 
 
