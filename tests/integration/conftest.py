@@ -5,6 +5,7 @@ cannot see an in-memory test database). Each session uses its own queue, so
 tasks left by another run never reach these workers.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -132,12 +133,21 @@ def stop_process_group(process: subprocess.Popen | None) -> None:
             process.wait(timeout=30)
 
 
-@pytest.fixture
-def worker(transactional_db):
+@contextlib.contextmanager
+def running_worker():
+    """A worker process on the test queue (with the environment set so far), stopped after."""
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = QUEUE
     process = WorkerProcess()
     process.start()
-    yield process
-    process.stop()
-    app.conf.task_default_queue = previous
+    try:
+        yield process
+    finally:
+        process.stop()
+        app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def worker(transactional_db):
+    with running_worker() as process:
+        yield process

@@ -16,10 +16,9 @@ from django.test import Client
 from digests import delivery, mail, tasks
 from digests.models import DeliveryStatus, DigestDelivery, DigestPreference, Frequency
 from matchmaking import lifecycle
-from portal.celery import app
 from tests.digests.conftest import make_counsellor, make_match
 from tests.factories import UserFactory
-from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
+from tests.integration.conftest import running_worker, wait_for
 from tests.integration.smtp_inbox import REFUSED
 
 
@@ -31,13 +30,8 @@ def smtp_worker(transactional_db, inbox, monkeypatch):
     monkeypatch.setenv("DIGEST_SEND_RETRIES", "2")
     monkeypatch.setenv("DIGEST_RETRY_BACKOFF", "1")
     monkeypatch.setenv("DIGEST_RETRY_BACKOFF_MAX", "2")
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = QUEUE
-    process = WorkerProcess()
-    process.start()
-    yield process
-    process.stop()
-    app.conf.task_default_queue = previous
+    with running_worker() as process:
+        yield process
 
 
 def text_of(message: Message, mimetype: str) -> str:

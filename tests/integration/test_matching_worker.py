@@ -11,9 +11,8 @@ from django.db.models import Count
 from catalogue import services as catalogue_services
 from matchmaking import services, sweeps, tasks
 from matchmaking.models import Match, MatchEvent, MatchStatus
-from portal.celery import app
 from tests.factories import UserFactory
-from tests.integration.conftest import QUEUE, WorkerProcess, wait_for
+from tests.integration.conftest import running_worker, wait_for
 from tests.matchmaking.conftest import make_buyer, make_producer
 
 CODES = ["841810", "841840", "8418", "845811", "8458", "845011", "84", "850440", "8516", "940360"]
@@ -52,13 +51,8 @@ def slow_sweep_worker(transactional_db, monkeypatch):
     monkeypatch.setenv("MATCHING_SWEEP_CHUNK_SIZE", "2")
     monkeypatch.setenv("MATCHING_SWEEP_CHUNK_DELAY", "0.5")
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "5")
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = QUEUE
-    process = WorkerProcess()
-    process.start()
-    yield process
-    process.stop()
-    app.conf.task_default_queue = previous
+    with running_worker() as process:
+        yield process
 
 
 def make_province():
@@ -125,13 +119,8 @@ def leased_sweep_worker(request, transactional_db, monkeypatch, settings):
         monkeypatch.delenv(name, raising=False)
     if request.param == "short lease":
         settings.MATCHING_SWEEP_LEASE_SECONDS = 6
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = QUEUE
-    process = WorkerProcess()
-    process.start()
-    yield process
-    process.stop()
-    app.conf.task_default_queue = previous
+    with running_worker() as process:
+        yield process
 
 
 def last_sweep_other_than(*sweep_ids):
