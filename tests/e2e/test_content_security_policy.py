@@ -94,8 +94,10 @@ def test_every_kind_of_page_works_under_the_policy(browser, live_server, staff, 
     expect(page.get_by_role("heading", name=re.compile("Export Bridge API"))).to_be_visible()
     expect(page.locator("[data-section-id]").first).to_be_attached()
 
-    # An error page.
+    # The error pages: a 404, and the request guard's standalone 400 (its style by nonce).
     visit(page, "/no-such-page/", status=404)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    visit(page, "/catalogue/?q=%00pump", status=400)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     checks = checks_of(page, page_checks)
