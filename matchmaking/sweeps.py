@@ -142,8 +142,10 @@ def abandon(sweep_id: str, reason: str) -> bool:
 
 
 def chunk_started(sweep_id: str, chunk) -> None:
-    cache.set(_key(sweep_id, chunk, "started"), 1, timeout=_DAY)
+    # Alive before started: a sibling reading the marks between the two writes must never
+    # see a chunk that started and is not alive (it would give the whole sweep up).
     cache.set(_key(sweep_id, chunk, "alive"), 1, timeout=lease_seconds())
+    cache.set(_key(sweep_id, chunk, "started"), 1, timeout=_DAY)
 
 
 def chunk_alive(sweep_id: str, chunk) -> None:
