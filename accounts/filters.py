@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django_countries import countries
 
-from catalogue.normalization import normalize_text
+from portal.normalization import normalize_text
 
 from .models import BuyerProfile
 

@@ -18,9 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from catalogue.models import CapacityUnit, Incoterm, SectorLevel
-from catalogue.widgets import HSCodePickerWidget
 from portal.validation import MAX_NUMBER_LENGTH, max_length
+from taxonomy.models import CapacityUnit, Incoterm, SectorLevel
+from taxonomy.widgets import HSCodePickerWidget
 
 from .models import BuyerProfile, Language, ProducerProfile, Role, User
 from .services import user_set_language, user_set_role

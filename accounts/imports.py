@@ -24,9 +24,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalogue.models import Product
-from catalogue.normalization import normalize_text
 from catalogue.services import product_create, product_update
 from portal import csvfiles
+from portal.normalization import normalize_text
 
 from .models import Language, ProducerProfile, Role, User
 from .services import producer_profile_create, producer_profile_update, user_create

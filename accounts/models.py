@@ -115,7 +115,7 @@ class ProducerProfile(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     declared_sectors = models.ManyToManyField(
-        "catalogue.Sector", verbose_name=_("declared sectors"), blank=True, related_name="declaring_producers"
+        "taxonomy.Sector", verbose_name=_("declared sectors"), blank=True, related_name="declaring_producers"
     )
     target_markets = CountryField(_("target markets"), multiple=True, blank=True)
     open_to_any_market = models.BooleanField(
@@ -161,7 +161,7 @@ class BuyerProfile(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     sought_sectors = models.ManyToManyField(
-        "catalogue.Sector", verbose_name=_("sought sectors"), blank=True, related_name="seeking_buyers"
+        "taxonomy.Sector", verbose_name=_("sought sectors"), blank=True, related_name="seeking_buyers"
     )
     annual_demand = models.DecimalField(
         _("annual demand"), max_digits=16, decimal_places=2, null=True, blank=True

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as api_exceptions
 from rest_framework.authtoken.models import Token
 
-from catalogue.models import CapacityUnit
-from catalogue.sectors import sectors_for_codes
 from portal import validation as rules
+from taxonomy.models import CapacityUnit
+from taxonomy.sectors import sectors_for_codes
 
 from .models import BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, has_verified_email

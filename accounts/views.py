@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalogue.models import Product
+from catalogue.selectors import products_of_producer
 from catalogue.services import product_create, product_delete, product_update
-from portal import selectors as portal_selectors
 from portal.bidi import isolate
 
 from . import onboarding
@@ -155,7 +155,7 @@ def _products_step(request: HttpRequest, completeness: onboarding.Completeness) 
             "completeness": completeness,
             "current": completeness.step(onboarding.PRODUCTS),
             "form": form,
-            "products": portal_selectors.products_of_producer(producer),
+            "products": products_of_producer(producer),
         },
     )
 
@@ -207,7 +207,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/products/list.html",
-        {"producer": profile, "products": portal_selectors.products_of_producer(profile)},
+        {"producer": profile, "products": products_of_producer(profile)},
     )
 
 

@@ -18,11 +18,12 @@ from django_countries import countries
 
 from accounts.models import ProducerProfile
 from portal import validation as rules
+from taxonomy.models import CapacityUnit, Sector, SectorLevel
+from taxonomy.sectors import clean_hs_code
+from taxonomy.widgets import HSCodePickerWidget
 
-from .models import CapacityUnit, Product, Sector, SectorLevel
+from .models import Product
 from .search import query_words, search_products
-from .sectors import clean_hs_code
-from .widgets import HSCodePickerWidget
 
 SECTION_CODES = [
     "I",
@@ -47,7 +48,8 @@ SECTION_CODES = [
     "XX",
     "XXI",
 ]
-MAX_SEARCH_LENGTH = 200
+
+MAX_SEARCH_LENGTH = rules.MAX_SEARCH_LENGTH
 MAX_ID = rules.MAX_ID  # a larger id is not an id on any database (and would overflow there)
 
 

@@ -55,9 +55,11 @@ from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.where import ExtraWhere, WhereNode
 
-from .hs import folded
-from .models import Product, SearchTerm, Sector, SectorLevel
-from .normalization import normalize_text
+from portal.normalization import normalize_text
+from taxonomy.hs import folded
+from taxonomy.models import Sector, SectorLevel
+
+from .models import Product, SearchTerm
 
 SEARCH_NAME_LENGTH = Product._meta.get_field("search_name").max_length
 

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import ProducerProfile
+from taxonomy.models import Sector
 
 from .filters import ProductFilter
-from .models import Product, Sector
+from .models import Product
 from .policies import products_visible_to
 
 # Large search columns a list never shows.
@@ -68,3 +69,24 @@ def producer_detail(*, pk: int) -> ProducerProfile:
 def producer_products(*, user, producer: ProducerProfile) -> QuerySet[Product]:
     """The producer's products `user` may see, newest first, for its page."""
     return catalogue_products(user=user).filter(producer=producer)
+
+
+def products_of_producer(producer: ProducerProfile) -> QuerySet[Product]:
+    """A producer's own products, listed or not, with their HS code for display."""
+    return (
+        Product.objects.filter(producer=producer)
+        .select_related("hs_code")
+        .only(
+            "id",
+            "name",
+            "hs_code__code",
+            "hs_code__name",
+            "hs_code__name_fa",
+            "annual_capacity",
+            "available_capacity",
+            "capacity_unit",
+            "is_active",
+            "updated_at",
+        )
+        .order_by("name", "id")
+    )

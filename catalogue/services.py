@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProducerProfile, User
 from portal import validation as rules
+from taxonomy.models import CapacityUnit, Incoterm
+from taxonomy.sectors import sector_for_code
 
-from .models import CapacityUnit, Incoterm, Product
+from .models import Product
 from .policies import can_edit_product
 from .search import refresh_search_index
-from .sectors import sector_for_code
 
 MAX_INCOTERMS = len(Incoterm.values)
 NAME_LENGTH = rules.max_length(Product, "name")

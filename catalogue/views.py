@@ -4,7 +4,6 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -13,26 +12,7 @@ from accounts.policies import can_view_producer_contacts
 
 from . import selectors
 from .filters import ProductFilter
-from .hs import pick_sectors
-from .models import Product, SectorLevel
-
-HS_PICKER_LIMIT = 20
-_MAX_QUERY_LENGTH = 100
-
-
-@require_GET
-def hs_picker(request: HttpRequest) -> HttpResponse:
-    """The HS picker's options for `?q=` (an htmx fragment): codes by prefix, then by name."""
-    query = request.GET.get("q", "").strip()[:_MAX_QUERY_LENGTH]
-    min_level = request.GET.get("min_level")
-    sectors = pick_sectors(
-        query,
-        language=get_language(),
-        limit=HS_PICKER_LIMIT,
-        min_level=int(min_level) if min_level in {str(level) for level in SectorLevel.values} else None,
-    )
-    return render(request, "catalogue/hs_picker_results.html", {"query": query, "sectors": sectors})
-
+from .models import Product
 
 # --- Catalogue: product search, product and producer pages ------------------------------
 

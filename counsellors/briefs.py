@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.policies import counsellor_markets
-from catalogue.models import Sector
 from counsellors.models import MarketBrief
 from portal import validation as rules
 from portal.validation import FieldErrors, country_code
+from taxonomy.models import Sector
 
 TITLE_LENGTH = 200
 BODY_LENGTH = 20000

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from catalogue.filters import CountryCodeFilter, HSCodeFilter
-from catalogue.models import SectorLevel
-from catalogue.widgets import HSCodePickerWidget
 from counsellors.models import MarketBrief
 from counsellors.selectors import ageing_q
 from matchmaking.models import Match, MatchSource, MatchStatus
 from matchmaking.selectors import filter_by_sector
+from taxonomy.models import SectorLevel
+from taxonomy.widgets import HSCodePickerWidget
 
 MAX_AGE_DAYS = 3650
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CODES_TEXT_LENGTH, ServiceForm, country_choices
 from accounts.models import Language
-from catalogue.sectors import clean_hs_code
 from counsellors.briefs import brief_countries
 from counsellors.bulk import FORWARD, REJECT
 from counsellors.models import MarketBrief
+from taxonomy.sectors import clean_hs_code
 
 _CODE_SEPARATORS = re.compile(r"[,\u060c;\s]+")  # commas (Latin and Persian), semicolons, spaces
 

@@ -19,7 +19,7 @@ class CounsellorProfile(models.Model):
     posted_country = CountryField(_("posted in"))
     covered_countries = CountryField(_("also covers"), multiple=True, blank=True)
     sectors = models.ManyToManyField(
-        "catalogue.Sector", verbose_name=_("sectors"), blank=True, related_name="counsellors"
+        "taxonomy.Sector", verbose_name=_("sectors"), blank=True, related_name="counsellors"
     )
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -52,7 +52,7 @@ class MarketBrief(models.Model):
     body = models.TextField(_("text (Markdown)"), max_length=20000)
     body_html = models.TextField(editable=False, blank=True)
     sectors = models.ManyToManyField(
-        "catalogue.Sector", verbose_name=_("sectors"), blank=True, related_name="briefs"
+        "taxonomy.Sector", verbose_name=_("sectors"), blank=True, related_name="briefs"
     )
     language = models.CharField(_("language"), max_length=5, default="fa")
     published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)

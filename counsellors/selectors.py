@@ -35,13 +35,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django_countries import countries
 
-from catalogue.models import Sector
 from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
 from counsellors.models import CounsellorProfile, MarketBrief
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal.formatting import is_persian, to_persian_digits
+from taxonomy.models import Sector
 
 # The statuses the pipeline tables count, in the order of the lifecycle (withdrawn pairs were
 # dropped by the engine before anyone looked at them: left out).

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalogue.models import Sector
-from catalogue.sectors import sectors_for_codes
 from counsellors.models import CounsellorProfile
 from counsellors.policies import SELF_SERVICE_FIELDS, can_edit_counsellor_profile, can_manage_counsellors
 from portal import validation as rules
+from taxonomy.models import Sector
+from taxonomy.sectors import sectors_for_codes
 
 PROFILE_FIELDS = {"posted_country", "covered_countries", "sectors", "languages", "phone", "is_active"}
 

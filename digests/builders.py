@@ -36,12 +36,13 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from accounts.models import BuyerProfile
-from catalogue.models import Product, SectorLevel
+from catalogue.models import Product
 from counsellors.selectors import short_name
 from digests.content import Digest, DigestItem, DigestSection
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
 from portal.bidi import isolate
 from portal.formatting import format_date, format_number, is_persian, to_persian_digits
+from taxonomy.models import SectorLevel
 
 # Items shown per section; the rest is counted in `more`, with a link to the page listing all.
 MAX_ITEMS = 10

@@ -22,10 +22,11 @@ from django.db.models.functions import Cast
 
 from accounts.models import BuyerProfile, ProducerProfile
 from accounts.onboarding import buyers_ready_to_match, producers_ready_to_match
-from catalogue.models import Product, Sector, SectorLevel
+from catalogue.models import Product
 from matchmaking.engine import UNITS, BuyerArrays, ProducerArrays, normalise_unit
 from matchmaking.engine.hs import normalise_hs_code
 from matchmaking.engine.inputs import normalise_certification, normalise_country
+from taxonomy.models import Sector, SectorLevel
 
 
 def load_sections() -> dict[str, str]:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_countries import countries
 
-from catalogue.models import CapacityUnit, Sector
 from matchmaking.models import FACTORS
 from portal.formatting import format_number, is_persian, to_persian_digits
+from taxonomy.models import CapacityUnit, Sector
 
 SECTOR_NAME_LENGTH = 48
 

@@ -17,9 +17,10 @@ from django.db.models import (
 )
 
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
-from catalogue.models import Product, Sector
+from catalogue.models import Product
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus, PartyResponse
 from matchmaking.policies import matches_visible_to
+from taxonomy.models import Sector
 
 
 def matches_for_api() -> QuerySet[Match]:

@@ -96,8 +96,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
-    # Ours first among the template owners, so our allauth templates win.
+    # Ours first among the template owners, so our allauth templates win; listed from the
+    # bottom of the house up (README, "Layout"): each app imports only those above it here.
     "portal",
+    "taxonomy",
     "accounts",
     "allauth",
     "allauth.account",
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
     "matchmaking",
     "counsellors",
     "digests",
+    "home",
 ]
 
 MIDDLEWARE = [

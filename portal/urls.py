@@ -14,9 +14,7 @@ handler404 = "portal.api.errors.page_not_found"
 handler500 = "portal.api.errors.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

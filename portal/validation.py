@@ -51,6 +51,7 @@ class FieldErrors:
 
 # Longer than any number a person types (10^12 with two decimals and separators is 20 characters).
 MAX_NUMBER_LENGTH = 40
+MAX_SEARCH_LENGTH = 200  # a search box's text: the catalogue's and the HS tree's
 QUANTUM = Decimal("0.01")  # the models' decimal_places=2
 
 

@@ -3,7 +3,6 @@ from portal.api.routers import SimpleRouter
 from . import views
 
 router = SimpleRouter()
-router.register("sectors", views.SectorViewSet, basename="sector")
 router.register("products", views.ProductViewSet, basename="product")
 
 urlpatterns = router.urls

@@ -2,57 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from accounts.models import ProducerProfile
 from catalogue import services
 from catalogue.filters import ProductFilter
-from catalogue.models import Sector
 from catalogue.policies import can_edit_product
 from catalogue.selectors import catalogue_products
 
-from .filters import SectorFilterSet
-from .serializers import ProductInputSerializer, ProductOutputSerializer, SectorSerializer
-
-# --- Sector -------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List HS sectors"),
-        description=_(
-            "Sections, chapters, headings and subheadings of the Harmonized System 2022, "
-            "ordered by level, then section order, then code."
-        ),
-    ),
-    retrieve=extend_schema(
-        summary=_("One HS sector"),
-        parameters=[
-            OpenApiParameter(
-                "code",
-                str,
-                OpenApiParameter.PATH,
-                description=_("A section's roman numeral (“XVI”) or a 2, 4 or 6-digit HS code (“8418”)."),
-            )
-        ],
-    ),
-)
-class SectorViewSet(viewsets.ReadOnlyModelViewSet):
-    """The Harmonized System tree, readable by anyone."""
-
-    queryset = Sector.objects.order_by("level", "position", "code")
-    serializer_class = SectorSerializer
-    filterset_class = SectorFilterSet
-    permission_classes = [AllowAny]
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"
-    ordering_fields = ["code", "level", "name"]
-    ordering = ["level", "position", "code"]
-
+from .serializers import ProductInputSerializer, ProductOutputSerializer
 
 # --- Product ------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
-"""Load the Harmonized System 2022 shipped in catalogue/data, so a fresh install offers every code.
+"""Load the Harmonized System 2022 shipped in taxonomy/data (catalogue/data when this was written), so a fresh install offers every code.
 
 Sections (I..XXI, from sections.csv), chapters, headings and subheadings (from
 harmonized-system.csv) and the Persian names of sections and chapters (from
-hs_names_fa.csv). The same rules as `catalogue.hs.import_hs_codes`, which later
+hs_names_fa.csv). The same rules as `taxonomy.hs.import_hs_codes`, which later
 updates use; kept here, against the historical model, so this migration never
 changes when that code does. Rows already present are left alone.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "taxonomy" / "data"  # moved with the HS tree
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 

@@ -18,6 +18,7 @@ redoc = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("taxonomy.api.urls")),
     path("", include("catalogue.api.urls")),
     path("", include("matchmaking.api.urls")),
     path("", include("counsellors.api.urls")),

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts import services
-from catalogue.models import Sector
+from taxonomy.models import Sector
 
 
 @pytest.fixture

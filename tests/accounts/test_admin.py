@@ -59,7 +59,7 @@ def test_staff_verify_producers_and_unlist_products(admin_client, producer_profi
         "/admin/accounts/producerprofile/?verified__exact=0&q=azar",
         "/admin/accounts/buyerprofile/?country=IQ",
         "/admin/catalogue/product/?is_active__exact=1&q=fridge",
-        "/admin/catalogue/sector/?level=4&q=8418",
+        "/admin/taxonomy/sector/?level=4&q=8418",
     ],
 )
 def test_admin_lists_filter_and_search(admin_client, producer_profile, buyer_profile, path):

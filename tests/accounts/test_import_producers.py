@@ -17,7 +17,8 @@ from django.utils import translation
 
 from accounts.imports import COLUMNS, import_producers
 from accounts.models import ProducerProfile, User
-from catalogue.models import Product, Sector
+from catalogue.models import Product
+from taxonomy.models import Sector
 
 pytestmark = pytest.mark.django_db
 

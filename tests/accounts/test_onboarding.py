@@ -6,8 +6,9 @@ from django.urls import reverse
 from accounts import onboarding
 from accounts.onboarding import buyer_completeness, completeness_for_user, producer_completeness
 from accounts.services import buyer_profile_create, producer_profile_create
-from catalogue.models import Product, Sector, SectorLevel
+from catalogue.models import Product
 from catalogue.services import product_create
+from taxonomy.models import Sector, SectorLevel
 
 pytestmark = pytest.mark.django_db
 

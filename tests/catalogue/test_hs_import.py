@@ -6,13 +6,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.apps import apps as global_apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 
-from catalogue.hs import HS_FILE, HSImportError, SkippedRow, import_hs_codes, roman_to_int
-from catalogue.models import Sector, SectorLevel
+from taxonomy.hs import HS_FILE, HSImportError, SkippedRow, import_hs_codes, roman_to_int
+from taxonomy.models import Sector, SectorLevel
 
 REAL_FILE = Path(__file__).parents[3] / "shared/data/hs/harmonized-system.csv"
 LEVEL_COUNTS = {
@@ -294,12 +294,14 @@ def test_the_data_migration_reverses_and_reapplies():
 
     schema_editor = SchemaEditor()
     schema_editor.connection = connection
+    # The models as that migration knew them (the HS tree was the catalogue's then).
+    historical_apps = MigrationLoader(connection).project_state(("catalogue", "0002_load_hs_taxonomy")).apps
 
-    migration.unload_hs_taxonomy(global_apps, schema_editor)
+    migration.unload_hs_taxonomy(historical_apps, schema_editor)
     assert not Sector.objects.exists()
 
-    migration.load_hs_taxonomy(global_apps, schema_editor)
-    migration.load_hs_taxonomy(global_apps, schema_editor)  # rows already there are left alone
+    migration.load_hs_taxonomy(historical_apps, schema_editor)
+    migration.load_hs_taxonomy(historical_apps, schema_editor)  # rows already there are left alone
     assert level_counts() == LEVEL_COUNTS
 
 

@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import translation
 
-from catalogue.widgets import HSCodePickerWidget
+from taxonomy.widgets import HSCodePickerWidget
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from catalogue.normalization import normalize_text
+from portal.normalization import normalize_text
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from catalogue.models import Sector
+from taxonomy.models import Sector
 
 pytestmark = pytest.mark.django_db
 
@@ -151,19 +151,19 @@ def test_the_schema_documents_the_resource(api):
 def test_the_admin_lists_filters_and_searches_sectors(client, make_user):
     client.force_login(make_user("staff", is_superuser=True))
 
-    listing = client.get("/admin/catalogue/sector/", {"level__exact": 2, "section__code__exact": "XVI"})
+    listing = client.get("/admin/taxonomy/sector/", {"level__exact": 2, "section__code__exact": "XVI"})
     assert listing.status_code == 200
     assert listing.context["cl"].result_count == 2
 
-    searched = client.get("/admin/catalogue/sector/", {"q": "ماشين آلات", "level__exact": 2})  # Arabic yeh
+    searched = client.get("/admin/taxonomy/sector/", {"q": "ماشين آلات", "level__exact": 2})  # Arabic yeh
     assert {sector.code for sector in searched.context["cl"].result_list} == {"84", "85"}
 
-    change = client.get("/admin/catalogue/sector/8418/change/")
+    change = client.get("/admin/taxonomy/sector/8418/change/")
     assert change.status_code == 200
     assert "code" in change.context["adminform"].readonly_fields
 
     autocomplete = client.get(
         "/admin/autocomplete/",
-        {"app_label": "catalogue", "model_name": "sector", "field_name": "section", "term": "XVI"},
+        {"app_label": "taxonomy", "model_name": "sector", "field_name": "section", "term": "XVI"},
     )
     assert [row["id"] for row in autocomplete.json()["results"]] == ["XVI"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from catalogue.models import Sector
+from taxonomy.models import Sector
 from tests.factories import BuyerProfileFactory, ProducerProfileFactory, ProductFactory, UserFactory
 
 

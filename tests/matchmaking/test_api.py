@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.models import Sector
 from matchmaking import lifecycle, services, sweeps, tasks
 from matchmaking.models import Match, MatchSource, MatchStatus
+from taxonomy.models import Sector
 from tests.factories import UserFactory
 
 from .conftest import make_buyer, make_producer

@@ -13,7 +13,6 @@ from accounts.onboarding import (
     producer_completeness,
     producers_ready_to_match,
 )
-from catalogue.models import Sector
 from matchmaking.loading import (
     SectorRoots,
     buyer_fingerprint,
@@ -22,6 +21,7 @@ from matchmaking.loading import (
     load_sections,
     producer_fingerprint,
 )
+from taxonomy.models import Sector
 from tests.factories import BuyerProfileFactory, ProducerProfileFactory, ProductFactory
 
 from .conftest import make_buyer, make_producer

@@ -9,10 +9,11 @@ import pytest
 from django.db import transaction
 
 from accounts.models import ProducerProfile
-from catalogue.models import Product, Sector
+from catalogue.models import Product
 from matchmaking import producer_cache, services
 from matchmaking.loading import load_producers, load_sections
 from matchmaking.models import Match
+from taxonomy.models import Sector
 from tests.engine.test_splice import same_arrays
 
 from .conftest import make_buyer, make_producer

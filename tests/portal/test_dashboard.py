@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.services import buyer_profile_create, producer_profile_create
-from catalogue.models import Sector, SectorLevel
 from catalogue.services import product_create
+from taxonomy.models import Sector, SectorLevel
 
 pytestmark = pytest.mark.django_db
 NAG = 'data-testid="profile-nag"'

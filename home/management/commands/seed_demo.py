@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from portal.demo import DEMO_PASSWORD, seed_demo_province
+from home.demo import DEMO_PASSWORD, seed_demo_province
 
 REFUSAL = (
     "seed_demo makes accounts whose password is published (a superuser among them) and resets "

@@ -14,8 +14,8 @@ from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from accounts.services import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
+from home import demo_pipeline
 from matchmaking import services as matchmaking_services
-from portal import demo_pipeline
 
 DEMO_PASSWORD = "tabriz-demo-1405"
 STAFF_EMAIL = "staff@demo.exportbridge.ir"

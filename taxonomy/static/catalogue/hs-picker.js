@@ -1,4 +1,4 @@
-// The HS code picker (catalogue/widgets.py): htmx fills the listbox as the user
+// The HS code picker (taxonomy/widgets.py): htmx fills the listbox as the user
 // types; this file lets the arrow keys, Enter, Escape and a click pick an option
 // and copy its code into the code input. Delegated on document, so pickers added
 // later (htmx swaps, formsets) work too.

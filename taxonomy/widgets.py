@@ -1,4 +1,4 @@
-"""Form widgets of the catalogue."""
+"""The HS code picker: a form widget for any form that takes an HS code."""
 
 from django import forms
 from django.forms import Script
@@ -15,7 +15,7 @@ class HSCodePickerWidget(forms.TextInput):
     leaves the sections out, for fields that take a 2, 4 or 6-digit code.
     """
 
-    template_name = "catalogue/hs_picker_widget.html"
+    template_name = "taxonomy/hs_picker_widget.html"
 
     def __init__(self, attrs=None, *, min_level: int | None = None):
         super().__init__(
@@ -24,6 +24,7 @@ class HSCodePickerWidget(forms.TextInput):
         self.min_level = min_level
 
     class Media:
+        # The script kept the static path it had when the catalogue owned the picker.
         js = [Script("catalogue/hs-picker.js", defer=True)]
 
     def get_context(self, name, value, attrs):

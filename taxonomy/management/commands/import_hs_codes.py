@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalogue.hs import HSImportError, import_hs_codes
+from taxonomy.hs import HSImportError, import_hs_codes
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "path", type=Path, help=_("the CSV file, e.g. catalogue/data/harmonized-system.csv")
+            "path", type=Path, help=_("the CSV file, e.g. taxonomy/data/harmonized-system.csv")
         )
 
     def handle(self, *args, path: Path, **options) -> None:

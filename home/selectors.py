@@ -1,42 +1,20 @@
-from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+"""Reads of the home page and the dashboard."""
 
-from accounts.models import ProducerProfile, Role
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from accounts.models import Role
 from accounts.onboarding import completeness_for_user
-from catalogue.models import Product
 from matchmaking.selectors import party_match_summary
 
 
 def portal_figures() -> dict[str, int]:
     """Head counts shown on the home page, in one query."""
-    from django.db.models import Count, Q
-
     users = get_user_model().objects.filter(is_active=True)
     return users.aggregate(
         producers=Count("pk", filter=Q(role=Role.PRODUCER)),
         buyers=Count("pk", filter=Q(role=Role.BUYER)),
         counsellors=Count("pk", filter=Q(role=Role.COUNSELLOR)),
-    )
-
-
-def products_of_producer(producer: ProducerProfile) -> QuerySet[Product]:
-    """A producer's own products, listed or not, with their HS code for display."""
-    return (
-        Product.objects.filter(producer=producer)
-        .select_related("hs_code")
-        .only(
-            "id",
-            "name",
-            "hs_code__code",
-            "hs_code__name",
-            "hs_code__name_fa",
-            "annual_capacity",
-            "available_capacity",
-            "capacity_unit",
-            "is_active",
-            "updated_at",
-        )
-        .order_by("name", "id")
     )
 
 

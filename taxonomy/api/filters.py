@@ -1,12 +1,11 @@
-"""API filtersets of the catalogue, one section per resource."""
+"""The HS tree's API filter set."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-# --- Sector -------------------------------------------------------------------
-from catalogue.filters import MAX_SEARCH_LENGTH
-from catalogue.hs import filter_sectors
-from catalogue.models import Sector, SectorLevel
+from portal.validation import MAX_SEARCH_LENGTH
+from taxonomy.hs import filter_sectors
+from taxonomy.models import Sector, SectorLevel
 
 
 class SectorFilterSet(django_filters.FilterSet):

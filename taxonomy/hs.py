@@ -4,7 +4,7 @@ The files are UN Comtrade extractions of the HS (see `catalogue/data/README.md`)
 `harmonized-system.csv` (section, hscode, description, parent, level) for the
 chapters, headings and subheadings, `sections.csv` (section, name) for the 21
 sections and the project's `hs_names_fa.csv` (code, name_fa) for Persian names.
-Searches fold Persian variants alike (`catalogue.normalization`).
+Searches fold Persian variants alike (`portal.normalization`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
 from portal import csvfiles
+from portal.normalization import LETTER_FOLDS, normalize_text
 
 from .models import Sector, SectorLevel
-from .normalization import LETTER_FOLDS, normalize_text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HS_FILE = DATA_DIR / "harmonized-system.csv"

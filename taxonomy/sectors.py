@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal import validation as rules
+from portal.normalization import normalize_text
 
 from .models import Sector, SectorLevel
-from .normalization import normalize_text
 
 # Longer than any way of writing a 6-digit code ("8418.10" in Persian digits with spaces).
 MAX_CODE_INPUT = 20

@@ -1,0 +1,92 @@
+"""The reference data every app speaks in: the Harmonized System, units and Incoterms.
+
+The HS tree (`Sector`) is read by profiles (sectors a producer declares, a buyer seeks),
+products, counsellors' desks and the matching engine; it sits below them all.
+"""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class SectorLevel(models.IntegerChoices):
+    SECTION = 0, _("Section")
+    CHAPTER = 2, _("Chapter (2 digits)")
+    HEADING = 4, _("Heading (4 digits)")
+    SUBHEADING = 6, _("Subheading (6 digits)")
+
+
+class Sector(models.Model):
+    """One node of the HS tree: a section (roman numeral) or a 2, 4 or 6-digit code."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=SectorLevel.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=600)
+    name_fa = models.CharField(_("Persian name"), max_length=600, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    section = models.ForeignKey(
+        "self",
+        verbose_name=_("section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": SectorLevel.SECTION},
+    )
+    # Section order (I..XXI) for listing sections in their natural order.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["level", "position", "code"]
+        # The table keeps the name it had when the catalogue held the taxonomy (migrated state only).
+        db_table = "catalogue_sector"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The Persian name where there is one and the language is Persian."""
+        if self.name_fa and (get_language() or "fa").startswith("fa"):
+            return self.name_fa
+        return self.name
+
+    def ancestor_codes(self) -> list[str]:
+        """The HS codes above this one (chapter, heading), without the section."""
+        if self.level == SectorLevel.SECTION:
+            return []
+        return [self.code[:n] for n in (2, 4) if n < len(self.code)]
+
+
+class CapacityUnit(models.TextChoices):
+    UNITS = "units", _("units")
+    SETS = "sets", _("sets")
+    PAIRS = "pairs", _("pairs")
+    KG = "kg", _("kilograms")
+    TONNES = "tonnes", _("tonnes")
+    LITRES = "litres", _("litres")
+    M2 = "m2", _("square metres")
+    M3 = "m3", _("cubic metres")
+
+
+class Incoterm(models.TextChoices):
+    EXW = "EXW", "EXW"
+    FCA = "FCA", "FCA"
+    CPT = "CPT", "CPT"
+    CIP = "CIP", "CIP"
+    DAP = "DAP", "DAP"
+    DPU = "DPU", "DPU"
+    DDP = "DDP", "DDP"
+    FAS = "FAS", "FAS"
+    FOB = "FOB", "FOB"
+    CFR = "CFR", "CFR"
+    CIF = "CIF", "CIF"
