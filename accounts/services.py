@@ -17,7 +17,7 @@ from catalogue.models import CapacityUnit
 from catalogue.sectors import sectors_for_codes
 from portal import validation as rules
 
-from .models import BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
+from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, has_verified_email
 
 
@@ -138,7 +138,7 @@ def user_create(
 @transaction.atomic
 def user_set_role(*, user: User, role: str) -> User:
     """Set the role chosen at sign-up: only producer or buyer can be chosen by oneself."""
-    if role not in (Role.PRODUCER, Role.BUYER):
+    if role not in PARTY_ROLES:
         raise ValidationError({"role": [_("Choose producer or buyer.")]})
     user.role = role
     user.save(update_fields=["role"])

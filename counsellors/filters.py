@@ -19,7 +19,7 @@ from catalogue.filters import CountryCodeFilter, HSCodeFilter
 from catalogue.models import SectorLevel
 from catalogue.widgets import HSCodePickerWidget
 from counsellors.models import MarketBrief
-from counsellors.selectors import ageing_q
+from matchmaking.ageing import ageing_q
 from matchmaking.models import Match, MatchSource, MatchStatus
 from matchmaking.selectors import filter_by_sector
 

@@ -9,21 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matchmaking.models import Match, MatchStatus, PartyResponse
-from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
+from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match, side_of
 
 # States in which a match may still change hands between counsellors (lifecycle.match_reassign).
 REASSIGNABLE = (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED)
-
-
-def party_side(user, match: Match) -> str | None:
-    """The side of the match `user` owns ("producer" or "buyer"), else None."""
-    if not (user and user.is_authenticated):
-        return None
-    if user.is_producer and match.producer.owner_id == user.pk:
-        return "producer"
-    if user.is_buyer and match.buyer.owner_id == user.pk:
-        return "buyer"
-    return None
 
 
 @dataclass(frozen=True)
@@ -44,7 +33,7 @@ class MatchActions:
 def available_actions(user, match: Match) -> MatchActions:
     if not (user and user.is_authenticated):
         return MatchActions()
-    side = party_side(user, match)
+    side = side_of(user, match)
     return MatchActions(
         review=match.status == MatchStatus.PROPOSED and can_review_match(user, match),
         respond=(

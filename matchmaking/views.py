@@ -260,21 +260,21 @@ class _PartyPage:
     side: str
     title: str
     template_other: str
+    url_name: str
 
 
 PARTY_PAGES = {
-    "producer": _PartyPage("producer", gettext_lazy("Your leads"), "buyer"),
-    "buyer": _PartyPage("buyer", gettext_lazy("Your introductions"), "producer"),
+    "producer": _PartyPage("producer", gettext_lazy("Your leads"), "buyer", "matchmaking:leads"),
+    "buyer": _PartyPage("buyer", gettext_lazy("Your introductions"), "producer", "matchmaking:introductions"),
 }
 
 
 def _party_page(request: HttpRequest, side: str) -> HttpResponse:
     user = request.user
-    if not (user.is_producer if side == "producer" else user.is_buyer):
-        if user.is_producer:
-            return redirect("matchmaking:leads")
-        if user.is_buyer:
-            return redirect("matchmaking:introductions")
+    own = user.party_side
+    if own != side:
+        if own is not None:
+            return redirect(PARTY_PAGES[own].url_name)
         messages.info(request, _("Leads and introductions are the producers' and buyers' pages."))
         return redirect("dashboard")
     form = PartyStatusFilterForm(request.GET or None)
