@@ -15,6 +15,7 @@ from . import selectors
 from .filters import ProductFilter
 from .hs import pick_sectors
 from .models import Product, SectorLevel
+from .pages import producer_page_context
 
 HS_PICKER_LIMIT = 20
 _MAX_QUERY_LENGTH = 100
@@ -93,6 +94,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "more_products": selectors.producer_products(user=request.user, producer=producer).exclude(
                 pk=product.pk
             )[:6],
+            **producer_page_context(request.user, producer),
         },
     )
 
@@ -112,5 +114,6 @@ def producer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "producer": producer,
             "show_contacts": can_view_producer_contacts(request.user, producer),
             "page": Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page")),
+            **producer_page_context(request.user, producer),
         },
     )

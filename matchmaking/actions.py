@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matchmaking.models import Match, MatchStatus, PartyResponse
+from matchmaking.models import REASSIGNABLE, Match, MatchStatus, PartyResponse
 from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match, side_of
-
-# States in which a match may still change hands between counsellors (lifecycle.match_reassign).
-REASSIGNABLE = (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED)
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,11 @@ def available_actions(user, match: Match) -> MatchActions:
             and getattr(match, f"{side}_response") == PartyResponse.PENDING
         ),
         outcome=match.status == MatchStatus.CONNECTED and can_record_outcome(user, match),
-        reassign=match.status in REASSIGNABLE and can_reassign_match(user, match),
+        reassign=can_hand_over(user, match),
         side=side,
     )
+
+
+def can_hand_over(user, match: Match) -> bool:
+    """Whether `user` may hand `match` to a colleague now (its state and `can_reassign_match`)."""
+    return match.status in REASSIGNABLE and can_reassign_match(user, match)

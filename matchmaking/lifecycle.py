@@ -32,7 +32,15 @@ from matchmaking.loading import (
     producer_fingerprint,
 )
 from matchmaking.models import FACTORS as _FACTORS
-from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse, get_matching_config
+from matchmaking.models import (
+    REASSIGNABLE,
+    Match,
+    MatchEvent,
+    MatchSource,
+    MatchStatus,
+    PartyResponse,
+    get_matching_config,
+)
 from matchmaking.persistence import breakdown_of
 from matchmaking.policies import (
     can_reassign_match,
@@ -171,7 +179,7 @@ def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "
         raise PermissionDenied(_("You may not reassign this match."))
     if not (counsellor.is_counsellor and counsellor.is_active):
         raise ValidationError({"counsellor": [_("Choose an active trade counsellor.")]})
-    if match.status not in (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED):
+    if match.status not in REASSIGNABLE:
         raise Conflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
     if match.counsellor_id == counsellor.pk:
         raise ValidationError({"counsellor": [_("The match is already with this counsellor.")]})
