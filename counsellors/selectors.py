@@ -37,7 +37,7 @@ from django_countries import countries
 from catalogue.models import Sector
 from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
 from counsellors.models import CounsellorProfile, MarketBrief
-from matchmaking.ageing import ageing_q, is_ageing, is_overdue, overdue_q
+from matchmaking.ageing import AGEING, OVERDUE, ageing_q, overdue_q, service_state
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
@@ -137,19 +137,16 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
     names = sector_names(sector_codes(match.breakdown for match in matches))
     rows = []
     for match in matches:
-        state = {
-            "status": match.status,
-            "created_at": match.created_at,
-            "escalated_at": match.escalated_at,
-            "now": now,
-        }
+        state = service_state(
+            status=match.status, created_at=match.created_at, escalated_at=match.escalated_at, now=now
+        )
         rows.append(
             QueueRow(
                 match=match,
                 reasons=render_breakdown(match.breakdown, names),
                 age_days=max(0, (now - match.created_at).days),
-                ageing=is_ageing(**state),
-                overdue=is_overdue(**state),
+                ageing=state == AGEING,
+                overdue=state == OVERDUE,
                 can_review=match.status == MatchStatus.PROPOSED and can_review_match(user, match),
             )
         )

@@ -80,13 +80,7 @@ def counsellor_profile_create(*, actor: User, user: User, data: dict[str, Any]) 
     # field error) rather than breaking the one-to-one constraint (a server error).
     User.objects.select_for_update().get(pk=user.pk)
     check_counsellor_user(user)
-    profile = CounsellorProfile(user=user)
-    sectors = apply_profile_fields(profile, data)
-    profile.save()
-    if sectors is not None:
-        profile.sectors.set(sectors)
-    _route_pool()
-    return profile
+    return _save_profile(CounsellorProfile(user=user), data)
 
 
 @transaction.atomic
@@ -103,7 +97,12 @@ def counsellor_profile_update(
         for field in sorted(set(data).intersection(PROFILE_FIELDS) - SELF_SERVICE_FIELDS):
             errors.add(field, _("Only staff change where a counsellor is posted and what they cover."))
         errors.raise_if_any()
-    profile = CounsellorProfile.objects.select_for_update().get(pk=profile.pk)
+    return _save_profile(CounsellorProfile.objects.select_for_update().get(pk=profile.pk), data)
+
+
+def _save_profile(profile: CounsellorProfile, data: dict[str, Any]) -> CounsellorProfile:
+    """Validate `data` onto `profile`, save it with its sectors, and route the pool again
+    (the desk may now cover more)."""
     sectors = apply_profile_fields(profile, data)
     profile.save()
     if sectors is not None:

@@ -39,7 +39,7 @@ from accounts.models import BuyerProfile
 from catalogue.models import Product, SectorLevel
 from counsellors.selectors import queue_sort_key, short_name
 from digests.content import Digest, DigestItem, DigestSection
-from matchmaking.ageing import ageing_q, checkin_due_q, is_overdue, overdue_q, service_levels
+from matchmaking.ageing import OVERDUE, ageing_q, checkin_due_q, overdue_q, service_levels, service_state
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
 from matchmaking.policies import in_pool_q, visible_to_parties_q
 from portal.bidi import isolate
@@ -517,9 +517,10 @@ def _queue_item(row: dict) -> DigestItem:
 
 
 def _ageing_item(row: dict, facts: _Facts) -> DigestItem:
-    overdue = is_overdue(
+    state = service_state(
         status=row["status"], created_at=row["created_at"], escalated_at=row["escalated_at"], now=facts.until
     )
+    overdue = state == OVERDUE
     detail = _days_old(row["created_at"], facts.until)
     if row["source"] == MatchSource.BUYER_REQUEST:
         detail = f"{detail} · {MatchSource.BUYER_REQUEST.label}"

@@ -1,7 +1,7 @@
 """A match's service levels: when a proposed match is ageing, when it is overdue (escalated to
 staff), and when a connected one is due for the outcome check-in.
 
-The one definition of each cutoff, read by the counsellors' queue and dashboard, the escalation
+The one definition of each cutoff (and `service_state`, the same for one match), read by the counsellors' queue and dashboard, the escalation
 and check-in tasks (`matchmaking.notifications`) and the digests, each measured at a moment
 `now` (the current time by default; a digest measures at the end of its window):
 
@@ -90,32 +90,24 @@ def checkin_due_q(now: datetime.datetime | None = None) -> Q:
 
 # --- For one match (a model or a row of values) -----------------------------------------------
 
+OVERDUE, AGEING = "overdue", "ageing"
 
-def is_overdue(
+
+def service_state(
     *,
     status: str,
     created_at: datetime.datetime,
     escalated_at: datetime.datetime | None,
     now: datetime.datetime | None = None,
-) -> bool:
-    """The per-match form of `overdue_q`."""
+) -> str:
+    """Where one match stands against the service levels at `now`: OVERDUE (the per-match form
+    of `overdue_q`), AGEING (past the first level, not overdue) or "" (neither, or not
+    proposed)."""
     now = _now(now)
-    return status == MatchStatus.PROPOSED and (
-        created_at < escalation_cutoff(now) or (escalated_at is not None and escalated_at <= now)
-    )
-
-
-def is_ageing(
-    *,
-    status: str,
-    created_at: datetime.datetime,
-    escalated_at: datetime.datetime | None,
-    now: datetime.datetime | None = None,
-) -> bool:
-    """Past the first service level but not overdue (the queue's "ageing" badge)."""
-    now = _now(now)
-    return (
-        status == MatchStatus.PROPOSED
-        and created_at < ageing_cutoff(now)
-        and not is_overdue(status=status, created_at=created_at, escalated_at=escalated_at, now=now)
-    )
+    if status != MatchStatus.PROPOSED:
+        return ""
+    if created_at < escalation_cutoff(now) or (escalated_at is not None and escalated_at <= now):
+        return OVERDUE
+    if created_at < ageing_cutoff(now):
+        return AGEING
+    return ""

@@ -55,20 +55,26 @@ def visible_to_parties_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": VISIBLE_TO_PARTIES})
 
 
-def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
-    """The matches `user` may see, as a filter of `queryset` (all matches by default)."""
+def _scoped(user, queryset: QuerySet[Match] | None, scope: Q | None) -> QuerySet[Match]:
+    """`queryset` (all matches by default) as `user` reaches it: nothing signed out, all of it
+    for staff, else what `scope` (evaluated for a signed-in non-staff user) lets through."""
     queryset = Match.objects.all() if queryset is None else queryset
     if not _signed_in(user):
         return queryset.none()
     if user.is_portal_staff:
         return queryset
-    if user.is_counsellor:
+    return queryset.none() if scope is None else queryset.filter(scope)
+
+
+def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
+    """The matches `user` may see, as a filter of `queryset` (all matches by default)."""
+    scope = None
+    if _signed_in(user) and user.is_counsellor:
         # Routed to them (any status), or waiting for review in the unassigned pool.
-        return queryset.filter(Q(counsellor=user) | in_pool_q())
-    side = user.party_side
-    if side is not None:
-        return queryset.filter(visible_to_parties_q(), **{f"{side}__owner": user})
-    return queryset.none()
+        scope = Q(counsellor=user) | in_pool_q()
+    elif _signed_in(user) and user.party_side is not None:
+        scope = visible_to_parties_q() & Q(**{f"{user.party_side}__owner": user})
+    return _scoped(user, queryset, scope)
 
 
 def can_view_match(user, match: Match) -> bool:
@@ -96,14 +102,10 @@ def can_review_match(user, match: Match) -> bool:
 def matches_reviewable_by(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
     """The queryset form of `can_review_match` (whatever the status: the lifecycle refuses what
     is no longer proposed): staff all; a counsellor those routed to them and the pool."""
-    queryset = Match.objects.all() if queryset is None else queryset
-    if not _signed_in(user):
-        return queryset.none()
-    if user.is_portal_staff:
-        return queryset
-    if user.is_counsellor:
-        return queryset.filter(Q(counsellor=user) | Q(counsellor__isnull=True))
-    return queryset.none()
+    scope = None
+    if _signed_in(user) and user.is_counsellor:
+        scope = Q(counsellor=user) | Q(counsellor__isnull=True)
+    return _scoped(user, queryset, scope)
 
 
 def can_record_outcome(user, match: Match) -> bool:
