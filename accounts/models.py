@@ -21,6 +21,10 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+# The roles of the two sides of a match; a user's side is `User.party_side`.
+PARTY_ROLES = (Role.PRODUCER, Role.BUYER)
+
+
 class Language(models.TextChoices):
     PERSIAN = "fa", _("Persian")
     ENGLISH = "en", _("English")
@@ -98,6 +102,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_counsellor(self) -> bool:
         return self.role == Role.COUNSELLOR
+
+    @property
+    def party_side(self) -> str | None:
+        """The side of a match this user's role puts them on: "producer" or "buyer" (the names
+        of a match's two profiles); None for counsellors and staff."""
+        return str(self.role) if self.role in PARTY_ROLES else None
 
 
 class ProducerProfile(models.Model):

@@ -17,7 +17,7 @@ from portal import validation as rules
 from taxonomy.models import CapacityUnit
 from taxonomy.sectors import sectors_for_codes
 
-from .models import BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
+from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, has_verified_email
 
 
@@ -138,7 +138,7 @@ def user_create(
 @transaction.atomic
 def user_set_role(*, user: User, role: str) -> User:
     """Set the role chosen at sign-up: only producer or buyer can be chosen by oneself."""
-    if role not in (Role.PRODUCER, Role.BUYER):
+    if role not in PARTY_ROLES:
         raise ValidationError({"role": [_("Choose producer or buyer.")]})
     user.role = role
     user.save(update_fields=["role"])
@@ -147,7 +147,9 @@ def user_set_role(*, user: User, role: str) -> User:
 
 # --- Producer and buyer profiles --------------------------------------------
 
-PRODUCER_FIELDS = {
+# The fields of a company profile its owner (or staff) writes, in the order the API shows
+# them: the one list of each (the services refuse the others; the serializers read it).
+PRODUCER_FIELDS = (
     "name",
     "description",
     "province",
@@ -164,8 +166,8 @@ PRODUCER_FIELDS = {
     "languages",
     "employees",
     "founded",
-}
-BUYER_FIELDS = {
+)
+BUYER_FIELDS = (
     "company_name",
     "country",
     "city",
@@ -180,8 +182,8 @@ BUYER_FIELDS = {
     "typical_order",
     "required_certifications",
     "languages",
-}
-STAFF_ONLY_FIELDS = {"verified", "owner"}
+)
+STAFF_ONLY_FIELDS = ("verified", "owner")
 # Text fields keep their lines only here; every other is one line (portal.validation). The
 # lengths are the model's.
 MULTI_LINE_FIELDS = {"description"}
@@ -261,11 +263,10 @@ def _apply_common(obj, data: dict[str, Any], errors: rules.FieldErrors) -> None:
         )
 
 
-def _reject_unknown(data: dict[str, Any], allowed: set[str], actor: User, errors: rules.FieldErrors) -> None:
-    for field in sorted(set(data) - allowed):
-        if field in STAFF_ONLY_FIELDS and actor.is_portal_staff:
-            continue
-        errors.add(field, _("This field cannot be set."))
+def _reject_unknown(
+    data: dict[str, Any], writable: tuple[str, ...], actor: User, errors: rules.FieldErrors
+) -> None:
+    errors.reject_unknown(data, writable, also=STAFF_ONLY_FIELDS if actor.is_portal_staff else ())
 
 
 def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor: User) -> list | None:

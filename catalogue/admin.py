@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Product
-from .services import product_update
+from .services import PRODUCT_FIELDS, product_update
 
 # --- Product ------------------------------------------------------------------
 
@@ -27,25 +27,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "capacity_unit", "hs_code__section", "created_at"]
     list_select_related = ["producer", "hs_code"]
     search_fields = ["name", "description", "producer__name", "hs_code__code"]
-    fields = [
-        "producer",
-        "name",
-        "description",
-        "hs_code",
-        "annual_capacity",
-        "available_capacity",
-        "capacity_unit",
-        "moq",
-        "lead_time_days",
-        "price_min",
-        "price_max",
-        "currency",
-        "incoterms",
-        "certifications",
-        "is_active",
-        "created_at",
-        "updated_at",
-    ]
+    fields = ["producer", *PRODUCT_FIELDS, "created_at", "updated_at"]
     readonly_fields = [field for field in fields if field != "is_active"]
     actions = ["list_products", "unlist_products"]
 

@@ -18,7 +18,9 @@ from .search import refresh_search_index
 MAX_INCOTERMS = len(Incoterm.values)
 NAME_LENGTH = rules.max_length(Product, "name")
 DESCRIPTION_LENGTH = rules.max_length(Product, "description")
-PRODUCT_FIELDS = {
+# The fields of a product its producer (or staff) writes, in the order the admin and the API
+# show them: the one list (the services refuse the others; serializers and admin read it).
+PRODUCT_FIELDS = (
     "name",
     "description",
     "hs_code",
@@ -33,7 +35,7 @@ PRODUCT_FIELDS = {
     "incoterms",
     "certifications",
     "is_active",
-}
+)
 
 
 def _incoterms(values) -> list[str]:
@@ -64,10 +66,8 @@ def _lead_time(value) -> int | None:
 
 def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
     """Validate `data` field by field onto `product`; raise every error at once."""
-    unknown = set(data) - PRODUCT_FIELDS
     errors = rules.FieldErrors()
-    for field in sorted(unknown):
-        errors.add(field, _("This field cannot be set."))
+    errors.reject_unknown(data, PRODUCT_FIELDS)
     if "name" in data:
         product.name = (
             errors.check("name", rules.text_field, data["name"], max_length=NAME_LENGTH, required=True) or ""

@@ -13,6 +13,7 @@ from accounts.policies import can_view_producer_contacts
 from . import selectors
 from .filters import ProductFilter
 from .models import Product
+from .pages import producer_page_context
 
 # --- Catalogue: product search, product and producer pages ------------------------------
 
@@ -73,6 +74,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "more_products": selectors.producer_products(user=request.user, producer=producer).exclude(
                 pk=product.pk
             )[:6],
+            **producer_page_context(request.user, producer),
         },
     )
 
@@ -92,5 +94,6 @@ def producer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "producer": producer,
             "show_contacts": can_view_producer_contacts(request.user, producer),
             "page": Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page")),
+            **producer_page_context(request.user, producer),
         },
     )

@@ -30,7 +30,7 @@ def _profile_data(cleaned: dict) -> dict:
 class CounsellorProfileForm(forms.ModelForm):
     class Meta:
         model = CounsellorProfile
-        fields = ["user", "posted_country", "covered_countries", "sectors", "languages", "phone", "is_active"]
+        fields = ["user", *services.PROFILE_FIELDS]
 
     def clean(self):
         cleaned = super().clean()

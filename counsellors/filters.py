@@ -17,7 +17,7 @@ from django_countries import countries
 
 from catalogue.filters import CountryCodeFilter, HSCodeFilter
 from counsellors.models import MarketBrief
-from counsellors.selectors import ageing_q
+from matchmaking.ageing import ageing_q
 from matchmaking.models import Match, MatchSource, MatchStatus
 from matchmaking.selectors import filter_by_sector
 from taxonomy.models import SectorLevel

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import jdatetime
-from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -37,6 +36,7 @@ from django_countries import countries
 
 from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
 from counsellors.models import CounsellorProfile, MarketBrief
+from matchmaking.ageing import AGEING, OVERDUE, ageing_q, overdue_q, service_state
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
@@ -66,43 +66,40 @@ REACHED_CONNECTED = (MatchStatus.CONNECTED, MatchStatus.WON, MatchStatus.LOST)
 CHAPTER_NAME_LENGTH = 60
 
 
-# --- Service levels -----------------------------------------------------------------------
-
-
-def ageing_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(days=settings.MATCH_AGEING_DAYS)
-
-
-def escalation_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(days=settings.MATCH_ESCALATION_DAYS)
-
-
-def ageing_q(now: datetime.datetime | None = None) -> Q:
-    """Proposed matches waiting longer than the first service level."""
-    return Q(status=MatchStatus.PROPOSED, created_at__lt=ageing_cutoff(now))
-
-
 # --- The review queue ---------------------------------------------------------------------
+
+
+# The queue's order, in the database and in Python alike: buyers' requests first, then the
+# best score, then the oldest id.
+
+
+def in_queue_order(queryset: QuerySet[Match]) -> QuerySet[Match]:
+    """`queryset` in the queue's order."""
+    return queryset.annotate(
+        request_rank=Case(
+            When(source=MatchSource.BUYER_REQUEST, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("request_rank", "-score", "id")
+
+
+def queue_sort_key(*, source: str, score, pk: int) -> tuple:
+    """The queue's order as a sort key, for rows already read (`in_queue_order`'s twin)."""
+    return (source != MatchSource.BUYER_REQUEST, -score, pk)
 
 
 def review_queue(user) -> QuerySet[Match]:
     """The matches `user` reviews (a counsellor: routed to them plus the unassigned pool;
-    staff: all), with both companies fetched, buyers' requests first, then the best score."""
+    staff: all), with both companies fetched, in the queue's order."""
     queryset = Match.objects.select_related("producer", "buyer", "counsellor", "requested_product")
-    return (
-        matches_visible_to(user, queryset)
-        .annotate(
+    return in_queue_order(
+        matches_visible_to(user, queryset).annotate(
             # A buyer asked again for a pair rejected before: the queue says so.
             rejected_before=Exists(
                 MatchEvent.objects.filter(match=OuterRef("pk"), to_status=MatchStatus.REJECTED)
             ),
-            request_rank=Case(
-                When(source=MatchSource.BUYER_REQUEST, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
         )
-        .order_by("request_rank", "-score", "id")
     )
 
 
@@ -138,19 +135,19 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
     now = now or timezone.now()
     matches = list(matches)
     names = sector_names(sector_codes(match.breakdown for match in matches))
-    ageing, escalation = ageing_cutoff(now), escalation_cutoff(now)
     rows = []
     for match in matches:
-        proposed = match.status == MatchStatus.PROPOSED
-        overdue = proposed and (match.escalated_at is not None or match.created_at < escalation)
+        state = service_state(
+            status=match.status, created_at=match.created_at, escalated_at=match.escalated_at, now=now
+        )
         rows.append(
             QueueRow(
                 match=match,
                 reasons=render_breakdown(match.breakdown, names),
                 age_days=max(0, (now - match.created_at).days),
-                ageing=proposed and not overdue and match.created_at < ageing,
-                overdue=overdue,
-                can_review=proposed and can_review_match(user, match),
+                ageing=state == AGEING,
+                overdue=state == OVERDUE,
+                can_review=match.status == MatchStatus.PROPOSED and can_review_match(user, match),
             )
         )
     return rows
@@ -326,9 +323,7 @@ def counsellor_dashboard(user, now: datetime.datetime | None = None) -> dict:
         routed=Count("pk", filter=proposed & Q(counsellor__isnull=False)),
         pool=Count("pk", filter=proposed & Q(counsellor__isnull=True)),
         ageing=Count("pk", filter=ageing_q(now)),
-        overdue=Count(
-            "pk", filter=proposed & (Q(created_at__lt=escalation_cutoff(now)) | Q(escalated_at__isnull=False))
-        ),
+        overdue=Count("pk", filter=overdue_q(now)),
         forwarded_month=Count("pk", filter=mine & Q(forwarded_at__gte=since)),
         connected_month=Count("pk", filter=mine & Q(connected_at__gte=since)),
         won=Count("pk", filter=mine & Q(status=MatchStatus.WON)),

@@ -16,7 +16,9 @@ from portal import validation as rules
 from taxonomy.models import Sector
 from taxonomy.sectors import sectors_for_codes
 
-PROFILE_FIELDS = {"posted_country", "covered_countries", "sectors", "languages", "phone", "is_active"}
+# The fields of a counsellor's profile that staff write (the counsellor a few of them,
+# SELF_SERVICE_FIELDS), in the order the admin and the API take them.
+PROFILE_FIELDS = ("posted_country", "covered_countries", "sectors", "languages", "phone", "is_active")
 
 
 def check_counsellor_user(user: User) -> None:
@@ -34,8 +36,7 @@ def apply_profile_fields(profile: CounsellorProfile, data: dict[str, Any]) -> li
     Shared by the services and the admin's form, so both refuse the same input.
     """
     errors = rules.FieldErrors()
-    for field in sorted(set(data) - PROFILE_FIELDS):
-        errors.add(field, _("This field cannot be set."))
+    errors.reject_unknown(data, PROFILE_FIELDS)
     if "posted_country" in data or profile._state.adding:
         profile.posted_country = errors.check(
             "posted_country", rules.country_code, data.get("posted_country")
@@ -79,13 +80,7 @@ def counsellor_profile_create(*, actor: User, user: User, data: dict[str, Any]) 
     # field error) rather than breaking the one-to-one constraint (a server error).
     User.objects.select_for_update().get(pk=user.pk)
     check_counsellor_user(user)
-    profile = CounsellorProfile(user=user)
-    sectors = apply_profile_fields(profile, data)
-    profile.save()
-    if sectors is not None:
-        profile.sectors.set(sectors)
-    _route_pool()
-    return profile
+    return _save_profile(CounsellorProfile(user=user), data)
 
 
 @transaction.atomic
@@ -99,10 +94,15 @@ def counsellor_profile_update(
         raise PermissionDenied(_("Only staff manage counsellor profiles."))
     if not can_manage_counsellors(actor):
         errors = rules.FieldErrors()
-        for field in sorted(set(data) & PROFILE_FIELDS - SELF_SERVICE_FIELDS):
+        for field in sorted(set(data).intersection(PROFILE_FIELDS) - SELF_SERVICE_FIELDS):
             errors.add(field, _("Only staff change where a counsellor is posted and what they cover."))
         errors.raise_if_any()
-    profile = CounsellorProfile.objects.select_for_update().get(pk=profile.pk)
+    return _save_profile(CounsellorProfile.objects.select_for_update().get(pk=profile.pk), data)
+
+
+def _save_profile(profile: CounsellorProfile, data: dict[str, Any]) -> CounsellorProfile:
+    """Validate `data` onto `profile`, save it with its sectors, and route the pool again
+    (the desk may now cover more)."""
     sectors = apply_profile_fields(profile, data)
     profile.save()
     if sectors is not None:

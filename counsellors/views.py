@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import add_service_errors
 from accounts.models import Role
 from accounts.views import roles_required
+from matchmaking.ageing import service_levels
 from matchmaking.models import Match
 from portal.bidi import isolate
 from portal.formatting import format_number
@@ -53,6 +53,7 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
     page = Paginator(matches, QUEUE_PER_PAGE).get_page(params.get("page"))
     rows = selectors.queue_rows(page.object_list, request.user)
     query = params.urlencode()
+    levels = service_levels()
     return {
         # The queue's own address with its filters and page: where the forms come back to,
         # also when the page is shown again by the bulk endpoint after an error.
@@ -65,8 +66,8 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
         "rows": rows,
         "reviewable": any(row.can_review for row in rows),
         "filtered": any(key != "page" for key in params),
-        "ageing_days": settings.MATCH_AGEING_DAYS,
-        "escalation_days": settings.MATCH_ESCALATION_DAYS,
+        "ageing_days": levels.ageing_days,
+        "escalation_days": levels.escalation_days,
         "bulk": BulkReviewForm(),
         "selected": set(),
     }

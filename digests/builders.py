@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,9 +37,11 @@ from django_countries import countries
 
 from accounts.models import BuyerProfile
 from catalogue.models import Product
-from counsellors.selectors import short_name
+from counsellors.selectors import queue_sort_key, short_name
 from digests.content import Digest, DigestItem, DigestSection
-from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
+from matchmaking.ageing import OVERDUE, ageing_q, checkin_due_q, overdue_q, service_levels, service_state
+from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
+from matchmaking.policies import in_pool_q, visible_to_parties_q
 from portal.bidi import isolate
 from portal.formatting import format_date, format_number, is_persian, to_persian_digits
 from taxonomy.models import SectorLevel
@@ -182,7 +184,7 @@ class _Facts:
 
     def _gather_parties(self, producers: set[int], buyers: set[int]) -> None:
         forwarded = (
-            Match.objects.filter(self.window("forwarded_at"), status__in=VISIBLE_TO_PARTIES)
+            Match.objects.filter(self.window("forwarded_at"), visible_to_parties_q())
             .filter(self._parties_q("", producers, buyers))
             .order_by("-forwarded_at", "-pk")
             .values(*_PARTY_MATCH_FIELDS)
@@ -194,7 +196,7 @@ class _Facts:
         events = (
             MatchEvent.objects.filter(
                 self.window("at"),
-                match__status__in=VISIBLE_TO_PARTIES,
+                visible_to_parties_q("match__"),
                 from_status__in=(MatchStatus.FORWARDED, MatchStatus.CONNECTED),
             )
             .filter(self._parties_q("match__", producers, buyers))
@@ -262,9 +264,9 @@ class _Facts:
         ).filter(
             ~Q(from_status=MatchStatus.PROPOSED) | (Q(actor__isnull=False) & ~Q(actor=OuterRef("counsellor")))
         )
-        new = (
+        new = list(
             Match.objects.filter(status=MatchStatus.PROPOSED)
-            .filter(routed | Q(counsellor__isnull=True))
+            .filter(routed | in_pool_q())
             .filter(self.window("created_at") | Exists(back))
             .order_by("-score", "pk")
             .values(*_MATCH_FIELDS)
@@ -272,16 +274,13 @@ class _Facts:
         for row in new:
             if row["counsellor"] is None:
                 self.pool_new.append(row)
-            elif row["counsellor"] in counsellors:
-                self.queue_new[row["counsellor"]].append(row)
+        _file_by_counsellor(new, counsellors, self.queue_new)
         ageing = (
-            Match.objects.filter(routed, status=MatchStatus.PROPOSED, created_at__lt=self.ageing_cutoff)
+            Match.objects.filter(routed, ageing_q(self.until))
             .order_by("created_at", "pk")
             .values(*_MATCH_FIELDS)
         )
-        for row in ageing:
-            if row["counsellor"] in counsellors:
-                self.ageing[row["counsellor"]].append(row)
+        _file_by_counsellor(ageing, counsellors, self.ageing)
         responses = (
             MatchEvent.objects.filter(
                 self.window("at"),
@@ -302,40 +301,25 @@ class _Facts:
             ):
                 self.responses[row["counsellor"]].append(row)
         due = (
-            Match.objects.filter(routed, status=MatchStatus.CONNECTED, connected_at__lt=self.checkin_cutoff)
+            Match.objects.filter(routed, checkin_due_q(self.until))
             .order_by("connected_at", "pk")
             .values(*_MATCH_FIELDS)
         )
-        for row in due:
-            if row["counsellor"] in counsellors:
-                self.outcomes_due[row["counsellor"]].append(row)
+        _file_by_counsellor(due, counsellors, self.outcomes_due)
 
     # Staff: proposed matches past the escalation age (one query, shared by all staff).
 
     def _gather_staff(self) -> None:
         self.escalations = list(
-            Match.objects.filter(status=MatchStatus.PROPOSED)
-            .filter(
-                Q(created_at__lt=self.escalation_cutoff)
-                | Q(escalated_at__isnull=False, escalated_at__lte=self.until)
-            )
-            .order_by("created_at", "pk")
-            .values(*_MATCH_FIELDS)
+            Match.objects.filter(overdue_q(self.until)).order_by("created_at", "pk").values(*_MATCH_FIELDS)
         )
 
-    # Service levels, measured at the end of the window.
 
-    @property
-    def ageing_cutoff(self) -> datetime:
-        return self.until - timedelta(days=settings.MATCH_AGEING_DAYS)
-
-    @property
-    def escalation_cutoff(self) -> datetime:
-        return self.until - timedelta(days=settings.MATCH_ESCALATION_DAYS)
-
-    @property
-    def checkin_cutoff(self) -> datetime:
-        return self.until - timedelta(days=settings.MATCH_CHECKIN_DAYS)
+def _file_by_counsellor(rows: Iterable[dict], counsellors: set[int], target: dict) -> None:
+    """File each row under its counsellor, if one of the batch's."""
+    for row in rows:
+        if row["counsellor"] in counsellors:
+            target[row["counsellor"]].append(row)
 
 
 # --- Composing: one user's sections in the active language ----------------------------------
@@ -369,11 +353,11 @@ def _section(
 
 def _sections(user, facts: _Facts) -> list[DigestSection]:
     sections: list[DigestSection | None] = []
-    if user.is_producer:
-        sections += _party_sections(user, facts, PRODUCER)
-    elif user.is_buyer:
-        sections += _party_sections(user, facts, BUYER)
-        sections.append(_new_products(user, facts))
+    side = user.party_side
+    if side is not None:
+        sections += _party_sections(user, facts, side)
+        if side == BUYER:
+            sections.append(_new_products(user, facts))
     elif user.is_counsellor:
         sections += _counsellor_sections(user, facts)
     if user.is_portal_staff:
@@ -534,7 +518,10 @@ def _queue_item(row: dict) -> DigestItem:
 
 
 def _ageing_item(row: dict, facts: _Facts) -> DigestItem:
-    overdue = row["escalated_at"] is not None or row["created_at"] < facts.escalation_cutoff
+    state = service_state(
+        status=row["status"], created_at=row["created_at"], escalated_at=row["escalated_at"], now=facts.until
+    )
+    overdue = state == OVERDUE
     detail = _days_old(row["created_at"], facts.until)
     if row["source"] == MatchSource.BUYER_REQUEST:
         detail = f"{detail} · {MatchSource.BUYER_REQUEST.label}"
@@ -577,7 +564,7 @@ def _counsellor_sections(user, facts: _Facts) -> list[DigestSection | None]:
     # New: routed to them (unless listed as ageing) and the pool's; buyers' requests first,
     # then the best score, as the queue orders them.
     new = [row for row in facts.queue_new.get(user.pk, []) if row["pk"] not in ageing_ids] + facts.pool_new
-    new.sort(key=lambda row: (row["source"] != MatchSource.BUYER_REQUEST, -row["score"], row["pk"]))
+    new.sort(key=lambda row: queue_sort_key(source=row["source"], score=row["score"], pk=row["pk"]))
     return [
         _section("queue_new", _("New in your review queue"), new, _queue_item, _url("counsellors:queue")),
         _section(
@@ -619,5 +606,5 @@ def _escalations(facts: _Facts) -> DigestSection | None:
         _("Waiting for review past the service level"),
         facts.escalations,
         lambda row: _escalation_item(row, facts),
-        _url("counsellors:queue", query={"older_than": settings.MATCH_ESCALATION_DAYS}),
+        _url("counsellors:queue", query={"older_than": service_levels().escalation_days}),
     )

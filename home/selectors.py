@@ -31,6 +31,6 @@ def dashboard_for(user) -> dict:
     context = {"completeness": completeness, "profile": completeness.profile}
     if completeness.profile is not None:
         # Two more queries: the counts per status and the best forwarded matches.
-        side = "producer" if user.role == Role.PRODUCER else "buyer"
+        side = user.party_side
         context["matches"] = party_match_summary(**{side: completeness.profile})
     return context

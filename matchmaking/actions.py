@@ -8,22 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matchmaking.models import Match, MatchStatus, PartyResponse
-from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
-
-# States in which a match may still change hands between counsellors (lifecycle.match_reassign).
-REASSIGNABLE = (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED)
-
-
-def party_side(user, match: Match) -> str | None:
-    """The side of the match `user` owns ("producer" or "buyer"), else None."""
-    if not (user and user.is_authenticated):
-        return None
-    if user.is_producer and match.producer.owner_id == user.pk:
-        return "producer"
-    if user.is_buyer and match.buyer.owner_id == user.pk:
-        return "buyer"
-    return None
+from matchmaking.models import REASSIGNABLE, Match, MatchStatus, PartyResponse
+from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match, side_of
 
 
 @dataclass(frozen=True)
@@ -44,7 +30,7 @@ class MatchActions:
 def available_actions(user, match: Match) -> MatchActions:
     if not (user and user.is_authenticated):
         return MatchActions()
-    side = party_side(user, match)
+    side = side_of(user, match)
     return MatchActions(
         review=match.status == MatchStatus.PROPOSED and can_review_match(user, match),
         respond=(
@@ -53,6 +39,11 @@ def available_actions(user, match: Match) -> MatchActions:
             and getattr(match, f"{side}_response") == PartyResponse.PENDING
         ),
         outcome=match.status == MatchStatus.CONNECTED and can_record_outcome(user, match),
-        reassign=match.status in REASSIGNABLE and can_reassign_match(user, match),
+        reassign=can_hand_over(user, match),
         side=side,
     )
+
+
+def can_hand_over(user, match: Match) -> bool:
+    """Whether `user` may hand `match` to a colleague now (its state and `can_reassign_match`)."""
+    return match.status in REASSIGNABLE and can_reassign_match(user, match)

@@ -32,9 +32,23 @@ from matchmaking.loading import (
     producer_fingerprint,
 )
 from matchmaking.models import FACTORS as _FACTORS
-from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse, get_matching_config
+from matchmaking.models import (
+    REASSIGNABLE,
+    Match,
+    MatchEvent,
+    MatchSource,
+    MatchStatus,
+    PartyResponse,
+    get_matching_config,
+)
 from matchmaking.persistence import breakdown_of
-from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
+from matchmaking.policies import (
+    can_reassign_match,
+    can_record_outcome,
+    can_review_match,
+    side_of,
+    side_owned_by,
+)
 from portal import validation as rules
 from portal.api.exceptions import Conflict
 from portal.ratelimits import UserRateLimit
@@ -80,13 +94,10 @@ def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
     """(side, "accept" or "decline") when `event` is a party's response to the forwarded match:
     made by its producer or buyer from `forwarded`, to forwarded or connected (accepted) or to
     declined."""
-    if event.from_status != MatchStatus.FORWARDED or event.actor_id is None:
+    if event.from_status != MatchStatus.FORWARDED:
         return None
-    if event.actor_id == match.producer.owner_id:
-        side = "producer"
-    elif event.actor_id == match.buyer.owner_id:
-        side = "buyer"
-    else:
+    side = side_owned_by(event.actor_id, match)
+    if side is None:
         return None
     if event.to_status == MatchStatus.DECLINED:
         return side, "decline"
@@ -168,7 +179,7 @@ def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "
         raise PermissionDenied(_("You may not reassign this match."))
     if not (counsellor.is_counsellor and counsellor.is_active):
         raise ValidationError({"counsellor": [_("Choose an active trade counsellor.")]})
-    if match.status not in (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED):
+    if match.status not in REASSIGNABLE:
         raise Conflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
     if match.counsellor_id == counsellor.pk:
         raise ValidationError({"counsellor": [_("The match is already with this counsellor.")]})
@@ -182,14 +193,6 @@ def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "
 # --- The parties' responses ----------------------------------------------------------------
 
 
-def _side(actor: User, match: Match) -> str | None:
-    if actor.is_authenticated and actor.is_producer and match.producer.owner_id == actor.pk:
-        return "producer"
-    if actor.is_authenticated and actor.is_buyer and match.buyer.owner_id == actor.pk:
-        return "buyer"
-    return None
-
-
 @transaction.atomic
 def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -> Match:
     """The producer or the buyer of a forwarded match accepts or declines it. Both accepted:
@@ -198,7 +201,7 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
     if decision not in ("accept", "decline"):
         raise ValidationError({"decision": [_('Answer "accept" or "decline".')]})
     match = _locked(match)
-    side = _side(actor, match)
+    side = side_of(actor, match)
     if side is None:
         raise PermissionDenied(_("Only the producer and the buyer of a match respond to it."))
     if match.status != MatchStatus.FORWARDED:

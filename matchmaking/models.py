@@ -146,6 +146,8 @@ VISIBLE_TO_PARTIES = (
 )
 # ... and each other's contacts while it is live (not once either side declined).
 REVEALS_CONTACTS = (MatchStatus.FORWARDED, MatchStatus.CONNECTED, MatchStatus.WON, MatchStatus.LOST)
+# A match may change hands between counsellors until it is closed.
+REASSIGNABLE = (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED)
 
 
 class Match(models.Model):

@@ -7,7 +7,6 @@ Contacts appear in a message only where the recipient may see them
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
+from matchmaking.ageing import checkin_due_q, escalation_due_q, service_levels
 from matchmaking.models import Match, MatchEvent, MatchNotice, MatchStatus
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 
@@ -128,10 +128,9 @@ def escalate_overdue(now=None) -> int:
     listing them, then each is marked escalated so it is reported once. Marked after the
     send: a failed send is tried again by the next run (the task runs one at a time)."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.MATCH_ESCALATION_DAYS)
     matches = list(
         Match.objects.select_related("producer", "buyer", "counsellor")
-        .filter(status=MatchStatus.PROPOSED, created_at__lt=cutoff, escalated_at__isnull=True)
+        .filter(escalation_due_q(now))
         .order_by("created_at")
     )
     if not matches:
@@ -144,7 +143,7 @@ def escalate_overdue(now=None) -> int:
                 {
                     "user": user,
                     "matches": matches,
-                    "days": settings.MATCH_ESCALATION_DAYS,
+                    "days": service_levels().escalation_days,
                     "base_url": settings.PORTAL_BASE_URL,
                     "queue_url": settings.PORTAL_BASE_URL + reverse("counsellors:queue"),
                 },
@@ -158,10 +157,7 @@ def send_outcome_checkins(now=None) -> int:
     """Connected matches past the check-in age with no outcome yet: ask both sides how it
     went, once per match (marked after its two emails went out)."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.MATCH_CHECKIN_DAYS)
-    due = Match.objects.filter(
-        status=MatchStatus.CONNECTED, connected_at__lt=cutoff, checkin_sent_at__isnull=True
-    ).values_list("pk", flat=True)
+    due = Match.objects.filter(checkin_due_q(now), checkin_sent_at__isnull=True).values_list("pk", flat=True)
     sent = 0
     for match_id in list(due):
         match = _load(match_id)

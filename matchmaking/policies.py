@@ -16,23 +16,65 @@ def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
-    """The matches `user` may see, as a filter of `queryset` (all matches by default)."""
+def side_owned_by(user_id: int | None, match: Match) -> str | None:
+    """The side of `match` whose profile the user with id `user_id` owns ("producer" or
+    "buyer"), whatever their role now; None for anyone else (an event's actor, say)."""
+    if user_id is None:
+        return None
+    if match.producer.owner_id == user_id:
+        return "producer"
+    if match.buyer.owner_id == user_id:
+        return "buyer"
+    return None
+
+
+def side_of(user, match: Match) -> str | None:
+    """The side of `match` that `user` is on: "producer" or "buyer" when their role is that
+    side's and they own the match's profile on it; None otherwise."""
+    if not _signed_in(user):
+        return None
+    side = user.party_side
+    if side is not None and getattr(match, side).owner_id == user.pk:
+        return side
+    return None
+
+
+# The two parts of a counsellor's and of a party's sight, as filters (`prefix` reaches the
+# match through a relation, e.g. "match__"); `matches_visible_to` and the digests' batched
+# reads are built from them.
+
+
+def in_pool_q(prefix: str = "") -> Q:
+    """The unassigned pool: proposed matches routed to no counsellor (one that staff handled
+    from the pool stays with staff)."""
+    return Q(**{f"{prefix}counsellor__isnull": True, f"{prefix}status": MatchStatus.PROPOSED})
+
+
+def visible_to_parties_q(prefix: str = "") -> Q:
+    """The statuses in which a match's producer and buyer see it: from the forward on."""
+    return Q(**{f"{prefix}status__in": VISIBLE_TO_PARTIES})
+
+
+def _scoped(user, queryset: QuerySet[Match] | None, scope: Q | None) -> QuerySet[Match]:
+    """`queryset` (all matches by default) as `user` reaches it: nothing signed out, all of it
+    for staff, else what `scope` (evaluated for a signed-in non-staff user) lets through."""
     queryset = Match.objects.all() if queryset is None else queryset
     if not _signed_in(user):
         return queryset.none()
     if user.is_portal_staff:
         return queryset
-    if user.is_counsellor:
-        # Routed to them (any status), or waiting for review in the unassigned pool (one
-        # that staff handled from the pool stays with staff).
-        pool = Q(counsellor__isnull=True, status=MatchStatus.PROPOSED)
-        return queryset.filter(Q(counsellor=user) | pool)
-    if user.is_producer:
-        return queryset.filter(producer__owner=user, status__in=VISIBLE_TO_PARTIES)
-    if user.is_buyer:
-        return queryset.filter(buyer__owner=user, status__in=VISIBLE_TO_PARTIES)
-    return queryset.none()
+    return queryset.none() if scope is None else queryset.filter(scope)
+
+
+def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
+    """The matches `user` may see, as a filter of `queryset` (all matches by default)."""
+    scope = None
+    if _signed_in(user) and user.is_counsellor:
+        # Routed to them (any status), or waiting for review in the unassigned pool.
+        scope = Q(counsellor=user) | in_pool_q()
+    elif _signed_in(user) and user.party_side is not None:
+        scope = visible_to_parties_q() & Q(**{f"{user.party_side}__owner": user})
+    return _scoped(user, queryset, scope)
 
 
 def can_view_match(user, match: Match) -> bool:
@@ -45,7 +87,7 @@ def can_view_match(user, match: Match) -> bool:
         return match.counsellor_id == user.pk or (
             match.counsellor_id is None and match.status == MatchStatus.PROPOSED
         )
-    return match.status in VISIBLE_TO_PARTIES and can_respond_to_match(user, match)
+    return match.status in VISIBLE_TO_PARTIES and side_of(user, match) is not None
 
 
 def can_review_match(user, match: Match) -> bool:
@@ -60,14 +102,10 @@ def can_review_match(user, match: Match) -> bool:
 def matches_reviewable_by(user, queryset: QuerySet[Match] | None = None) -> QuerySet[Match]:
     """The queryset form of `can_review_match` (whatever the status: the lifecycle refuses what
     is no longer proposed): staff all; a counsellor those routed to them and the pool."""
-    queryset = Match.objects.all() if queryset is None else queryset
-    if not _signed_in(user):
-        return queryset.none()
-    if user.is_portal_staff:
-        return queryset
-    if user.is_counsellor:
-        return queryset.filter(Q(counsellor=user) | Q(counsellor__isnull=True))
-    return queryset.none()
+    scope = None
+    if _signed_in(user) and user.is_counsellor:
+        scope = Q(counsellor=user) | Q(counsellor__isnull=True)
+    return _scoped(user, queryset, scope)
 
 
 def can_record_outcome(user, match: Match) -> bool:
@@ -80,13 +118,7 @@ def can_record_outcome(user, match: Match) -> bool:
 def can_respond_to_match(user, match: Match) -> bool:
     """Accept or decline: the producer or the buyer of the match (whatever its status; the
     lifecycle refuses a response to a match that is not forwarded)."""
-    if not _signed_in(user):
-        return False
-    if user.is_producer:
-        return match.producer.owner_id == user.pk
-    if user.is_buyer:
-        return match.buyer.owner_id == user.pk
-    return False
+    return side_of(user, match) is not None
 
 
 def can_request_introduction(user) -> bool:

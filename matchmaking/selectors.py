@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import (
     Case,
     Count,
@@ -18,6 +20,7 @@ from django.db.models import (
 
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from catalogue.models import Product
+from matchmaking.actions import can_hand_over
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus, PartyResponse
 from matchmaking.policies import matches_visible_to
 from taxonomy.models import Sector
@@ -137,6 +140,20 @@ def party_matches(user, *, side: str, status: str | None = None) -> QuerySet[Mat
 def active_counsellors() -> list[User]:
     """The trade counsellors a match can be handed to, by name."""
     return list(User.objects.filter(role=Role.COUNSELLOR, is_active=True).order_by("full_name", "email"))
+
+
+def handover_counsellors(user, matches: Iterable[Match | None]) -> list[User]:
+    """What a page's hand-over forms offer: the active counsellors, read (one query) only when
+    `user` may hand one of `matches` to a colleague; [] otherwise."""
+    if any(match is not None and can_hand_over(user, match) for match in matches):
+        return active_counsellors()
+    return []
+
+
+def introduction_context(user, producer: ProducerProfile) -> dict:
+    """What the "request an introduction" box of a producer's or product's page reads (the
+    catalogue's pages ask through `catalogue.pages`, filled in `MatchmakingConfig.ready()`)."""
+    return {"existing_introduction": buyer_match_with(user, producer)}
 
 
 def buyer_match_with(user, producer: ProducerProfile) -> Match | None:

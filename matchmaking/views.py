@@ -76,11 +76,15 @@ def _error_text(error: ValidationError) -> str:
 # --- One match ---------------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, match: Match) -> dict:
+def _detail_context(request: HttpRequest, match: Match, counsellors: list | None = None) -> dict:
+    """The match page's context (`counsellors`: the hand-over choices when already read)."""
     _with_reasons([match])
+    if counsellors is None:
+        counsellors = selectors.handover_counsellors(request.user, [match])
     return {
         "match": match,
         "events": events_visible_to(request.user, match, match.events.all()),
+        "handover_counsellors": counsellors,
     }
 
 
@@ -163,21 +167,19 @@ ACTIONS: dict[str, _Action] = {
 }
 
 
-def _bound_form(name: str, request: HttpRequest, match: Match) -> MatchActionForm:
+def _bound_form(name: str, request: HttpRequest, match: Match, counsellors: list | None) -> MatchActionForm:
     form_class = ACTIONS[name].form
     if form_class is ReassignForm:
-        counsellors = selectors.active_counsellors()
-        request._matchmaking_counsellors = counsellors
-        return ReassignForm(request.POST, match=match, counsellors=counsellors)
+        return ReassignForm(request.POST, match=match, counsellors=counsellors or ())
     return form_class(request.POST, match=match)
 
 
-def _form_data(name: str, form: MatchActionForm, request: HttpRequest) -> dict:
+def _form_data(name: str, form: MatchActionForm, request: HttpRequest, counsellors: list | None) -> dict:
     data = dict(form.cleaned_data)
     if name == "respond":
         data["decision"] = request.POST.get("decision", "")
     if name == "reassign":
-        chosen = {user.pk: user for user in request._matchmaking_counsellors}
+        chosen = {user.pk: user for user in counsellors or ()}
         data["counsellor_user"] = chosen[data["counsellor"]]
     return data
 
@@ -195,10 +197,12 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             )
         raise Http404(_("No such match.")) from None
     action = ACTIONS[name]
-    form = _bound_form(name, request, match)
+    # The counsellors a reassignment may choose from, read once for the form and the page.
+    counsellors = selectors.active_counsellors() if action.form is ReassignForm else None
+    form = _bound_form(name, request, match, counsellors)
     success = error = None
     if form.is_valid():
-        data = _form_data(name, form, request)
+        data = _form_data(name, form, request, counsellors)
         try:
             match = action.run(match, request.user, data)
         except ValidationError as service_error:
@@ -222,13 +226,18 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             "error": error,
             "failed_form": form if failed else None,
             "failed_match_id": pk,
+            "handover_counsellors": (
+                counsellors
+                if counsellors is not None
+                else selectors.handover_counsellors(request.user, [fresh])
+            ),
         }
         return render(request, "matchmaking/includes/match_actions.html", context)
     if not failed:
         messages.add_message(request, messages.SUCCESS if success else messages.ERROR, success or error)
         return redirect(safe_next(request, detail_url))
     # The form's errors, shown on the match's page with what was typed kept.
-    context = _detail_context(request, _page_match(request, pk))
+    context = _detail_context(request, _page_match(request, pk), counsellors)
     context.update({"failed_form": form, "failed_match_id": pk, "next_url": safe_next(request, "")})
     messages.error(request, _("The form has errors; see below."))
     return render(request, "matchmaking/match_detail.html", context)
@@ -260,21 +269,21 @@ class _PartyPage:
     side: str
     title: str
     template_other: str
+    url_name: str
 
 
 PARTY_PAGES = {
-    "producer": _PartyPage("producer", gettext_lazy("Your leads"), "buyer"),
-    "buyer": _PartyPage("buyer", gettext_lazy("Your introductions"), "producer"),
+    "producer": _PartyPage("producer", gettext_lazy("Your leads"), "buyer", "matchmaking:leads"),
+    "buyer": _PartyPage("buyer", gettext_lazy("Your introductions"), "producer", "matchmaking:introductions"),
 }
 
 
 def _party_page(request: HttpRequest, side: str) -> HttpResponse:
     user = request.user
-    if not (user.is_producer if side == "producer" else user.is_buyer):
-        if user.is_producer:
-            return redirect("matchmaking:leads")
-        if user.is_buyer:
-            return redirect("matchmaking:introductions")
+    own = user.party_side
+    if own != side:
+        if own is not None:
+            return redirect(PARTY_PAGES[own].url_name)
         messages.info(request, _("Leads and introductions are the producers' and buyers' pages."))
         return redirect("dashboard")
     form = PartyStatusFilterForm(request.GET or None)
@@ -292,6 +301,7 @@ def _party_page(request: HttpRequest, side: str) -> HttpResponse:
             "side": side,
             "other": PARTY_PAGES[side].template_other,
             "title": PARTY_PAGES[side].title,
+            "handover_counsellors": selectors.handover_counsellors(user, page.object_list),
         },
     )
 

@@ -39,6 +39,14 @@ class FieldErrors:
                 self.add(field, message)
             return None
 
+    def reject_unknown(
+        self, data: Iterable[str], writable: Iterable[str], *, also: Iterable[str] = ()
+    ) -> None:
+        """A "cannot be set" error on each field of `data` outside `writable` (and `also`, the
+        fields the caller may set beyond them), in name order."""
+        for field in sorted(set(data).difference(writable, also)):
+            self.add(field, _("This field cannot be set."))
+
     def merge(self, error: ValidationError) -> None:
         for field, messages in error.message_dict.items():
             for message in messages:

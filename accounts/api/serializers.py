@@ -7,6 +7,7 @@ from rest_framework import serializers
 from accounts.models import BuyerProfile, Language, ProducerProfile, Role, User
 from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, can_view_producer_contacts
 from accounts.selectors import producer_sector_codes
+from accounts.services import BUYER_FIELDS, PRODUCER_FIELDS
 from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
 from portal.validation import max_length
 
@@ -107,29 +108,7 @@ class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializ
 
     class Meta:
         model = ProducerProfile
-        fields = [
-            "id",
-            "owner",
-            "name",
-            "description",
-            "province",
-            "city",
-            "website",
-            "email",
-            "phone",
-            "contact_name",
-            "sectors",
-            "target_markets",
-            "open_to_any_market",
-            "export_experience",
-            "certifications",
-            "languages",
-            "employees",
-            "founded",
-            "verified",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "owner", *PRODUCER_FIELDS, "verified", "created_at", "updated_at"]
         read_only_fields = fields
 
     def can_view_contacts(self, user, obj) -> bool:
@@ -188,26 +167,7 @@ class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer)
 
     class Meta:
         model = BuyerProfile
-        fields = [
-            "id",
-            "owner",
-            "company_name",
-            "country",
-            "city",
-            "website",
-            "email",
-            "phone",
-            "contact_name",
-            "description",
-            "sought_sectors",
-            "annual_demand",
-            "demand_unit",
-            "typical_order",
-            "required_certifications",
-            "languages",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "owner", *BUYER_FIELDS, "created_at", "updated_at"]
         read_only_fields = fields
 
     def can_view_contacts(self, user, obj) -> bool:

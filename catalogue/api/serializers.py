@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import ProducerProfile
 from catalogue.models import Product
+from catalogue.services import PRODUCT_FIELDS
 from portal.api.fields import BoundedListField
 from portal.validation import MAX_NUMBER_LENGTH, max_length
 
@@ -18,25 +19,16 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
+        # The writable fields, each HS code followed by its name.
         fields = [
             "id",
             "producer",
             "producer_name",
-            "name",
-            "description",
-            "hs_code",
-            "hs_name",
-            "annual_capacity",
-            "available_capacity",
-            "capacity_unit",
-            "moq",
-            "lead_time_days",
-            "price_min",
-            "price_max",
-            "currency",
-            "incoterms",
-            "certifications",
-            "is_active",
+            *(
+                name
+                for field in PRODUCT_FIELDS
+                for name in ((field, "hs_name") if field == "hs_code" else (field,))
+            ),
             "created_at",
             "updated_at",
         ]

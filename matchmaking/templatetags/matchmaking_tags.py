@@ -1,8 +1,10 @@
 """Template helpers of the match pages and emails.
 
 `{% match_panel match as panel %}` gives the action forms the viewer may use on a match
-(`matchmaking/includes/match_actions.html` calls it, so any page can include that partial
-with just `match`); the filters name factors and statuses in the active language.
+(`matchmaking/includes/match_actions.html` calls it; the view puts the counsellors a match
+may be handed to in the context as `handover_counsellors`, `selectors.handover_counsellors`);
+the filters name factors and statuses in the active language. The tags read no rows: what
+they show comes from the view's context.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BuyerProfile, ProducerProfile
 from accounts.policies import can_view_buyer_contacts, can_view_producer_contacts
-from matchmaking import lifecycle, selectors
+from matchmaking import lifecycle
 from matchmaking.actions import available_actions
 from matchmaking.forms import ForwardForm, OutcomeForm, ReassignForm, RejectForm, RespondForm
 from matchmaking.models import MatchStatus
@@ -74,17 +76,6 @@ class _Panel:
         self.forms = forms
 
 
-def _counsellors(context) -> list:
-    """The active counsellors, read once per request however many matches a page shows."""
-    request = context.get("request")
-    cached = getattr(request, "_matchmaking_counsellors", None) if request is not None else None
-    if cached is None:
-        cached = selectors.active_counsellors()
-        if request is not None:
-            request._matchmaking_counsellors = cached
-    return cached
-
-
 @register.simple_tag(takes_context=True)
 def match_panel(context, match):
     """The actions the signed-in user may take on `match`, each with its form (the form that
@@ -106,14 +97,8 @@ def match_panel(context, match):
     if actions.outcome:
         forms["outcome"] = form(OutcomeForm)
     if actions.reassign:
-        forms["reassign"] = form(ReassignForm, counsellors=_counsellors(context))
+        forms["reassign"] = form(ReassignForm, counsellors=context.get("handover_counsellors", ()))
     return _Panel(actions, forms)
-
-
-@register.simple_tag(takes_context=True)
-def introduction_with(context, producer):
-    """The signed-in buyer's match with `producer` (None if none, or not a buyer)."""
-    return selectors.buyer_match_with(context.get("user"), producer)
 
 
 @register.simple_tag(takes_context=True)
