@@ -6,7 +6,7 @@
      rejected     declined (by either side)
 
 Each service locks the row (`select_for_update`), checks the actor, refuses an illegal
-transition with a `Conflict` (409 in the API, a message on the pages), writes a
+transition with a `StateConflict` (portal.exceptions: 409 in the API, a message on the pages), writes a
 `MatchEvent` and sends its emails once the transaction commits. Two counsellors acting on
 one match at once: the second waits for the lock, then finds the status changed and is told.
 """
@@ -36,7 +36,7 @@ from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, Part
 from matchmaking.persistence import breakdown_of
 from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
 from portal import validation as rules
-from portal.api.exceptions import Conflict
+from portal.exceptions import StateConflict
 from portal.ratelimits import UserRateLimit
 from portal.validation import currency_code, positive_quantity
 
@@ -55,8 +55,8 @@ def _note(value: str | None, field: str = "note") -> str:
     return note
 
 
-def _refuse(match: Match, to_status: str) -> Conflict:
-    return Conflict(
+def _refuse(match: Match, to_status: str) -> StateConflict:
+    return StateConflict(
         _("This match is %(status)s now; it cannot become %(to)s.")
         % {"status": match.get_status_display(), "to": MatchStatus(to_status).label}
     )
@@ -169,7 +169,7 @@ def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "
     if not (counsellor.is_counsellor and counsellor.is_active):
         raise ValidationError({"counsellor": [_("Choose an active trade counsellor.")]})
     if match.status not in (MatchStatus.PROPOSED, MatchStatus.FORWARDED, MatchStatus.CONNECTED):
-        raise Conflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
+        raise StateConflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
     if match.counsellor_id == counsellor.pk:
         raise ValidationError({"counsellor": [_("The match is already with this counsellor.")]})
     match.counsellor = counsellor
@@ -202,12 +202,12 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
     if side is None:
         raise PermissionDenied(_("Only the producer and the buyer of a match respond to it."))
     if match.status != MatchStatus.FORWARDED:
-        raise Conflict(
+        raise StateConflict(
             _("This match is %(status)s; only a forwarded match takes a response.")
             % {"status": match.get_status_display()}
         )
     if getattr(match, f"{side}_response") != PartyResponse.PENDING:
-        raise Conflict(_("You have already responded to this match."))
+        raise StateConflict(_("You have already responded to this match."))
     accepted = decision == "accept"
     setattr(match, f"{side}_response", PartyResponse.ACCEPTED if accepted else PartyResponse.DECLINED)
     setattr(match, f"{side}_note", note)
@@ -377,7 +377,7 @@ def request_introduction(
         match.save(update_fields=fields)
         _event(match, actor=actor, from_status=from_status, note=message)
     else:
-        raise Conflict(
+        raise StateConflict(
             _("You are already in touch with this producer (the match is %(status)s).")
             % {"status": match.get_status_display()}
         )
