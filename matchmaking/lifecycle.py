@@ -7,7 +7,8 @@
 
 Each service locks the row (`select_for_update`), checks the actor, refuses an illegal
 transition with a `StateConflict` (portal.exceptions: 409 in the API, a message on the pages), writes a
-`MatchEvent` and sends its emails once the transaction commits. Two counsellors acting on
+`MatchEvent` and sends its emails once the transaction commits (the notification tasks
+are transaction-aware: portal.tasks.TransactionAwareTask). Two counsellors acting on
 one match at once: the second waits for the lock, then finds the status changed and is told.
 """
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BuyerProfile, ProducerProfile, User
 from catalogue.models import Product
-from matchmaking import engine
+from matchmaking import engine, tasks
 from matchmaking.loading import (
     buyer_fingerprint,
     load_buyers,
@@ -66,14 +67,6 @@ def _event(match: Match, *, actor: User | None, from_status: str, note: str = ""
     MatchEvent.objects.create(
         match=match, actor=actor, from_status=from_status, to_status=match.status, note=note
     )
-
-
-def _notify(task_name: str, match_id: int) -> None:
-    """Send the transition's emails once the transaction commits (a Celery task)."""
-    from matchmaking import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: tasks.send_safely(task, match_id))
 
 
 def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
@@ -134,7 +127,7 @@ def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
         match.counsellor = actor  # taken from the pool
     match.save(update_fields=["status", "forward_note", "forwarded_at", "counsellor", "updated_at"])
     _event(match, actor=actor, from_status=MatchStatus.PROPOSED, note=note)
-    _notify("notify_match_forwarded", match.pk)
+    tasks.notify_match_forwarded.delay(match.pk)
     return match
 
 
@@ -222,9 +215,9 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
     # is shown (`event_response`), in the reader's language, not the writer's.
     _event(match, actor=actor, from_status=MatchStatus.FORWARDED, note=note)
     if match.status == MatchStatus.CONNECTED:
-        _notify("notify_match_connected", match.pk)
+        tasks.notify_match_connected.delay(match.pk)
     elif match.status == MatchStatus.DECLINED:
-        _notify("notify_match_declined", match.pk)
+        tasks.notify_match_declined.delay(match.pk)
     return match
 
 
@@ -383,7 +376,7 @@ def request_introduction(
         )
     if kind != OPEN:
         route_unassigned(Match.objects.filter(pk=match.pk))
-        _notify("notify_introduction_requested", match.pk)
+        tasks.notify_introduction_requested.delay(match.pk)
     match.refresh_from_db()
     match.request_kind = kind
     match.receipt = _receipt(match, scored=scored, product=product, message=message)
