@@ -14,6 +14,7 @@ from catalogue.models import Sector
 from catalogue.sectors import sectors_for_codes
 from counsellors.models import CounsellorProfile
 from counsellors.policies import SELF_SERVICE_FIELDS, can_edit_counsellor_profile, can_manage_counsellors
+from counsellors.routing import route_unassigned
 from portal import validation as rules
 
 PROFILE_FIELDS = {"posted_country", "covered_countries", "sectors", "languages", "phone", "is_active"}
@@ -65,8 +66,6 @@ def apply_profile_fields(profile: CounsellorProfile, data: dict[str, Any]) -> li
 
 def _route_pool() -> None:
     """Pooled matches (no counsellor yet) may now have a desk: route them."""
-    from counsellors.routing import route_unassigned
-
     route_unassigned()
 
 
