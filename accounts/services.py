@@ -5,12 +5,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import exceptions as api_exceptions
 from rest_framework.authtoken.models import Token
 
 from portal import validation as rules
@@ -39,20 +38,19 @@ def user_set_language(*, user: User, language: str | None) -> None:
 
 
 def token_for_credentials(*, request, email: str, password: str) -> Token:
-    """The user's API token, made on first use and again once it expired; a clear 400 when
-    the credentials fail or the email was never confirmed (the pages ask the same to sign in).
+    """The user's API token, made on first use and again once it expired; a ValidationError
+    (a 400 in the API) when the credentials fail or the email was never confirmed (the pages
+    ask the same to sign in).
 
     Not one transaction: the failed attempt django-axes records during `authenticate` must
     outlive the error raised here (the token's own writes are atomic)."""
     user = authenticate(request, email=email.strip().lower(), password=password)
     if user is None or not user.is_active:
-        raise api_exceptions.ValidationError(
-            {"non_field_errors": [_("Unable to sign in with these credentials.")]}
-        )
+        raise ValidationError({NON_FIELD_ERRORS: [_("Unable to sign in with these credentials.")]})
     if not has_verified_email(user):
-        raise api_exceptions.ValidationError(
+        raise ValidationError(
             {
-                "non_field_errors": [
+                NON_FIELD_ERRORS: [
                     _(
                         "Confirm your email address first: follow the link we emailed you, or sign in "
                         "on the website to get a new one. Then ask for a token again."

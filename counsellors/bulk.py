@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from matchmaking import lifecycle
 from matchmaking.models import Match
 from matchmaking.policies import matches_reviewable_by
-from portal.api.exceptions import Conflict
+from portal.exceptions import StateConflict
 
 FORWARD = "forward"
 REJECT = "reject"
@@ -82,7 +82,7 @@ def bulk_review(*, actor, match_ids: Iterable, action: str, text: str = "") -> B
                 updated = lifecycle.match_forward(match=match, actor=actor, note=text)
             else:
                 updated = lifecycle.match_reject(match=match, actor=actor, reason=text)
-        except (Conflict, PermissionDenied):
+        except (StateConflict, PermissionDenied):
             outcome.skipped += 1
         else:
             outcome.done.append(updated)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from counsellors.models import CounsellorProfile
 from counsellors.policies import SELF_SERVICE_FIELDS, can_edit_counsellor_profile, can_manage_counsellors
+from counsellors.routing import route_unassigned
 from portal import validation as rules
 from taxonomy.models import Sector
 from taxonomy.sectors import sectors_for_codes
@@ -66,8 +67,6 @@ def apply_profile_fields(profile: CounsellorProfile, data: dict[str, Any]) -> li
 
 def _route_pool() -> None:
     """Pooled matches (no counsellor yet) may now have a desk: route them."""
-    from counsellors.routing import route_unassigned
-
     route_unassigned()
 
 

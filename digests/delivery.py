@@ -44,7 +44,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 
-from . import mail, services
+from . import builders, mail, services
 from .content import Digest
 from .models import DeliveryStatus, DigestDelivery, Frequency
 
@@ -257,16 +257,9 @@ def reclaim_stale(*, now: datetime, frequency: str | None = None) -> list[int]:
 # --- Building ---------------------------------------------------------------------------------
 
 
-def _builders():
-    from digests import builders  # the other half of the feature; looked up at call time
-
-    return builders
-
-
 def build_for(deliveries: Iterable[DigestDelivery]) -> dict[int, Digest | None | Exception]:
     """Each delivery's digest (None: the builder had nothing to say; an exception: building it
     failed), built with one `build_digests` call per window and language."""
-    builders = _builders()
     groups: dict[tuple, list[DigestDelivery]] = defaultdict(list)
     for row in deliveries:
         groups[(row.since, row.until, services.digest_language(row.user))].append(row)
@@ -509,7 +502,7 @@ def preview(*, user: User, now: datetime | None = None) -> Preview:
     since, until = window_for(user, frequency, now)
     language = services.digest_language(user, preference)
     with translation.override(language):
-        digest = _builders().build_digest(user, since=since, until=until)
+        digest = builders.build_digest(user, since=since, until=until)
     rendered = None
     if not digest.is_empty:
         rendered = mail.render_digest(user=user, digest=digest, frequency=frequency, language=language)

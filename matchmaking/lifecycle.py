@@ -6,8 +6,9 @@
      rejected     declined (by either side)
 
 Each service locks the row (`select_for_update`), checks the actor, refuses an illegal
-transition with a `Conflict` (409 in the API, a message on the pages), writes a
-`MatchEvent` and sends its emails once the transaction commits. Two counsellors acting on
+transition with a `StateConflict` (portal.exceptions: 409 in the API, a message on the pages), writes a
+`MatchEvent` and sends its emails once the transaction commits (the notification tasks
+are transaction-aware: portal.tasks.TransactionAwareTask). Two counsellors acting on
 one match at once: the second waits for the lock, then finds the status changed and is told.
 """
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BuyerProfile, ProducerProfile, User
 from catalogue.models import Product
-from matchmaking import engine
+from matchmaking import engine, tasks
 from matchmaking.loading import (
     buyer_fingerprint,
     load_buyers,
@@ -50,7 +51,7 @@ from matchmaking.policies import (
     side_owned_by,
 )
 from portal import validation as rules
-from portal.api.exceptions import Conflict
+from portal.exceptions import StateConflict
 from portal.ratelimits import UserRateLimit
 from portal.validation import currency_code, positive_quantity
 
@@ -69,8 +70,8 @@ def _note(value: str | None, field: str = "note") -> str:
     return note
 
 
-def _refuse(match: Match, to_status: str) -> Conflict:
-    return Conflict(
+def _refuse(match: Match, to_status: str) -> StateConflict:
+    return StateConflict(
         _("This match is %(status)s now; it cannot become %(to)s.")
         % {"status": match.get_status_display(), "to": MatchStatus(to_status).label}
     )
@@ -80,14 +81,6 @@ def _event(match: Match, *, actor: User | None, from_status: str, note: str = ""
     MatchEvent.objects.create(
         match=match, actor=actor, from_status=from_status, to_status=match.status, note=note
     )
-
-
-def _notify(task_name: str, match_id: int) -> None:
-    """Send the transition's emails once the transaction commits (a Celery task)."""
-    from matchmaking import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: tasks.send_safely(task, match_id))
 
 
 def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
@@ -145,7 +138,7 @@ def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
         match.counsellor = actor  # taken from the pool
     match.save(update_fields=["status", "forward_note", "forwarded_at", "counsellor", "updated_at"])
     _event(match, actor=actor, from_status=MatchStatus.PROPOSED, note=note)
-    _notify("notify_match_forwarded", match.pk)
+    tasks.notify_match_forwarded.delay(match.pk)
     return match
 
 
@@ -180,7 +173,7 @@ def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "
     if not (counsellor.is_counsellor and counsellor.is_active):
         raise ValidationError({"counsellor": [_("Choose an active trade counsellor.")]})
     if match.status not in REASSIGNABLE:
-        raise Conflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
+        raise StateConflict(_("A %(status)s match is closed.") % {"status": match.get_status_display()})
     if match.counsellor_id == counsellor.pk:
         raise ValidationError({"counsellor": [_("The match is already with this counsellor.")]})
     match.counsellor = counsellor
@@ -205,12 +198,12 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
     if side is None:
         raise PermissionDenied(_("Only the producer and the buyer of a match respond to it."))
     if match.status != MatchStatus.FORWARDED:
-        raise Conflict(
+        raise StateConflict(
             _("This match is %(status)s; only a forwarded match takes a response.")
             % {"status": match.get_status_display()}
         )
     if getattr(match, f"{side}_response") != PartyResponse.PENDING:
-        raise Conflict(_("You have already responded to this match."))
+        raise StateConflict(_("You have already responded to this match."))
     accepted = decision == "accept"
     setattr(match, f"{side}_response", PartyResponse.ACCEPTED if accepted else PartyResponse.DECLINED)
     setattr(match, f"{side}_note", note)
@@ -225,9 +218,9 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
     # is shown (`event_response`), in the reader's language, not the writer's.
     _event(match, actor=actor, from_status=MatchStatus.FORWARDED, note=note)
     if match.status == MatchStatus.CONNECTED:
-        _notify("notify_match_connected", match.pk)
+        tasks.notify_match_connected.delay(match.pk)
     elif match.status == MatchStatus.DECLINED:
-        _notify("notify_match_declined", match.pk)
+        tasks.notify_match_declined.delay(match.pk)
     return match
 
 
@@ -380,13 +373,13 @@ def request_introduction(
         match.save(update_fields=fields)
         _event(match, actor=actor, from_status=from_status, note=message)
     else:
-        raise Conflict(
+        raise StateConflict(
             _("You are already in touch with this producer (the match is %(status)s).")
             % {"status": match.get_status_display()}
         )
     if kind != OPEN:
         route_unassigned(Match.objects.filter(pk=match.pk))
-        _notify("notify_introduction_requested", match.pk)
+        tasks.notify_introduction_requested.delay(match.pk)
     match.refresh_from_db()
     match.request_kind = kind
     match.receipt = _receipt(match, scored=scored, product=product, message=message)

@@ -1,5 +1,9 @@
 """Every write to matches: rematches (one profile, everything, or a sweep in chunks), the
-rematch triggers enqueued on commit, and the review transitions."""
+rematch triggers enqueued on commit, and the review transitions.
+
+The two per-profile rematch tasks live here, with the triggers that send them and the
+rematches they run (as pretix keeps a service's tasks in its module): matchmaking.tasks,
+which calls these services, re-exports them, and nothing here imports it back."""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from accounts.models import BuyerProfile, ProducerProfile
 from matchmaking import engine, producer_cache, shortlists
 from matchmaking.engine.result import concatenate_results, empty_result
 from matchmaking.loading import (
@@ -22,9 +28,12 @@ from matchmaking.loading import (
     load_buyers,
     load_producers,
     load_sections,
+    ready_buyer_ids,
 )
 from matchmaking.models import MatchSource, MatchStatus, get_matching_config
 from matchmaking.persistence import RematchCounts, Scope, persist
+from portal import outbox
+from portal.tasks import TransactionAwareTask
 
 logger = logging.getLogger(__name__)
 
@@ -165,8 +174,6 @@ def config_from_dict(data: dict) -> engine.MatchingConfig:
 
 def sweep_chunks(chunk_size: int | None = None) -> list[list[int]]:
     """The ready buyers' ids split into chunks, the map steps of a sweep."""
-    from matchmaking.loading import ready_buyer_ids
-
     size = max(1, chunk_size or settings.MATCHING_SWEEP_CHUNK_SIZE)
     ids = ready_buyer_ids()
     return [ids[start : start + size] for start in range(0, len(ids), size)]
@@ -283,22 +290,39 @@ def debounce_key(kind: str, profile_id: int) -> str:
     return f"matchmaking:rematch:{kind}:{profile_id}"
 
 
+@shared_task(base=TransactionAwareTask, name="matchmaking.tasks.rematch_producer_task")
+def rematch_producer_task(producer_id: int) -> dict | None:
+    """Rematch one producer (sent debounced by the triggers); nothing if it is gone."""
+    cache.delete(debounce_key("producer", producer_id))
+    if not ProducerProfile.objects.filter(pk=producer_id).exists():
+        return None
+    return rematch_producer(producer_id).as_dict()
+
+
+@shared_task(base=TransactionAwareTask, name="matchmaking.tasks.rematch_buyer_task")
+def rematch_buyer_task(buyer_id: int) -> dict | None:
+    """Rematch one buyer (sent debounced by the triggers); nothing if it is gone."""
+    cache.delete(debounce_key("buyer", buyer_id))
+    if not BuyerProfile.objects.filter(pk=buyer_id).exists():
+        return None
+    return rematch_buyer(buyer_id).as_dict()
+
+
 def _send_debounced(kind: str, profile_id: int) -> None:
     """Enqueue one rematch of the profile unless one is already waiting: the first edit of a
     burst sends the task with a countdown, the others find the key and add nothing. The task
     deletes the key before it reads anything, so an edit made while it runs sends another.
     A broker outage neither fails the request (the write is committed) nor loses the rematch:
-    the outbox records it and sends it again when the broker is back."""
-    from matchmaking import tasks
-    from portal import outbox
-
+    the outbox records it and sends it again when the broker is back. (Sent on commit by
+    hand, not by the task's own wait: the debounce key is taken after the commit, so a
+    rolled-back edit holds no key that would swallow the next edit's rematch.)"""
     delay = settings.MATCHING_REMATCH_DEBOUNCE_SECONDS
     key = debounce_key(kind, profile_id)
     # False: a rematch already waits. None: the cache is down (django-redis logged it) and
     # cannot tell, so send one: a rematch too many costs time, one too few a stale match list.
     if cache.add(key, 1, timeout=delay + settings.MATCHING_REMATCH_DEBOUNCE_GRACE) is False:
         return
-    task = tasks.rematch_producer_task if kind == "producer" else tasks.rematch_buyer_task
+    task = rematch_producer_task if kind == "producer" else rematch_buyer_task
     try:
         sent = outbox.send(task, [profile_id], countdown=delay)
     except Exception:

@@ -3,6 +3,10 @@
 The nightly sweep fans out as a chord: one `score_chunk` per chunk of buyers (each retried
 on its own when it fails), then `reduce_and_persist_task` over their shortlists. With no
 broker (a laptop, the unit tests) the same chord runs in process.
+
+The per-profile rematch tasks (`rematch_producer_task`, `rematch_buyer_task`) are defined in
+matchmaking.services, with the triggers that send them, and imported here: a task module
+that imports its services cannot be imported by them.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.models import BuyerProfile, ProducerProfile
+from matchmaking import notifications, producer_cache, services, sweeps
+from matchmaking.loading import load_sections
+from matchmaking.services import rematch_buyer_task, rematch_producer_task  # noqa: F401 (see above)
 from portal import outbox
+from portal.celery import app
 from portal.locks import single_instance
-
-from . import notifications, services, sweeps
+from portal.tasks import TransactionAwareTask
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +39,6 @@ def warm_producer_cache(**kwargs) -> None:
     """Prepare the producers a buyer rematch reads (matchmaking.producer_cache) when a worker
     process starts, so its first buyer rematch does not pay for it. Best effort: a failure
     here only leaves the first rematch to build them."""
-    from matchmaking import producer_cache
-    from matchmaking.loading import load_sections
-
     if not producer_cache.enabled():
         return
     try:
@@ -44,24 +47,6 @@ def warm_producer_cache(**kwargs) -> None:
         logger.info("producer cache warmed in %.1f s", time.monotonic() - started)
     except Exception:
         logger.exception("could not warm the producer cache; the first buyer rematch will")
-
-
-@shared_task
-def rematch_producer_task(producer_id: int) -> dict | None:
-    """Rematch one producer (sent debounced by the services); nothing if it is gone."""
-    cache.delete(services.debounce_key("producer", producer_id))
-    if not ProducerProfile.objects.filter(pk=producer_id).exists():
-        return None
-    return services.rematch_producer(producer_id).as_dict()
-
-
-@shared_task
-def rematch_buyer_task(buyer_id: int) -> dict | None:
-    """Rematch one buyer (sent debounced by the services); nothing if it is gone."""
-    cache.delete(services.debounce_key("buyer", buyer_id))
-    if not BuyerProfile.objects.filter(pk=buyer_id).exists():
-        return None
-    return services.rematch_buyer(buyer_id).as_dict()
 
 
 @shared_task
@@ -89,8 +74,6 @@ def sweep_all(attempt: int = 1) -> dict | None:
 
 
 def app_is_eager() -> bool:
-    from portal.celery import app
-
     return bool(app.conf.task_always_eager)
 
 
@@ -181,16 +164,14 @@ def reduce_and_persist_task(
 
 
 # --- Notifications and follow-up -----------------------------------------------------------
+# The lifecycle sends these inside its transactions: they wait for the commit by themselves.
 
 
 def send_safely(task, match_id: int) -> None:
-    """Enqueue a notification after a commit. A broker outage must not fail the request (the
-    transition is committed) nor lose the email: the outbox records the task to send again."""
-    try:
-        outbox.send(task, [match_id])
-    except Exception:
-        # No broker: the notification ran in process, and failed (a mail server down).
-        logger.exception("%s for match %s failed", task.name, match_id)
+    """Send a match's notification now, through the outbox, and log (not raise) its failure
+    in process: what a notification task sent inside a transaction does after the commit
+    (portal.tasks.TransactionAwareTask, portal.outbox.send_safely)."""
+    outbox.send_safely(task, [match_id])
 
 
 _MAIL_RETRY = {
@@ -202,22 +183,22 @@ _MAIL_RETRY = {
 }
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
 def notify_match_forwarded(match_id: int) -> int:
     return notifications.match_forwarded(match_id)
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
 def notify_match_connected(match_id: int) -> int:
     return notifications.match_connected(match_id)
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
 def notify_match_declined(match_id: int) -> int:
     return notifications.match_declined(match_id)
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
 def notify_introduction_requested(match_id: int) -> int:
     return notifications.introduction_requested(match_id)
 

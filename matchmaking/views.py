@@ -3,7 +3,7 @@
 Views route and render. Every change goes through `matchmaking.lifecycle`; what a viewer
 may see and do comes from `matchmaking.policies` (through `matchmaking.actions`) and
 `accounts.policies`. A service's ValidationError is shown on its form, an illegal transition
-(`Conflict`) as a message, and PermissionDenied is a 403. The action endpoints answer htmx
+(`StateConflict`) as a message, and PermissionDenied is a 403. The action endpoints answer htmx
 requests with the match's actions partial, so a queue can forward or reject in place.
 """
 
@@ -41,9 +41,8 @@ from matchmaking.forms import (
 from matchmaking.models import Match, MatchStatus
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
-from portal.api.exceptions import Conflict
+from portal.exceptions import RateLimited, StateConflict
 from portal.formatting import format_number
-from portal.ratelimits import RateLimited
 from portal.redirects import safe_next
 
 MATCHES_PER_PAGE = 20
@@ -207,8 +206,8 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             match = action.run(match, request.user, data)
         except ValidationError as service_error:
             add_service_errors(form, service_error)
-        except Conflict as conflict:
-            error = str(conflict.detail)
+        except StateConflict as conflict:
+            error = conflict.message
         else:
             success = action.success(match, data)
 
@@ -352,8 +351,8 @@ def request_introduction(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
-    except Conflict as conflict:
-        messages.error(request, str(conflict.detail))
+    except StateConflict as conflict:
+        messages.error(request, conflict.message)
     except RateLimited as limited:
         minutes = max(1, -(-(limited.wait or 60) // 60))
         messages.error(

@@ -5,6 +5,8 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connections
 
+from portal.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,8 +26,6 @@ def broker_status() -> str:
     """`eager` when tasks run in process, else whether the broker answers now."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from portal.celery import app
-
     try:
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=2)

@@ -13,11 +13,18 @@ still in the state it announces, and once per person and event, `MatchNotice`; a
 sent only while claimed).
 
 With tasks run in process (no broker: a laptop, the unit tests) there is nothing to publish:
-`send()` runs the task and lets its exceptions through, as `apply_async` does.
+`send()` runs the task and lets its exceptions through, as `apply_async` does. `send_safely()`
+is `send()` for a caller whose transaction is committed: it logs such an error instead.
+
+A transaction-aware task (portal.tasks.TransactionAwareTask) sent inside a transaction waits
+for the commit and then comes here; what the outbox publishes itself (`send`, the resends)
+goes out at once, inside a transaction or not (`publishing`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import logging
 import uuid
@@ -26,6 +33,8 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+
+from portal.celery import app
 
 from .models import PendingTask
 
@@ -54,10 +63,26 @@ class ResendCounts:
         return dataclasses.asdict(self)
 
 
-def _app():
-    from portal.celery import app
+# The name of the task the outbox is publishing now, until that task's `apply_async` asks.
+_publishing: contextvars.ContextVar[str | None] = contextvars.ContextVar("outbox_publishing", default=None)
 
-    return app
+
+@contextlib.contextmanager
+def _publishing_now(name: str):
+    token = _publishing.set(name)
+    try:
+        yield
+    finally:
+        _publishing.reset(token)
+
+
+def publishing(task) -> bool:
+    """True when the outbox itself is publishing `task` now: it must go out at once, not wait
+    for a commit. Answers True once; what the task then runs in process decides for itself."""
+    if _publishing.get() != task.name:
+        return False
+    _publishing.set(None)
+    return True
 
 
 def send(
@@ -69,7 +94,7 @@ def send(
 ) -> Sent:
     """Publish `task`; if the broker does not take it, record it to be sent again. Never
     raises for a broker or database failure (in process, the task's own errors come through)."""
-    if _app().conf.task_always_eager:
+    if app.conf.task_always_eager:
         result = _apply(task, args, kwargs, countdown)
         return Sent(task_id=getattr(result, "id", ""), queued=True)
     try:
@@ -82,13 +107,31 @@ def send(
     return Sent(task_id=result.id, queued=True)
 
 
+def send_safely(
+    task,
+    args: list | tuple = (),
+    kwargs: dict[str, Any] | None = None,
+    *,
+    countdown: float | None = None,
+) -> Sent | None:
+    """`send()` after a commit: a broker outage must not fail the request (its writes are
+    committed) nor lose the task (the outbox records it), and a task run in process (no
+    broker) that fails is logged, not raised. None when it was."""
+    try:
+        return send(task, args, kwargs, countdown=countdown)
+    except Exception:
+        logger.exception("%s%r failed", task.name, tuple(args))
+        return None
+
+
 def _apply(task, args, kwargs, countdown):
     """The plainest call that does it: `delay` unless there is a countdown."""
-    if countdown is None:
-        return task.delay(*args, **(kwargs or {}))
-    if kwargs:
-        return task.apply_async(list(args), kwargs, countdown=countdown)
-    return task.apply_async(list(args), countdown=countdown)
+    with _publishing_now(task.name):
+        if countdown is None:
+            return task.delay(*args, **(kwargs or {}))
+        if kwargs:
+            return task.apply_async(list(args), kwargs, countdown=countdown)
+        return task.apply_async(list(args), countdown=countdown)
 
 
 def _record(name, task_id, args, kwargs, eta, error) -> bool:
@@ -151,9 +194,9 @@ def resend_pending(*, limit: int = RESEND_LIMIT) -> ResendCounts:
 
 def _publish(row: PendingTask) -> None:
     eta: datetime | None = row.eta if row.eta and row.eta > timezone.now() else None
-    app = _app()
     options = {"task_id": row.task_id, "eta": eta}
     if row.name in app.tasks:
-        app.tasks[row.name].apply_async(args=row.args, kwargs=row.kwargs, **options)
+        with _publishing_now(row.name):
+            app.tasks[row.name].apply_async(args=row.args, kwargs=row.kwargs, **options)
     else:  # a task this process does not know (another app's, or renamed): by name
         app.send_task(row.name, args=row.args, kwargs=row.kwargs, **options)

@@ -3,25 +3,16 @@
 Counted like DRF's throttles (a sliding window in the `ratelimit` cache, which keeps counting
 per process while Redis is down: portal/cache.py; the rates of
 `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`), per user. A spent budget raises `RateLimited`,
-a plain exception: the API answers it 429 with Retry-After (portal.api.exceptions), a page
-says when to try again.
+a domain error (portal.exceptions): the API answers it 429 with Retry-After
+(portal.api.exceptions), a page says when to try again.
 """
 
 from __future__ import annotations
 
-import math
-
 from rest_framework.throttling import SimpleRateThrottle
 
 from portal.cache import ratelimit_cache
-
-
-class RateLimited(Exception):
-    """The budget is spent; `wait` is the number of seconds until the next call is allowed."""
-
-    def __init__(self, wait: float | None):
-        super().__init__(wait)
-        self.wait = None if wait is None else max(1, math.ceil(wait))
+from portal.exceptions import RateLimited
 
 
 class UserRateLimit(SimpleRateThrottle):

@@ -1,11 +1,38 @@
-"""Site-wide periodic tasks."""
+"""Site-wide periodic tasks, and the base of the tasks that services send.
 
-from celery import shared_task
+`TransactionAwareTask` (pretix's, `src/pretix/base/services/tasks.py`): a task sent inside a
+transaction waits for the commit, so the worker reads what the transaction wrote, and nothing
+is sent when it rolls back; after the commit it goes through the outbox (portal.outbox), so a
+broker outage neither fails the request nor loses the task. A service just calls
+`task.delay(...)` or `task.apply_async(..., countdown=...)`.
+"""
+
+from functools import partial
+
+from celery import Task, shared_task
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.utils import timezone
 
 from . import outbox
 from .locks import single_instance
+
+
+class TransactionAwareTask(Task):
+    """Sent inside a transaction (an atomic block): after its commit, through the outbox's
+    `send_safely`, and `apply_async` answers None. Outside one, and when the outbox publishes
+    it, a plain Celery send (an AsyncResult; a broker error comes through)."""
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        if outbox.publishing(self) or not transaction.get_connection().in_atomic_block:
+            return super().apply_async(args, kwargs, **options)
+        countdown = options.pop("countdown", None)
+        if options:  # the outbox records a countdown, nothing else
+            raise TypeError(f"{self.name}: only a countdown may wait for the commit, not {sorted(options)}")
+        transaction.on_commit(
+            partial(outbox.send_safely, self, list(args or ()), kwargs, countdown=countdown)
+        )
+        return None
 
 
 @shared_task

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matchmaking.engine import explanations
 from matchmaking.engine.config import MatchingConfig
 from matchmaking.engine.prepare import PreparedBuyers
 
@@ -61,22 +62,16 @@ class MatchResult:
 
     def explain(self, i: int) -> dict:
         """The structured, language-neutral explanation of pair i (see `explanations.explain`)."""
-        from matchmaking.engine.explanations import explain
-
-        return explain(self, i)
+        return explanations.explain(self, i)
 
     def explain_many(self, indices=None) -> list[dict]:
         """`[self.explain(i) for i in indices]` (every pair when None), built in one pass that
         works out each producer's and buyer's part once (see `explanations.iter_explanations`)."""
-        from matchmaking.engine.explanations import explain_many
-
-        return explain_many(self, indices)
+        return explanations.explain_many(self, indices)
 
     def iter_explanations(self, indices=None) -> Iterator[dict]:
         """`self.explain(i)` for each of these pairs in turn, as `explain_many` builds them."""
-        from matchmaking.engine.explanations import iter_explanations
-
-        return iter_explanations(self, indices)
+        return explanations.iter_explanations(self, indices)
 
     def without_inputs(self) -> MatchResult:
         """The same pairs without the inputs: small enough to ship from a Celery map task to the

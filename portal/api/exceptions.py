@@ -1,8 +1,10 @@
-"""Services raise Django's exceptions; the API answers them per the public conventions.
+"""Services raise plain exceptions; the API answers them per the public conventions, here once.
 
-A service's `ValidationError({field: [...]})` becomes a 400 with those field
-errors, its `PermissionDenied` a 403, and an illegal state transition (a
-`Conflict`) a 409, a spent budget (`RateLimited`) a 429 with Retry-After. Anything else is DRF's default handling.
+A service's `ValidationError({field: [...]})` becomes a 400 with those field errors, its
+`PermissionDenied` a 403; the portal's domain errors (portal.exceptions): an illegal state
+transition (`StateConflict`) a 409, a spent budget (`RateLimited`) a 429 with Retry-After,
+any other `ApplicationError` a 400. A domain error's message is the body's `detail`, its
+`extra` fields sit next to it. Anything else is DRF's default handling.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,13 +12,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.ratelimits import RateLimited
+from portal.exceptions import ApplicationError, RateLimited, StateConflict
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This action is not possible in the object's current state."
     default_code = "conflict"
+
+
+class Refused(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "This request cannot be carried out."
+    default_code = "refused"
 
 
 def _field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -29,10 +37,17 @@ def _field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    extra = {}
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_field_errors(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, RateLimited):
         exc = exceptions.Throttled(wait=exc.wait)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, ApplicationError):
+        extra = exc.extra
+        exc = (Conflict if isinstance(exc, StateConflict) else Refused)(exc.message)
+    response = drf_exception_handler(exc, context)
+    if response is not None and extra:
+        response.data.update(extra)
+    return response

@@ -10,7 +10,7 @@ from django.db import connection
 
 from matchmaking import lifecycle, tasks
 from matchmaking.models import Match, MatchEvent, MatchStatus
-from portal.api.exceptions import Conflict
+from portal.exceptions import StateConflict as Conflict
 from tests.factories import UserFactory
 
 from .lifecycle_support import make_counsellor, make_match

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from matchmaking import lifecycle
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
-from portal.api.exceptions import Conflict
+from portal.exceptions import StateConflict as Conflict
 from tests.factories import ProductFactory, UserFactory
 
 from .conftest import make_buyer, make_producer

@@ -261,7 +261,7 @@ def test_review_transitions_check_the_status_and_the_actor(market, staff):
     match = Match.objects.get(producer=market["fridges"], buyer=market["iraq"])
     from django.core.exceptions import PermissionDenied
 
-    from portal.api.exceptions import Conflict
+    from portal.exceptions import StateConflict as Conflict
 
     with pytest.raises(PermissionDenied):
         lifecycle.match_forward(match=match, actor=UserFactory(role="producer"))
