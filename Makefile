@@ -38,6 +38,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_DEBUG=True $(PY) manage.py makemigrations --check --dry-run
 
 fmt: setup

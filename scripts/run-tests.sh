@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 
-echo "== lint: ruff, migrations"
+echo "== lint: ruff, import contracts, migrations"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# The house (README, "Layout"): no import up a floor, no cycle inside an app.
+.venv/bin/lint-imports --no-cache
 # A tool's run, not a deployment: the laptop's settings (no production secret needed).
 DJANGO_DEBUG=True "$PYTHON" manage.py makemigrations --check --dry-run
 
