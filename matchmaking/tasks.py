@@ -167,13 +167,6 @@ def reduce_and_persist_task(
 # The lifecycle sends these inside its transactions: they wait for the commit by themselves.
 
 
-def send_safely(task, match_id: int) -> None:
-    """Send a match's notification now, through the outbox, and log (not raise) its failure
-    in process: what a notification task sent inside a transaction does after the commit
-    (portal.tasks.TransactionAwareTask, portal.outbox.send_safely)."""
-    outbox.send_safely(task, [match_id])
-
-
 _MAIL_RETRY = {
     "autoretry_for": (OSError,),
     "retry_backoff": 30,

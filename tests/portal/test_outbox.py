@@ -141,7 +141,7 @@ def test_in_process_tasks_run_and_are_never_recorded():
 
 
 def test_a_notification_the_broker_refuses_waits_in_the_outbox(broker):
-    tasks.send_safely(tasks.notify_match_connected, 42)
+    outbox.send_safely(tasks.notify_match_connected, [42])
     assert PendingTask.objects.get().args == [42]
 
 
