@@ -1,11 +1,12 @@
 """What the matcher plugs into the apps below it, installed by `MatchmakingConfig.ready()`
 (NetBox wires each app's receivers and registry entries from its `ready()` the same way):
-accounts and the catalogue never import the matcher, it listens to them."""
+accounts and the catalogue never import the matcher, it listens and contributes to them."""
 
+from accounts import policies as account_policies
 from accounts.signals import buyer_changed, producer_changed
 from catalogue.signals import product_changed
 
-from . import receivers
+from . import policies, receivers
 
 
 def install() -> None:
@@ -15,3 +16,7 @@ def install() -> None:
     product_changed.connect(
         receivers.rematch_product_producer, dispatch_uid="matchmaking.rematch_product_producer"
     )
+    # The contact rules of accounts: whom a user's matches reveal, and the profiles of the
+    # matches a counsellor sees.
+    account_policies.register_revealed_profiles(policies.revealed_counterpart_ids)
+    account_policies.register_match_profiles(policies.visible_match_profile_ids)
