@@ -35,6 +35,7 @@ from matchmaking.models import FACTORS as _FACTORS
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse, get_matching_config
 from matchmaking.persistence import breakdown_of
 from matchmaking.policies import can_reassign_match, can_record_outcome, can_review_match
+from matchmaking.routing import route_new_matches
 from portal import validation as rules
 from portal.api.exceptions import Conflict
 from portal.ratelimits import UserRateLimit
@@ -316,8 +317,6 @@ def request_introduction(
     counsellor as asked again after a rejection; the buyer is told nothing of the rejection
     (see `matchmaking.policies.request_view`). Asking again while the request waits adds
     nothing."""
-    from counsellors.routing import route_unassigned
-
     message = _note(message, "message")
     if not (actor.is_authenticated and actor.is_buyer):
         raise PermissionDenied(_("Only buyers request introductions."))
@@ -382,7 +381,7 @@ def request_introduction(
             % {"status": match.get_status_display()}
         )
     if kind != OPEN:
-        route_unassigned(Match.objects.filter(pk=match.pk))
+        route_new_matches(Match.objects.filter(pk=match.pk))
         _notify("notify_introduction_requested", match.pk)
     match.refresh_from_db()
     match.request_kind = kind
