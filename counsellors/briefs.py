@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ProducerProfile, User
 from accounts.policies import counsellor_markets
 from catalogue.models import Sector
 from counsellors.models import MarketBrief
@@ -167,8 +167,6 @@ def briefs_relevant_to_producer(user) -> QuerySet[MarketBrief]:
     """A producer's briefs: on one of its target markets (any market for a producer open to
     all that names none), and untagged or tagged with a
     sector at, above or below one of its HS codes (declared or of its products)."""
-    from accounts.models import ProducerProfile
-
     profile = ProducerProfile.objects.filter(owner=user).first()
     if profile is None:
         return MarketBrief.objects.none()

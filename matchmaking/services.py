@@ -26,6 +26,7 @@ from matchmaking.loading import (
 from matchmaking.models import MatchSource, MatchStatus, get_matching_config
 from matchmaking.persistence import RematchCounts, Scope, persist
 from matchmaking.routing import route_new_matches
+from portal import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -289,7 +290,6 @@ def _send_debounced(kind: str, profile_id: int) -> None:
     A broker outage neither fails the request (the write is committed) nor loses the rematch:
     the outbox records it and sends it again when the broker is back."""
     from matchmaking import tasks
-    from portal import outbox
 
     delay = settings.MATCHING_REMATCH_DEBOUNCE_SECONDS
     key = debounce_key(kind, profile_id)

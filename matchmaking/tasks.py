@@ -18,6 +18,7 @@ from django.core.cache import cache
 
 from accounts.models import BuyerProfile, ProducerProfile
 from portal import outbox
+from portal.celery import app
 from portal.locks import single_instance
 
 from . import notifications, services, sweeps
@@ -89,8 +90,6 @@ def sweep_all(attempt: int = 1) -> dict | None:
 
 
 def app_is_eager() -> bool:
-    from portal.celery import app
-
     return bool(app.conf.task_always_eager)
 
 
