@@ -4,7 +4,15 @@ Used alike by the API, the pages and the emails so the three cannot drift apart.
 Contacts are revealed to the other side of a match once it is forwarded (and while it
 stays forwarded, connected, won or lost; not after either side declined), per
 `matchmaking.policies.revealed_counterpart_ids`.
+
+The rules are here; some of their facts live in apps above accounts (which matches reveal
+whom, which markets a counsellor's desk covers, which matches a counsellor sees). Those apps
+contribute them to the registry below from their `AppConfig.ready()` (matchmaking: the
+reveals and a counsellor's matches; counsellors: the desks' markets), as NetBox apps fill its
+registry. With nothing registered every answer is the safe one: nothing revealed, no desk.
 """
+
+from collections.abc import Callable, Iterable
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -13,6 +21,42 @@ from django.db.models import Q, QuerySet
 from .models import BuyerProfile, ProducerProfile
 
 CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
+
+
+# --- What the apps above contribute ------------------------------------------------------
+
+# user → ids of the profiles (of the other side) whose contacts a match reveals to the user.
+RevealedProfiles = Callable[..., Iterable[int]]
+# user → country codes of the counsellor's desk (empty without one).
+DeskMarkets = Callable[..., Iterable[str]]
+# (user, side "producer" or "buyer") → a queryset of the ids of that side's profiles in the
+# matches the counsellor sees (a `values_list(..., flat=True)`, usable as a subquery).
+MatchProfiles = Callable[..., QuerySet]
+
+_revealed_profiles: list[RevealedProfiles] = []
+_desk_markets: list[DeskMarkets] = []
+_match_profiles: list[MatchProfiles] = []
+
+
+def _register(providers: list, provider) -> None:
+    if provider not in providers:  # ready() may run again (tests): once is enough
+        providers.append(provider)
+
+
+def register_revealed_profiles(provider: RevealedProfiles) -> None:
+    """Filled by matchmaking: the profiles whose contacts a user's matches reveal to them.
+    The provider may remember its answer on the user object (one query per page)."""
+    _register(_revealed_profiles, provider)
+
+
+def register_desk_markets(provider: DeskMarkets) -> None:
+    """Filled by counsellors: the markets (country codes) of a counsellor's desk."""
+    _register(_desk_markets, provider)
+
+
+def register_match_profiles(provider: MatchProfiles) -> None:
+    """Filled by matchmaking: the producers' or buyers' ids in the matches a counsellor sees."""
+    _register(_match_profiles, provider)
 
 
 def _signed_in(user) -> bool:
@@ -52,9 +96,7 @@ def can_edit_buyer(user, buyer: BuyerProfile) -> bool:
 
 
 def _revealed_by_match(user, profile_id: int) -> bool:
-    from matchmaking.policies import revealed_counterpart_ids
-
-    return profile_id in revealed_counterpart_ids(user)
+    return any(profile_id in provider(user) for provider in _revealed_profiles)
 
 
 def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
@@ -84,18 +126,7 @@ def counsellor_markets(user) -> frozenset[str]:
     desk). Remembered on the user object, so a page or an API response asks once."""
     cached = getattr(user, "_counsellor_markets", None)
     if cached is None:
-        from counsellors.models import CounsellorProfile
-
-        desk = (
-            CounsellorProfile.objects.filter(user_id=user.pk)
-            .only("posted_country", "covered_countries")
-            .first()
-        )
-        cached = (
-            frozenset()
-            if desk is None
-            else frozenset({desk.posted_country.code, *(country.code for country in desk.covered_countries)})
-        )
+        cached = frozenset(code for provider in _desk_markets for code in provider(user))
         user._counsellor_markets = cached
     return cached
 
@@ -103,9 +134,10 @@ def counsellor_markets(user) -> frozenset[str]:
 def _counsellor_scope(user) -> Q:
     """A counsellor's buyers ("all in scope"): those in the markets of their desk, and those of
     the matches they may see (routed to them, or waiting in the unassigned pool)."""
-    from matchmaking.policies import matches_visible_to
-
-    return Q(country__in=counsellor_markets(user)) | Q(pk__in=matches_visible_to(user).values("buyer_id"))
+    scope = Q(country__in=counsellor_markets(user))
+    for provider in _match_profiles:
+        scope |= Q(pk__in=provider(user, "buyer"))
+    return scope
 
 
 def can_view_buyer(user, buyer: BuyerProfile) -> bool:
@@ -127,10 +159,9 @@ def _counsellor_match_party_ids(user, side: str) -> frozenset[int]:
     attribute = f"_counsellor_match_{side}_ids"
     cached = getattr(user, attribute, None)
     if cached is None:
-        from matchmaking.policies import matches_visible_to
-
-        column = f"{side}_id"
-        cached = frozenset(matches_visible_to(user).values_list(column, flat=True).distinct())
+        cached = frozenset(
+            profile_id for provider in _match_profiles for profile_id in provider(user, side).distinct()
+        )
         setattr(user, attribute, cached)
     return cached
 

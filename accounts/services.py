@@ -1,4 +1,5 @@
-"""Every write to users goes through here: validated, atomic."""
+"""Every write to users goes through here: validated, atomic. A profile created or updated
+is announced to the apps above (the matcher, the catalogue's search) by `accounts.signals`."""
 
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from taxonomy.sectors import sectors_for_codes
 
 from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, has_verified_email
+from .signals import buyer_changed, producer_changed
 
 
 @transaction.atomic
@@ -342,15 +344,17 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
     return sectors
 
 
-def _schedule_rematch(*, producer_id: int | None = None, buyer_id: int | None = None, changed=None) -> None:
-    """Rematch the profile once this transaction commits (debounced; only when `changed`,
-    the fields written, include one the matching reads)."""
-    from matchmaking.services import schedule_buyer_rematch, schedule_producer_rematch
-
-    if producer_id is not None:
-        schedule_producer_rematch(producer_id=producer_id, changed=changed)
-    else:
-        schedule_buyer_rematch(buyer_id=buyer_id, changed=changed)
+def _announce(profile: ProducerProfile | BuyerProfile, *, changed=None) -> None:
+    """Tell the apps above (accounts.signals) that `profile` was created (`changed` None) or
+    updated (`changed`: the fields written), inside this transaction: matchmaking rematches it
+    once the transaction commits (debounced), the catalogue re-indexes its products' text."""
+    signal = producer_changed if isinstance(profile, ProducerProfile) else buyer_changed
+    signal.send(
+        sender=type(profile),
+        profile=profile,
+        created=changed is None,
+        changed=None if changed is None else frozenset(changed),
+    )
 
 
 def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, model: type) -> User:
@@ -376,7 +380,7 @@ def producer_profile_create(
     profile.save()
     if sectors is not None:
         profile.declared_sectors.set(sectors)
-    _schedule_rematch(producer_id=profile.pk)
+    _announce(profile)
     return profile
 
 
@@ -391,11 +395,7 @@ def producer_profile_update(
     profile.save()
     if sectors is not None:
         profile.declared_sectors.set(sectors)
-    _schedule_rematch(producer_id=profile.pk, changed=data)
-    if {"name", "description", "city"} & set(data):
-        from catalogue.search import refresh_search_index
-
-        refresh_search_index(producer_ids=[profile.pk])
+    _announce(profile, changed=data)
     return profile
 
 
@@ -414,7 +414,7 @@ def buyer_profile_create(*, actor: User, data: dict[str, Any], owner: User | Non
     profile.save()
     if sectors is not None:
         profile.sought_sectors.set(sectors)
-    _schedule_rematch(buyer_id=profile.pk)
+    _announce(profile)
     return profile
 
 
@@ -427,5 +427,5 @@ def buyer_profile_update(*, profile: BuyerProfile, actor: User, data: dict[str, 
     profile.save()
     if sectors is not None:
         profile.sought_sectors.set(sectors)
-    _schedule_rematch(buyer_id=profile.pk, changed=data)
+    _announce(profile, changed=data)
     return profile

@@ -162,6 +162,9 @@ def vocabulary_words(text: str) -> set[str]:
     }
 
 
+# The producer's fields in its products' search text: a change to one re-indexes them.
+PRODUCER_INDEXED_FIELDS = frozenset({"name", "description", "city"})
+
 _PRODUCT_COLUMNS = (
     "id",
     "name",

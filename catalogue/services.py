@@ -1,4 +1,5 @@
-"""Every write to the catalogue: validated per field, atomic, search index kept current."""
+"""Every write to the catalogue: validated per field, atomic, search index kept current; each
+product written is announced to the apps above (the matcher) by `catalogue.signals`."""
 
 from typing import Any
 
@@ -14,6 +15,7 @@ from taxonomy.sectors import sector_for_code
 from .models import Product
 from .policies import can_edit_product
 from .search import refresh_search_index
+from .signals import product_changed
 
 MAX_INCOTERMS = len(Incoterm.values)
 NAME_LENGTH = rules.max_length(Product, "name")
@@ -145,12 +147,16 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
     errors.raise_if_any()
 
 
-def _schedule_rematch(product: Product, changed=None) -> None:
-    """Rematch the product's producer once this transaction commits (debounced; on an update
-    only when `changed`, the fields written, include one the matching reads)."""
-    from matchmaking.services import schedule_producer_rematch_for_product
-
-    schedule_producer_rematch_for_product(producer_id=product.producer_id, changed=changed)
+def _announce(product: Product, *, changed=None, deleted: bool = False) -> None:
+    """Tell the apps above (catalogue.signals) that `product` was created, updated (`changed`:
+    the fields written) or deleted, inside this transaction: matchmaking rematches its
+    producer once the transaction commits (debounced)."""
+    product_changed.send(
+        sender=Product,
+        product=product,
+        deleted=deleted,
+        changed=None if changed is None else frozenset(changed),
+    )
 
 
 def _check_can_edit(actor: User, product: Product) -> None:
@@ -166,7 +172,7 @@ def product_create(*, producer: ProducerProfile, actor: User, data: dict[str, An
     _apply_product_fields(product, data)
     product.save()
     refresh_search_index(product_ids=[product.pk])
-    _schedule_rematch(product)
+    _announce(product)
     return product
 
 
@@ -177,7 +183,7 @@ def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Pr
     _apply_product_fields(product, data)
     product.save()
     refresh_search_index(product_ids=[product.pk])
-    _schedule_rematch(product, changed=data)
+    _announce(product, changed=data)
     return product
 
 
@@ -185,4 +191,4 @@ def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Pr
 def product_delete(*, product: Product, actor: User) -> None:
     _check_can_edit(actor, product)
     product.delete()
-    _schedule_rematch(product)
+    _announce(product, deleted=True)

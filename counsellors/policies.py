@@ -3,6 +3,8 @@
 Market briefs have their rules beside their services (`counsellors.briefs`).
 """
 
+from counsellors.models import CounsellorProfile
+
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
@@ -28,3 +30,15 @@ def can_edit_counsellor_profile(user, profile) -> bool:
 def can_view_counsellor_contacts(user) -> bool:
     """A counsellor's email and phone: anyone signed in; anonymous visitors see the desks only."""
     return _signed_in(user)
+
+
+def desk_markets(user) -> frozenset[str]:
+    """The countries a counsellor's desk covers: posted in, and also covers (none without a
+    desk). Registered in `accounts.policies` (`CounsellorsConfig.ready()`), whose
+    `counsellor_markets` remembers the answer on the user object."""
+    desk = (
+        CounsellorProfile.objects.filter(user_id=user.pk).only("posted_country", "covered_countries").first()
+    )
+    if desk is None:
+        return frozenset()
+    return frozenset({desk.posted_country.code, *(country.code for country in desk.covered_countries)})

@@ -50,6 +50,7 @@ from matchmaking.policies import (
     side_of,
     side_owned_by,
 )
+from matchmaking.routing import route_new_matches
 from portal import validation as rules
 from portal.exceptions import StateConflict
 from portal.ratelimits import UserRateLimit
@@ -312,8 +313,6 @@ def request_introduction(
     counsellor as asked again after a rejection; the buyer is told nothing of the rejection
     (see `matchmaking.policies.request_view`). Asking again while the request waits adds
     nothing."""
-    from counsellors.routing import route_unassigned
-
     message = _note(message, "message")
     if not (actor.is_authenticated and actor.is_buyer):
         raise PermissionDenied(_("Only buyers request introductions."))
@@ -378,7 +377,7 @@ def request_introduction(
             % {"status": match.get_status_display()}
         )
     if kind != OPEN:
-        route_unassigned(Match.objects.filter(pk=match.pk))
+        route_new_matches(Match.objects.filter(pk=match.pk))
         tasks.notify_introduction_requested.delay(match.pk)
     match.refresh_from_db()
     match.request_kind = kind

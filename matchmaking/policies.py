@@ -77,6 +77,13 @@ def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySe
     return _scoped(user, queryset, scope)
 
 
+def visible_match_profile_ids(user, side: str) -> QuerySet:
+    """The ids of the producers or buyers (`side`: "producer", "buyer") of the matches `user`
+    may see, as a subquery. Registered in `accounts.policies` (`MatchmakingConfig.ready()`):
+    a counsellor sees the profiles of the matches routed to them or in the pool."""
+    return matches_visible_to(user).values_list(f"{side}_id", flat=True)
+
+
 def can_view_match(user, match: Match) -> bool:
     """The per-object form of `matches_visible_to` (no query when the relations are loaded)."""
     if not _signed_in(user):
@@ -153,7 +160,8 @@ def revealed_counterpart_ids(user) -> frozenset[int]:
     """Ids of the profiles whose contacts `user` sees through a match: a buyer, the producers
     of its forwarded (and later, undeclined) matches; a producer, those matches' buyers.
 
-    Remembered on the user object, so a page or an API response asks once.
+    Remembered on the user object, so a page or an API response asks once. Registered in
+    `accounts.policies` (`MatchmakingConfig.ready()`), whose contact rules ask it.
     """
     if not _signed_in(user) or not (user.is_producer or user.is_buyer):
         return frozenset()

@@ -32,6 +32,7 @@ from matchmaking.loading import (
 )
 from matchmaking.models import MatchSource, MatchStatus, get_matching_config
 from matchmaking.persistence import RematchCounts, Scope, persist
+from matchmaking.routing import route_new_matches
 from portal import outbox
 from portal.tasks import TransactionAwareTask
 
@@ -41,8 +42,6 @@ logger = logging.getLogger(__name__)
 def _persist(result, scope, producers, buyers, config) -> RematchCounts:
     """Write the result, route the scope's new proposed matches to their counsellors, and
     count the profiles and pairs the run covered."""
-    from counsellors.routing import route_unassigned
-
     counts = persist(
         result,
         scope=scope,
@@ -50,7 +49,7 @@ def _persist(result, scope, producers, buyers, config) -> RematchCounts:
         buyer_fps=Fingerprints.of_buyers(buyers),
         config=config,
     )
-    counts.routed = route_unassigned(scope.queryset())
+    counts.routed = route_new_matches(scope.queryset())
     counts.producers, counts.buyers = len(producers), len(buyers)
     counts.pairs_scored = counts.producers * counts.buyers
     return counts

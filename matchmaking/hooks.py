@@ -1,0 +1,25 @@
+"""What the matcher plugs into the apps below it, installed by `MatchmakingConfig.ready()`
+(NetBox wires each app's receivers and registry entries from its `ready()` the same way):
+accounts and the catalogue never import the matcher, it listens and contributes to them."""
+
+from accounts import policies as account_policies
+from accounts.signals import buyer_changed, producer_changed
+from catalogue.pages import register_producer_page_context
+from catalogue.signals import product_changed
+
+from . import policies, receivers, selectors
+
+
+def install() -> None:
+    # A profile or a product written below is rematched once the write commits.
+    producer_changed.connect(receivers.rematch_producer, dispatch_uid="matchmaking.rematch_producer")
+    buyer_changed.connect(receivers.rematch_buyer, dispatch_uid="matchmaking.rematch_buyer")
+    product_changed.connect(
+        receivers.rematch_product_producer, dispatch_uid="matchmaking.rematch_product_producer"
+    )
+    # The contact rules of accounts: whom a user's matches reveal, and the profiles of the
+    # matches a counsellor sees.
+    account_policies.register_revealed_profiles(policies.revealed_counterpart_ids)
+    account_policies.register_match_profiles(policies.visible_match_profile_ids)
+    # The producer and product pages offer a buyer the introduction to ask for (or its state).
+    register_producer_page_context("matchmaking.introduction", selectors.introduction_context)
