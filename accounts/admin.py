@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiTokenConfig, BuyerProfile, ProducerProfile, User
-from .services import mark_email_verified, producer_profile_update
+from .services import producer_profile_update
+from .verification import mark_email_verified
 
 
 @admin.register(User)

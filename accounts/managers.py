@@ -1,5 +1,7 @@
 from django.contrib.auth.base_user import BaseUserManager
 
+from .verification import mark_email_verified
+
 
 class UserManager(BaseUserManager):
     """Creates users keyed by a normalised, lower-cased email."""
@@ -28,8 +30,6 @@ class UserManager(BaseUserManager):
             raise ValueError("A superuser needs is_staff and is_superuser.")
         user = self._create_user(email, password, **extra)
         # An operator made this account: it signs in at once, with no verification mail.
-        from .services import mark_email_verified
-
         mark_email_verified(user=user)
         return user
 

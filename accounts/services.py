@@ -20,16 +20,7 @@ from taxonomy.sectors import sectors_for_codes
 from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, has_verified_email
 from .signals import buyer_changed, producer_changed
-
-
-@transaction.atomic
-def mark_email_verified(*, user: User) -> None:
-    """Record the user's email as verified and primary (operator-made accounts)."""
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.update_or_create(
-        user=user, email__iexact=user.email, defaults={"email": user.email, "verified": True, "primary": True}
-    )
+from .verification import mark_email_verified
 
 
 def user_set_language(*, user: User, language: str | None) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
-from accounts.services import mark_email_verified
+from accounts.verification import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
 from home import demo_pipeline

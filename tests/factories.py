@@ -23,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         user.set_password(extracted or DEFAULT_PASSWORD)
         if create:
             user.save(update_fields=["password"])
-            from accounts.services import mark_email_verified
+            from accounts.verification import mark_email_verified
 
             mark_email_verified(user=user)
 
