@@ -9,8 +9,9 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, as Django asks: these modules load models, which exist once the app
         # registry is ready.
-        from . import selectors
+        from . import onboarding_steps, selectors
 
-        # Accounts' registry, filled from above: its listed products' codes among a producer's
-        # sectors.
+        # Accounts' registries, filled from above: the producer's products step of the
+        # onboarding, and its listed products' codes among a producer's sectors.
+        onboarding_steps.register()
         selectors.register_producer_sectors()
