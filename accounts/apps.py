@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Imported here, as Django asks: the steps' modules load models, which exist once the
+        # app registry is ready.
+        from . import onboarding_steps
+
+        # The company, markets and demand steps; the catalogue adds the producer's products step.
+        onboarding_steps.register()

@@ -1,11 +1,13 @@
-"""Sign-up, sign-in and profile forms.
+"""Sign-up, sign-in and profile forms, and the form helpers the apps above share.
 
-Forms here parse and present; the rules live in the services. A profile or
-product form hands `service_data()` to a service and shows the service's
-`ValidationError` beside the fields with `add_service_errors`, so a page and the
-API report the same message for the same bad input.
+Forms here parse and present; the rules live in the services. A profile form (or
+the catalogue's product form) hands `service_data()` to a service and shows the
+service's `ValidationError` beside the fields with `add_service_errors`
+(`ServiceForm.submit` does both), so a page and the API report the same message
+for the same bad input.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from portal.validation import MAX_NUMBER_LENGTH, max_length
-from taxonomy.models import CapacityUnit, Incoterm, SectorLevel
-from taxonomy.widgets import HSCodePickerWidget
+from taxonomy.models import CapacityUnit
 
 from .models import BuyerProfile, Language, ProducerProfile, Role, User
 from .services import user_set_language, user_set_role
@@ -87,11 +88,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
-def hs_code_widget() -> forms.Widget:
-    """The catalogue's HS code picker for one 2, 4 or 6-digit code (sections left out)."""
-    return HSCodePickerWidget(min_level=SectorLevel.CHAPTER)
-
-
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries named and sorted in the active language (evaluated per render)."""
     return [(country.code, country.name) for country in countries]
@@ -101,7 +97,8 @@ def _country_choices_with_blank() -> list[tuple[str, str]]:
     return [("", _("Choose a country"))] + country_choices()
 
 
-def _quantity(label, *, required: bool = False, help_text: str = "") -> forms.CharField:
+def quantity_field(label, *, required: bool = False, help_text: str = "") -> forms.CharField:
+    """A quantity typed in a text box (a decimal keyboard, left to right)."""
     # Text, not a number field: the service reads Persian digits too and owns the range rules.
     return forms.CharField(
         label=label,
@@ -119,7 +116,7 @@ CERTIFICATIONS_TEXT_LENGTH = 1000
 SMALL_NUMBER_LENGTH = 20  # a year, a head count, a number of days
 
 
-def _plain_number(value: Decimal | int | None) -> str:
+def plain_number(value: Decimal | int | None) -> str:
     """1200.00 → "1200" for an input's initial value."""
     if value is None:
         return ""
@@ -128,7 +125,8 @@ def _plain_number(value: Decimal | int | None) -> str:
     return str(value)
 
 
-def _codes(values) -> str:
+def codes_text(values) -> str:
+    """["ISO9001", "CE"] → "ISO9001, CE" for an input's initial value."""
     return ", ".join(str(value) for value in values or [])
 
 
@@ -137,6 +135,18 @@ class ServiceForm(BootstrapFormMixin, forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+    def submit(self, save: Callable[[dict[str, Any]], Any]) -> bool:
+        """Validate, call `save` (a service) with `service_data()`; on the service's
+        ValidationError show it on the form. True when saved."""
+        if not self.is_valid():
+            return False
+        try:
+            save(self.service_data())
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return False
+        return True
 
 
 # --- Sign-up and the allauth pages ---------------------------------------------
@@ -261,8 +271,8 @@ class ProducerCompanyForm(ServiceForm):
             "email": profile.email,
             "phone": profile.phone,
             "website": profile.website,
-            "employees": _plain_number(profile.employees),
-            "founded": _plain_number(profile.founded),
+            "employees": plain_number(profile.employees),
+            "founded": plain_number(profile.founded),
         }
 
 
@@ -365,13 +375,15 @@ class BuyerDemandForm(ServiceForm):
             "A chapter (84) covers every product under it."
         ),
     )
-    annual_demand = _quantity(_("Annual demand"))
+    annual_demand = quantity_field(_("Annual demand"))
     demand_unit = forms.ChoiceField(
         label=_("Unit of the demand"),
         required=False,
         choices=[("", _("Choose a unit"))] + CapacityUnit.choices,
     )
-    typical_order = _quantity(_("Typical order size"), help_text=_("In the same unit as the annual demand."))
+    typical_order = quantity_field(
+        _("Typical order size"), help_text=_("In the same unit as the annual demand.")
+    )
     required_certifications = forms.CharField(
         label=_("Required certifications"),
         required=False,
@@ -385,11 +397,11 @@ class BuyerDemandForm(ServiceForm):
         if profile is None:
             return {}
         return {
-            "sought_sectors": _codes(profile.sought_sectors.values_list("code", flat=True)),
-            "annual_demand": _plain_number(profile.annual_demand),
+            "sought_sectors": codes_text(profile.sought_sectors.values_list("code", flat=True)),
+            "annual_demand": plain_number(profile.annual_demand),
             "demand_unit": profile.demand_unit,
-            "typical_order": _plain_number(profile.typical_order),
-            "required_certifications": _codes(profile.required_certifications),
+            "typical_order": plain_number(profile.typical_order),
+            "required_certifications": codes_text(profile.required_certifications),
         }
 
 
@@ -399,87 +411,3 @@ class BuyerProfileForm(BuyerCompanyForm, BuyerDemandForm):
     @staticmethod
     def initial_from(profile: BuyerProfile | None) -> dict[str, Any]:
         return {**BuyerCompanyForm.initial_from(profile), **BuyerDemandForm.initial_from(profile)}
-
-
-# --- Products ----------------------------------------------------------------------
-
-
-class ProductForm(ServiceForm):
-    """A product line; `compact=True` keeps what onboarding asks for."""
-
-    COMPACT_FIELDS = ("name", "hs_code", "annual_capacity", "available_capacity", "capacity_unit", "moq")
-
-    name = forms.CharField(label=_("Product name"), max_length=200)
-    hs_code = forms.CharField(
-        label=_("HS code"),
-        max_length=20,
-        widget=hs_code_widget(),
-        help_text=_("The product’s Harmonized System code: 2, 4 or 6 digits, e.g. 8418."),
-    )
-    description = forms.CharField(
-        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    annual_capacity = _quantity(_("Annual production capacity"), required=True)
-    available_capacity = _quantity(
-        _("Capacity free for export each year"),
-        help_text=_("Leave empty when all of the annual capacity is free for export."),
-    )
-    capacity_unit = forms.ChoiceField(
-        label=_("Capacity unit"), choices=[("", _("Choose a unit"))] + CapacityUnit.choices
-    )
-    moq = _quantity(_("Minimum order quantity"), help_text=_("In the capacity unit."))
-    lead_time_days = forms.CharField(
-        label=_("Lead time (days)"),
-        required=False,
-        max_length=SMALL_NUMBER_LENGTH,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
-    )
-    price_min = _quantity(_("Minimum price per unit"))
-    price_max = _quantity(_("Maximum price per unit"))
-    currency = forms.CharField(
-        label=_("Currency"),
-        initial="USD",
-        max_length=3,
-        help_text=_("ISO 4217 code, e.g. USD, EUR."),
-        widget=forms.TextInput(attrs={"dir": "ltr", "size": 4}),
-    )
-    incoterms = forms.MultipleChoiceField(
-        label=_("Incoterms offered"),
-        required=False,
-        choices=Incoterm.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    certifications = forms.CharField(
-        label=_("Certifications"),
-        required=False,
-        max_length=CERTIFICATIONS_TEXT_LENGTH,
-        help_text=_("Separated by commas, e.g. ISO9001, CE."),
-        widget=forms.TextInput(attrs={"dir": "ltr"}),
-    )
-    is_active = forms.BooleanField(label=_("Listed in the catalogue"), required=False, initial=True)
-
-    def __init__(self, *args, compact: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if compact:
-            for name in list(self.fields):
-                if name not in self.COMPACT_FIELDS:
-                    del self.fields[name]
-
-    @staticmethod
-    def initial_from(product) -> dict[str, Any]:
-        return {
-            "name": product.name,
-            "hs_code": product.hs_code_id,
-            "description": product.description,
-            "annual_capacity": _plain_number(product.annual_capacity),
-            "available_capacity": _plain_number(product.available_capacity),
-            "capacity_unit": product.capacity_unit,
-            "moq": _plain_number(product.moq),
-            "lead_time_days": _plain_number(product.lead_time_days),
-            "price_min": _plain_number(product.price_min),
-            "price_max": _plain_number(product.price_max),
-            "currency": product.currency,
-            "incoterms": list(product.incoterms or []),
-            "certifications": _codes(product.certifications),
-            "is_active": product.is_active,
-        }

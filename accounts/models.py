@@ -140,7 +140,7 @@ class ProducerProfile(models.Model):
     founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
     verified = models.BooleanField(_("verified by staff"), default=False)
     # Set when `import_producers` made the profile: an import changes only the profiles it
-    # made, and only until their producer first signs in (accounts/imports.py).
+    # made, and only until their producer first signs in (catalogue/imports.py).
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

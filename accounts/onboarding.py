@@ -3,40 +3,34 @@
 These rules decide what the onboarding pages ask for next, what the dashboard
 nags about, and what the matching engine requires before it scores a profile
 (`ready_to_match`). Pages and the sign-in redirect read them; none restates them.
+
+The steps are a registry, filled at start-up (as NetBox and pretix wire their
+plug-in points in each app's `AppConfig.ready()`): every app registers the steps
+it owns with `register_step`. Accounts registers the company, target markets and
+demand steps (`accounts/onboarding_steps.py`); the catalogue, above accounts,
+registers the producer's products step (`catalogue/onboarding_steps.py`). A step
+brings its label and hint, how to tell it is done for a profile, the same rule
+as a queryset filter (the matching engine's input), the counts that rule reads
+(annotated on the profile in the one query that reads it) and the view that
+renders the step. Without a step's registration the role simply has no such step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from .models import BuyerProfile, ProducerProfile, Role, User
 
+# The steps accounts owns (the catalogue's products step is keyed "products").
 COMPANY = "company"
-PRODUCTS = "products"
 MARKETS = "markets"
 DEMAND = "demand"
-
-# The order in which a new user is walked through the steps.
-PRODUCER_STEPS: dict[str, Promise] = {
-    COMPANY: _("Company"),
-    PRODUCTS: _("Products and capacity"),
-    MARKETS: _("Target markets"),
-}
-BUYER_STEPS: dict[str, Promise] = {
-    COMPANY: _("Company"),
-    DEMAND: _("Sought sectors and demand"),
-}
-STEP_HINTS: dict[tuple[str, str], Promise] = {
-    (Role.PRODUCER, COMPANY): _("Give your company’s name."),
-    (Role.PRODUCER, PRODUCTS): _("Add at least one listed product with capacity free for export."),
-    (Role.PRODUCER, MARKETS): _("Choose your target markets, or say you are open to any market."),
-    (Role.BUYER, COMPANY): _("Give your company’s name and country."),
-    (Role.BUYER, DEMAND): _("Choose at least one sector you buy from."),
-}
 
 
 @dataclass(frozen=True)
@@ -85,91 +79,111 @@ class Completeness:
         return next((step for step in self.steps if step.key == key), None)
 
 
-def _steps(role: str, labels: dict[str, Promise], done: dict[str, bool]) -> tuple[Step, ...]:
-    return tuple(
-        Step(key=key, label=label, done=done[key], hint=STEP_HINTS[(role, key)])
-        for key, label in labels.items()
+# A step's page: the request, the user's completeness (its profile is not None) and the step.
+StepView = Callable[[HttpRequest, Completeness, Step], HttpResponse]
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    """One step of a role's onboarding, as the app that owns it registers it."""
+
+    role: str
+    # In the step's address, /onboarding/<key>/.
+    key: str
+    # A role's steps are walked in increasing order.
+    order: int
+    label: Promise | str
+    hint: Promise | str
+    # Whether a saved profile has the step done; reads the `counts` annotations when the
+    # profile carries them, else queries.
+    is_done: Callable[[Any], bool]
+    # The same rule as a filter: narrows a queryset of profiles to those with the step done.
+    ready: Callable[[QuerySet], QuerySet]
+    # Renders the step (GET and POST).
+    view: StepView
+    # Annotations `is_done` reads, added by `*_profile_with_counts` to its one query.
+    counts: Callable[[], dict[str, Any]] = dict
+
+
+_STEPS: dict[str, dict[str, OnboardingStep]] = {}
+
+
+def register_step(step: OnboardingStep) -> None:
+    """Add `step` to its role's onboarding (from an `AppConfig.ready()`); a key registered
+    again replaces the earlier step."""
+    _STEPS.setdefault(step.role, {})[step.key] = step
+
+
+def registered_steps(role: str) -> tuple[OnboardingStep, ...]:
+    """The steps registered for `role`, in walking order; none for counsellors and staff."""
+    return tuple(sorted(_STEPS.get(role, {}).values(), key=lambda step: step.order))
+
+
+def registered_step(role: str, key: str) -> OnboardingStep | None:
+    return _STEPS.get(role, {}).get(key)
+
+
+def steps_for_role(role: str) -> dict[str, Promise | str]:
+    """The onboarding steps of a role and their labels, in order; empty for counsellors and staff."""
+    return {step.key: step.label for step in registered_steps(role)}
+
+
+def _completeness(role: str, profile: ProducerProfile | BuyerProfile | None) -> Completeness:
+    steps = tuple(
+        Step(
+            key=step.key,
+            label=step.label,
+            done=profile is not None and step.is_done(profile),
+            hint=step.hint,
+        )
+        for step in registered_steps(role)
     )
-
-
-def _matchable_product_filter(prefix: str = "") -> Q:
-    """A product counts when it is listed and has capacity free for export."""
-    return Q(**{f"{prefix}is_active": True, f"{prefix}available_capacity__gt": 0})
+    return Completeness(role=role, steps=steps, profile=profile)
 
 
 def producer_completeness(profile: ProducerProfile | None) -> Completeness:
-    """Company named, one listed product with free capacity, target markets (or open to any)."""
-    if profile is None:
-        done = dict.fromkeys(PRODUCER_STEPS, False)
-        return Completeness(role=Role.PRODUCER, steps=_steps(Role.PRODUCER, PRODUCER_STEPS, done))
-    matchable = getattr(profile, "matchable_product_count", None)
-    if matchable is None:
-        matchable = profile.products.filter(_matchable_product_filter()).count()
-    done = {
-        COMPANY: bool((profile.name or "").strip()),
-        PRODUCTS: matchable > 0,
-        MARKETS: bool(profile.target_markets) or profile.open_to_any_market,
-    }
-    return Completeness(
-        role=Role.PRODUCER, steps=_steps(Role.PRODUCER, PRODUCER_STEPS, done), profile=profile
-    )
+    """The producer's registered steps: company named, a listed product with free capacity
+    (the catalogue's), target markets (or open to any)."""
+    return _completeness(Role.PRODUCER, profile)
 
 
 def buyer_completeness(profile: BuyerProfile | None) -> Completeness:
-    """Company named, its country, and at least one sought sector."""
-    if profile is None:
-        done = dict.fromkeys(BUYER_STEPS, False)
-        return Completeness(role=Role.BUYER, steps=_steps(Role.BUYER, BUYER_STEPS, done))
-    sectors = getattr(profile, "sought_sector_count", None)
-    if sectors is None:
-        sectors = profile.sought_sectors.count()
-    done = {
-        COMPANY: bool((profile.company_name or "").strip()) and bool(profile.country),
-        DEMAND: sectors > 0,
-    }
-    return Completeness(role=Role.BUYER, steps=_steps(Role.BUYER, BUYER_STEPS, done), profile=profile)
+    """The buyer's registered steps: company named with its country, at least one sought sector."""
+    return _completeness(Role.BUYER, profile)
+
+
+def _ready(role: str, queryset: QuerySet) -> QuerySet:
+    for step in registered_steps(role):
+        queryset = step.ready(queryset)
+    return queryset
 
 
 def producers_ready_to_match(queryset=None):
     """The producers whose completeness is `ready_to_match`, as one filter (the matching
-    engine's input); the same three steps as `producer_completeness`."""
-    from catalogue.models import Product
-
-    queryset = ProducerProfile.objects.all() if queryset is None else queryset
-    matchable = Product.objects.filter(_matchable_product_filter(), producer=OuterRef("pk"))
-    return (
-        queryset.exclude(name__regex=r"^\s*$")
-        .filter(Exists(matchable))
-        .filter(~Q(target_markets="") | Q(open_to_any_market=True))
-    )
+    engine's input); the same registered steps as `producer_completeness`."""
+    return _ready(Role.PRODUCER, ProducerProfile.objects.all() if queryset is None else queryset)
 
 
 def buyers_ready_to_match(queryset=None):
     """The buyers whose completeness is `ready_to_match`: named, a country, a sought sector."""
-    sought = BuyerProfile.sought_sectors.through.objects.filter(buyerprofile_id=OuterRef("pk"))
-    queryset = BuyerProfile.objects.all() if queryset is None else queryset
-    return queryset.exclude(company_name__regex=r"^\s*$").exclude(country="").filter(Exists(sought))
+    return _ready(Role.BUYER, BuyerProfile.objects.all() if queryset is None else queryset)
+
+
+def _with_counts(role: str, queryset: QuerySet) -> QuerySet:
+    counts: dict[str, Any] = {}
+    for step in registered_steps(role):
+        counts.update(step.counts())
+    return queryset.annotate(**counts)
 
 
 def producer_profile_with_counts(user: User) -> ProducerProfile | None:
-    """The user's producer profile with its product counts, in one query."""
-    return (
-        ProducerProfile.objects.filter(owner=user)
-        .annotate(
-            product_count=Count("products", distinct=True),
-            matchable_product_count=Count(
-                "products", filter=_matchable_product_filter("products__"), distinct=True
-            ),
-        )
-        .first()
-    )
+    """The user's producer profile with the counts its steps read (its products), in one query."""
+    return _with_counts(Role.PRODUCER, ProducerProfile.objects.filter(owner=user)).first()
 
 
 def buyer_profile_with_counts(user: User) -> BuyerProfile | None:
     """The user's buyer profile with its number of sought sectors, in one query."""
-    return (
-        BuyerProfile.objects.filter(owner=user).annotate(sought_sector_count=Count("sought_sectors")).first()
-    )
+    return _with_counts(Role.BUYER, BuyerProfile.objects.filter(owner=user)).first()
 
 
 def completeness_for_user(user: User) -> Completeness | None:
@@ -181,11 +195,6 @@ def completeness_for_user(user: User) -> Completeness | None:
     if user.role == Role.BUYER:
         return buyer_completeness(buyer_profile_with_counts(user))
     return None
-
-
-def steps_for_role(role: str) -> dict[str, Promise]:
-    """The onboarding steps of a role, in order; empty for counsellors and staff."""
-    return {Role.PRODUCER: PRODUCER_STEPS, Role.BUYER: BUYER_STEPS}.get(role, {})
 
 
 def needs_onboarding(user: User) -> bool:

@@ -1,6 +1,7 @@
-"""Pages for producers and buyers: onboarding, their profile, a producer's products.
+"""Pages for producers and buyers: onboarding and their profile.
 
-Sign-up, sign-in and the other account pages are allauth's (under /accounts/).
+Sign-up, sign-in and the other account pages are allauth's (under /accounts/); a
+producer's product pages (/my/products/) are the catalogue's (catalogue/my_urls.py).
 """
 
 from django.urls import path
@@ -13,8 +14,4 @@ urlpatterns = [
     path("onboarding/", views.onboarding_start, name="onboarding"),
     path("onboarding/<slug:step>/", views.onboarding_step, name="onboarding_step"),
     path("my/profile/", views.profile_edit, name="profile"),
-    path("my/products/", views.product_list, name="products"),
-    path("my/products/new/", views.product_new, name="product_new"),
-    path("my/products/<int:pk>/edit/", views.product_edit, name="product_edit"),
-    path("my/products/<int:pk>/delete/", views.product_remove, name="product_delete"),
 ]

@@ -1,6 +1,6 @@
 """Reading the CSV files the management commands import, so that one bad row costs one row.
 
-Shared by `import_producers` (accounts/imports.py) and `import_hs_codes` (catalogue/hs.py):
+Shared by `import_producers` (catalogue/imports.py) and `import_hs_codes` (taxonomy/hs.py):
 
 - the file is refused as a whole, with a message saying why, only when it cannot be read as
   a table at all: missing, larger than `MAX_FILE_BYTES`, or not UTF-8 text (its first line, or

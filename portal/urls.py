@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("catalogue.my_urls")),
     path("catalogue/", include("catalogue.urls")),
     path("", include("matchmaking.urls")),
     path("counsellor/", include("counsellors.urls")),

@@ -15,8 +15,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from accounts.imports import COLUMNS, import_producers
 from accounts.models import ProducerProfile, User
+from catalogue.imports import COLUMNS, import_producers
 from catalogue.models import Product
 from taxonomy.models import Sector
 
@@ -555,7 +555,7 @@ def test_the_documented_example_imports_cleanly():
 
 
 def test_each_column_spelling_names_one_column():
-    from accounts.imports import _header_key
+    from catalogue.imports import _header_key
 
     columns_by_key: dict[str, set[str]] = {}
     for column in COLUMNS:
@@ -616,7 +616,7 @@ TEXT_COLUMNS += ["description", "product_name"]
 
 
 def _cell_too_long(column: str) -> str:
-    from accounts.imports import _MAX_LENGTHS
+    from catalogue.imports import _MAX_LENGTHS
 
     limit = _MAX_LENGTHS[column]
     if column == "email":
@@ -715,7 +715,7 @@ def test_a_row_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
     """What the checks let through and the database refuses costs only its row."""
     from django.db import DataError
 
-    from accounts import imports
+    from catalogue import imports
 
     real = imports.producer_profile_create
 

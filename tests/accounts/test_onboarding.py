@@ -274,7 +274,7 @@ def test_counsellors_and_staff_do_not_onboard(client, make_user, role):
 
 
 def test_anonymous_is_sent_to_sign_in(client):
-    for url in [reverse("accounts:onboarding"), step_url("company"), reverse("accounts:products")]:
+    for url in [reverse("accounts:onboarding"), step_url("company"), reverse("my_products:list")]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
@@ -337,12 +337,12 @@ def two_producers(make_user):
 def test_product_pages_for_the_owner(client, two_producers):
     owner, mine, theirs = two_producers
     client.force_login(owner)
-    response = client.get(reverse("accounts:products"))
+    response = client.get(reverse("my_products:list"))
     assert response.status_code == 200
     assert list(response.context["products"]) == [mine]
 
     response = client.post(
-        reverse("accounts:product_new"),
+        reverse("my_products:new"),
         {
             "name": "Fridge",
             "hs_code": "8418",
@@ -351,11 +351,11 @@ def test_product_pages_for_the_owner(client, two_producers):
             "currency": "USD",
         },
     )
-    assert response["Location"] == reverse("accounts:products")
+    assert response["Location"] == reverse("my_products:list")
     fridge = Product.objects.get(name="Fridge")
     assert fridge.is_active is False  # an unticked box means unlisted
 
-    edit_url = reverse("accounts:product_edit", kwargs={"pk": mine.pk})
+    edit_url = reverse("my_products:edit", kwargs={"pk": mine.pk})
     assert client.get(edit_url).context["form"].initial["annual_capacity"] == "1200"
     data = {
         "name": "Mine",
@@ -371,16 +371,16 @@ def test_product_pages_for_the_owner(client, two_producers):
     mine.refresh_from_db()
     assert (mine.annual_capacity, mine.available_capacity) == (800, 500)
 
-    delete_url = reverse("accounts:product_delete", kwargs={"pk": mine.pk})
+    delete_url = reverse("my_products:delete", kwargs={"pk": mine.pk})
     assert client.get(delete_url).status_code == 200
-    assert client.post(delete_url)["Location"] == reverse("accounts:products")
+    assert client.post(delete_url)["Location"] == reverse("my_products:list")
     assert not Product.objects.filter(pk=mine.pk).exists()
 
 
 def test_another_producers_product_is_not_found(client, two_producers):
     owner, _mine, theirs = two_producers
     client.force_login(owner)
-    for name in ("accounts:product_edit", "accounts:product_delete"):
+    for name in ("my_products:edit", "my_products:delete"):
         url = reverse(name, kwargs={"pk": theirs.pk})
         assert client.get(url).status_code == 404
         assert client.post(url, {"name": "Hijacked"}).status_code == 404
@@ -391,7 +391,7 @@ def test_another_producers_product_is_not_found(client, two_producers):
 def test_staff_may_edit_any_product(client, make_user, two_producers):
     _owner, _mine, theirs = two_producers
     client.force_login(make_user("staff"))
-    url = reverse("accounts:product_edit", kwargs={"pk": theirs.pk})
+    url = reverse("my_products:edit", kwargs={"pk": theirs.pk})
     assert client.get(url).status_code == 200
     data = {
         "name": "Renamed",
@@ -410,25 +410,25 @@ def test_other_roles_cannot_use_producer_pages(client, make_user, two_producers,
     _owner, mine, _theirs = two_producers
     client.force_login(make_user(role))
     for url in [
-        reverse("accounts:products"),
-        reverse("accounts:product_new"),
-        reverse("accounts:product_edit", kwargs={"pk": mine.pk}),
-        reverse("accounts:product_delete", kwargs={"pk": mine.pk}),
+        reverse("my_products:list"),
+        reverse("my_products:new"),
+        reverse("my_products:edit", kwargs={"pk": mine.pk}),
+        reverse("my_products:delete", kwargs={"pk": mine.pk}),
     ]:
         assert client.get(url).status_code == 403, url
-    assert client.post(reverse("accounts:product_delete", kwargs={"pk": mine.pk})).status_code == 403
+    assert client.post(reverse("my_products:delete", kwargs={"pk": mine.pk})).status_code == 403
     assert Product.objects.filter(pk=mine.pk).exists()
 
 
 def test_products_pages_before_the_company_send_to_onboarding(client, make_user):
     client.force_login(make_user("producer"))
-    assert client.get(reverse("accounts:products"))["Location"] == step_url("company")
-    assert client.get(reverse("accounts:product_new"))["Location"] == step_url("company")
+    assert client.get(reverse("my_products:list"))["Location"] == step_url("company")
+    assert client.get(reverse("my_products:new"))["Location"] == step_url("company")
 
 
 def test_product_list_empty_state(client, make_user):
     user = make_user("producer")
     make_producer(user)
     client.force_login(user)
-    response = client.get(reverse("accounts:products"))
+    response = client.get(reverse("my_products:list"))
     assert "You have not added any products yet." in response.content.decode()

@@ -68,7 +68,7 @@ def test_producer_is_nagged_until_ready_then_not(client, make_user):
     assert response.context["completeness"].ready_to_match
     assert response.context["profile"].product_count == 1
     assert "ready for matching" in html
-    assert reverse("accounts:products") in html
+    assert reverse("my_products:list") in html
 
 
 def test_buyer_is_nagged_until_ready_then_not(client, make_user):

@@ -51,8 +51,8 @@ def _object_pages(world, role):
     ]
     if role in ("producer", "staff"):
         pages += [
-            reverse("accounts:product_edit", args=[world.product.pk]),
-            reverse("accounts:product_delete", args=[world.product.pk]),
+            reverse("my_products:edit", args=[world.product.pk]),
+            reverse("my_products:delete", args=[world.product.pk]),
         ]
     if role in ("counsellor", "staff"):
         pages += [
@@ -117,7 +117,7 @@ def test_every_posting_form_carries_the_token(world, role):
     actions = {action for _path, action in checked}
     expected = {
         "anonymous": [reverse("account_login"), reverse("account_signup")],
-        "producer": [reverse("accounts:product_delete", args=[world.product.pk])],
+        "producer": [reverse("my_products:delete", args=[world.product.pk])],
         "buyer": [reverse("matchmaking:request_introduction")],
         "counsellor": [reverse("matchmaking:match_forward", args=[world.match.pk])],
         "staff": [reverse("counsellors:brief_delete", args=[world.brief.pk])],
@@ -152,7 +152,7 @@ def test_sign_in_without_the_token_is_refused(world):
     ("role", "name", "args", "data"),
     [
         ("producer", "accounts:profile", [], {"name": "Renamed"}),
-        ("producer", "accounts:product_delete", ["product"], {}),
+        ("producer", "my_products:delete", ["product"], {}),
         ("buyer", "matchmaking:request_introduction", [], {"product": "product"}),
         ("counsellor", "counsellors:brief_create", [], {"country": "IQ", "title": "x", "body": "y"}),
         ("counsellor", "matchmaking:match_forward", ["match"], {"note": "ok"}),

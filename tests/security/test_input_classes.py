@@ -202,8 +202,8 @@ def test_a_quantity_that_rounds_to_zero_is_a_field_error_on_every_surface(client
     client.cookies["django_language"] = "en"
     data = {"name": "Tiny", "hs_code": "841810", "annual_capacity": "0.001", "capacity_unit": "units", "currency": "USD"}  # fmt: skip
     for url in (
-        reverse("accounts:product_edit", kwargs={"pk": product.pk}),
-        reverse("accounts:product_new"),
+        reverse("my_products:edit", kwargs={"pk": product.pk}),
+        reverse("my_products:new"),
         reverse("accounts:onboarding_step", kwargs={"step": "products"}),
     ):
         response = client.post(url, data)

@@ -3,7 +3,8 @@
 The file format is documented in docs/import_producers.md. Every write goes
 through the account and catalogue services, one transaction per row: a bad row
 is reported by its physical line number and skipped, the good rows land, and
-running the same file again updates what the first run made.
+running the same file again updates what the first run made. It lives in the
+catalogue, above accounts, because it writes producers and their products.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from catalogue.models import Product
-from catalogue.services import product_create, product_update
+from accounts.models import Language, ProducerProfile, Role, User
+from accounts.services import producer_profile_create, producer_profile_update, user_create
 from portal import csvfiles
 from portal.normalization import normalize_text
 
-from .models import Language, ProducerProfile, Role, User
-from .services import producer_profile_create, producer_profile_update, user_create
+from .models import Product
+from .services import product_create, product_update
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from accounts.imports import ImportReport, ProducerImportError, default_base_url, import_producers
+from catalogue.imports import ImportReport, ProducerImportError, default_base_url, import_producers
 
 
 class Command(BaseCommand):
