@@ -82,7 +82,7 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 HS_MATCH_RANK = 0.12
 # An exact name outranks everything (ts_rank stays well below 1).
 EXACT_NAME_BONUS = 2.0
-# Best first; `search_products` orders so, and so does ProductFilter's "relevance".
+# Best first; `search_products` orders so, and so does ProductFilterSet's "relevance".
 RELEVANCE_ORDERING = ("-relevance", "-created_at", "-id")
 INDEX_BATCH_SIZE = 2000
 # Light English suffix stripping for SQLite, whose matching is by word prefix.
