@@ -57,7 +57,7 @@ from django.db.models.sql.where import ExtraWhere, WhereNode
 
 from portal.normalization import normalize_text
 from taxonomy.hs import folded
-from taxonomy.models import Sector, SectorLevel
+from taxonomy.models import Sector, SectorLevel, hs_codes_above
 
 from .models import Product, SearchTerm
 
@@ -115,7 +115,7 @@ class ProductText:
 
 def _sector_codes(hs_code: str) -> list[str]:
     """The code and the chapter and heading above it: '841810' → ['84', '8418', '841810']."""
-    return [hs_code[:n] for n in (2, 4) if n < len(hs_code)] + [hs_code]
+    return [*hs_codes_above(hs_code), hs_code]
 
 
 def product_text(

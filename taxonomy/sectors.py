@@ -89,7 +89,9 @@ def sector_q(code: str, field: str, *, ancestors: bool = False) -> Q:
     a buyer seeking 84 is a party to a match found by 8418.
     """
     if not code.isdigit():
-        return Q(**{f"{field}__section_id": code}) | Q(**{field: code})
+        # The section's rows as a subquery (hs_code_id IN (...)): no join with the HS table,
+        # and no OR across two tables that would keep the planner from filtering it first.
+        return Q(**{f"{field}__in": Sector.objects.filter(Q(section_id=code) | Q(pk=code)).values("pk")})
     condition = Q(**{f"{field}__code__startswith": code})  # a foreign key: hs_code_id LIKE '84%'
     above = hs_codes_above(code) if ancestors else []
     if above:
