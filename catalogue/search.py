@@ -57,7 +57,7 @@ from django.db.models.sql.where import ExtraWhere, WhereNode
 
 from portal.normalization import normalize_text
 from taxonomy.hs import folded
-from taxonomy.models import Sector, SectorLevel
+from taxonomy.models import Sector, SectorLevel, hs_codes_above
 
 from .models import Product, SearchTerm
 
@@ -82,7 +82,7 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 HS_MATCH_RANK = 0.12
 # An exact name outranks everything (ts_rank stays well below 1).
 EXACT_NAME_BONUS = 2.0
-# Best first; `search_products` orders so, and so does ProductFilter's "relevance".
+# Best first; `search_products` orders so, and so does ProductFilterSet's "relevance".
 RELEVANCE_ORDERING = ("-relevance", "-created_at", "-id")
 INDEX_BATCH_SIZE = 2000
 # Light English suffix stripping for SQLite, whose matching is by word prefix.
@@ -115,7 +115,7 @@ class ProductText:
 
 def _sector_codes(hs_code: str) -> list[str]:
     """The code and the chapter and heading above it: '841810' → ['84', '8418', '841810']."""
-    return [hs_code[:n] for n in (2, 4) if n < len(hs_code)] + [hs_code]
+    return [*hs_codes_above(hs_code), hs_code]
 
 
 def product_text(

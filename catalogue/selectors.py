@@ -14,7 +14,7 @@ from accounts.models import ProducerProfile
 from accounts.selectors import ProducerSectorSource, register_producer_sector_source
 from taxonomy.models import Sector
 
-from .filters import ProductFilter
+from .filtersets import ProductFilterSet
 from .models import Product
 from .policies import products_visible_to
 
@@ -34,7 +34,7 @@ def catalogue_products(*, user) -> QuerySet[Product]:
 
 def product_search(*, user, params: Mapping[str, Any]) -> QuerySet[Product]:
     """The visible products filtered by the API.md search parameters; ValidationError for bad ones."""
-    filterset = ProductFilter(params, queryset=catalogue_products(user=user))
+    filterset = ProductFilterSet(params, queryset=catalogue_products(user=user))
     if not filterset.is_valid():
         raise ValidationError(filterset.errors.as_data())
     return filterset.qs

@@ -11,7 +11,7 @@ from accounts.models import ProducerProfile
 from accounts.policies import can_view_producer_contacts
 
 from . import selectors
-from .filters import ProductFilter
+from .filtersets import ProductFilterSet
 from .models import Product
 from .pages import producer_page_context
 
@@ -36,7 +36,7 @@ def _prepare_filter_form(form) -> None:
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
     """The catalogue: search and filter the products the visitor may see, 24 a page."""
-    filterset = ProductFilter(request.GET, queryset=selectors.catalogue_products(user=request.user))
+    filterset = ProductFilterSet(request.GET, queryset=selectors.catalogue_products(user=request.user))
     _prepare_filter_form(filterset.form)
     valid = filterset.is_valid()
     products = filterset.qs if valid else Product.objects.none()

@@ -19,6 +19,7 @@ from counsellors.models import MarketBrief
 from portal import validation as rules
 from portal.validation import FieldErrors, country_code
 from taxonomy.models import Sector
+from taxonomy.sectors import sector_q
 
 TITLE_LENGTH = 200
 BODY_LENGTH = 20000
@@ -174,11 +175,10 @@ def briefs_relevant_to_producer(user) -> QuerySet[MarketBrief]:
     codes = set(profile.declared_sectors.values_list("code", flat=True)) | set(
         profile.products.filter(is_active=True).values_list("hs_code_id", flat=True)
     )
-    sector_q = Q(sectors__isnull=True)
+    tagged = Q(sectors__isnull=True)
     for code in codes:
-        above = [code[:n] for n in (2, 4) if n < len(code)]
-        sector_q |= Q(sectors__code__startswith=code) | Q(sectors__code__in=above)
+        tagged |= sector_q(code, "sectors", ancestors=True)
     queryset = briefs_for_reader(user)
     if markets or not profile.open_to_any_market:
         queryset = queryset.filter(country__in=markets)
-    return queryset.filter(sector_q).distinct()
+    return queryset.filter(tagged).distinct()

@@ -32,7 +32,7 @@ from portal.redirects import safe_next
 
 from . import briefs, charts, selectors, services
 from .bulk import FORWARD, bulk_review
-from .filters import BriefFilter, QueueFilter
+from .filtersets import BriefPageFilterSet, QueueFilterSet
 from .forms import BriefForm, BulkReviewForm, DeskForm
 from .models import CounsellorProfile, MarketBrief
 
@@ -47,7 +47,7 @@ staff_only = roles_required(staff=True)
 
 
 def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
-    filterset = QueueFilter(params, queryset=selectors.review_queue(request.user))
+    filterset = QueueFilterSet(params, queryset=selectors.review_queue(request.user))
     valid = filterset.is_valid()
     matches = filterset.qs if valid else Match.objects.none()
     page = Paginator(matches, QUEUE_PER_PAGE).get_page(params.get("page"))
@@ -184,7 +184,7 @@ def brief_list(request: HttpRequest) -> HttpResponse:
     it asks for all."""
     show_all = request.GET.get("all") == "1"
     queryset, narrowed = selectors.briefs_for_list(request.user, show_all=show_all)
-    filterset = BriefFilter(request.GET, queryset=queryset)
+    filterset = BriefPageFilterSet(request.GET, queryset=queryset)
     valid = filterset.is_valid()
     found = filterset.qs if valid else MarketBrief.objects.none()
     page = Paginator(found, BRIEFS_PER_PAGE).get_page(request.GET.get("page"))

@@ -24,6 +24,7 @@ from matchmaking.actions import can_hand_over
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus, PartyResponse
 from matchmaking.policies import matches_visible_to
 from taxonomy.models import Sector
+from taxonomy.sectors import sector_q, tagged_with
 
 
 def matches_for_api() -> QuerySet[Match]:
@@ -39,28 +40,17 @@ def matches_for_api() -> QuerySet[Match]:
     )
 
 
-def _under(prefix: str, code: str) -> Q:
-    """Sectors (reached through `prefix`) at or under `code`, or above it: a filter on "84"
-    finds a buyer seeking 8418, and one on "8418" finds a buyer seeking chapter 84."""
-    if not code.isdigit():
-        return Q(**{f"{prefix}section_id": code}) | Q(**{f"{prefix}code": code})
-    above = [code[:n] for n in (2, 4) if n < len(code)]
-    return Q(**{f"{prefix}code__startswith": code}) | Q(**{f"{prefix}code__in": above})
-
-
 def filter_by_sector(queryset: QuerySet[Match], code: str) -> QuerySet[Match]:
     """Matches where either side's HS codes (the buyer's sought sectors, the producer's
-    declared sectors and listed products) meet `code` at any level."""
-    sought = BuyerProfile.sought_sectors.through.objects.filter(
-        _under("sector__", code), buyerprofile_id=OuterRef("buyer_id")
-    )
-    declared = ProducerProfile.declared_sectors.through.objects.filter(
-        _under("sector__", code), producerprofile_id=OuterRef("producer_id")
-    )
+    declared sectors and listed products) meet `code` (`taxonomy.sectors.sector_q`) at, under
+    or above it: a filter on "84" finds a buyer seeking 8418, and one on "8418" finds a buyer
+    seeking chapter 84."""
+    sought = tagged_with(BuyerProfile.sought_sectors, code, ancestors=True, outer="buyer_id")
+    declared = tagged_with(ProducerProfile.declared_sectors, code, ancestors=True, outer="producer_id")
     listed = Product.objects.filter(
-        _under("hs_code__", code), is_active=True, producer_id=OuterRef("producer_id")
+        sector_q(code, "hs_code", ancestors=True), is_active=True, producer_id=OuterRef("producer_id")
     )
-    return queryset.filter(Exists(sought) | Exists(declared) | Exists(listed))
+    return queryset.filter(sought | declared | Exists(listed))
 
 
 def is_sector_code(code: str) -> bool:

@@ -9,6 +9,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def hs_codes_above(code: str) -> list[str]:
+    """The HS codes above a 4 or 6-digit `code` (its chapter, its heading), without the section:
+    '841810' → ['84', '8418']; a chapter or a section has none."""
+    if not code.isdigit():
+        return []
+    return [code[:n] for n in (2, 4) if n < len(code)]
+
+
 class SectorLevel(models.IntegerChoices):
     SECTION = 0, _("Section")
     CHAPTER = 2, _("Chapter (2 digits)")
@@ -62,9 +70,7 @@ class Sector(models.Model):
 
     def ancestor_codes(self) -> list[str]:
         """The HS codes above this one (chapter, heading), without the section."""
-        if self.level == SectorLevel.SECTION:
-            return []
-        return [self.code[:n] for n in (2, 4) if n < len(self.code)]
+        return hs_codes_above(self.code)
 
 
 class CapacityUnit(models.TextChoices):

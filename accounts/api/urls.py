@@ -6,7 +6,6 @@ from . import views
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
-router.register("producers", views.ProducerViewSet, basename="producer")
 router.register("buyers", views.BuyerViewSet, basename="buyer")
 
 urlpatterns = [

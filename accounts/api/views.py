@@ -1,29 +1,27 @@
-"""Users, producers and buyers over the API: thin views over services, selectors and policies."""
+"""Users and buyers over the API, and the profile endpoints both roles share (`ProfileViewSetMixin`;
+the producers' viewset is `catalogue.api.views.ProducerViewSet`, whose list filter searches their
+products): thin views over services, selectors and policies."""
 
 from django.core.exceptions import ValidationError
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
-from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import lockout, services
-from accounts.filters import BuyerFilter
+from accounts.filtersets import BuyerFilterSet
 from accounts.models import Role
-from accounts.policies import buyers_visible_to, can_edit_buyer, can_edit_producer, can_list_buyers
-from accounts.selectors import buyers_for_listing, producers_for_listing
-from catalogue.filters import ProducerFilter
+from accounts.policies import buyers_visible_to, can_edit_buyer, can_list_buyers
+from accounts.selectors import buyers_for_listing
 from portal.api.permissions import IsPortalStaff
 from portal.api.throttling import ScopedRateThrottle
 
 from .serializers import (
     BuyerInputSerializer,
     BuyerOutputSerializer,
-    ProducerInputSerializer,
-    ProducerOutputSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UserInputSerializer,
@@ -158,40 +156,6 @@ class ProfileViewSetMixin:
 
 
 @extend_schema_view(
-    create=extend_schema(request=ProducerInputSerializer, responses={201: ProducerOutputSerializer}),
-    partial_update=extend_schema(request=ProducerInputSerializer, responses={200: ProducerOutputSerializer}),
-    me=extend_schema(request=ProducerInputSerializer, responses={200: ProducerOutputSerializer}),
-)
-class ProducerViewSet(
-    ProfileViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Producers: anyone reads (contacts per the roles table); owner or staff write."""
-
-    queryset = producers_for_listing()
-    serializer_class = ProducerOutputSerializer
-    filterset_class = ProducerFilter
-    filter_backends = [DjangoFilterBackend]  # ProducerFilter orders
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    role = Role.PRODUCER
-    related_name = "producer_profile"
-    input_serializer = ProducerInputSerializer
-    create_service = staticmethod(services.producer_profile_create)
-    update_service = staticmethod(services.producer_profile_update)
-    edit_policy = staticmethod(can_edit_producer)
-
-    def perform_destroy(self, instance):
-        services.producer_profile_delete(profile=instance, actor=self.request.user)
-
-    @action(detail=False, methods=["get", "patch"], permission_classes=[IsAuthenticated])
-    def me(self, request):
-        return super().me(request)
-
-
-@extend_schema_view(
     create=extend_schema(request=BuyerInputSerializer, responses={201: BuyerOutputSerializer}),
     partial_update=extend_schema(request=BuyerInputSerializer, responses={200: BuyerOutputSerializer}),
     me=extend_schema(request=BuyerInputSerializer, responses={200: BuyerOutputSerializer}),
@@ -205,7 +169,7 @@ class BuyerViewSet(
     """Buyers: counsellors and staff list them; the owner, counsellors and staff read one."""
 
     serializer_class = BuyerOutputSerializer
-    filterset_class = BuyerFilter
+    filterset_class = BuyerFilterSet
     permission_classes = [IsAuthenticated]
     ordering_fields = ["company_name", "created_at"]
     ordering = ["company_name", "id"]

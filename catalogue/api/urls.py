@@ -4,5 +4,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("products", views.ProductViewSet, basename="product")
+# Producers here, not in accounts: their list is searched through their listed products.
+router.register("producers", views.ProducerViewSet, basename="producer")
 
 urlpatterns = router.urls

@@ -4,13 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from accounts.models import ProducerProfile
+from accounts import services as accounts_services
+from accounts.api.serializers import ProducerInputSerializer, ProducerOutputSerializer
+from accounts.api.views import ProfileViewSetMixin
+from accounts.models import ProducerProfile, Role
+from accounts.policies import can_edit_producer
+from accounts.selectors import producers_for_listing
 from catalogue import services
-from catalogue.filters import ProductFilter
+from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
 from catalogue.policies import can_edit_product
 from catalogue.selectors import catalogue_products
 
@@ -41,8 +47,8 @@ class ProductViewSet(
     """Anyone searches and reads listed products; their producer or staff write them."""
 
     serializer_class = ProductOutputSerializer
-    filterset_class = ProductFilter
-    filter_backends = [DjangoFilterBackend]  # ProductFilter orders (relevance, capacity, date)
+    filterset_class = ProductFilterSet
+    filter_backends = [DjangoFilterBackend]  # ProductFilterSet orders (relevance, capacity, date)
     permission_classes = [IsAuthenticatedOrReadOnly]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -89,3 +95,43 @@ class ProductViewSet(
 
     def perform_destroy(self, instance):
         services.product_delete(product=instance, actor=self.request.user)
+
+
+# --- Producer -----------------------------------------------------------------
+# The producer list is searched through the producers' listed products, so its filter set
+# and this view live in the catalogue, above accounts; profiles are written by accounts'
+# services as everywhere else.
+
+
+@extend_schema_view(
+    create=extend_schema(request=ProducerInputSerializer, responses={201: ProducerOutputSerializer}),
+    partial_update=extend_schema(request=ProducerInputSerializer, responses={200: ProducerOutputSerializer}),
+    me=extend_schema(request=ProducerInputSerializer, responses={200: ProducerOutputSerializer}),
+)
+class ProducerViewSet(
+    ProfileViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Producers: anyone reads (contacts per the roles table); owner or staff write."""
+
+    queryset = producers_for_listing()
+    serializer_class = ProducerOutputSerializer
+    filterset_class = ProducerFilterSet
+    filter_backends = [DjangoFilterBackend]  # ProducerFilterSet orders
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    role = Role.PRODUCER
+    related_name = "producer_profile"
+    input_serializer = ProducerInputSerializer
+    create_service = staticmethod(accounts_services.producer_profile_create)
+    update_service = staticmethod(accounts_services.producer_profile_update)
+    edit_policy = staticmethod(can_edit_producer)
+
+    def perform_destroy(self, instance):
+        accounts_services.producer_profile_delete(profile=instance, actor=self.request.user)
+
+    @action(detail=False, methods=["get", "patch"], permission_classes=[IsAuthenticated])
+    def me(self, request):
+        return super().me(request)

@@ -10,10 +10,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from counsellors import briefs, services
+from counsellors.filtersets import BriefFilterSet, CounsellorFilterSet
 from counsellors.models import CounsellorProfile
 from counsellors.policies import can_edit_counsellor_profile, can_manage_counsellors
 
-from .filters import BriefFilter, CounsellorFilter
 from .serializers import (
     BriefInputSerializer,
     BriefOutputSerializer,
@@ -61,7 +61,7 @@ class CounsellorViewSet(
     callers who are signed in; staff post counsellors and change their coverage."""
 
     serializer_class = CounsellorOutputSerializer
-    filterset_class = CounsellorFilter
+    filterset_class = CounsellorFilterSet
     filter_backends = [DjangoFilterBackend]
     permission_classes = [ReadOrManageCounsellors]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -139,7 +139,7 @@ class BriefViewSet(
     sanitised HTML to show."""
 
     serializer_class = BriefOutputSerializer
-    filterset_class = BriefFilter
+    filterset_class = BriefFilterSet
     filter_backends = [DjangoFilterBackend]
     permission_classes = [BriefPermission]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

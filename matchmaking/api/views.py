@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matchmaking import lifecycle, sweeps, tasks
+from matchmaking.filtersets import MatchFilterSet
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
 from matchmaking.reasons import sector_codes, sector_names
@@ -20,7 +21,6 @@ from portal import outbox
 from portal.api.permissions import IsPortalStaff
 from portal.middleware import language_for_request
 
-from .filters import MatchFilter
 from .permissions import (
     MayReassignMatch,
     MayRecordOutcome,
@@ -75,8 +75,8 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     to them and the unassigned pool; staff all. Reasons come in the request's language."""
 
     serializer_class = MatchOutputSerializer
-    filterset_class = MatchFilter
-    filter_backends = [DjangoFilterBackend]  # MatchFilter orders
+    filterset_class = MatchFilterSet
+    filter_backends = [DjangoFilterBackend]  # MatchFilterSet orders
     permission_classes = [IsAuthenticated]
     queryset = Match.objects.none()  # the schema's model; get_queryset scopes per user
 

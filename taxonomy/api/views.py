@@ -5,9 +5,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
+from taxonomy.filtersets import SectorFilterSet
 from taxonomy.models import Sector
 
-from .filters import SectorFilterSet
 from .serializers import SectorSerializer
 
 

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import strategies as st
 
 from catalogue import selectors
-from catalogue.filters import ProducerFilter, ProductFilter
+from catalogue.filtersets import ProducerFilterSet as ProducerFilter
+from catalogue.filtersets import ProductFilterSet as ProductFilter
 from catalogue.models import Product
 from tests.factories import ProducerProfileFactory, ProductFactory, hs_sector
 

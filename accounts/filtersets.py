@@ -1,17 +1,24 @@
+"""The accounts' filter sets, one per resource, shared by the pages and the API.
+
+`BuyerFilterSet` filters GET /api/v1/buyers/ (counsellors and staff). The producers' filter
+set is `catalogue.filtersets.ProducerFilterSet`: it searches their listed products.
+"""
+
 import django_filters
 from django.db.models import Q
 from django_countries import countries
 
-from portal.normalization import normalize_text
+from taxonomy.filtersets import HSCodeFilter
+from taxonomy.sectors import tagged_with
 
 from .models import BuyerProfile
 
 
-class BuyerFilter(django_filters.FilterSet):
+class BuyerFilterSet(django_filters.FilterSet):
     """Buyers for counsellors and staff: by country, sought sector (any HS level), text."""
 
     country = django_filters.ChoiceFilter(choices=list(countries))
-    sector = django_filters.CharFilter(method="filter_sector", label="HS code (any level)", max_length=20)
+    sector = HSCodeFilter(method="filter_sector", label="HS code (any level)", max_length=20)
     search = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
 
     class Meta:
@@ -19,8 +26,7 @@ class BuyerFilter(django_filters.FilterSet):
         fields = ["country", "sector", "search"]
 
     def filter_sector(self, queryset, name, value):
-        code = normalize_text(value).replace(".", "")
-        return queryset.filter(sought_sectors__code__startswith=code).distinct()
+        return queryset.filter(tagged_with(BuyerProfile.sought_sectors, value))
 
     def filter_search(self, queryset, name, value):
         text = value.strip()

@@ -1,99 +1,34 @@
-"""The catalogue's filter sets, shared by the pages and the API (API.md, "Search").
+"""The catalogue's filter sets, one per resource, shared by the pages and the API (API.md,
+"Search"), as NetBox's `filtersets.py`.
 
-`ProductFilter` takes exactly the public product-search parameters; invalid
+`ProductFilterSet` takes exactly the public product-search parameters; invalid
 values are form errors (the API answers 400 with them, the page shows them
-beside the field), never a server error. `ProducerFilter` serves the producer
-list. Visibility is not decided here: callers pass a queryset already scoped
-by `catalogue.policies.products_visible_to` (see `catalogue.selectors`).
+beside the field), never a server error. `ProducerFilterSet` serves the producer
+list (GET /api/v1/producers/); it lives here, not in accounts, because it searches
+the producers' listed products. An HS code filters as `taxonomy.sectors.sector_q` says.
+Visibility is not decided here: callers pass a queryset already scoped by
+`catalogue.policies.products_visible_to` (see `catalogue.selectors`).
 """
 
 from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.models import ProducerProfile
 from portal import validation as rules
+from portal.filters import CountryCodeFilter, IdFilter, country_choices
+from taxonomy.filtersets import HSCodeFilter
 from taxonomy.models import CapacityUnit, Sector, SectorLevel
-from taxonomy.sectors import clean_hs_code
+from taxonomy.sectors import sector_q, tagged_with
 from taxonomy.widgets import HSCodePickerWidget
 
 from .models import Product
 from .search import query_words, search_products
 
-SECTION_CODES = [
-    "I",
-    "II",
-    "III",
-    "IV",
-    "V",
-    "VI",
-    "VII",
-    "VIII",
-    "IX",
-    "X",
-    "XI",
-    "XII",
-    "XIII",
-    "XIV",
-    "XV",
-    "XVI",
-    "XVII",
-    "XVIII",
-    "XIX",
-    "XX",
-    "XXI",
-]
-
 MAX_SEARCH_LENGTH = rules.MAX_SEARCH_LENGTH
-MAX_ID = rules.MAX_ID  # a larger id is not an id on any database (and would overflow there)
-
-
-# --- Form fields -------------------------------------------------------------------------
-
-
-class HSCodeField(forms.CharField):
-    """An HS code at any level ('84', '8418', '84.18', Persian digits) or a section ('XVI')."""
-
-    default_error_messages = {
-        "unknown": _("HS code %(code)s does not exist."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-
-    def clean(self, value) -> str:
-        value = super().clean(value)
-        if not value:
-            return ""
-        section = value.strip().upper()
-        if section in SECTION_CODES:
-            return section
-        code = clean_hs_code(value)
-        if not Sector.objects.filter(pk=code).exists():
-            raise ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
-        return code
-
-
-def _section_choices() -> list[tuple[str, str]]:
-    sections = Sector.objects.filter(level=SectorLevel.SECTION).only("code", "name", "name_fa")
-    return [(section.code, f"{section.code} — {section.display_name}") for section in sections]
-
-
-def _country_choices() -> list[tuple[str, str]]:
-    return [("", _("Any country")), *countries]
-
-
-class CountryCodeField(forms.ChoiceField):
-    """An ISO 3166-1 alpha-2 code, in either case."""
-
-    def to_python(self, value) -> str:
-        return super().to_python(value).strip().upper()
 
 
 class CertificationField(forms.CharField):
@@ -108,37 +43,16 @@ class CertificationField(forms.CharField):
         return rules.certification_codes([value])[0] if value else ""
 
 
-class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number from 1 to the largest bigint (else a field error)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class HSCodeFilter(django_filters.CharFilter):
-    field_class = HSCodeField
-
-
-class CountryCodeFilter(django_filters.CharFilter):
-    field_class = CountryCodeField
-
-
 class CertificationFilter(django_filters.CharFilter):
     field_class = CertificationField
 
 
+def _section_choices() -> list[tuple[str, str]]:
+    sections = Sector.objects.filter(level=SectorLevel.SECTION).only("code", "name", "name_fa")
+    return [(section.code, f"{section.code} — {section.display_name}") for section in sections]
+
+
 # --- Filters shared by products and producers -------------------------------------------
-
-
-def hs_code_condition(code: str, field: str) -> Q:
-    """Rows whose HS code (`field`, a Sector foreign key) is `code` or under it; sections by their own key."""
-    if code in SECTION_CODES:
-        return Q(**{f"{field}__section_id": code})
-    return Q(**{f"{field}__code__startswith": code})  # the join is trimmed: hs_code LIKE '84%'
 
 
 def certification_condition(code: str, field: str = "certifications") -> Q:
@@ -164,7 +78,7 @@ def _section_filter():
 def _target_market_filter():
     return CountryCodeFilter(
         label=_("Target market"),
-        choices=_country_choices,
+        choices=country_choices,
         method="filter_target_market",
     )
 
@@ -200,7 +114,7 @@ class _CatalogueFilterSet(django_filters.FilterSet):
 # --- Products ------------------------------------------------------------------------------
 
 
-class ProductFilter(_CatalogueFilterSet):
+class ProductFilterSet(_CatalogueFilterSet):
     """GET /api/v1/products/ and the catalogue page: search plus the API.md filters.
 
     `ordering` is `relevance` (the default when `search` is given), `annual_capacity`
@@ -234,7 +148,7 @@ class ProductFilter(_CatalogueFilterSet):
         min_value=0,
         max_value=rules.MAX_QUANTITY,
     )
-    producer = IdFilter(label=_("Producer"), field_name="producer_id", min_value=1, max_value=MAX_ID)
+    producer = IdFilter(label=_("Producer"), field_name="producer_id", min_value=1, max_value=rules.MAX_ID)
     ordering = django_filters.ChoiceFilter(
         label=_("Sort by"),
         method="filter_noop",
@@ -273,7 +187,7 @@ class ProductFilter(_CatalogueFilterSet):
         return search_products(queryset, value)
 
     def filter_hs(self, queryset, name, value: str):
-        return queryset.filter(hs_code_condition(value, "hs_code"))
+        return queryset.filter(sector_q(value, "hs_code"))
 
     def filter_certification(self, queryset, name, value: str):
         # Held by the product itself or by its producer (ISO 9001 is usually the company's).
@@ -288,7 +202,7 @@ class ProductFilter(_CatalogueFilterSet):
 # --- Producers -----------------------------------------------------------------------------
 
 
-class ProducerFilter(_CatalogueFilterSet):
+class ProducerFilterSet(_CatalogueFilterSet):
     """The producer list: search over names (and their listed products), sector, place, markets."""
 
     search = django_filters.CharFilter(
@@ -335,13 +249,8 @@ class ProducerFilter(_CatalogueFilterSet):
         return queryset.filter(by_name | Q(pk__in=listed))
 
     def filter_hs(self, queryset, name, value: str):
-        products = Product.objects.filter(
-            hs_code_condition(value, "hs_code"), producer=OuterRef("pk"), is_active=True
-        )
-        declared = ProducerProfile.declared_sectors.through.objects.filter(
-            hs_code_condition(value, "sector"), producerprofile=OuterRef("pk")
-        )
-        return queryset.filter(Exists(products) | Exists(declared))
+        products = Product.objects.filter(sector_q(value, "hs_code"), producer=OuterRef("pk"), is_active=True)
+        return queryset.filter(Exists(products) | tagged_with(ProducerProfile.declared_sectors, value))
 
     def filter_certification(self, queryset, name, value: str):
         return queryset.filter(certification_condition(value))

@@ -1,14 +1,21 @@
-"""Filters of GET /api/v1/matches/ (API.md): invalid values are a 400, never a 500."""
+"""The matches' filter set (NetBox's `filtersets.py`): GET /api/v1/matches/ (API.md) uses it
+as it is; the counsellors' review queue extends it with its page-only filters
+(`counsellors.filtersets.QueueFilterSet`). Invalid values are a 400, never a 500."""
 
 import django_filters
 from django_countries import countries
 
-from catalogue.filters import CountryCodeFilter, HSCodeFilter, IdFilter
 from matchmaking.models import Match, MatchSource, MatchStatus
 from matchmaking.selectors import filter_by_sector
+from portal.filters import CountryCodeFilter, IdFilter
+from taxonomy.filtersets import HSCodeFilter
 
 
-class MatchFilter(django_filters.FilterSet):
+class MatchFilterSet(django_filters.FilterSet):
+    """Matches by status, source, score, party, the buyer's country and either side's sector.
+    Without an `ordering`, the best score first (`default_order`; a subclass may keep the
+    queryset's own order with an empty one)."""
+
     status = django_filters.MultipleChoiceFilter(
         choices=MatchStatus.choices, help_text="One or more statuses (repeat the parameter)."
     )
@@ -37,6 +44,8 @@ class MatchFilter(django_filters.FilterSet):
         help_text="score, created_at; '-' first for descending (default: best score first).",
     )
 
+    default_order: tuple[str, ...] = ("-score", "id")
+
     class Meta:
         model = Match
         fields: list[str] = []
@@ -46,6 +55,6 @@ class MatchFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("ordering"):
-            queryset = queryset.order_by("-score", "id")
+        if self.default_order and not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(*self.default_order)
         return queryset

@@ -1,11 +1,49 @@
-"""The HS tree's API filter set."""
+"""The taxonomy's filter sets and the HS code filter every other filter set uses.
+
+`HSCodeFilter` is how a query names an HS code at any level ('84', '8418', '84.18', Persian
+digits, or a section 'XVI'); what such a code matches is `taxonomy.sectors.sector_q`.
+`SectorFilterSet` filters the HS tree itself (GET /api/v1/sectors/).
+"""
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.validation import MAX_SEARCH_LENGTH
 from taxonomy.hs import filter_sectors
 from taxonomy.models import Sector, SectorLevel
+from taxonomy.sectors import SECTION_CODES, clean_hs_code
+
+
+class HSCodeField(forms.CharField):
+    """An HS code at any level ('84', '8418', '84.18', Persian digits) or a section ('XVI')."""
+
+    default_error_messages = {
+        "unknown": _("HS code %(code)s does not exist."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> str:
+        value = super().clean(value)
+        if not value:
+            return ""
+        section = value.strip().upper()
+        if section in SECTION_CODES:
+            return section
+        code = clean_hs_code(value)
+        if not Sector.objects.filter(pk=code).exists():
+            raise ValidationError(self.error_messages["unknown"], code="unknown", params={"code": code})
+        return code
+
+
+class HSCodeFilter(django_filters.CharFilter):
+    """A filter on an `HSCodeField`; its `method` calls `taxonomy.sectors.sector_q`."""
+
+    field_class = HSCodeField
 
 
 class SectorFilterSet(django_filters.FilterSet):
