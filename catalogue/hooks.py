@@ -4,7 +4,7 @@ accounts never imports the catalogue, the catalogue listens to accounts."""
 
 from accounts.signals import producer_changed
 
-from . import onboarding_steps, receivers, selectors
+from . import onboarding_steps, receivers
 
 
 def install() -> None:
@@ -12,7 +12,5 @@ def install() -> None:
     producer_changed.connect(
         receivers.reindex_producer_products, dispatch_uid="catalogue.reindex_producer_products"
     )
-    # Accounts' registries, filled from above: the producer's products step of the onboarding,
-    # and its listed products' codes among a producer's sectors.
+    # Accounts' onboarding, filled from above: the producer's products step.
     onboarding_steps.register()
-    selectors.register_producer_sectors()

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import ProducerProfile
-from accounts.selectors import ProducerSectorSource, register_producer_sector_source
 from taxonomy.models import Sector
 
 from .filtersets import ProductFilterSet
@@ -93,21 +92,19 @@ def products_of_producer(producer: ProducerProfile) -> QuerySet[Product]:
     )
 
 
-# --- A producer's sectors (accounts' producers over the API) -----------------------------
+# --- Producers over the API ----------------------------------------------------------
 
 
-def producer_products_prefetch() -> Prefetch:
-    """A producer's products, with only what `listed_product_codes` reads."""
-    return Prefetch("products", queryset=Product.objects.only("id", "producer_id", "hs_code_id", "is_active"))
-
-
-def listed_product_codes(producer: ProducerProfile) -> set[str]:
-    """The HS codes of the producer's listed products (from `producer_products_prefetch`)."""
-    return {product.hs_code_id for product in producer.products.all() if product.is_active}
-
-
-def register_producer_sectors() -> None:
-    """A producer's sectors include its listed products' codes (called once, at start-up)."""
-    register_producer_sector_source(
-        ProducerSectorSource(prefetch=producer_products_prefetch, codes=listed_product_codes)
+def producers_for_listing() -> QuerySet[ProducerProfile]:
+    """Producers with declared sectors and product codes prefetched (for `sectors`)."""
+    return ProducerProfile.objects.prefetch_related(
+        "declared_sectors",
+        Prefetch("products", queryset=Product.objects.only("id", "producer_id", "hs_code_id", "is_active")),
     )
+
+
+def producer_sector_codes(producer: ProducerProfile) -> list[str]:
+    """Declared HS codes united with those of the producer's listed products, sorted."""
+    codes = {sector.code for sector in producer.declared_sectors.all()}
+    codes.update(product.hs_code_id for product in producer.products.all() if product.is_active)
+    return sorted(codes)

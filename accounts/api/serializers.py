@@ -4,10 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import BuyerProfile, Language, ProducerProfile, Role, User
-from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, can_view_producer_contacts
-from accounts.selectors import producer_sector_codes
-from accounts.services import BUYER_FIELDS, PRODUCER_FIELDS
+from accounts.models import BuyerProfile, Language, Role, User
+from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts
+from accounts.services import BUYER_FIELDS
 from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
 from portal.validation import max_length
 
@@ -15,7 +14,6 @@ from portal.validation import max_length
 # database error); lists their service's limit. Codes may come padded or lower-case.
 PASSWORD_LENGTH = 4096
 CODE_LENGTH = 20
-P = ProducerProfile
 B = BuyerProfile
 
 
@@ -94,66 +92,6 @@ class ContactsPerPolicyMixin:
                 if field in data:
                     data[field] = None
         return data
-
-
-class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
-    sectors = serializers.SerializerMethodField(help_text=_("Declared HS codes and those of the products."))
-    target_markets = serializers.SerializerMethodField()
-    export_experience = serializers.SerializerMethodField()
-    # Each may be empty as stored, and is null where the caller may not see it (API.md).
-    website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
-    email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
-    phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
-    contact_name = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
-
-    class Meta:
-        model = ProducerProfile
-        fields = ["id", "owner", *PRODUCER_FIELDS, "verified", "created_at", "updated_at"]
-        read_only_fields = fields
-
-    def can_view_contacts(self, user, obj) -> bool:
-        return can_view_producer_contacts(user, obj)
-
-    def get_sectors(self, obj) -> list[str]:
-        return producer_sector_codes(obj)
-
-    def get_target_markets(self, obj) -> list[str]:
-        return [country.code for country in obj.target_markets]
-
-    def get_export_experience(self, obj) -> list[str]:
-        return [country.code for country in obj.export_experience]
-
-
-class ProducerInputSerializer(serializers.Serializer):
-    """Types only; accounts.services decides what is valid and who may set what."""
-
-    owner = ScopedPrimaryKeyRelatedField(
-        queryset=User.objects.all(),
-        scope=nameable_owners,
-        required=False,
-        help_text=_("Staff only: the producer user."),
-    )
-    verified = serializers.BooleanField(required=False, help_text=_("Staff only."))
-    name = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "name"))
-    description = serializers.CharField(
-        required=False, allow_blank=True, max_length=max_length(P, "description")
-    )
-    province = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "province"))
-    city = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "city"))
-    website = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "website"))
-    email = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "email"))
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "phone"))
-    contact_name = serializers.CharField(
-        required=False, allow_blank=True, max_length=max_length(P, "contact_name")
-    )
-    sectors = BoundedListField(max_length=100, item_length=CODE_LENGTH, required=False)
-    target_markets = BoundedListField(max_length=60, item_length=CODE_LENGTH, required=False)
-    open_to_any_market = serializers.BooleanField(required=False)
-    export_experience = BoundedListField(max_length=60, item_length=CODE_LENGTH, required=False)
-    certifications = BoundedListField(max_length=20, item_length=40, required=False)
-    languages = BoundedListField(max_length=20, item_length=CODE_LENGTH, required=False)
-    employees = serializers.IntegerField(required=False, allow_null=True)
-    founded = serializers.IntegerField(required=False, allow_null=True)
 
 
 class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):

@@ -10,15 +10,14 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 
 from accounts import services as accounts_services
-from accounts.api.serializers import ProducerInputSerializer, ProducerOutputSerializer
 from accounts.api.views import ProfileViewSetMixin
 from accounts.models import ProducerProfile, Role
 from accounts.policies import can_edit_producer
-from accounts.selectors import producers_for_listing
 from catalogue import services
+from catalogue.api.serializers import ProducerInputSerializer, ProducerOutputSerializer
 from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
 from catalogue.policies import can_edit_product
-from catalogue.selectors import catalogue_products
+from catalogue.selectors import catalogue_products, producers_for_listing
 
 from .serializers import ProductInputSerializer, ProductOutputSerializer
 

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from accounts.api.serializers import BuyerOutputSerializer, ProducerOutputSerializer
+from accounts.api.serializers import BuyerOutputSerializer
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
+from catalogue.api.serializers import ProducerOutputSerializer
 from catalogue.models import Product
 from catalogue.policies import products_visible_to
 from matchmaking.lifecycle import NOTE_LENGTH

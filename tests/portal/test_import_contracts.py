@@ -81,4 +81,4 @@ def test_an_import_only_for_type_checkers_is_no_arrow(house):
         "    from catalogue.models import Product  # noqa: F401",
     )
     result = lint_imports(house)
-    assert "taxonomy is not allowed to import catalogue" not in result.stdout
+    assert result.returncode == 0, result.stdout
