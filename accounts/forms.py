@@ -215,6 +215,32 @@ class AddEmailForm(BootstrapFormMixin, allauth_forms.AddEmailForm):
 # --- Producer profile -----------------------------------------------------------
 
 
+def contact_fields() -> tuple[forms.Field, ...]:
+    """A company's contact block (contact person, email, phone, website), the same on the
+    producer's and the buyer's forms; made where the form declares it, so it keeps its place."""
+    return (
+        forms.CharField(label=_("Contact person"), required=False, max_length=150),
+        forms.CharField(
+            label=_("Contact email"),
+            required=False,
+            max_length=max_length(ProducerProfile, "email"),
+            widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+        ),
+        forms.CharField(
+            label=_("Phone"),
+            required=False,
+            max_length=max_length(ProducerProfile, "phone"),
+            widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"}),
+        ),
+        forms.CharField(
+            label=_("Website"),
+            required=False,
+            max_length=max_length(ProducerProfile, "website"),
+            widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
+        ),
+    )
+
+
 class ProducerCompanyForm(ServiceForm):
     name = forms.CharField(label=_("Company name"), max_length=200)
     description = forms.CharField(
@@ -225,25 +251,7 @@ class ProducerCompanyForm(ServiceForm):
     )
     province = forms.CharField(label=_("Province"), required=False, max_length=100, initial="East Azerbaijan")
     city = forms.CharField(label=_("City"), required=False, max_length=100, initial="Tabriz")
-    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=150)
-    email = forms.CharField(
-        label=_("Contact email"),
-        required=False,
-        max_length=max_length(ProducerProfile, "email"),
-        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label=_("Phone"),
-        required=False,
-        max_length=max_length(ProducerProfile, "phone"),
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"}),
-    )
-    website = forms.CharField(
-        label=_("Website"),
-        required=False,
-        max_length=max_length(ProducerProfile, "website"),
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
-    )
+    contact_name, email, phone, website = contact_fields()
     employees = forms.CharField(
         label=_("Employees"),
         required=False,
@@ -327,25 +335,7 @@ class BuyerCompanyForm(ServiceForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=150)
-    email = forms.CharField(
-        label=_("Contact email"),
-        required=False,
-        max_length=max_length(ProducerProfile, "email"),
-        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label=_("Phone"),
-        required=False,
-        max_length=max_length(ProducerProfile, "phone"),
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel"}),
-    )
-    website = forms.CharField(
-        label=_("Website"),
-        required=False,
-        max_length=max_length(ProducerProfile, "website"),
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "url"}),
-    )
+    contact_name, email, phone, website = contact_fields()
 
     @staticmethod
     def initial_from(profile: BuyerProfile | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
@@ -90,8 +91,6 @@ def user_create(
     verified: bool = True,
 ) -> User:
     """A user made by staff or an import: signs in at once when `verified`."""
-    from django.contrib.auth.password_validation import validate_password
-
     errors = rules.FieldErrors()
     email = User.objects.normalize_email(rules.single_line(email)).lower()
     if len(email) > rules.max_length(User, "email"):
@@ -360,19 +359,29 @@ def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, model:
     return owner
 
 
+def _write_profile(
+    profile: ProducerProfile | BuyerProfile, *, actor: User, data: dict[str, Any], created: bool
+) -> ProducerProfile | BuyerProfile:
+    """Apply `data` to a producer's or buyer's profile per its rules, save it with its sectors
+    (declared or sought), and announce the write (accounts.signals)."""
+    if isinstance(profile, ProducerProfile):
+        sectors, relation = _apply_producer_fields(profile, data, actor), "declared_sectors"
+    else:
+        sectors, relation = _apply_buyer_fields(profile, data, actor), "sought_sectors"
+    profile.save()
+    if sectors is not None:
+        getattr(profile, relation).set(sectors)
+    _announce(profile, changed=None if created else data)
+    return profile
+
+
 @transaction.atomic
 def producer_profile_create(
     *, actor: User, data: dict[str, Any], owner: User | None = None
 ) -> ProducerProfile:
     """A producer's company profile: by the producer itself or by staff for an owner."""
     owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.PRODUCER, model=ProducerProfile)
-    profile = ProducerProfile(owner=owner)
-    sectors = _apply_producer_fields(profile, data, actor)
-    profile.save()
-    if sectors is not None:
-        profile.declared_sectors.set(sectors)
-    _announce(profile)
-    return profile
+    return _write_profile(ProducerProfile(owner=owner), actor=actor, data=data, created=True)
 
 
 @transaction.atomic
@@ -382,12 +391,7 @@ def producer_profile_update(
     profile = ProducerProfile.objects.select_for_update().get(pk=profile.pk)
     if not can_edit_producer(actor, profile):
         raise PermissionDenied(_("You may not change this profile."))
-    sectors = _apply_producer_fields(profile, data, actor)
-    profile.save()
-    if sectors is not None:
-        profile.declared_sectors.set(sectors)
-    _announce(profile, changed=data)
-    return profile
+    return _write_profile(profile, actor=actor, data=data, created=False)
 
 
 @transaction.atomic
@@ -400,13 +404,7 @@ def producer_profile_delete(*, profile: ProducerProfile, actor: User) -> None:
 @transaction.atomic
 def buyer_profile_create(*, actor: User, data: dict[str, Any], owner: User | None = None) -> BuyerProfile:
     owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.BUYER, model=BuyerProfile)
-    profile = BuyerProfile(owner=owner)
-    sectors = _apply_buyer_fields(profile, data, actor)
-    profile.save()
-    if sectors is not None:
-        profile.sought_sectors.set(sectors)
-    _announce(profile)
-    return profile
+    return _write_profile(BuyerProfile(owner=owner), actor=actor, data=data, created=True)
 
 
 @transaction.atomic
@@ -414,9 +412,4 @@ def buyer_profile_update(*, profile: BuyerProfile, actor: User, data: dict[str, 
     profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
     if not can_edit_buyer(actor, profile):
         raise PermissionDenied(_("You may not change this profile."))
-    sectors = _apply_buyer_fields(profile, data, actor)
-    profile.save()
-    if sectors is not None:
-        profile.sought_sectors.set(sectors)
-    _announce(profile, changed=data)
-    return profile
+    return _write_profile(profile, actor=actor, data=data, created=False)

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -183,8 +186,6 @@ _MULTILINE = {"description", "product_description"}
 def _max_lengths() -> dict[str, int]:
     """Each text column's limit: its model field's max_length (lists and numbers are checked
     item by item by the services)."""
-    from django.db import models
-
     owners = {"account": User, "profile": ProducerProfile, "product": Product}
     limits = {}
     for column in COLUMNS:
@@ -274,9 +275,6 @@ def _clean_base_url(value: str | None) -> str:
 
 def producer_invitation_link(*, user: User, base_url: str) -> str:
     """An absolute link to allauth's set-password page, valid until the password changes or it expires."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
     path = reverse(
         "account_reset_password_from_key",
         kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
@@ -286,8 +284,6 @@ def producer_invitation_link(*, user: User, base_url: str) -> str:
 
 def send_producer_invitation(*, user: User, base_url: str) -> None:
     """Email an imported producer, in the user's language, a link to choose a password."""
-    from allauth.account.adapter import get_adapter
-
     base_url = _clean_base_url(base_url)
     language = (
         user.preferred_language if user.preferred_language in Language.values else settings.LANGUAGE_CODE

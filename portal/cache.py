@@ -24,6 +24,7 @@ import threading
 import time
 from typing import Any
 
+from allauth.core.internal import ratelimit
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils.connection import ConnectionProxy
@@ -119,6 +120,4 @@ for _name in _METHODS:
 def use_for_allauth() -> None:
     """Point allauth's rate limits (sign-in, sign-up, password reset...) at `ratelimit`:
     allauth counts in the default cache and reads a failed write there as "limit reached"."""
-    from allauth.core.internal import ratelimit
-
     ratelimit.cache = ratelimit_cache

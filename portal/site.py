@@ -16,6 +16,7 @@ def site_identity() -> dict[str, str]:
 
 def sync_site(*, apps=None, using: str = "default", **kwargs) -> None:
     """post_migrate: make the current site's row say what the settings say."""
+    # Deferred for start-up order: portal.apps imports this module before models are loaded.
     from django.contrib.sites.models import Site as CurrentSite
 
     try:

@@ -77,8 +77,14 @@ class ContactEmailField(serializers.CharField):
     """A contact email as stored: an address, or empty when none was given (null where hidden)."""
 
 
-class ContactsPerPolicyMixin:
+class ContactsPerPolicyMixin(serializers.Serializer):
     """Null the contact fields unless `can_view_contacts(user, obj)` allows them."""
+
+    # Each may be empty as stored, and is null where the caller may not see it (API.md).
+    website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
+    email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
+    phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
+    contact_name = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
 
     def can_view_contacts(self, user, obj) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -97,11 +103,6 @@ class ContactsPerPolicyMixin:
 class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
     sought_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    # Each may be empty as stored, and is null where the caller may not see it (API.md).
-    website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
-    email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
-    phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
-    contact_name = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
 
     class Meta:
         model = BuyerProfile

@@ -5,9 +5,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import (
     CODE_LENGTH,
-    ContactEmailField,
     ContactsPerPolicyMixin,
-    ContactURLField,
     nameable_owners,
 )
 from accounts.models import ProducerProfile, User
@@ -84,11 +82,6 @@ class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializ
     sectors = serializers.SerializerMethodField(help_text=_("Declared HS codes and those of the products."))
     target_markets = serializers.SerializerMethodField()
     export_experience = serializers.SerializerMethodField()
-    # Each may be empty as stored, and is null where the caller may not see it (API.md).
-    website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
-    email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
-    phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
-    contact_name = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)
 
     class Meta:
         model = ProducerProfile
