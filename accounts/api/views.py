@@ -18,6 +18,7 @@ from accounts.policies import buyers_visible_to, can_edit_buyer, can_list_buyers
 from accounts.selectors import buyers_for_listing
 from portal.api.permissions import IsPortalStaff
 from portal.api.throttling import ScopedRateThrottle
+from portal.api.viewsets import ServiceWriteMixin
 
 from .serializers import (
     BuyerInputSerializer,
@@ -102,34 +103,24 @@ class UserViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class ProfileViewSetMixin:
+class ProfileViewSetMixin(ServiceWriteMixin):
     """Create, partial update and `me` for a profile owned by a user of one role."""
 
     role: str
     related_name: str
-    input_serializer: type
     create_service: staticmethod
     update_service: staticmethod
     edit_policy: staticmethod
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def _output(self, profile, status_code=status.HTTP_200_OK):
-        profile = self.get_queryset().get(pk=profile.pk)
-        return Response(self.get_serializer(profile).data, status=status_code)
-
-    def _input(self, request, partial: bool) -> dict:
-        data = self.input_serializer(data=request.data, partial=partial, context={"request": request})
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
     def create(self, request, *args, **kwargs):
         user = request.user
         if not (user.is_portal_staff or user.role == self.role):
             raise PermissionDenied()
-        data = self._input(request, partial=False)
+        data = self.service_input(partial=False)
         owner = data.pop("owner", None)
         profile = self.create_service(actor=user, owner=owner, data=data)
-        return self._output(profile, status.HTTP_201_CREATED)
+        return self.service_output(profile, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         profile = self.get_object()
@@ -137,9 +128,9 @@ class ProfileViewSetMixin:
         # that would say what the fields name).
         if not self.edit_policy(request.user, profile):
             raise PermissionDenied()
-        data = self._input(request, partial=True)
+        data = self.service_input(partial=True)
         profile = self.update_service(profile=profile, actor=request.user, data=data)
-        return self._output(profile)
+        return self.service_output(profile)
 
     def _my_profile(self, request):
         profile = getattr(request.user, self.related_name, None) if request.user.role == self.role else None
@@ -150,9 +141,9 @@ class ProfileViewSetMixin:
     def me(self, request):
         profile = self._my_profile(request)
         if request.method == "PATCH":
-            data = self._input(request, partial=True)
+            data = self.service_input(partial=True)
             profile = self.update_service(profile=profile, actor=request.user, data=data)
-        return self._output(profile)
+        return self.service_output(profile)
 
 
 @extend_schema_view(
@@ -175,7 +166,7 @@ class BuyerViewSet(
     ordering = ["company_name", "id"]
     role = Role.BUYER
     related_name = "buyer_profile"
-    input_serializer = BuyerInputSerializer
+    input_serializer_class = BuyerInputSerializer
     create_service = staticmethod(services.buyer_profile_create)
     update_service = staticmethod(services.buyer_profile_update)
     edit_policy = staticmethod(can_edit_buyer)

@@ -7,7 +7,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
-from rest_framework.response import Response
 
 from accounts import services as accounts_services
 from accounts.api.views import ProfileViewSetMixin
@@ -18,6 +17,7 @@ from catalogue.api.serializers import ProducerInputSerializer, ProducerOutputSer
 from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
 from catalogue.policies import can_edit_product
 from catalogue.selectors import catalogue_products, producers_for_listing
+from portal.api.viewsets import ServiceWriteMixin
 
 from .serializers import ProductInputSerializer, ProductOutputSerializer
 
@@ -36,6 +36,7 @@ from .serializers import ProductInputSerializer, ProductOutputSerializer
     partial_update=extend_schema(request=ProductInputSerializer, responses={200: ProductOutputSerializer}),
 )
 class ProductViewSet(
+    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -46,6 +47,7 @@ class ProductViewSet(
     """Anyone searches and reads listed products; their producer or staff write them."""
 
     serializer_class = ProductOutputSerializer
+    input_serializer_class = ProductInputSerializer
     filterset_class = ProductFilterSet
     filter_backends = [DjangoFilterBackend]  # ProductFilterSet orders (relevance, capacity, date)
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -54,18 +56,9 @@ class ProductViewSet(
     def get_queryset(self):
         return catalogue_products(user=self.request.user)
 
-    def _input(self, partial: bool) -> dict:
-        data = ProductInputSerializer(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
-    def _output(self, product, status_code=status.HTTP_200_OK) -> Response:
-        product = self.get_queryset().get(pk=product.pk)
-        return Response(self.get_serializer(product).data, status=status_code)
-
     def create(self, request, *args, **kwargs):
         user = request.user
-        data = self._input(partial=False)
+        data = self.service_input(partial=False)
         producer = data.pop("producer", None)
         if user.is_portal_staff:
             if producer is None:
@@ -80,17 +73,17 @@ class ProductViewSet(
         else:
             raise PermissionDenied()
         product = services.product_create(producer=producer, actor=user, data=data)
-        return self._output(product, status.HTTP_201_CREATED)
+        return self.service_output(product, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         product = self.get_object()
         if not can_edit_product(request.user, product):  # 403 before any field is judged
             raise PermissionDenied()
-        data = self._input(partial=True)
+        data = self.service_input(partial=True)
         if "producer" in data:
             raise ValidationError({"producer": [_("A product cannot move to another producer.")]})
         product = services.product_update(product=product, actor=request.user, data=data)
-        return self._output(product)
+        return self.service_output(product)
 
     def perform_destroy(self, instance):
         services.product_delete(product=instance, actor=self.request.user)
@@ -123,7 +116,7 @@ class ProducerViewSet(
     permission_classes = [IsAuthenticatedOrReadOnly]
     role = Role.PRODUCER
     related_name = "producer_profile"
-    input_serializer = ProducerInputSerializer
+    input_serializer_class = ProducerInputSerializer
     create_service = staticmethod(accounts_services.producer_profile_create)
     update_service = staticmethod(accounts_services.producer_profile_update)
     edit_policy = staticmethod(can_edit_producer)

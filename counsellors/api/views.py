@@ -7,12 +7,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.response import Response
 
 from counsellors import briefs, services
 from counsellors.filtersets import BriefFilterSet, CounsellorFilterSet
 from counsellors.models import CounsellorProfile
 from counsellors.policies import can_edit_counsellor_profile, can_manage_counsellors
+from portal.api.viewsets import ServiceWriteMixin
 
 from .serializers import (
     BriefInputSerializer,
@@ -51,6 +51,7 @@ class ReadOrManageCounsellors(BasePermission):
     ),
 )
 class CounsellorViewSet(
+    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -61,6 +62,7 @@ class CounsellorViewSet(
     callers who are signed in; staff post counsellors and change their coverage."""
 
     serializer_class = CounsellorOutputSerializer
+    input_serializer_class = CounsellorInputSerializer
     filterset_class = CounsellorFilterSet
     filter_backends = [DjangoFilterBackend]
     permission_classes = [ReadOrManageCounsellors]
@@ -72,28 +74,19 @@ class CounsellorViewSet(
             queryset = queryset.filter(user__is_active=True)  # a closed account is no desk
         return queryset.order_by("posted_country", "id")
 
-    def _input(self, partial: bool) -> dict:
-        data = CounsellorInputSerializer(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
-    def _output(self, profile, status_code=status.HTTP_200_OK) -> Response:
-        profile = self.get_queryset().get(pk=profile.pk)
-        return Response(self.get_serializer(profile).data, status=status_code)
-
     def create(self, request, *args, **kwargs):
-        data = self._input(partial=False)
+        data = self.service_input(partial=False)
         user = data.pop("user")
         profile = services.counsellor_profile_create(actor=request.user, user=user, data=data)
-        return self._output(profile, status.HTTP_201_CREATED)
+        return self.service_output(profile, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         profile = self.get_object()
-        data = self._input(partial=True)
+        data = self.service_input(partial=True)
         if data.pop("user", profile.user) != profile.user:
             raise ValidationError({"user": [_("A profile cannot move to another user.")]})
         profile = services.counsellor_profile_update(profile=profile, actor=request.user, data=data)
-        return self._output(profile)
+        return self.service_output(profile)
 
 
 # --- Market briefs ------------------------------------------------------------------------
@@ -128,6 +121,7 @@ class BriefPermission(BasePermission):
     ),
 )
 class BriefViewSet(
+    ServiceWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -139,6 +133,7 @@ class BriefViewSet(
     sanitised HTML to show."""
 
     serializer_class = BriefOutputSerializer
+    input_serializer_class = BriefInputSerializer
     filterset_class = BriefFilterSet
     filter_backends = [DjangoFilterBackend]
     permission_classes = [BriefPermission]
@@ -147,23 +142,14 @@ class BriefViewSet(
     def get_queryset(self):
         return briefs.briefs_for_reader(self.request.user)
 
-    def _input(self, partial: bool) -> dict:
-        data = BriefInputSerializer(data=self.request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
-    def _output(self, brief, status_code=status.HTTP_200_OK) -> Response:
-        brief = self.get_queryset().get(pk=brief.pk)
-        return Response(self.get_serializer(brief).data, status=status_code)
-
     def create(self, request, *args, **kwargs):
-        brief = briefs.brief_create(author=request.user, data=self._input(partial=False))
-        return self._output(brief, status.HTTP_201_CREATED)
+        brief = briefs.brief_create(author=request.user, data=self.service_input(partial=False))
+        return self.service_output(brief, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         brief = self.get_object()
-        brief = briefs.brief_update(brief=brief, actor=request.user, data=self._input(partial=True))
-        return self._output(brief)
+        brief = briefs.brief_update(brief=brief, actor=request.user, data=self.service_input(partial=True))
+        return self.service_output(brief)
 
     def perform_destroy(self, instance):
         briefs.brief_delete(brief=instance, actor=self.request.user)
