@@ -99,9 +99,10 @@ def load_data(recipients: int, seed: int, now) -> dict[str, int]:
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import BuyerProfile, ProducerProfile
-    from catalogue.models import Product, Sector
+    from catalogue.models import Product
     from counsellors.models import CounsellorProfile
     from matchmaking.models import Match, MatchEvent, MatchStatus, PartyResponse
+    from taxonomy.models import Sector
 
     rng = random.Random(seed)
     password = make_password(None)

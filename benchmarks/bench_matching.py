@@ -79,7 +79,8 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import BuyerProfile, ProducerProfile, User
-    from catalogue.models import Product, Sector
+    from catalogue.models import Product
+    from taxonomy.models import Sector
 
     known = set(Sector.objects.values_list("code", flat=True))
     generator = Generator(seed)

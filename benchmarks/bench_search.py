@@ -364,7 +364,8 @@ def generate(*, products: int, producers: int, seed: int = 1405) -> None:
     from django.db import connection
 
     from accounts.models import ProducerProfile, Role, User
-    from catalogue.models import Product, Sector
+    from catalogue.models import Product
+    from taxonomy.models import Sector
 
     rng = random.Random(seed)
     known = set(Sector.objects.values_list("code", flat=True))

@@ -37,7 +37,7 @@ def hs_sector(code: str):
     The taxonomy is loaded by a data migration; where a code is missing (a trimmed
     database) it is made here with a placeholder name.
     """
-    from catalogue.models import Sector, SectorLevel
+    from taxonomy.models import Sector, SectorLevel
 
     sector = Sector.objects.filter(pk=code).first()
     if sector is not None:

@@ -288,14 +288,16 @@ def ensure_hs_nomenclature() -> None:
     import importlib
     from types import SimpleNamespace
 
-    from django.apps import apps
     from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
-    from catalogue.models import Sector
+    from taxonomy.models import Sector
 
     if Sector.objects.exists():
         return
     migration = importlib.import_module("catalogue.migrations.0002_load_hs_taxonomy")
+    # The models as that migration knew them (the HS tree was the catalogue's then).
+    apps = MigrationLoader(connection).project_state(("catalogue", "0002_load_hs_taxonomy")).apps
     migration.load_hs_taxonomy(apps, SimpleNamespace(connection=connection))
 
 

@@ -37,7 +37,7 @@ def test_sector_reasons_name_the_shared_code():
 
 
 def test_sector_names_come_from_the_taxonomy_in_the_reader_language():
-    from catalogue.models import Sector
+    from taxonomy.models import Sector
 
     Sector.objects.filter(code="8418").update(name_fa="یخچال، فریزر و سایر تجهیزات سردکننده")
     breakdowns = [
