@@ -30,6 +30,7 @@ run's rematch created, so a second run writes nothing. A bigger size extends a s
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -72,6 +73,7 @@ class ProvinceReport:
     pool: int
     by_status: dict[str, int]
     relevant: tuple[int, int]  # see relevant_share
+    seconds: dict[str, float]  # per step
 
 
 def _users(specs: list[dict], role: str, password: str) -> dict[str, User]:
@@ -222,14 +224,19 @@ def status_counts() -> dict[str, int]:
 
 def seed_province(*, staff: User, password: str, size: ProvinceSize = PROVINCE) -> ProvinceReport:
     """Steps 1–4 (see the module docstring), each step in its own transaction."""
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
     hashed = make_password(password)  # once for every account (see the module docstring)
     with transaction.atomic():
         created = seed_world(staff=staff, size=size, password=hashed)
+    seconds["companies"], start = time.perf_counter() - start, time.perf_counter()
     last = Match.objects.aggregate(last=Max("pk"))["last"] or 0
     with transaction.atomic():
         counts = matchmaking_services.rematch_all()
+    seconds["engine"], start = time.perf_counter() - start, time.perf_counter()
     new = province_matches().filter(pk__gt=last, status=MatchStatus.PROPOSED)
     played = history.play_year(staff=staff, matches=new)
+    seconds["history"] = time.perf_counter() - start
     queues, pool = queue_sizes()
     return ProvinceReport(
         created_users=created,
@@ -239,4 +246,5 @@ def seed_province(*, staff: User, password: str, size: ProvinceSize = PROVINCE) 
         pool=pool,
         by_status=status_counts(),
         relevant=relevant_share(),
+        seconds=seconds,
     )

@@ -90,12 +90,12 @@ def _plan(match: Match) -> Plan:
     """Draw a match's fate and its steps' dates (days ago, decreasing, all in the past year)."""
     rng = random.Random(f"{SEED}:{match.producer.owner.email}:{match.buyer.owner.email}")
     r = rng.random()
-    if r < 0.60:  # still waiting in the queue: mostly fresh, some ageing, some overdue
+    if r < 0.68:  # still waiting in the queue: mostly fresh, some ageing, some overdue
         age = rng.choice(
             (rng.uniform(0, 6.5), rng.uniform(0, 6.5), rng.uniform(7, 13.5), rng.uniform(14, 75))
         )
         return Plan(match, MatchStatus.PROPOSED, age)
-    if r < 0.72:
+    if r < 0.78:
         review = rng.uniform(1, 10)
         created = rng.uniform(review + 1, YEAR)
         return Plan(match, MatchStatus.REJECTED, created, [created - review])

@@ -83,4 +83,5 @@ class Command(BaseCommand):
             f"Proposed pairs with a product under a code the buyer seeks: {relevant} of {proposed} "
             f"({share}, the queue's precision by issue 14's candidate rule)."
         )
-        write(f"Seeded in {seconds:.0f} s.")
+        steps = ", ".join(f"{step} {took:.0f} s" for step, took in report.seconds.items())
+        write(f"Seeded in {seconds:.0f} s (the province: {steps}).")
