@@ -16,6 +16,15 @@ steel, textiles, food). Then, in one run:
   sample of buyers against all producers, read from the database, extrapolated to all pairs
   (it would take hours on all of them; the output says so), and the engine's `score_all` on
   the same arrays: pairs/s of both and the ratio;
+- the strongest plain alternatives a Django team would write, on the same arrays and tables:
+  (a) an inverted index over HS codes (a dict HS key → producers, each buyer's candidates read
+  from it, then a per-candidate Python loop computing the same score: the per-pair functions
+  of matchmaking.engine.reference) and (b) one SQL query scoring the candidates in PostgreSQL
+  (profiles, products and sought sectors joined on HS prefix, the four factors computed in
+  SQL, each buyer's top K by a window function; skipped on SQLite). Both are first checked
+  to give the engine's candidate pairs and scores on a sample of buyers (the run stops if
+  not), then timed on a sample of buyers and extrapolated to all (`--index-sample`,
+  `--sql-sample`; 0 runs the SQL on all), and compared with the engine's `score_all`;
 - the sweep end to end, `matchmaking.services.rematch_all()` into an empty Match table:
   loading from the database, scoring, explanations and the upsert with one event per match,
   timed as a whole and per stage, with the peak resident memory during it; then the same
@@ -220,6 +229,285 @@ def engine_against_naive(sample: int) -> tuple[float, float]:
     return naive, rate
 
 
+# --- The plain alternatives a Django team would write ------------------------------------------
+
+
+def inverted_index_candidates(producers, buyers, sections, config, regions):
+    """Baseline (a): a dict HS key → producers (every level of each producer's codes), the
+    candidate set of each buyer read from it, then a per-candidate Python loop computing the
+    same score as the engine (the per-pair functions of matchmaking.engine.reference, which the
+    engine's tests hold equal to it). Returns the scored candidate pairs (no threshold, no caps)."""
+    from matchmaking.engine.config import SECTOR_SCORES
+    from matchmaking.engine.hs import sector_keys
+    from matchmaking.engine.reference import (
+        ReferencePair,
+        reference_capacity,
+        reference_certifications,
+        reference_market,
+        reference_sector_level,
+    )
+
+    names = frozenset(sections.values())
+    index: dict[tuple[int, str], list[int]] = {}
+    for p, codes in enumerate(producers.hs_codes):
+        for key in {key for code in codes for key in sector_keys(code, sections, names)}:
+            index.setdefault(key, []).append(p)
+    ws, wc, wm, wr = config.weights
+    total = ws + wc + wm + wr
+    pairs = []
+    for b in range(len(buyers)):
+        candidates: set[int] = set()
+        for code in buyers.hs_codes[b]:
+            for key in sector_keys(code, sections, names):
+                candidates.update(index.get(key, ()))
+        for p in sorted(candidates):
+            level = reference_sector_level(producers.hs_codes[p], buyers.hs_codes[b], sections)
+            if level is None:
+                continue
+            sector = SECTOR_SCORES[level]
+            capacity = reference_capacity(producers, p, buyers, b)
+            market = reference_market(producers, p, buyers, b, regions)
+            certifications = reference_certifications(producers, p, buyers, b)
+            score = (ws * sector + wc * capacity + wm * market + wr * certifications) / total
+            pairs.append(
+                ReferencePair(
+                    int(producers.ids[p]),
+                    int(buyers.ids[b]),
+                    level,
+                    sector,
+                    capacity,
+                    market,
+                    certifications,
+                    min(1.0, max(0.0, score)),
+                )
+            )
+    return pairs
+
+
+def _conversions() -> list[tuple[str, str, float]]:
+    from matchmaking.engine import UNITS
+    from matchmaking.engine.prepare import convertible_units
+
+    return [(unit, source, factor) for unit in UNITS for source, factor in convertible_units(unit)]
+
+
+SQL_SCORES = """
+WITH producer_ids AS (SELECT unnest(%(producers)s::bigint[]) AS id),
+buyer_ids AS (SELECT unnest(%(buyers)s::bigint[]) AS id),
+sections AS (SELECT code AS chapter, section_id AS section FROM {sector} WHERE level = 2),
+conversions (unit, source, factor) AS (SELECT * FROM unnest(%(units)s::text[], %(sources)s::text[], %(factors)s::float8[])),
+regions (country, region) AS (SELECT * FROM unnest(%(countries)s::text[], %(regions)s::text[])),
+producer_codes AS (
+    SELECT producer_id, {hs_code} AS code FROM {product}
+    WHERE is_active AND producer_id IN (SELECT id FROM producer_ids)
+    UNION
+    SELECT producerprofile_id, sector_id FROM {declared} WHERE producerprofile_id IN (SELECT id FROM producer_ids)
+),
+producer_keys AS (
+    SELECT c.producer_id, c.code, c.code ~ '^[0-9]' AS digits,
+           CASE WHEN c.code ~ '^[0-9]' THEN s.section ELSE c.code END AS section
+    FROM producer_codes c LEFT JOIN sections s ON s.chapter = left(c.code, 2)
+),
+buyer_keys AS (
+    SELECT c.buyerprofile_id AS buyer_id, c.sector_id AS code, c.sector_id ~ '^[0-9]' AS digits,
+           CASE WHEN c.sector_id ~ '^[0-9]' THEN s.section ELSE c.sector_id END AS section
+    FROM {sought} c LEFT JOIN sections s ON s.chapter = left(c.sector_id, 2)
+    WHERE c.buyerprofile_id IN (SELECT id FROM buyer_ids)
+),
+levels AS (  -- the finest level each pair shares by HS prefix (3 subheading … 0 section)
+    SELECT pk.producer_id, bk.buyer_id, max(CASE
+        WHEN pk.digits AND bk.digits AND length(pk.code) = 6 AND pk.code = bk.code THEN 3
+        WHEN pk.digits AND bk.digits AND length(pk.code) >= 4 AND length(bk.code) >= 4
+             AND left(pk.code, 4) = left(bk.code, 4) THEN 2
+        WHEN pk.digits AND bk.digits AND left(pk.code, 2) = left(bk.code, 2) THEN 1
+        ELSE 0 END) AS level
+    FROM producer_keys pk JOIN buyer_keys bk ON pk.section = bk.section
+    GROUP BY pk.producer_id, bk.buyer_id
+),
+per_unit AS (
+    SELECT producer_id, capacity_unit AS unit,
+           sum(available_capacity::float8) FILTER (WHERE available_capacity >= 0) AS free,
+           min(moq::float8) FILTER (WHERE moq > 0) AS moq
+    FROM {product} WHERE is_active AND producer_id IN (SELECT id FROM producer_ids)
+    GROUP BY producer_id, capacity_unit
+),
+in_unit AS (  -- free capacity (summed) and minimum order (smallest) in each demand unit
+    SELECT u.producer_id, c.unit, sum(u.free * c.factor) AS free, min(u.moq * c.factor) AS moq
+    FROM per_unit u JOIN conversions c ON c.source = u.unit GROUP BY u.producer_id, c.unit
+),
+held AS (
+    SELECT producer_id, array_agg(DISTINCT name) AS names FROM (
+        SELECT p.id AS producer_id, lower(regexp_replace(btrim(x), '\\s+', ' ', 'g')) AS name
+        FROM {producer} p, jsonb_array_elements_text(p.certifications::jsonb) x
+        WHERE p.id IN (SELECT id FROM producer_ids)
+        UNION ALL
+        SELECT pr.producer_id, lower(regexp_replace(btrim(x), '\\s+', ' ', 'g'))
+        FROM {product} pr, jsonb_array_elements_text(pr.certifications::jsonb) x
+        WHERE pr.is_active AND pr.producer_id IN (SELECT id FROM producer_ids)
+    ) names WHERE name <> '' GROUP BY producer_id
+),
+buyers AS (
+    SELECT b.id, upper(btrim(b.country)) AS country, r.region, b.annual_demand::float8 AS demand,
+           b.demand_unit AS unit, b.typical_order::float8 AS typical_order,
+           ARRAY(SELECT DISTINCT lower(regexp_replace(btrim(x), '\\s+', ' ', 'g'))
+                 FROM jsonb_array_elements_text(b.required_certifications::jsonb) x WHERE btrim(x) <> '') AS required
+    FROM {buyer} b LEFT JOIN regions r ON r.country = upper(btrim(b.country))
+    WHERE b.id IN (SELECT id FROM buyer_ids)
+),
+factors AS (
+    SELECT l.producer_id, l.buyer_id, l.level,
+        (ARRAY[0.2, 0.5, 0.85, 1.0]::float8[])[l.level + 1] AS sector,
+        (CASE WHEN u.free IS NOT NULL AND b.demand > 0 THEN least(1.0, u.free / b.demand) ELSE 0.5 END)
+        * (CASE WHEN u.moq > b.typical_order AND b.typical_order > 0 THEN b.typical_order / u.moq ELSE 1.0 END)
+            AS capacity,
+        CASE WHEN b.country = ANY(string_to_array(upper(p.target_markets), ',')) THEN 1.0
+             WHEN b.region IS NOT NULL AND EXISTS (
+                 SELECT 1 FROM unnest(string_to_array(p.target_markets, ',')) t
+                 JOIN regions r ON r.country = upper(btrim(t)) WHERE r.region = b.region) THEN 0.6
+             WHEN p.open_to_any_market THEN 0.5 ELSE 0.2 END AS market,
+        CASE WHEN cardinality(b.required) = 0 THEN 1.0
+             ELSE cardinality(ARRAY(SELECT unnest(b.required) INTERSECT SELECT unnest(h.names)))::float8
+                  / cardinality(b.required) END AS certifications
+    FROM levels l
+    JOIN buyers b ON b.id = l.buyer_id
+    JOIN {producer} p ON p.id = l.producer_id
+    LEFT JOIN in_unit u ON u.producer_id = l.producer_id AND u.unit = b.unit
+    LEFT JOIN held h ON h.producer_id = l.producer_id
+),
+scored AS (
+    SELECT producer_id, buyer_id, level,
+           round(greatest(0.0, least(1.0, (%(ws)s * sector + %(wc)s * capacity + %(wm)s * market
+                 + %(wr)s * certifications) / %(total)s)) * 1000)::int AS milli
+    FROM factors
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY buyer_id ORDER BY milli DESC, producer_id) AS rank
+    FROM scored WHERE milli >= %(min_milli)s
+)
+"""
+
+
+def sql_scores(producer_ids, buyer_ids, config, regions, *, top_k: bool) -> list[tuple[int, int, int, int]]:
+    """Baseline (b), PostgreSQL only: one query joins the profiles, their products and the
+    buyers' sought sectors on HS prefix, computes the four factors and the score in SQL and
+    (`top_k`) keeps each buyer's best top_k_per_buyer reaching min_score with a window
+    function; else every candidate pair. Rows (producer, buyer, level, score in thousandths)."""
+    from django.db import connection
+
+    from accounts.models import BuyerProfile, ProducerProfile
+    from catalogue.models import Product
+    from taxonomy.models import Sector
+
+    tables = {
+        "sector": Sector._meta.db_table,
+        "product": Product._meta.db_table,
+        "producer": ProducerProfile._meta.db_table,
+        "buyer": BuyerProfile._meta.db_table,
+        "declared": ProducerProfile.declared_sectors.through._meta.db_table,
+        "sought": BuyerProfile.sought_sectors.through._meta.db_table,
+        "hs_code": Product._meta.get_field("hs_code").column,
+    }
+    query = SQL_SCORES.format(**tables)
+    if top_k:
+        query += "SELECT producer_id, buyer_id, level, milli FROM ranked WHERE rank <= %(k)s"
+    else:
+        query += "SELECT producer_id, buyer_id, level, milli FROM scored"
+    conversions = _conversions()
+    markets = sorted(regions.market_regions.items())
+    ws, wc, wm, wr = config.weights
+    params = {
+        "producers": [int(i) for i in producer_ids],
+        "buyers": [int(i) for i in buyer_ids],
+        "units": [c[0] for c in conversions],
+        "sources": [c[1] for c in conversions],
+        "factors": [c[2] for c in conversions],
+        "countries": [m[0] for m in markets],
+        "regions": [m[1] for m in markets],
+        "ws": ws,
+        "wc": wc,
+        "wm": wm,
+        "wr": wr,
+        "total": ws + wc + wm + wr,
+        "min_milli": config.min_score_milli,
+        "k": config.top_k_per_buyer,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def engine_against_baselines(*, agree_sample: int, index_sample: int, sql_sample: int | None) -> None:
+    """The two plain alternatives on the same data as the engine, in the same run: their
+    candidate pairs checked equal to the engine's on `agree_sample` buyers (and their scores,
+    to the thousandth), then timed (on a sample of buyers, extrapolated to all: the output
+    says which) against the engine's `score_all` on all of them."""
+    from django.db import connection
+
+    from matchmaking import engine
+    from matchmaking.engine.regions import default_regions
+    from matchmaking.loading import load_buyers, load_producers, load_sections
+    from matchmaking.models import get_matching_config
+
+    config, regions = get_matching_config(), default_regions()
+    sections = load_sections()
+    producers, buyers = load_producers(), load_buyers()
+    pairs = len(producers) * len(buyers)
+    _, engine_seconds = timed(engine.score_all, producers, buyers, sections, config)
+    print(f"\nthe plain alternatives (engine score_all on all {pairs:,} pairs: {engine_seconds:.2f} s)")
+
+    # Agreement on a sample: the same candidate pairs, the same scores (in thousandths).
+    sample = buyers.take(np.arange(min(agree_sample, len(buyers))))
+    found = engine.score_candidates(producers, sample, sections, config, regions=regions)
+    expected = {
+        (int(p), int(b)): int(round(float(s) * 1000))
+        for p, b, s in zip(found.producer_id, found.buyer_id, found.score, strict=True)
+    }
+    index_pairs = inverted_index_candidates(producers, sample, sections, config, regions)
+    got = {(pair.producer_id, pair.buyer_id): pair.milli for pair in index_pairs}
+    assert set(got) == set(expected), "the inverted index's candidate pairs differ from the engine's"
+    off = sum(got[key] != expected[key] for key in expected)
+    print(
+        f"  agreement on {len(sample)} buyers × {len(producers):,} producers: inverted index "
+        f"{len(got):,} candidate pairs = engine's {len(expected):,}; scores differ on {off} (in thousandths)"
+    )
+    assert off == 0, "the inverted index scores pairs differently from the engine"
+    if connection.vendor == "postgresql":
+        rows = sql_scores(producers.ids, sample.ids, config, regions, top_k=False)
+        got_sql = {(p, b): milli for p, b, _level, milli in rows}
+        assert set(got_sql) == set(expected), "the SQL query's candidate pairs differ from the engine's"
+        off_sql = sum(got_sql[key] != expected[key] for key in expected)
+        worst = max((abs(got_sql[key] - expected[key]) for key in expected), default=0)
+        print(
+            f"  agreement: the SQL query's {len(got_sql):,} candidate pairs = engine's; scores differ on "
+            f"{off_sql} (by {worst} thousandth(s) at most: its sums run in another order)"
+        )
+        assert worst <= 1, "the SQL query scores pairs differently from the engine"
+
+    # (a) the inverted index, timed on a sample of buyers, extrapolated.
+    sample = buyers.take(np.arange(min(index_sample, len(buyers))))
+    index_pairs, seconds = timed(inverted_index_candidates, producers, sample, sections, config, regions)
+    whole = seconds * len(buyers) / len(sample)
+    print(
+        f"  (a) inverted index over HS codes + per-candidate Python loop: {len(sample):,} buyers in "
+        f"{seconds:.2f} s ({len(index_pairs):,} candidates scored, no selection), extrapolated to all "
+        f"{len(buyers):,} buyers: {whole:,.0f} s; engine {whole / engine_seconds:,.1f}× faster"
+    )
+    # (b) one SQL query in PostgreSQL.
+    if connection.vendor != "postgresql":
+        print("  (b) one SQL query scoring in the database: skipped, it needs PostgreSQL (DATABASE_URL)")
+        return
+    ids = buyers.ids if sql_sample is None else buyers.ids[:sql_sample]
+    rows, seconds = timed(sql_scores, producers.ids, ids, config, regions, top_k=True)
+    whole = seconds * len(buyers) / len(ids)
+    scope = "all" if len(ids) == len(buyers) else f"{len(ids):,} of"
+    print(
+        f"  (b) one SQL query (join on HS prefix, factors in SQL, top-{config.top_k_per_buyer} per buyer by "
+        f"window function): {scope} {len(buyers):,} buyers in {seconds:.2f} s ({len(rows):,} rows)"
+        + (f", extrapolated to all: {whole:,.0f} s" if len(ids) != len(buyers) else "")
+        + f"; engine {whole / engine_seconds:,.1f}× faster"
+    )
+
+
 def staged_sweep() -> dict[str, float]:
     """rematch_all's stages, timed one by one (the same calls rematch_all makes)."""
     from matchmaking import engine, services
@@ -414,6 +702,9 @@ def run(
     chunked: bool,
     repeats: int,
     rematch_only: bool,
+    agree_sample: int = 25,
+    index_sample: int = 200,
+    sql_sample: int | None = None,
 ) -> None:
     from django.db import connection
 
@@ -429,6 +720,7 @@ def run(
         print(f"\n== {producers:,} producers × {buyers:,} buyers (bulk loaded in {seconds:.1f} s)")
     if not rematch_only:
         engine_against_naive(sample)
+        engine_against_baselines(agree_sample=agree_sample, index_sample=index_sample, sql_sample=sql_sample)
         sweep(limit, chunked)
     one_profile(repeats)
 
@@ -453,6 +745,24 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, default=10_000)
     parser.add_argument(
         "--naive-sample", type=int, default=40, help="buyers the naive loop scores (× all producers)"
+    )
+    parser.add_argument(
+        "--agree-sample",
+        type=int,
+        default=25,
+        help="buyers on which the baselines must agree with the engine",
+    )
+    parser.add_argument(
+        "--index-sample",
+        type=int,
+        default=200,
+        help="buyers the inverted-index baseline scores (extrapolated)",
+    )
+    parser.add_argument(
+        "--sql-sample",
+        type=int,
+        default=200,
+        help="buyers the SQL baseline scores, extrapolated (0: all of them)",
     )
     parser.add_argument("--large", action="store_true", help="also run 100k producers × 10k buyers")
     parser.add_argument("--large-only", action="store_true", help="run only 100k producers × 10k buyers")
@@ -523,6 +833,9 @@ def measure(args, server: str, producers: int, repeats: int, sample: int, reuse:
             chunked=args.chunked,
             repeats=repeats,
             rematch_only=args.rematch_only,
+            agree_sample=args.agree_sample,
+            index_sample=args.index_sample,
+            sql_sample=args.sql_sample or None,
         )
 
 
