@@ -38,7 +38,7 @@ from matchmaking.forms import (
     RequestIntroductionForm,
     RespondForm,
 )
-from matchmaking.models import Match, MatchStatus
+from matchmaking.models import Match, MatchStatus, RejectReason
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal.exceptions import RateLimited, StateConflict
@@ -134,8 +134,14 @@ ACTIONS: dict[str, _Action] = {
     ),
     "reject": _Action(
         RejectForm,
-        lambda match, user, data: lifecycle.match_reject(match=match, actor=user, reason=data["reason"]),
-        lambda match, data: _("Rejected. The pair is proposed again only if one of the profiles changes."),
+        lambda match, user, data: lifecycle.match_reject(
+            match=match, actor=user, reason=data["reason"], reason_code=data["reason_code"]
+        ),
+        lambda match, data: (
+            _("Rejected. The pair is proposed again only if one of the profiles changes.")
+            if match.reject_reason != RejectReason.WRONG_PRODUCT
+            else _("Rejected as the wrong product. The pair is proposed again only if the HS codes change.")
+        ),
     ),
     "respond": _Action(
         RespondForm,
