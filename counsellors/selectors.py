@@ -39,7 +39,7 @@ from counsellors.models import CounsellorProfile, MarketBrief
 from matchmaking.ageing import AGEING, OVERDUE, ageing_q, overdue_q, service_state
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, RejectReason
 from matchmaking.policies import can_review_match, matches_visible_to
-from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
 from portal.formatting import is_persian, to_persian_digits
 from taxonomy.models import Sector
 
@@ -109,6 +109,7 @@ class QueueRow:
 
     match: Match
     reasons: dict[str, dict]
+    evidence: str | None  # what the engine learnt from decisions (a producer not answering)
     age_days: int
     ageing: bool
     overdue: bool
@@ -144,6 +145,7 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
             QueueRow(
                 match=match,
                 reasons=render_breakdown(match.breakdown, names),
+                evidence=render_responsiveness(match.breakdown),
                 age_days=max(0, (now - match.created_at).days),
                 ageing=state == AGEING,
                 overdue=state == OVERDUE,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BuyerProfile, ProducerProfile, User
 from catalogue.models import Product
 from matchmaking import engine, tasks
+from matchmaking.learning import load_responsiveness
 from matchmaking.loading import (
     buyer_codes_fingerprint,
     buyer_fingerprint,
@@ -311,7 +312,15 @@ def _scored_pair(producer: ProducerProfile, buyer: BuyerProfile) -> dict:
     producers, buyers = load_producers([producer.pk]), load_buyers([buyer.pk])
     result = None
     if len(producers) and len(buyers):
-        result = engine.score_pairs(producers, buyers, load_sections(), [producer.pk], [buyer.pk], config)
+        result = engine.score_pairs(
+            producers,
+            buyers,
+            load_sections(),
+            [producer.pk],
+            [buyer.pk],
+            config,
+            responsiveness=load_responsiveness(),
+        )
     if result is None or not len(result):
         return {"score": Decimal(0), **{f"{f}_score": Decimal(0) for f in _FACTORS}, "breakdown": {}}
     return {
