@@ -30,13 +30,19 @@ ANSWER_DAYS = 14
 HORIZON_DAYS = 365
 
 
-def load_responsiveness(now: datetime.datetime | None = None) -> Responsiveness:
-    """Every producer that left some of at least MIN_INTRODUCED counted introductions
-    unanswered, with its counts (one query; the others are not penalised, so not loaded)."""
+def load_responsiveness(
+    producer_ids: list[int] | None = None, *, now: datetime.datetime | None = None
+) -> Responsiveness:
+    """Every producer (or these) that left some of at least MIN_INTRODUCED counted
+    introductions unanswered, with its counts (one query over the forwarded matches, which a
+    partial index holds; the other producers are not penalised, so not loaded)."""
     now = now or timezone.now()
     pending = Q(producer_response=PartyResponse.PENDING)
+    forwarded = (
+        Match.objects.all() if producer_ids is None else Match.objects.filter(producer_id__in=producer_ids)
+    )
     rows = list(
-        Match.objects.filter(
+        forwarded.filter(
             forwarded_at__isnull=False,
             forwarded_at__lte=now - datetime.timedelta(days=ANSWER_DAYS),
             forwarded_at__gte=now - datetime.timedelta(days=HORIZON_DAYS),

@@ -269,6 +269,13 @@ class Match(models.Model):
             models.Index(fields=["producer", "status"], name="match_producer_status_idx"),
             models.Index(fields=["counsellor", "status"], name="match_counsellor_idx"),
             models.Index(fields=["created_at"], name="match_created_idx"),
+            # The forwarded matches alone (few beside the proposed and withdrawn ones): what
+            # matchmaking.learning reads on every rematch.
+            models.Index(
+                fields=["forwarded_at", "producer"],
+                name="match_forwarded_idx",
+                condition=models.Q(forwarded_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

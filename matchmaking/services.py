@@ -141,7 +141,7 @@ def rematch_producer(producer_id: int, *, config: engine.MatchingConfig | None =
         result = empty_result(config)
     else:
         buyers = load_buyers(roots=SectorRoots.of(producers.hs_codes[0], sections))
-        responsiveness = load_responsiveness()
+        responsiveness = load_responsiveness([producer_id])
         result = engine.score_one_producer(producers, buyers, sections, config, responsiveness=responsiveness)
         result = _with_stale_pairs(
             result,

@@ -1,7 +1,10 @@
-"""A rejection's structured reason (issue 14): wrong product, too small, not exporting, other.
+"""What the engine learns from the counsellors (issue 14).
 
-Matches rejected before there were reasons keep their free text (the rejection event's note)
-and count as "other", which is what a free text alone now means.
+- A rejection's structured reason: wrong product, too small, not exporting, other. Matches
+  rejected before there were reasons keep their free text (the rejection event's note) and
+  count as "other", which is what a free text alone now means.
+- A partial index on the forwarded matches: matchmaking.learning counts each producer's
+  unanswered introductions on every rematch, and must not scan every proposed match to do so.
 """
 
 from django.db import migrations, models
@@ -36,4 +39,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(rejected_before_as_other, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="match",
+            index=models.Index(
+                condition=models.Q(("forwarded_at__isnull", False)),
+                fields=["forwarded_at", "producer"],
+                name="match_forwarded_idx",
+            ),
+        ),
     ]
