@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from matchmaking import lifecycle
-from matchmaking.models import Match
+from matchmaking.models import Match, RejectReason
 from matchmaking.policies import matches_reviewable_by
 from portal.exceptions import StateConflict
 
@@ -50,10 +50,13 @@ def _ids(values: Iterable) -> list[int]:
     return ids
 
 
-def bulk_review(*, actor, match_ids: Iterable, action: str, text: str = "") -> BulkOutcome:
-    """Forward (`text` is the note to both parties) or reject (`text` is the reason) each
-    of `match_ids`; a ValidationError when nothing is selected, the action is unknown or a
-    rejection has no reason."""
+def bulk_review(
+    *, actor, match_ids: Iterable, action: str, text: str = "", reason_code: str | None = None
+) -> BulkOutcome:
+    """Forward (`text` is the note to both parties) or reject (`reason_code` and `text`, the
+    reason) each of `match_ids`; a ValidationError when nothing is selected, the action is
+    unknown or a rejection has no reason (a code, and a text for "other": `match_reject`'s
+    rule, checked once before any match is touched)."""
     if action not in (FORWARD, REJECT):
         raise ValidationError({"bulk_action": [_("Choose to forward or to reject.")]})
     ids = _ids(match_ids)
@@ -63,7 +66,8 @@ def bulk_review(*, actor, match_ids: Iterable, action: str, text: str = "") -> B
         raise ValidationError({"match": [_("Select at most %(n)d matches at once.") % {"n": MAX_MATCHES}]})
     text = (text or "").strip()
     field_name = "note" if action == FORWARD else "reason"
-    if action == REJECT and not text:
+    code = lifecycle.reject_reason_code(reason_code) if action == REJECT else None
+    if action == REJECT and not text and code == RejectReason.OTHER:
         raise ValidationError({"reason": [_("Say why the matches are rejected.")]})
     if len(text) > lifecycle.NOTE_LENGTH:
         raise ValidationError(
@@ -81,7 +85,7 @@ def bulk_review(*, actor, match_ids: Iterable, action: str, text: str = "") -> B
             if action == FORWARD:
                 updated = lifecycle.match_forward(match=match, actor=actor, note=text)
             else:
-                updated = lifecycle.match_reject(match=match, actor=actor, reason=text)
+                updated = lifecycle.match_reject(match=match, actor=actor, reason=text, reason_code=code)
         except (StateConflict, PermissionDenied):
             outcome.skipped += 1
         else:

@@ -44,6 +44,20 @@ def funnel_chart(steps: list[dict], labels: dict[str, str]) -> dict:
     }
 
 
+def rejections_chart(rejections: list[dict]) -> dict:
+    """One bar per reason a counsellor gave for rejecting (selectors.rejections_by_reason)."""
+    return {
+        "type": "bar",
+        "title": _("Rejected matches by reason"),
+        "horizontal": True,
+        "stacked": False,
+        "labels": [row["label"] for row in rejections],
+        "datasets": [
+            {"key": "rejected", "label": _("Rejected"), "data": [row["count"] for row in rejections]}
+        ],
+    }
+
+
 def funnel_labels() -> dict[str, str]:
     return {
         "proposed": _("Proposed"),

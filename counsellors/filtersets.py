@@ -29,7 +29,7 @@ from accounts.models import Language
 from counsellors.models import CounsellorProfile, MarketBrief
 from matchmaking.ageing import ageing_q
 from matchmaking.filtersets import MatchFilterSet
-from matchmaking.models import MatchSource, MatchStatus
+from matchmaking.models import MatchSource, MatchStatus, RejectReason
 from portal.filters import CountryCodeFilter, IdFilter, country_choices, style_filter_form
 from taxonomy.filtersets import HSCodeFilter
 from taxonomy.models import SectorLevel
@@ -143,6 +143,12 @@ class QueueFilterSet(MatchFilterSet):
     )
     source = django_filters.ChoiceFilter(
         label=_("Source"), choices=MatchSource.choices, empty_label=_("Any source")
+    )
+    reason_code = django_filters.ChoiceFilter(
+        label=_("Reason for rejecting"),
+        choices=RejectReason.choices,
+        method="filter_reason_code",
+        empty_label=_("Any reason"),
     )
     older_than = DaysFilter(
         label=_("Waiting longer than (days)"),

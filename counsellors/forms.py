@@ -15,6 +15,7 @@ from accounts.models import Language
 from counsellors.briefs import brief_countries
 from counsellors.bulk import FORWARD, REJECT
 from counsellors.models import MarketBrief
+from matchmaking.models import RejectReason
 from taxonomy.sectors import clean_hs_code
 
 _CODE_SEPARATORS = re.compile(r"[,\u060c;\s]+")  # commas (Latin and Persian), semicolons, spaces
@@ -158,6 +159,7 @@ class BulkReviewForm(forms.Form):
     match = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     note = forms.CharField(required=False, max_length=2000)
     reason = forms.CharField(required=False, max_length=2000)
+    reason_code = forms.ChoiceField(required=False, choices=[("", "")] + list(RejectReason.choices))
 
     def clean_match(self) -> list[int]:
         ids = []

@@ -37,9 +37,9 @@ from django_countries import countries
 from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
 from counsellors.models import CounsellorProfile, MarketBrief
 from matchmaking.ageing import AGEING, OVERDUE, ageing_q, overdue_q, service_state
-from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
+from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, RejectReason
 from matchmaking.policies import can_review_match, matches_visible_to
-from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
 from portal.formatting import is_persian, to_persian_digits
 from taxonomy.models import Sector
 
@@ -109,6 +109,7 @@ class QueueRow:
 
     match: Match
     reasons: dict[str, dict]
+    evidence: str | None  # what the engine learnt from decisions (a producer not answering)
     age_days: int
     ageing: bool
     overdue: bool
@@ -144,6 +145,7 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
             QueueRow(
                 match=match,
                 reasons=render_breakdown(match.breakdown, names),
+                evidence=render_responsiveness(match.breakdown),
                 age_days=max(0, (now - match.created_at).days),
                 ageing=state == AGEING,
                 overdue=state == OVERDUE,
@@ -173,6 +175,25 @@ def month_start(now: datetime.datetime | None = None, *, persian: bool | None = 
 def _status_counts(prefix: str = "") -> dict:
     """Count(…) per pipeline status, for .aggregate() or .annotate()."""
     return {f"{prefix}{status}": Count("pk", filter=Q(status=status)) for status in PIPELINE_STATUSES}
+
+
+def _reason_counts(condition: Q | None = None) -> dict:
+    """Count(…) of rejected matches per reason code (`rejected_<code>`), for .aggregate()."""
+    rejected = Q(status=MatchStatus.REJECTED) & (condition or Q())
+    return {
+        f"rejected_{code}": Count("pk", filter=rejected & Q(reject_reason=code))
+        for code in RejectReason.values
+    }
+
+
+def rejections_by_reason(figures: dict) -> list[dict]:
+    """The rejected matches per reason, in RejectReason's order, taken out of an aggregate
+    that took `_reason_counts`: [{"code", "label", "count"}, …]; empty when none was rejected."""
+    rows = [
+        {"code": code, "label": str(label), "count": figures.pop(f"rejected_{code}", 0) or 0}
+        for code, label in RejectReason.choices
+    ]
+    return rows if any(row["count"] for row in rows) else []
 
 
 def _chapter_expression():
@@ -312,7 +333,8 @@ def won_values(scope: QuerySet[Match]) -> list[dict]:
 def counsellor_dashboard(user, now: datetime.datetime | None = None) -> dict:
     """A counsellor's figures (staff: everyone's), in five queries: the queue (routed to
     them, the pool) and how much of it is ageing, what they forwarded and connected this
-    month, the value of the deals won and the matches by HS chapter."""
+    month, what they rejected and why, the value of the deals won and the matches by HS
+    chapter."""
     now = now or timezone.now()
     since = month_start(now)
     visible = matches_visible_to(user)
@@ -327,10 +349,13 @@ def counsellor_dashboard(user, now: datetime.datetime | None = None) -> dict:
         forwarded_month=Count("pk", filter=mine & Q(forwarded_at__gte=since)),
         connected_month=Count("pk", filter=mine & Q(connected_at__gte=since)),
         won=Count("pk", filter=mine & Q(status=MatchStatus.WON)),
+        **_reason_counts(mine),
     )
     handled = visible.filter(mine)
+    rejections = rejections_by_reason(figures)
     return {
         "figures": figures,
+        "rejections": rejections,
         "month_start": since,
         "won_values": won_values(handled),
         "by_chapter": pipeline_by_chapter(visible),
@@ -339,16 +364,20 @@ def counsellor_dashboard(user, now: datetime.datetime | None = None) -> dict:
 
 def province_dashboard() -> dict:
     """The province's pipeline for staff, in seven queries: by buyer country, HS chapter and
-    counsellor, the funnel proposed → forwarded → connected → won and the value won."""
+    counsellor, the funnel proposed → forwarded → connected → won (with the rejections by
+    reason) and the value won."""
     scope = Match.objects.all()
     funnel = scope.exclude(status=MatchStatus.WITHDRAWN).aggregate(
         proposed=Count("pk"),
         forwarded=Count("pk", filter=Q(status__in=REACHED_FORWARDED)),
         connected=Count("pk", filter=Q(status__in=REACHED_CONNECTED)),
         won=Count("pk", filter=Q(status=MatchStatus.WON)),
+        **_reason_counts(),
     )
+    rejections = rejections_by_reason(funnel)
     return {
         "funnel": funnel,
+        "rejections": rejections,
         "by_country": pipeline_by_country(scope),
         "by_chapter": pipeline_by_chapter(scope),
         "by_counsellor": pipeline_by_counsellor(scope),

@@ -25,7 +25,7 @@ from accounts.forms import add_service_errors
 from accounts.models import Role
 from accounts.views import roles_required
 from matchmaking.ageing import service_levels
-from matchmaking.models import Match
+from matchmaking.models import Match, RejectReason
 from portal.bidi import isolate
 from portal.formatting import format_number
 from portal.redirects import safe_next
@@ -69,6 +69,7 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
         "ageing_days": levels.ageing_days,
         "escalation_days": levels.escalation_days,
         "bulk": BulkReviewForm(),
+        "reject_reasons": RejectReason.choices,
         "selected": set(),
     }
 
@@ -97,6 +98,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
                 match_ids=form.cleaned_data["match"],
                 action=form.cleaned_data["bulk_action"],
                 text=form.text(),
+                reason_code=form.cleaned_data.get("reason_code"),
             )
         except ValidationError as service_error:
             error = service_error
@@ -136,7 +138,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chart = charts.pipeline_chart(
         data["by_chapter"], title=_("Matches by HS chapter"), blank=_("Unclassified")
     )
-    context = {**data, "chapter_chart": chart, "statuses": selectors.PIPELINE_STATUSES}
+    context = {
+        **data,
+        "chapter_chart": chart,
+        "rejections_chart": charts.rejections_chart(data["rejections"]),
+        "statuses": selectors.PIPELINE_STATUSES,
+    }
     return render(request, "counsellors/dashboard.html", context)
 
 
@@ -154,6 +161,7 @@ def province(request: HttpRequest) -> HttpResponse:
         "steps": steps,
         "statuses": selectors.PIPELINE_STATUSES,
         "funnel_chart": charts.funnel_chart(steps, labels),
+        "rejections_chart": charts.rejections_chart(data["rejections"]),
         "country_chart": charts.pipeline_chart(
             data["by_country"], title=_("Pipeline by buyer country"), blank=_("Unknown")
         ),

@@ -47,7 +47,7 @@ class MatchAdmin(admin.ModelAdmin):
     """Read-only: matches change through the engine and the review services only."""
 
     list_display = ["id", "producer", "buyer", "score", "status", "source", "counsellor", "updated_at"]
-    list_filter = ["status", "source", "buyer__country"]
+    list_filter = ["status", "reject_reason", "source", "buyer__country"]
     list_select_related = ["producer", "buyer", "counsellor"]
     search_fields = ["producer__name", "buyer__company_name"]
     raw_id_fields = ["producer", "buyer", "counsellor"]

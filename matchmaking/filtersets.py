@@ -5,14 +5,15 @@ as it is; the counsellors' review queue extends it with its page-only filters
 import django_filters
 from django_countries import countries
 
-from matchmaking.models import Match, MatchSource, MatchStatus
+from matchmaking.models import Match, MatchSource, MatchStatus, RejectReason
 from matchmaking.selectors import filter_by_sector
 from portal.filters import CountryCodeFilter, IdFilter
 from taxonomy.filtersets import HSCodeFilter
 
 
 class MatchFilterSet(django_filters.FilterSet):
-    """Matches by status, source, score, party, the buyer's country and either side's sector.
+    """Matches by status, source, score, party, the buyer's country, either side's sector and
+    a rejection's reason.
     Without an `ordering`, the best score first (`default_order`; a subclass may keep the
     queryset's own order with an empty one)."""
 
@@ -39,6 +40,11 @@ class MatchFilterSet(django_filters.FilterSet):
         help_text="An HS code at any level (84, 8418, 841810) or a section (XVI), on either side's codes.",
     )
     counsellor = IdFilter(field_name="counsellor_id", min_value=1, help_text="The counsellor's user id.")
+    reason_code = django_filters.ChoiceFilter(
+        choices=RejectReason.choices,
+        method="filter_reason_code",
+        help_text="Rejected matches with this reason (wrong_product, too_small, not_exporting, other).",
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("score", "score"), ("created_at", "created_at")),
         help_text="score, created_at; '-' first for descending (default: best score first).",
@@ -52,6 +58,10 @@ class MatchFilterSet(django_filters.FilterSet):
 
     def filter_sector(self, queryset, name, value: str):
         return filter_by_sector(queryset, value) if value else queryset
+
+    def filter_reason_code(self, queryset, name, value: str):
+        # A reason counts while the match is rejected (Match.reason_code).
+        return queryset.filter(status=MatchStatus.REJECTED, reject_reason=value) if value else queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

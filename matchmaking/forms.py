@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BootstrapFormMixin
 from matchmaking.lifecycle import NOTE_LENGTH
-from matchmaking.models import VISIBLE_TO_PARTIES, MatchStatus
+from matchmaking.models import VISIBLE_TO_PARTIES, MatchStatus, RejectReason
 from portal.validation import MAX_ID, MAX_NUMBER_LENGTH
 
 
@@ -49,12 +49,23 @@ class ForwardForm(MatchActionForm):
     )
 
 
+def reason_code_field() -> forms.ChoiceField:
+    """Why a match is rejected (RejectReason). Not required here: the service takes none as
+    "other", which then needs the text (the same rule as the API)."""
+    return forms.ChoiceField(
+        label=_("Why"),
+        required=False,
+        choices=[("", _("Choose a reason"))] + list(RejectReason.choices),
+        widget=forms.Select(attrs={"required": True, "aria-required": "true"}),
+    )
+
+
 class RejectForm(MatchActionForm):
     action = "reject"
+    reason_code = reason_code_field()
     reason = _note_field(
         _("Reason for rejecting"),
-        help_text=_("Required. Kept in the match's history; the companies do not see it."),
-        required_in_browser=True,
+        help_text=_("Required for “Other”. Kept in the match's history; the companies do not see it."),
     )
 
 

@@ -25,11 +25,14 @@ from django.utils.translation import gettext as _
 from accounts.models import BuyerProfile, ProducerProfile, User
 from catalogue.models import Product
 from matchmaking import engine, tasks
+from matchmaking.learning import load_responsiveness
 from matchmaking.loading import (
+    buyer_codes_fingerprint,
     buyer_fingerprint,
     load_buyers,
     load_producers,
     load_sections,
+    producer_codes_fingerprint,
     producer_fingerprint,
 )
 from matchmaking.models import FACTORS as _FACTORS
@@ -40,6 +43,7 @@ from matchmaking.models import (
     MatchSource,
     MatchStatus,
     PartyResponse,
+    RejectReason,
     get_matching_config,
 )
 from matchmaking.persistence import breakdown_of
@@ -100,13 +104,16 @@ def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
     return None
 
 
-def current_fingerprints(match: Match) -> tuple[str, str]:
-    """What the engine reads of the match's two profiles now ("" for one not ready to match)."""
+def current_fingerprints(match: Match, *, codes_only: bool = False) -> tuple[str, str]:
+    """What the engine reads of the match's two profiles now ("" for one not ready to match);
+    with `codes_only`, of their HS codes alone (what makes a pair the wrong product)."""
     producers = load_producers([match.producer_id])
     buyers = load_buyers([match.buyer_id])
+    of_producer = producer_codes_fingerprint if codes_only else producer_fingerprint
+    of_buyer = buyer_codes_fingerprint if codes_only else buyer_fingerprint
     return (
-        producer_fingerprint(producers, 0) if len(producers) else "",
-        buyer_fingerprint(buyers, 0) if len(buyers) else "",
+        of_producer(producers, 0) if len(producers) else "",
+        of_buyer(buyers, 0) if len(buyers) else "",
     )
 
 
@@ -143,21 +150,47 @@ def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
     return match
 
 
+def reject_reason_code(value: str | None) -> str:
+    """A rejection's reason code; none given is `other` (what a free-text reason alone meant
+    before reasons were structured: API.md's `{"reason"}` clients keep working)."""
+    code = (value or "").strip() or RejectReason.OTHER
+    if code not in RejectReason.values:
+        raise ValidationError(
+            {"reason_code": [_("Choose one of: %(codes)s.") % {"codes": ", ".join(RejectReason.values)}]}
+        )
+    return code
+
+
 @transaction.atomic
-def match_reject(*, match: Match, actor: User, reason: str) -> Match:
-    """A counsellor (or staff) rejects a proposed match; the engine proposes the pair again
-    only once one of the two profiles changes in what it reads."""
+def match_reject(*, match: Match, actor: User, reason: str = "", reason_code: str | None = None) -> Match:
+    """A counsellor (or staff) rejects a proposed match, saying why: a `reason_code`
+    (RejectReason; `other` when none is given) and a free text, required for `other`.
+
+    The engine proposes the pair again only once one of the two profiles changes in what it
+    reads; a pair rejected as the wrong product only once the HS codes of either side change
+    (the fingerprints kept here are of the codes alone: matchmaking.persistence)."""
+    code = reject_reason_code(reason_code)
     reason = _note(reason, "reason")
-    if not reason:
+    if not reason and code == RejectReason.OTHER:
         raise ValidationError({"reason": [_("Say why the match is rejected.")]})
     match = _locked(match)
     _check_review(actor, match, MatchStatus.REJECTED)
-    match.producer_fingerprint, match.buyer_fingerprint = current_fingerprints(match)
+    match.producer_fingerprint, match.buyer_fingerprint = current_fingerprints(
+        match, codes_only=code == RejectReason.WRONG_PRODUCT
+    )
     match.status = MatchStatus.REJECTED
+    match.reject_reason = code
     if match.counsellor_id is None and actor.is_counsellor:
         match.counsellor = actor
     match.save(
-        update_fields=["status", "producer_fingerprint", "buyer_fingerprint", "counsellor", "updated_at"]
+        update_fields=[
+            "status",
+            "reject_reason",
+            "producer_fingerprint",
+            "buyer_fingerprint",
+            "counsellor",
+            "updated_at",
+        ]
     )
     _event(match, actor=actor, from_status=MatchStatus.PROPOSED, note=reason)
     return match
@@ -279,7 +312,15 @@ def _scored_pair(producer: ProducerProfile, buyer: BuyerProfile) -> dict:
     producers, buyers = load_producers([producer.pk]), load_buyers([buyer.pk])
     result = None
     if len(producers) and len(buyers):
-        result = engine.score_pairs(producers, buyers, load_sections(), [producer.pk], [buyer.pk], config)
+        result = engine.score_pairs(
+            producers,
+            buyers,
+            load_sections(),
+            [producer.pk],
+            [buyer.pk],
+            config,
+            responsiveness=load_responsiveness(),
+        )
     if result is None or not len(result):
         return {"score": Decimal(0), **{f"{f}_score": Decimal(0) for f in _FACTORS}, "breakdown": {}}
     return {

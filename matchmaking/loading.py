@@ -310,6 +310,31 @@ def buyer_fingerprint(buyers: BuyerArrays, i: int) -> str:
     )
 
 
+# A pair rejected as the wrong product is judged on what makes it the wrong product: the HS
+# codes the producer makes and the codes the buyer seeks. Those fingerprints carry a mark (and
+# a shorter digest, to fit the same column), so a rejected row tells which kind it holds.
+CODES_MARK = "hs:"
+
+
+def _codes_digest(codes) -> str:
+    text = json.dumps(sorted(codes), separators=(",", ":"), ensure_ascii=True)
+    return CODES_MARK + hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def producer_codes_fingerprint(producers: ProducerArrays, i: int) -> str:
+    """A short, marked digest of producer i's HS codes only (what it makes)."""
+    return _codes_digest(producers.hs_codes[i])
+
+
+def buyer_codes_fingerprint(buyers: BuyerArrays, i: int) -> str:
+    """A short, marked digest of the HS codes buyer i seeks."""
+    return _codes_digest(buyers.hs_codes[i])
+
+
+def is_codes_fingerprint(fingerprint: str) -> bool:
+    return fingerprint.startswith(CODES_MARK)
+
+
 def config_fingerprint(config) -> str:
     """A short digest of the weights a score was computed with."""
     return _digest([round(w, 6) for w in config.weights])
@@ -319,9 +344,11 @@ class Fingerprints:
     """Fingerprints by profile id, computed once each on demand (the profiles' positions too:
     a one-profile rematch looks up a few dozen of tens of thousands)."""
 
-    def __init__(self, arrays: ProducerArrays | BuyerArrays, function) -> None:
+    def __init__(self, arrays: ProducerArrays | BuyerArrays, function, codes_function=None) -> None:
         self._arrays = arrays
         self._function = function
+        self._codes_function = codes_function
+        self._codes: Fingerprints | None = None
         self._cache: dict[int, str] = {}
         self._ids: np.ndarray | None = None  # the ids sorted, and where each sits (None: in place)
         self._order: np.ndarray | None = None
@@ -357,10 +384,16 @@ class Fingerprints:
         self._fill(list(dict.fromkeys(ids)))
         return [self._cache[pk] for pk in ids]
 
+    def codes(self) -> Fingerprints:
+        """The same profiles' HS-codes fingerprints (what a wrong-product rejection keeps)."""
+        if self._codes is None:
+            self._codes = Fingerprints(self._arrays, self._codes_function)
+        return self._codes
+
     @classmethod
     def of_producers(cls, producers: ProducerArrays) -> Fingerprints:
-        return cls(producers, producer_fingerprint)
+        return cls(producers, producer_fingerprint, producer_codes_fingerprint)
 
     @classmethod
     def of_buyers(cls, buyers: BuyerArrays) -> Fingerprints:
-        return cls(buyers, buyer_fingerprint)
+        return cls(buyers, buyer_fingerprint, buyer_codes_fingerprint)

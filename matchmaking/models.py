@@ -125,6 +125,16 @@ class MatchStatus(models.TextChoices):
     LOST = "lost", _("Deal lost")
 
 
+class RejectReason(models.TextChoices):
+    """Why a counsellor rejected a match: evidence the engine learns from (DESIGN.md,
+    "Matching", what the counsellors taught it)."""
+
+    WRONG_PRODUCT = "wrong_product", _("Wrong product")
+    TOO_SMALL = "too_small", _("Too small")
+    NOT_EXPORTING = "not_exporting", _("Not exporting")
+    OTHER = "other", _("Other")
+
+
 class MatchSource(models.TextChoices):
     ENGINE = "engine", _("Matching engine")
     BUYER_REQUEST = "buyer_request", _("Buyer's request")
@@ -220,8 +230,21 @@ class Match(models.Model):
         _("deal value"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     outcome_currency = models.CharField(_("deal currency"), max_length=3, blank=True)
+    # Why the last rejection was made (the free text is the rejection event's note). It stays
+    # when the pair is proposed again; it means something only while the match is rejected
+    # (`reason_code`).
+    reject_reason = models.CharField(
+        _("reason for rejecting"),
+        max_length=16,
+        choices=RejectReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # What the engine read of each profile when it last scored the pair (or when the pair was
-    # rejected): a rejected pair is proposed again only once one of these changes.
+    # rejected): a rejected pair is proposed again only once one of these changes. A pair
+    # rejected as the wrong product keeps only what makes it so, the HS codes of both sides
+    # (matchmaking.persistence, "wrong product").
     producer_fingerprint = models.CharField(max_length=16, blank=True, editable=False)
     buyer_fingerprint = models.CharField(max_length=16, blank=True, editable=False)
     # The weights the stored scores were computed with.
@@ -246,6 +269,13 @@ class Match(models.Model):
             models.Index(fields=["producer", "status"], name="match_producer_status_idx"),
             models.Index(fields=["counsellor", "status"], name="match_counsellor_idx"),
             models.Index(fields=["created_at"], name="match_created_idx"),
+            # The forwarded matches alone (few beside the proposed and withdrawn ones): what
+            # matchmaking.learning reads on every rematch.
+            models.Index(
+                fields=["forwarded_at", "producer"],
+                name="match_forwarded_idx",
+                condition=models.Q(forwarded_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,6 +283,11 @@ class Match(models.Model):
 
     def factor_score(self, factor: str) -> Decimal:
         return getattr(self, f"{factor}_score")
+
+    @property
+    def reason_code(self) -> str | None:
+        """Why the match was rejected, while it is rejected (None otherwise)."""
+        return (self.reject_reason or None) if self.status == MatchStatus.REJECTED else None
 
 
 class MatchEvent(models.Model):

@@ -5,7 +5,11 @@ Rules (DESIGN.md, "Match lifecycle"):
 - a `proposed` pair is re-scored in place (no event), and left alone when nothing changed;
 - a `withdrawn` pair the engine keeps again becomes `proposed` (event);
 - a `rejected` pair becomes `proposed` again only when one of its two profiles changed in
-  what the engine reads since the rejection (fingerprints; event);
+  what the engine reads since the rejection (fingerprints; event); a pair rejected as the
+  *wrong product* only when what makes it the wrong product changed: the HS codes of the
+  producer's products and declared sectors, or the codes the buyer seeks (a capacity, market
+  or certification edit does not bring it back; `lifecycle.match_reject` keeps the codes'
+  fingerprints for such a rejection);
 - any other status (a counsellor or a party acted) is never touched;
 - a still-`proposed` engine match in the run's scope that the engine no longer keeps is
   `withdrawn` (event).
@@ -35,7 +39,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from matchmaking import engine
-from matchmaking.loading import Fingerprints, config_fingerprint
+from matchmaking.loading import Fingerprints, config_fingerprint, is_codes_fingerprint
 from matchmaking.models import FACTORS, Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
 
 logger = logging.getLogger(__name__)
@@ -181,6 +185,8 @@ class _Columns:
     producer_fp: list[str]
     buyer_fp: list[str]
     c_fp: str
+    producer_fps: Fingerprints
+    buyer_fps: Fingerprints
 
     @classmethod
     def of(
@@ -194,6 +200,15 @@ class _Columns:
             producer_fp=producer_fps.aligned(producer_ids),
             buyer_fp=buyer_fps.aligned(buyer_ids),
             c_fp=c_fp,
+            producer_fps=producer_fps,
+            buyer_fps=buyer_fps,
+        )
+
+    def codes(self, i: int) -> tuple[str, str]:
+        """The HS-codes fingerprints of pair i's two profiles (for a wrong-product rejection)."""
+        return (
+            self.producer_fps.codes()[self.producer_id[i]],
+            self.buyer_fps.codes()[self.buyer_id[i]],
         )
 
     def values(self, i: int) -> tuple:
@@ -202,10 +217,16 @@ class _Columns:
         return (m[i], s[i], c[i], k[i], cert[i], self.producer_fp[i], self.buyer_fp[i], self.c_fp)
 
 
-def _changed_since_rejection(then: tuple[str, str], now: tuple[str, str]) -> bool:
+def _changed_since_rejection(then: tuple[str, str], now: tuple[str, str], codes_now) -> bool:
     """Whether either profile changed in what the engine reads since the fingerprints were
-    taken; with none taken (a request rejected before it was ever scored) nothing is known."""
-    return any(then) and then != now
+    taken; with none taken (a request rejected before it was ever scored) nothing is known.
+    A wrong-product rejection took the HS codes' fingerprints: only those count
+    (`codes_now()` gives them for the pair now)."""
+    if not any(then):
+        return False
+    if is_codes_fingerprint(then[0]) or is_codes_fingerprint(then[1]):
+        return then != codes_now()
+    return then != now
 
 
 def _plan(existing: dict[tuple[int, int], _Existing], columns: _Columns) -> _Plan:
@@ -228,7 +249,7 @@ def _plan(existing: dict[tuple[int, int], _Existing], columns: _Columns) -> _Pla
                 plan.by_guard[MatchStatus.PROPOSED].append(i)
         elif row.status == MatchStatus.WITHDRAWN:
             plan.by_guard[MatchStatus.WITHDRAWN].append(i)
-        elif _changed_since_rejection(row.values[5:7], new[5:7]):
+        elif _changed_since_rejection(row.values[5:7], new[5:7], lambda i=i: columns.codes(i)):
             plan.by_guard[MatchStatus.REJECTED].append(i)
         else:
             plan.untouched += 1

@@ -115,6 +115,12 @@ def matches_reviewable_by(user, queryset: QuerySet[Match] | None = None) -> Quer
     return _scoped(user, queryset, scope)
 
 
+def sees_engine_evidence(user) -> bool:
+    """Who reads what the engine learnt about a company from others' decisions (a producer's
+    unanswered introductions): the reviewers, counsellors and staff; never the parties."""
+    return _signed_in(user) and (user.is_portal_staff or user.is_counsellor)
+
+
 def can_record_outcome(user, match: Match) -> bool:
     """Record a connected match's outcome: staff, or the counsellor the match is with."""
     if not _signed_in(user):

@@ -208,6 +208,21 @@ def _certifications(entry: Mapping) -> str:
 _RENDER = {"capacity": _capacity, "market": _market, "certifications": _certifications}
 
 
+# --- What the counsellors taught it (not a factor: engine.responsiveness) --------------------
+
+
+def render_responsiveness(breakdown: Mapping | None) -> str | None:
+    """Where the producer's unanswered introductions lowered the score, that sentence in the
+    active language; None where they did not."""
+    entry = (breakdown or {}).get("responsiveness") or {}
+    if entry.get("code") != "unanswered":
+        return None
+    return _("This producer has not answered %(unanswered)s of %(introduced)s recent introductions.") % {
+        "unanswered": _number(entry.get("unanswered")),
+        "introduced": _number(entry.get("introduced")),
+    }
+
+
 def render_reason(factor: str, entry: Mapping, names: Mapping[str, str] | None = None) -> str:
     """One factor's explanation as a sentence in the active language."""
     if factor == "sector":

@@ -22,6 +22,7 @@ from django.db import transaction
 from accounts.models import BuyerProfile, ProducerProfile
 from matchmaking import engine, producer_cache, shortlists
 from matchmaking.engine.result import concatenate_results, empty_result
+from matchmaking.learning import load_responsiveness
 from matchmaking.loading import (
     Fingerprints,
     SectorRoots,
@@ -69,6 +70,7 @@ def _with_stale_pairs(
     scope: Scope,
     *,
     engine_pairs_too: bool,
+    responsiveness: engine.Responsiveness | None = None,
 ) -> engine.MatchResult:
     """Add the still-proposed matches in scope that `result` left out, re-scored on current
     data: buyers' requests always (the engine did not make them, it only scores them), and
@@ -94,6 +96,7 @@ def _with_stale_pairs(
         producer_ids,
         buyer_ids,
         config,
+        responsiveness=responsiveness,
     )
     by_request = np.array(
         [
@@ -110,9 +113,19 @@ def rematch_all(*, config: engine.MatchingConfig | None = None) -> RematchCounts
     config = config or get_matching_config()
     sections = load_sections()
     producers, buyers = load_producers(), load_buyers()
-    result = engine.score_all(producers, buyers, sections, config)
+    responsiveness = load_responsiveness()
+    result = engine.score_all(producers, buyers, sections, config, responsiveness=responsiveness)
     scope = Scope.all()
-    result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=False)
+    result = _with_stale_pairs(
+        result,
+        producers,
+        buyers,
+        sections,
+        config,
+        scope,
+        engine_pairs_too=False,
+        responsiveness=responsiveness,
+    )
     return _persist(result, scope, producers, buyers, config)
 
 
@@ -128,8 +141,18 @@ def rematch_producer(producer_id: int, *, config: engine.MatchingConfig | None =
         result = empty_result(config)
     else:
         buyers = load_buyers(roots=SectorRoots.of(producers.hs_codes[0], sections))
-        result = engine.score_one_producer(producers, buyers, sections, config)
-        result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
+        responsiveness = load_responsiveness([producer_id])
+        result = engine.score_one_producer(producers, buyers, sections, config, responsiveness=responsiveness)
+        result = _with_stale_pairs(
+            result,
+            producers,
+            buyers,
+            sections,
+            config,
+            scope,
+            engine_pairs_too=True,
+            responsiveness=responsiveness,
+        )
     return _persist(result, scope, producers, buyers, config)
 
 
@@ -142,17 +165,34 @@ def rematch_buyer(buyer_id: int, *, config: engine.MatchingConfig | None = None)
     if not len(buyers):
         return _persist(empty_result(config), scope, load_producers([]), buyers, config)
     roots = SectorRoots.of(buyers.hs_codes[0], sections)
+    responsiveness = load_responsiveness()
     if not producer_cache.enabled():
         producers = load_producers(roots=roots)
-        result = engine.score_one_buyer(producers, buyers, sections, config)
-        result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=True)
+        result = engine.score_one_buyer(producers, buyers, sections, config, responsiveness=responsiveness)
+        result = _with_stale_pairs(
+            result,
+            producers,
+            buyers,
+            sections,
+            config,
+            scope,
+            engine_pairs_too=True,
+            responsiveness=responsiveness,
+        )
         return _persist(result, scope, producers, buyers, config)
     # Every ready producer, kept prepared by this process: the HS index skips those outside
     # the buyer's roots, so the pairs are the same as when loading under them alone.
     prepared = producer_cache.prepared_producers(sections)
-    result = engine.score_one_buyer(prepared, buyers, sections, config)
+    result = engine.score_one_buyer(prepared, buyers, sections, config, responsiveness=responsiveness)
     result = _with_stale_pairs(
-        result, prepared.arrays, buyers, sections, config, scope, engine_pairs_too=True
+        result,
+        prepared.arrays,
+        buyers,
+        sections,
+        config,
+        scope,
+        engine_pairs_too=True,
+        responsiveness=responsiveness,
     )
     counts = _persist(result, scope, prepared.arrays, buyers, config)
     counts.producers = producer_cache.producers_under(prepared, roots)
@@ -202,7 +242,7 @@ def shortlist_chunk(
     sections = load_sections()
     producers = _prepared_producers(sweep_id, sections)
     buyers = load_buyers(list(buyer_ids))
-    result = engine.shortlist(producers, buyers, sections, config)
+    result = engine.shortlist(producers, buyers, sections, config, responsiveness=load_responsiveness())
     return shortlists.encode(index, buyer_ids, result)
 
 
@@ -229,11 +269,29 @@ def reduce_and_persist(
 
     sections = load_sections()
     producers, buyers = load_producers(), load_buyers()
+    responsiveness = load_responsiveness()
     # Score the kept pairs again on current data, with their inputs, so they can be explained.
-    result = engine.score_pairs(producers, buyers, sections, selected.producer_id, selected.buyer_id, config)
+    result = engine.score_pairs(
+        producers,
+        buyers,
+        sections,
+        selected.producer_id,
+        selected.buyer_id,
+        config,
+        responsiveness=responsiveness,
+    )
     result = _reaching(result, config, np.zeros(len(result), dtype=bool))
     scope = Scope.all()
-    result = _with_stale_pairs(result, producers, buyers, sections, config, scope, engine_pairs_too=False)
+    result = _with_stale_pairs(
+        result,
+        producers,
+        buyers,
+        sections,
+        config,
+        scope,
+        engine_pairs_too=False,
+        responsiveness=responsiveness,
+    )
     counts = _persist(result, scope, producers, buyers, config)
     counts.producers, counts.buyers = len(producers), sum(len(c) for c in chunks)
     counts.pairs_scored = counts.producers * counts.buyers

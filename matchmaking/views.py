@@ -38,9 +38,9 @@ from matchmaking.forms import (
     RequestIntroductionForm,
     RespondForm,
 )
-from matchmaking.models import Match, MatchStatus
-from matchmaking.policies import events_visible_to
-from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+from matchmaking.models import Match, MatchStatus, RejectReason
+from matchmaking.policies import events_visible_to, sees_engine_evidence
+from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
 from portal.exceptions import RateLimited, StateConflict
 from portal.formatting import format_number
 from portal.redirects import safe_next
@@ -78,6 +78,8 @@ def _error_text(error: ValidationError) -> str:
 def _detail_context(request: HttpRequest, match: Match, counsellors: list | None = None) -> dict:
     """The match page's context (`counsellors`: the hand-over choices when already read)."""
     _with_reasons([match])
+    if sees_engine_evidence(request.user):
+        match.evidence = render_responsiveness(match.breakdown)
     if counsellors is None:
         counsellors = selectors.handover_counsellors(request.user, [match])
     return {
@@ -134,8 +136,14 @@ ACTIONS: dict[str, _Action] = {
     ),
     "reject": _Action(
         RejectForm,
-        lambda match, user, data: lifecycle.match_reject(match=match, actor=user, reason=data["reason"]),
-        lambda match, data: _("Rejected. The pair is proposed again only if one of the profiles changes."),
+        lambda match, user, data: lifecycle.match_reject(
+            match=match, actor=user, reason=data["reason"], reason_code=data["reason_code"]
+        ),
+        lambda match, data: (
+            _("Rejected. The pair is proposed again only if one of the profiles changes.")
+            if match.reject_reason != RejectReason.WRONG_PRODUCT
+            else _("Rejected as the wrong product. The pair is proposed again only if the HS codes change.")
+        ),
     ),
     "respond": _Action(
         RespondForm,

@@ -10,7 +10,7 @@ from catalogue.api.serializers import ProducerOutputSerializer
 from catalogue.models import Product
 from catalogue.policies import products_visible_to
 from matchmaking.lifecycle import NOTE_LENGTH
-from matchmaking.models import Match, MatchEvent, MatchStatus
+from matchmaking.models import Match, MatchEvent, MatchStatus, RejectReason
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown
 from portal.api.fields import ScopedPrimaryKeyRelatedField
@@ -80,6 +80,12 @@ class MatchOutputSerializer(serializers.ModelSerializer):
     requested_product = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text=_("The product an introduction was requested from.")
     )
+    reason_code = serializers.ChoiceField(
+        choices=RejectReason.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("Why the match was rejected, while it is rejected; null otherwise."),
+    )
     events = serializers.SerializerMethodField()
 
     class Meta:
@@ -91,6 +97,7 @@ class MatchOutputSerializer(serializers.ModelSerializer):
             "score",
             "breakdown",
             "status",
+            "reason_code",
             "source",
             "counsellor",
             "producer_response",
@@ -178,8 +185,20 @@ class ForwardInputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
+    """A reason code and a free text (required for `other`); without a code, `other` (API.md:
+    clients sending `{"reason"}` alone keep working). matchmaking.lifecycle holds the rule."""
+
+    reason_code = serializers.ChoiceField(
+        choices=RejectReason.choices,
+        required=False,
+        help_text=_("Why: wrong_product, too_small, not_exporting or other (the default)."),
+    )
     reason = serializers.CharField(
-        max_length=NOTE_LENGTH, help_text=_("Why the match is rejected (kept in the match's log).")
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=NOTE_LENGTH,
+        help_text=_("Why the match is rejected, in words (kept in the match's log); required for other."),
     )
 
 

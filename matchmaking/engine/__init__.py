@@ -17,6 +17,8 @@ Nightly sweep, fanned out: map    shortlist(producers, buyers.take(chunk), secti
 One profile changed:       score_one_producer(producer, buyers, ...) / score_one_buyer(producers, buyer, ...)
                            (producers prepared once and kept: replace_producers patches in the
                            few that changed since)
+Producers who do not answer: every entry point takes `responsiveness=` (a Responsiveness by
+                           producer id): a multiplicative penalty, explained where it applies
 Why a pair matched:        explain(result, i), built on demand for the pairs kept;
                            explain_many(result, indices) for many pairs at once (equal, faster)
 
@@ -37,6 +39,7 @@ from matchmaking.engine.inputs import (
 )
 from matchmaking.engine.prepare import PreparedProducers, prepare_producers
 from matchmaking.engine.regions import Regions, default_regions, load_regions
+from matchmaking.engine.responsiveness import Responsiveness
 from matchmaking.engine.result import MatchResult
 from matchmaking.engine.splice import replace_producers
 from matchmaking.engine.sweep import (
@@ -61,6 +64,7 @@ __all__ = [
     "ProducerArrays",
     "ProducerRecord",
     "Regions",
+    "Responsiveness",
     "default_regions",
     "default_sections",
     "explain",

@@ -15,6 +15,11 @@ market          target_market | open_to_all | other             {country}
 certifications  none_required                                   {}
                 holds                                           {held, required}
                 missing                                         {held, missing, required}
+
+Not a factor, present only where it lowered the score (engine.responsiveness):
+
+responsiveness  unanswered                                      {unanswered, introduced}
+                (its "score" is the multiplier applied to the weighted score)
 """
 
 from __future__ import annotations
@@ -58,6 +63,17 @@ def explain(result: MatchResult, i: int) -> dict:
     }
     for name in explanation:
         explanation[name]["score"] = float(getattr(result, name)[i])
+    _add_responsiveness(explanation, buyers, p)
+    return explanation
+
+
+def _add_responsiveness(explanation: dict, buyers: PreparedBuyers, p: int) -> dict:
+    """The producer's unanswered introductions, where they lowered the score (see the module
+    docstring); no entry otherwise."""
+    if buyers.responsiveness is not None:
+        entry = buyers.responsiveness.entry(p)
+        if entry is not None:
+            explanation["responsiveness"] = entry
     return explanation
 
 
@@ -292,9 +308,13 @@ def iter_explanations(
             _certifications_entry(required, spelling, held) if required else {"code": "none_required"}
         )
         certifications["score"] = certifications_score
-        yield {
-            "sector": sector,
-            "capacity": capacity_entry,
-            "market": market,
-            "certifications": certifications,
-        }
+        yield _add_responsiveness(
+            {
+                "sector": sector,
+                "capacity": capacity_entry,
+                "market": market,
+                "certifications": certifications,
+            },
+            buyers,
+            p,
+        )

@@ -31,6 +31,7 @@ from matchmaking.engine.inputs import (
     normalise_unit,
 )
 from matchmaking.engine.regions import Regions, default_regions
+from matchmaking.engine.responsiveness import AlignedResponsiveness
 
 # Weight of one shared key per level in the candidate product: a pair's value encodes the
 # finest level it shares. Counts of shared keys stay below the next weight (at most 21
@@ -308,6 +309,9 @@ class PreparedBuyers:
     cert_offset: np.ndarray
     producer_cert_words: np.ndarray  # words × producers, uint64 bitmasks
     buyer_cert_words: np.ndarray  # words × buyers
+    # Whether the producers answer their introductions (engine.responsiveness), by producer
+    # position; None: nobody is penalised. Set by the entry points (sweep._buyers).
+    responsiveness: AlignedResponsiveness | None = None
 
     def __len__(self) -> int:
         return len(self.arrays)

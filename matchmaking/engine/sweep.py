@@ -1,4 +1,7 @@
-"""Entry points: the sweep (whole or in chunks of buyers) and the rescoring of one profile."""
+"""Entry points: the sweep (whole or in chunks of buyers) and the rescoring of one profile.
+
+Each takes an optional `responsiveness` (engine.responsiveness: whether producers answer
+their introductions), applied to every pair's weighted score before threshold and ranking."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from matchmaking.engine.prepare import (
     prepare_producers,
 )
 from matchmaking.engine.regions import Regions
+from matchmaking.engine.responsiveness import Responsiveness, penalised
 from matchmaking.engine.result import MatchResult, concatenate_results, empty_result
 from matchmaking.engine.scoring import (
     DEFAULT_BLOCK_PAIRS,
@@ -51,10 +55,15 @@ def _producers(
     return prepare_producers(producers, sections, regions)
 
 
-def _buyers(buyers: BuyerArrays, producers: PreparedProducers) -> PreparedBuyers:
+def _buyers(
+    buyers: BuyerArrays, producers: PreparedProducers, responsiveness: Responsiveness | None = None
+) -> PreparedBuyers:
     if len(buyers) >= MAX_BUYERS:
         raise ValueError(f"at most {MAX_BUYERS - 1} buyers per chunk")
-    return prepare_buyers(buyers, producers)
+    prepared = prepare_buyers(buyers, producers)
+    if responsiveness is not None:
+        prepared.responsiveness = responsiveness.aligned(producers.arrays.ids)
+    return prepared
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
@@ -69,7 +78,8 @@ def _result(
     b_idx = np.asarray(b_idx, dtype=np.intp)
     level = np.asarray(level, dtype=np.int8)
     sector, capacity, market, certifications = pair_factors(buyers, p_idx, b_idx, level)
-    milli = to_milli(weighted_score(config, sector, capacity, market, certifications))
+    weighted = weighted_score(config, sector, capacity, market, certifications)
+    milli = to_milli(penalised(weighted, buyers.responsiveness, p_idx))
     return MatchResult(
         producer_id=buyers.producers.arrays.ids[p_idx],
         buyer_id=buyers.arrays.ids[b_idx],
@@ -95,7 +105,8 @@ def _scored_blocks(
     min_milli = config.min_score_milli
     for start, stop in buyer_blocks(buyers, block_pairs):
         p_idx, b_idx, level = block_candidates(buyers, start, stop)
-        milli = to_milli(weighted_score(config, *pair_factors(buyers, p_idx, b_idx, level)))
+        weighted = weighted_score(config, *pair_factors(buyers, p_idx, b_idx, level))
+        milli = to_milli(penalised(weighted, buyers.responsiveness, p_idx))
         keep = np.flatnonzero(milli >= min_milli)
         if len(keep):
             yield start, p_idx[keep], b_idx[keep], level[keep], milli[keep]
@@ -130,6 +141,7 @@ def shortlist(
     *,
     regions: Regions | None = None,
     block_pairs: int = DEFAULT_BLOCK_PAIRS,
+    responsiveness: Responsiveness | None = None,
 ) -> MatchResult:
     """The map step of a chunked sweep: a chunk of buyers against all producers.
 
@@ -138,7 +150,7 @@ def shortlist(
     the chunk; `select_reciprocal` over the shortlists of chunks that partition the buyers
     gives exactly `score_all` over all buyers.
     """
-    prepared = _buyers(buyers, _producers(producers, sections, regions))
+    prepared = _buyers(buyers, _producers(producers, sections, regions), responsiveness)
     p_rank, b_rank, _, level = _shortlisted(prepared, config, block_pairs)
     return _result(
         prepared, prepared.producers.index_of_rank[p_rank], prepared.index_of_rank[b_rank], level, config
@@ -174,11 +186,12 @@ def score_all(
     *,
     regions: Regions | None = None,
     block_pairs: int = DEFAULT_BLOCK_PAIRS,
+    responsiveness: Responsiveness | None = None,
 ) -> MatchResult:
     """The sweep: every buyer against every producer, reciprocal top-K selection, ordered by
     buyer then best first. On a chunk of buyers the per-producer cap only sees that chunk;
     use `shortlist` + `select_reciprocal` to fan out."""
-    prepared = _buyers(buyers, _producers(producers, sections, regions))
+    prepared = _buyers(buyers, _producers(producers, sections, regions), responsiveness)
     p_rank, b_rank, milli, level = _shortlisted(prepared, config, block_pairs)
     keep = reciprocal_selection(p_rank, b_rank, milli, config)
     return _result(
@@ -210,6 +223,7 @@ def score_pairs(
     config: MatchingConfig = DEFAULT_CONFIG,
     *,
     regions: Regions | None = None,
+    responsiveness: Responsiveness | None = None,
 ) -> MatchResult:
     """Score the given (producer id, buyer id) pairs on current data, in the given order, with
     their inputs (so they can be explained): the write step after a fanned-out reduce.
@@ -217,7 +231,7 @@ def score_pairs(
     Pairs whose ids are not in the inputs, or that share no sector any more, are left out;
     no threshold or cap is applied.
     """
-    prepared = _buyers(buyers, _producers(producers, sections, regions))
+    prepared = _buyers(buyers, _producers(producers, sections, regions), responsiveness)
     wanted_p = np.asarray(producer_ids, dtype=np.int64).reshape(-1)
     wanted_b = np.asarray(buyer_ids, dtype=np.int64).reshape(-1)
     if wanted_p.shape != wanted_b.shape:
@@ -254,13 +268,14 @@ def score_one_producer(
     config: MatchingConfig = DEFAULT_CONFIG,
     *,
     regions: Regions | None = None,
+    responsiveness: Responsiveness | None = None,
 ) -> MatchResult:
     """Rescore one producer (arrays of length 1) against all buyers: its best
     top_k_per_producer pairs reaching min_score, best first. The buyers' caps need every
     producer; the nightly sweep applies them."""
     if len(producer) != 1:
         raise ValueError("score_one_producer takes exactly one producer")
-    prepared = _buyers(buyers, _producers(producer, sections, regions))
+    prepared = _buyers(buyers, _producers(producer, sections, regions), responsiveness)
     return _one_side_best(prepared, config, config.top_k_per_producer, by_producer=True)
 
 
@@ -271,13 +286,14 @@ def score_one_buyer(
     config: MatchingConfig = DEFAULT_CONFIG,
     *,
     regions: Regions | None = None,
+    responsiveness: Responsiveness | None = None,
 ) -> MatchResult:
     """Rescore one buyer (arrays of length 1) against all producers: its best
     max(top_k_per_buyer, min_per_buyer) pairs reaching min_score, best first. The producers'
     caps need every buyer; the nightly sweep applies them."""
     if len(buyer) != 1:
         raise ValueError("score_one_buyer takes exactly one buyer")
-    prepared = _buyers(buyer, _producers(producers, sections, regions))
+    prepared = _buyers(buyer, _producers(producers, sections, regions), responsiveness)
     return _one_side_best(prepared, config, config.buyer_shortlist_k, by_producer=False)
 
 
@@ -302,17 +318,19 @@ def score_candidates(
     config: MatchingConfig = DEFAULT_CONFIG,
     *,
     regions: Regions | None = None,
+    responsiveness: Responsiveness | None = None,
 ) -> Candidates:
     """All candidate pairs (sharing an HS key at some level), before threshold and selection.
 
     Holds every pair in memory: for tests, diagnostics and small inputs.
     """
-    prepared = _buyers(buyers, _producers(producers, sections, regions))
+    prepared = _buyers(buyers, _producers(producers, sections, regions), responsiveness)
     parts = []
     for start, stop in buyer_blocks(prepared):
         p_idx, b_idx, level = block_candidates(prepared, start, stop)
         factors = pair_factors(prepared, p_idx, b_idx, level)
-        parts.append((p_idx, b_idx, level, *factors, weighted_score(config, *factors)))
+        score = penalised(weighted_score(config, *factors), prepared.responsiveness, p_idx)
+        parts.append((p_idx, b_idx, level, *factors, score))
     columns = [np.concatenate([part[i] for part in parts]) for i in range(8)] if parts else [np.zeros(0)] * 8
     p_idx, b_idx = columns[0].astype(np.intp), columns[1].astype(np.intp)
     producer_id = prepared.producers.arrays.ids[p_idx]
