@@ -57,6 +57,7 @@ from home.demo_province_data import (
 )
 from matchmaking import services as matchmaking_services
 from matchmaking.models import Match, MatchStatus
+from matchmaking.persistence import RematchCounts
 
 # The sectors (HS chapters) every desk follows: what the province sells.
 DESK_SECTORS = ["84", "85", "57", "19", "08"]
@@ -231,8 +232,13 @@ def seed_province(*, staff: User, password: str, size: ProvinceSize = PROVINCE) 
         created = seed_world(staff=staff, size=size, password=hashed)
     seconds["companies"], start = time.perf_counter() - start, time.perf_counter()
     last = Match.objects.aggregate(last=Max("pk"))["last"] or 0
-    with transaction.atomic():
-        counts = matchmaking_services.rematch_all()
+    # Only when this run added companies: a rematch over an unchanged province would re-score
+    # it with the evidence of the history the first run played (who left introductions
+    # unanswered), and a second run is to write nothing.
+    counts = RematchCounts()
+    if created:
+        with transaction.atomic():
+            counts = matchmaking_services.rematch_all()
     seconds["engine"], start = time.perf_counter() - start, time.perf_counter()
     new = province_matches().filter(pk__gt=last, status=MatchStatus.PROPOSED)
     played = history.play_year(staff=staff, matches=new)
