@@ -365,6 +365,13 @@ class BuyerDemandForm(ServiceForm):
             "A chapter (84) covers every product under it."
         ),
     )
+    seeks_parts = forms.BooleanField(
+        label=_("Also parts and components"),
+        required=False,
+        help_text=_(
+            "Also propose makers of the parts and components of what you seek (e.g. vehicle parts for vehicles)."
+        ),
+    )
     annual_demand = quantity_field(_("Annual demand"))
     demand_unit = forms.ChoiceField(
         label=_("Unit of the demand"),
@@ -388,6 +395,7 @@ class BuyerDemandForm(ServiceForm):
             return {}
         return {
             "sought_sectors": codes_text(profile.sought_sectors.values_list("code", flat=True)),
+            "seeks_parts": profile.seeks_parts,
             "annual_demand": plain_number(profile.annual_demand),
             "demand_unit": profile.demand_unit,
             "typical_order": plain_number(profile.typical_order),

@@ -173,6 +173,13 @@ class BuyerProfile(models.Model):
     sought_sectors = models.ManyToManyField(
         "taxonomy.Sector", verbose_name=_("sought sectors"), blank=True, related_name="seeking_buyers"
     )
+    seeks_parts = models.BooleanField(
+        _("also parts and components"),
+        default=False,
+        help_text=_(
+            "Also propose makers of the parts and components of what you seek (e.g. vehicle parts for vehicles)."
+        ),
+    )
     annual_demand = models.DecimalField(
         _("annual demand"), max_digits=16, decimal_places=2, null=True, blank=True
     )

@@ -167,6 +167,7 @@ BUYER_FIELDS = (
     "contact_name",
     "description",
     "sought_sectors",
+    "seeks_parts",
     "annual_demand",
     "demand_unit",
     "typical_order",
@@ -306,6 +307,8 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
     for field in ("annual_demand", "typical_order"):
         if field in data:
             setattr(profile, field, errors.check(field, rules.positive_quantity, data[field]))
+    if "seeks_parts" in data:
+        profile.seeks_parts = bool(data["seeks_parts"])
     if "demand_unit" in data:
         unit = rules.single_line(data["demand_unit"])
         if unit and unit not in CapacityUnit.values:

@@ -1,9 +1,12 @@
 """Profiles in the database → the engine's arrays, in a constant number of queries.
 
 Only profiles that are ready to match (accounts.onboarding) are loaded. A producer's HS
-codes are its declared sectors and the codes of its listed products; its free capacity
-per unit is the sum over its listed products in that unit, its minimum order per unit the
-smallest; its certifications are its own and its products'.
+codes are its declared sectors and the codes of its listed products; each listed product
+is a line (code, unit, free capacity, minimum order) that the engine counts only for the
+buyers whose codes it lies under (no company-wide capacity: a big line of one product does
+not cover a buyer of another); its certifications are its own and its products'; its
+export experience the countries it has exported to. A buyer's `seeks_parts` asks for the
+parts and components of what it seeks too.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from django.db.models.functions import Cast
 from accounts.models import BuyerProfile, ProducerProfile
 from accounts.onboarding import buyers_ready_to_match, producers_ready_to_match
 from catalogue.models import Product
-from matchmaking.engine import UNITS, BuyerArrays, ProducerArrays, normalise_unit
+from matchmaking.engine import BuyerArrays, ProducerArrays, normalise_unit
 from matchmaking.engine.hs import normalise_hs_code
-from matchmaking.engine.inputs import normalise_certification, normalise_country
+from matchmaking.engine.inputs import ProductLine, normalise_certification, normalise_country
 from taxonomy.models import Sector, SectorLevel
 
 
@@ -159,7 +162,7 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
     ready = _ready_producers(ids, roots)
     base = list(
         ready.order_by("pk").values_list(
-            "pk", "target_markets", "open_to_any_market", _as_text("certifications")
+            "pk", "target_markets", "open_to_any_market", _as_text("certifications"), "export_experience"
         )
     )
     position = {row[0]: i for i, row in enumerate(base)}
@@ -176,14 +179,13 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
         if producer_id in position:
             codes[position[producer_id]].add(code)
 
-    # One pass over the listed products: their codes and certifications, and per unit the
-    # sum of free capacity and the smallest minimum order (in lists, made arrays at the end).
-    capacity: dict[str, list[float]] = {unit: [math.nan] * n for unit in UNITS}
-    moq: dict[str, list[float]] = {unit: [math.nan] * n for unit in UNITS}
+    # One pass over the listed products: their codes and certifications, and each a line
+    # with its unit, free capacity and minimum order (in the order of their ids).
+    products: list[list[ProductLine]] = [[] for _ in range(n)]
     units: dict = {}
     listed = (
         Product.objects.filter(_among("producer_id", ids_read, ready.values("pk")), is_active=True)
-        .order_by()
+        .order_by("pk")
         .values_list(
             "producer_id",
             "hs_code_id",
@@ -205,26 +207,26 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
         normal = units.get(unit)
         if normal is None:
             normal = units[unit] = normalise_unit(unit)
-        if not normal:
-            continue
-        if free is not None:
-            column = capacity[normal]
-            held = column[i]
-            column[i] = free if math.isnan(held) else held + free
-        if smallest_order is not None:
-            column = moq[normal]
-            held = column[i]
-            column[i] = smallest_order if math.isnan(held) else min(held, smallest_order)
+        products[i].append(
+            ProductLine(
+                code,
+                normal,
+                _float(free) if normal else math.nan,
+                _float(smallest_order) if normal else math.nan,
+            )
+        )
 
     parse_countries = _Parsed(_countries)
     return ProducerArrays(
         ids=np.array(ids_read, dtype=np.int64),
         hs_codes=[sorted(c) for c in codes],
-        capacity_by_unit={unit: np.array(values, dtype=np.float64) for unit, values in capacity.items()},
-        moq_by_unit={unit: np.array(values, dtype=np.float64) for unit, values in moq.items()},
+        capacity_by_unit={},
+        moq_by_unit={},
         target_markets=[parse_countries(row[1]) for row in base],
         open_to_any_market=np.array([bool(row[2]) for row in base], dtype=bool),
         certifications=certifications,
+        products=products,
+        export_experience=[parse_countries(row[4]) for row in base],
     )
 
 
@@ -239,6 +241,7 @@ def load_buyers(ids: Collection[int] | None = None, *, roots: SectorRoots | None
             "demand_unit",
             Cast("typical_order", FloatField()),
             _as_text("required_certifications"),
+            "seeks_parts",
         )
     )
     position = {row[0]: i for i, row in enumerate(base)}
@@ -258,6 +261,7 @@ def load_buyers(ids: Collection[int] | None = None, *, roots: SectorRoots | None
         demand_unit=[normalise_unit(row[3]) for row in base],
         typical_order=np.array([_float(row[4]) for row in base], dtype=np.float64),
         required_certifications=[parse_certifications(row[5]) for row in base],
+        seeks_parts=np.array([bool(row[6]) for row in base], dtype=bool),
     )
 
 
@@ -292,6 +296,17 @@ def producer_fingerprint(producers: ProducerArrays, i: int) -> str:
             sorted(producers.target_markets[i]),
             bool(producers.open_to_any_market[i]),
             sorted({normalise_certification(c) for c in producers.certifications[i]}),
+            *(
+                [
+                    [
+                        list(line[:2]) + [_quantity(float(v)) for v in line[2:4]]
+                        for line in producers.products[i]
+                    ]
+                ]
+                if len(producers.products[i])
+                else []
+            ),
+            *([sorted(producers.export_experience[i])] if producers.export_experience[i] else []),
         ]
     )
 
@@ -306,6 +321,7 @@ def buyer_fingerprint(buyers: BuyerArrays, i: int) -> str:
             buyers.demand_unit[i],
             _quantity(buyers.typical_order[i]),
             sorted({normalise_certification(c) for c in buyers.required_certifications[i]}),
+            *(["parts"] if buyers.seeks_parts[i] else []),
         ]
     )
 
@@ -327,8 +343,9 @@ def producer_codes_fingerprint(producers: ProducerArrays, i: int) -> str:
 
 
 def buyer_codes_fingerprint(buyers: BuyerArrays, i: int) -> str:
-    """A short, marked digest of the HS codes buyer i seeks."""
-    return _codes_digest(buyers.hs_codes[i])
+    """A short, marked digest of the HS codes buyer i seeks (and whether it asks for their
+    parts and components: that too decides what the right product is)."""
+    return _codes_digest([*buyers.hs_codes[i], *(["parts"] if buyers.seeks_parts[i] else [])])
 
 
 def is_codes_fingerprint(fingerprint: str) -> bool:

@@ -202,8 +202,9 @@ def stats() -> dict:
     if state is None:
         return {"producers": 0, "array_bytes": 0}
     p = state.prepared
-    sparse = [p.postings, p.holders]
+    sparse = [p.postings, p.holders, p.lines.postings, p.lines.by_line]
     arrays = [p.id_rank, p.index_of_rank, p.key_estimate_weight, p.capacity, p.moq, p.targets, p.in_region]
+    arrays += [p.exported, p.exported_region, p.lines.owner, p.lines.start, p.lines.capacity, p.lines.moq]
     arrays += [
         p.arrays.ids,
         p.arrays.open_to_any_market,

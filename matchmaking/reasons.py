@@ -123,6 +123,8 @@ def _sector(entry: Mapping, names: Mapping[str, str]) -> str:
         text = _("same HS chapter %(code)s") % {"code": _code(key)}
     elif level == "same_section":
         text = _("same HS section %(code)s") % {"code": key}
+    elif level == "related_heading":
+        text = _("parts and components, HS heading %(code)s") % {"code": _code(key)}
     else:
         return _("no shared HS code")
     if name:
@@ -178,6 +180,15 @@ def _market(entry: Mapping) -> str:
     country = _country(str(entry.get("country") or ""))
     if code == "target_market":
         return _("%(country)s is a target market") % {"country": country}
+    if code == "exported_to":
+        return _("has already exported to %(country)s") % {"country": country}
+    if code == "exported_to_region":
+        region = entry.get("region") or ""
+        return _("%(country)s is in %(region)s, where it has already exported (%(exported)s)") % {
+            "country": country,
+            "region": str(REGION_NAMES.get(region, region)),
+            "exported": _country(str(entry.get("exported") or "")),
+        }
     if code == "same_region":
         region = entry.get("region") or ""
         return _("%(country)s is in %(region)s, like the target market %(target)s") % {

@@ -301,13 +301,14 @@ def reduce_and_persist(
 # --- Triggers: a profile or product changed → rematch that profile, debounced ---------
 
 PRODUCER_MATCHING_FIELDS = frozenset(
-    {"name", "sectors", "target_markets", "open_to_any_market", "certifications"}
+    {"name", "sectors", "target_markets", "open_to_any_market", "export_experience", "certifications"}
 )
 BUYER_MATCHING_FIELDS = frozenset(
     {
         "company_name",
         "country",
         "sought_sectors",
+        "seeks_parts",
         "annual_demand",
         "demand_unit",
         "typical_order",

@@ -135,6 +135,10 @@ class BuyerInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=max_length(B, "description")
     )
     sought_sectors = BoundedListField(max_length=100, item_length=CODE_LENGTH, required=False)
+    seeks_parts = serializers.BooleanField(
+        required=False,
+        help_text=_("Also propose makers of the parts and components of the sought goods (default false)."),
+    )
     annual_demand = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     demand_unit = serializers.CharField(
         required=False, allow_blank=True, max_length=max_length(B, "demand_unit")

@@ -2,9 +2,13 @@
 
 Inputs are `ProducerArrays` and `BuyerArrays` (built from querysets by the Django layer),
 the chapter → section map of the HS taxonomy and a `MatchingConfig`. Candidate pairs come
-from an inverted index over the HS hierarchy (one sparse product), so the work grows
-with the pairs that share a sector, not with all pairs; the factors are vectorised over
-those pairs.
+from an inverted index over the HS hierarchy, kept per product line (one sparse product):
+a pair is a candidate only when one of the producer's products lies under a code the buyer
+seeks at the buyer's own level (subheading, heading, or the chapter or section it chose),
+or under a related heading (parts and components, `related`) when the buyer asks for them;
+a shared chapter or section alone proposes nothing. Capacity and minimum order are those
+of the matching lines; export experience counts in the market factor. The work grows with
+the candidate pairs, not with all pairs; the factors are vectorised over them.
 
 Nightly sweep, whole:      score_all(producers, buyers, sections, config)
 Nightly sweep, fanned out: map    shortlist(producers, buyers.take(chunk), sections, config)

@@ -6,15 +6,26 @@ import math
 from dataclasses import dataclass
 
 # Hierarchy levels of the Harmonized System, coarsest first. The integer is the
-# level code used in arrays (`MatchResult.sector_level`).
-SECTION, CHAPTER, HEADING, SUBHEADING = 0, 1, 2, 3
-LEVEL_NAMES = ("section", "chapter", "heading", "subheading")
+# level code used in arrays (`MatchResult.sector_level`). RELATED is not a level of the
+# nomenclature: a product under a heading related to a sought one (parts and components,
+# matchmaking/data/related_headings.csv), for a buyer who asked for them; it ranks between
+# chapter and heading (CLOSENESS).
+SECTION, CHAPTER, HEADING, SUBHEADING, RELATED = 0, 1, 2, 3, 4
+LEVEL_NAMES = ("section", "chapter", "heading", "subheading", "related")
+CLOSENESS = (0, 1, 3, 4, 2)  # indexed by level code: how close a product is to what is sought
 
 # Factor levels fixed by DESIGN.md ("Matching"); only weights and the threshold are knobs.
-SECTOR_SCORES = (0.2, 0.5, 0.85, 1.0)  # indexed by level code
+# The sector level of a pair is the level of the buyer's own code the product lies under:
+# a subheading 1.0, a heading 0.85, a chapter or section the buyer chose 0.5 / 0.2, a
+# related heading (parts, asked for) 0.6.
+SECTOR_SCORES = (0.2, 0.5, 0.85, 1.0, 0.6)  # indexed by level code
 CAPACITY_NEUTRAL = 0.5
+# Export experience counts as a target market does: exported to the buyer's country as a
+# target there, exported to its region as a target in the region (codes of their own, for
+# the explanation).
 MARKET_OTHER, MARKET_OPEN, MARKET_SAME_REGION, MARKET_TARGET = 0, 1, 2, 3
-MARKET_SCORES = (0.2, 0.5, 0.6, 1.0)  # indexed by market code
+MARKET_EXPORTED_REGION, MARKET_EXPORTED = 4, 5
+MARKET_SCORES = (0.2, 0.5, 0.6, 1.0, 0.6, 1.0)  # indexed by market code
 
 # Scores are stored with three decimals; ranking and the threshold use the stored value.
 SCORE_SCALE = 1000

@@ -4,14 +4,20 @@ Codes and parameters (every entry also carries "score", the factor's rounded sco
 
 sector          same_subheading | same_heading | same_chapter  {hs, producer_hs, buyer_hs}
                 same_section                                    {section, producer_hs, buyer_hs}
+                related_heading                                 {hs, producer_hs, buyer_hs}
+                (hs / section: the buyer's code the product lies under, or for related_heading
+                the related heading; producer_hs: the producer's code under it)
 capacity        covers | partial                                {unit, capacity, demand}
+                (capacity and minimum order: the producer's products that match the buyer's codes)
                 unknown                                         {reason: no_unit | no_demand | no_capacity,
                                                                  unit?, capacity?, demand?}
                 moq_above_order                                 {unit, moq, order,
                                                                  base: covers | partial | unknown,
                                                                  capacity?, demand?}
 market          target_market | open_to_all | other             {country}
+                exported_to                                     {country}
                 same_region                                     {country, region, target}
+                exported_to_region                              {country, region, exported}
 certifications  none_required                                   {}
                 holds                                           {held, required}
                 missing                                         {held, missing, required}
@@ -30,11 +36,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaking.engine.config import LEVEL_NAMES, SECTION
+from matchmaking.engine.config import HEADING, LEVEL_NAMES, RELATED, SECTION
 from matchmaking.engine.hs import sector_keys
-from matchmaking.engine.inputs import UNITS, normalise_certification, normalise_country
-from matchmaking.engine.prepare import UNKNOWN_UNIT_ROW, PreparedBuyers, PreparedProducers
+from matchmaking.engine.inputs import normalise_certification, normalise_country
+from matchmaking.engine.prepare import PreparedBuyers, PreparedProducers, buyer_keys
 from matchmaking.engine.regions import Regions
+from matchmaking.engine.scoring import pair_supply
 
 if TYPE_CHECKING:
     from matchmaking.engine.result import MatchResult
@@ -104,23 +111,56 @@ def _codes_by_level(
 _NONE: dict[str, str] = {}
 
 
-def _sector_entry(level: int, mine: dict[str, str], theirs: dict[str, str]) -> dict:
-    key = min(mine.keys() & theirs.keys())
+def producer_codes(producers: PreparedProducers, p: int) -> list[str]:
+    """Producer p's declared codes and its products' codes."""
+    arrays = producers.arrays
+    return [*arrays.hs_codes[p], *(line[0] for line in arrays.products[p])]
+
+
+def _sought_by_level(producers: PreparedProducers, codes, seeks_parts: bool) -> dict[int, dict[str, str]]:
+    """A buyer's keys as the engine picks products by them (engine.prepare.buyer_keys): per
+    level code, per key, the smallest of the buyer's codes that brings it."""
+    keys_of = _KeysOf(producers)
+    found: dict[int, dict[str, str]] = {}
+    for code in codes:
+        cleaned = "".join(str(code).split()).replace(".", "").upper()
+        for (_, key), level in buyer_keys(code, keys_of, seeks_parts):
+            at_level = found.setdefault(level, {})
+            held = at_level.get(key)
+            if held is None or cleaned < held:
+                at_level[key] = cleaned
+    return found
+
+
+class _KeysOf:
+    def __init__(self, producers: PreparedProducers) -> None:
+        self._producers = producers
+
+    def __call__(self, code: str):
+        return sector_keys(code, self._producers.sections, self._producers.section_names)
+
+
+def _sector_entry(level: int, mine: dict[int, dict[str, str]], theirs: dict[int, dict[str, str]]) -> dict:
+    """The key the pair matches at: for a related heading the producer's heading among the
+    buyer's related ones, else the buyer's code at that level the product lies under."""
+    mine_at = mine.get(HEADING if level == RELATED else level, _NONE)
+    theirs_at = theirs.get(level, _NONE)
+    key = min(mine_at.keys() & theirs_at.keys())
     return {
-        "code": f"same_{LEVEL_NAMES[level]}",
+        "code": "related_heading" if level == RELATED else f"same_{LEVEL_NAMES[level]}",
         "section" if level == SECTION else "hs": key,
-        "producer_hs": mine[key],
-        "buyer_hs": theirs[key],
+        "producer_hs": mine_at[key],
+        "buyer_hs": theirs_at[key],
     }
 
 
 def explain_sector(buyers: PreparedBuyers, p: int, b: int, level: int) -> dict:
-    """The finest shared HS key (the smallest one when several are shared at that level)."""
+    """The key the pair matches at (the smallest one when several match at that level)."""
     producers = buyers.producers
     return _sector_entry(
         level,
-        _codes_by_level(producers, producers.arrays.hs_codes[p]).get(level, _NONE),
-        _codes_by_level(producers, buyers.arrays.hs_codes[b]).get(level, _NONE),
+        _codes_by_level(producers, producer_codes(producers, p)),
+        _sought_by_level(producers, buyers.arrays.hs_codes[b], bool(buyers.arrays.seeks_parts[b])),
     )
 
 
@@ -152,41 +192,52 @@ def _capacity_entry(unit: str, capacity: float, moq: float, demand: float, order
 
 
 def explain_capacity(buyers: PreparedBuyers, p: int, b: int) -> dict:
-    producers = buyers.producers
-    unit = buyers.unit[b]
-    row = UNITS.index(unit) if unit else UNKNOWN_UNIT_ROW
+    """Counted on the producer's products that match the buyer's codes."""
+    _, _, _, capacity, moq = pair_supply(buyers, np.array([p]), np.array([b]))
     return _capacity_entry(
-        unit,
-        float(producers.capacity[row, p]),
-        float(producers.moq[row, p]),
+        buyers.unit[b],
+        float(capacity[0]),
+        float(moq[0]),
         float(buyers.demand[b]),
         float(buyers.order[b]),
     )
 
 
-def _market_view(producers: PreparedProducers, p: int) -> tuple[frozenset[str], dict[str, str], bool]:
-    """Producer p's target markets, the smallest of them in each region, and whether it is
-    open to any market."""
-    targets = frozenset({normalise_country(t) for t in producers.arrays.target_markets[p]} - {""})
+def _countries_view(producers: PreparedProducers, countries) -> tuple[frozenset[str], dict[str, str]]:
+    """Countries normalised, and the smallest of them in each region."""
+    found = frozenset({normalise_country(t) for t in countries} - {""})
     nearest: dict[str, str] = {}
-    for target in sorted(targets):
-        region = producers.regions.market_region(target)
+    for country in sorted(found):
+        region = producers.regions.market_region(country)
         if region is not None:
-            nearest.setdefault(region, target)
-    return targets, nearest, bool(producers.arrays.open_to_any_market[p])
+            nearest.setdefault(region, country)
+    return found, nearest
+
+
+def _market_view(producers: PreparedProducers, p: int) -> tuple:
+    """Producer p's target markets and the countries it has exported to (each with the
+    smallest of them per region), and whether it is open to any market."""
+    targets, nearest = _countries_view(producers, producers.arrays.target_markets[p])
+    exported, exported_near = _countries_view(producers, producers.arrays.export_experience[p])
+    return targets, nearest, bool(producers.arrays.open_to_any_market[p]), exported, exported_near
 
 
 def _market_region(regions: Regions, country: str) -> str | None:
     return regions.market_region(country) if country else None
 
 
-def _market_entry(
-    country: str, region: str | None, view: tuple[frozenset[str], dict[str, str], bool]
-) -> dict:
-    targets, nearest, open_to_any = view
+def _market_entry(country: str, region: str | None, view: tuple) -> dict:
+    """The engine's market code (prepare.prepare_buyers) in words: export experience counts as
+    a target market does, in the country and in its region."""
+    targets, nearest, open_to_any, exported, exported_near = view
+    if country and country in exported:
+        return {"code": "exported_to", "country": country}
     if country and country in targets:
         return {"code": "target_market", "country": country}
     if region is not None:
+        been = exported_near.get(region)
+        if been is not None:
+            return {"code": "exported_to_region", "country": country, "region": region, "exported": been}
         near = nearest.get(region)
         if near is not None:
             return {"code": "same_region", "country": country, "region": region, "target": near}
@@ -262,9 +313,7 @@ def iter_explanations(
         buyers = result.sources[source]
         producers = buyers.producers
         at = source_of == source
-        unit_row = buyers.capacity_offset[b_idx[at]] // max(1, len(producers))
-        numbers[0, at] = producers.capacity[unit_row, p_idx[at]]
-        numbers[1, at] = producers.moq[unit_row, p_idx[at]]
+        _, _, _, numbers[0, at], numbers[1, at] = pair_supply(buyers, p_idx[at], b_idx[at])
         numbers[2, at] = buyers.demand[b_idx[at]]
         numbers[3, at] = buyers.order[b_idx[at]]
         mine, known = by_producers.setdefault(id(producers), ({}, {}))
@@ -282,7 +331,7 @@ def iter_explanations(
         producer = mine.get(p)
         if producer is None:
             producer = mine[p] = (
-                _codes_by_level(producers, producers.arrays.hs_codes[p], known),
+                _codes_by_level(producers, producer_codes(producers, p), known),
                 _market_view(producers, p),
                 _held_keys(producers, p),
             )
@@ -290,7 +339,7 @@ def iter_explanations(
         if buyer is None:
             country = buyers.country[b]
             buyer = theirs[b] = (
-                _codes_by_level(producers, buyers.arrays.hs_codes[b], known),
+                _sought_by_level(producers, buyers.arrays.hs_codes[b], bool(buyers.arrays.seeks_parts[b])),
                 buyers.unit[b],
                 country,
                 _market_region(producers.regions, country),
@@ -298,7 +347,7 @@ def iter_explanations(
             )
         codes, view, held = producer
         their_codes, unit, country, region, required, spelling = buyer
-        sector = _sector_entry(level, codes.get(level, _NONE), their_codes.get(level, _NONE))
+        sector = _sector_entry(level, codes, their_codes)
         sector["score"] = sector_score
         capacity_entry = _capacity_entry(unit, capacity[k], moq[k], demand[k], order[k])
         capacity_entry["score"] = capacity_score

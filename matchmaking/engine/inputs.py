@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -99,13 +100,27 @@ def _by_unit(mapping: Mapping[str, object], n: int, name: str) -> dict[str, np.n
     return result
 
 
+class ProductLine(NamedTuple):
+    """One of a producer's products as the engine reads it: its HS code, capacity unit, free
+    annual capacity and minimum order (NaN = unknown)."""
+
+    hs_code: str
+    unit: str = ""
+    capacity: float = math.nan
+    moq: float = math.nan
+
+
 @dataclass(frozen=True, eq=False)
 class ProducerArrays:
     """Producers, one entry per producer in every field.
 
     hs_codes: the producer's declared sectors and product codes (2/4/6 digits, or a section
-    numeral); capacity_by_unit / moq_by_unit: unit → float[n], free annual capacity and the
-    smallest minimum order of its products in that unit (NaN = unknown).
+    numeral); products: its product lines (`ProductLine`), whose capacity and minimum order
+    count for a buyer only when the line lies under what the buyer seeks (a code of hs_codes
+    without a line is a line of unknown capacity); capacity_by_unit / moq_by_unit: unit →
+    float[n], a company-wide free annual capacity and smallest minimum order (NaN = unknown),
+    used only where the matching lines give none (producers described without lines);
+    export_experience: countries it has already exported to.
     """
 
     ids: np.ndarray
@@ -115,12 +130,18 @@ class ProducerArrays:
     target_markets: Sequence[Set[str]]
     open_to_any_market: np.ndarray
     certifications: Sequence[Set[str]]
+    products: Sequence[Sequence[ProductLine]] | None = None
+    export_experience: Sequence[Set[str]] | None = None
 
     def __post_init__(self) -> None:
         ids = _ids(self.ids)
         n = len(ids)
         object.__setattr__(self, "ids", ids)
-        for name in ("hs_codes", "target_markets", "certifications"):
+        if self.products is None:
+            object.__setattr__(self, "products", [()] * n)
+        if self.export_experience is None:
+            object.__setattr__(self, "export_experience", [frozenset()] * n)
+        for name in ("hs_codes", "target_markets", "certifications", "products", "export_experience"):
             _check_length(getattr(self, name), n, name)
         object.__setattr__(self, "capacity_by_unit", _by_unit(self.capacity_by_unit, n, "capacity_by_unit"))
         object.__setattr__(self, "moq_by_unit", _by_unit(self.moq_by_unit, n, "moq_by_unit"))
@@ -143,6 +164,8 @@ class ProducerArrays:
             target_markets=[self.target_markets[i] for i in idx],
             open_to_any_market=self.open_to_any_market[idx],
             certifications=[self.certifications[i] for i in idx],
+            products=[self.products[i] for i in idx],
+            export_experience=[self.export_experience[i] for i in idx],
         )
 
     @classmethod
@@ -166,12 +189,18 @@ class ProducerArrays:
             target_markets=[set(r.target_markets) for r in records],
             open_to_any_market=np.array([r.open_to_any_market for r in records], dtype=bool),
             certifications=[set(r.certifications) for r in records],
+            products=[tuple(ProductLine(*line) for line in r.products) for r in records],
+            export_experience=[set(r.export_experience) for r in records],
         )
 
 
 @dataclass(frozen=True, eq=False)
 class BuyerArrays:
-    """Buyers, one entry per buyer in every field (NaN or "" = unknown)."""
+    """Buyers, one entry per buyer in every field (NaN or "" = unknown).
+
+    seeks_parts: the buyer also wants the parts and components of what it seeks (the
+    related headings of engine.related); False for every buyer when not given.
+    """
 
     ids: np.ndarray
     hs_codes: Sequence[Sequence[str]]
@@ -180,11 +209,17 @@ class BuyerArrays:
     demand_unit: Sequence[str]
     typical_order: np.ndarray
     required_certifications: Sequence[Set[str]]
+    seeks_parts: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         ids = _ids(self.ids)
         m = len(ids)
         object.__setattr__(self, "ids", ids)
+        parts = np.zeros(m, dtype=bool) if self.seeks_parts is None else self.seeks_parts
+        parts = np.asarray(parts, dtype=bool).reshape(-1)
+        if parts.shape != (m,):
+            raise ValueError(f"seeks_parts: expected {m} values")
+        object.__setattr__(self, "seeks_parts", parts)
         for name in ("hs_codes", "country", "demand_unit", "required_certifications"):
             _check_length(getattr(self, name), m, name)
         object.__setattr__(self, "annual_demand", _float_array(self.annual_demand, m, "annual_demand"))
@@ -204,6 +239,7 @@ class BuyerArrays:
             demand_unit=[self.demand_unit[i] for i in idx],
             typical_order=self.typical_order[idx],
             required_certifications=[self.required_certifications[i] for i in idx],
+            seeks_parts=self.seeks_parts[idx],
         )
 
     @classmethod
@@ -217,6 +253,7 @@ class BuyerArrays:
             demand_unit=[r.demand_unit for r in records],
             typical_order=np.array([r.typical_order for r in records], dtype=np.float64),
             required_certifications=[set(r.required_certifications) for r in records],
+            seeks_parts=np.array([r.seeks_parts for r in records], dtype=bool),
         )
 
 
@@ -231,6 +268,8 @@ class ProducerRecord:
     target_markets: Set[str] = frozenset()
     open_to_any_market: bool = False
     certifications: Set[str] = frozenset()
+    products: Sequence[tuple] = ()  # ProductLine or (hs_code, unit, capacity, moq)
+    export_experience: Set[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -244,3 +283,4 @@ class BuyerRecord:
     demand_unit: str = ""
     typical_order: float = math.nan
     required_certifications: Set[str] = frozenset()
+    seeks_parts: bool = False

@@ -2,6 +2,11 @@
 
 Producers are prepared once and reused for every chunk of buyers; buyers are prepared
 against prepared producers (their HS keys map into the producers' key columns).
+
+The index is kept per product line (a producer's products, and its declared codes as lines
+of unknown capacity), ordered by producer: a buyer's codes, each at the buyer's own level
+(and the related headings when it asks for parts), pick the lines under them, and a pair's
+capacity and minimum order are those of its matching lines only.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from matchmaking.engine.config import (
-    CHAPTER,
+    HEADING,
+    MARKET_EXPORTED,
+    MARKET_EXPORTED_REGION,
     MARKET_OPEN,
     MARKET_OTHER,
     MARKET_SAME_REGION,
     MARKET_TARGET,
-    SECTION,
+    RELATED,
+    SUBHEADING,
 )
 from matchmaking.engine.hs import sector_keys
 from matchmaking.engine.inputs import (
@@ -31,12 +39,14 @@ from matchmaking.engine.inputs import (
     normalise_unit,
 )
 from matchmaking.engine.regions import Regions, default_regions
+from matchmaking.engine.related import related_headings
 from matchmaking.engine.responsiveness import AlignedResponsiveness
 
-# Weight of one shared key per level in the candidate product: a pair's value encodes the
-# finest level it shares. Counts of shared keys stay below the next weight (at most 21
-# sections, 100 chapters, 10,000 headings), so the levels never bleed into each other.
-LEVEL_WEIGHTS = (1, 1 << 8, 1 << 16, 1 << 32)
+# Weight of one matching key per level (indexed by level code) in the candidate product: a
+# pair's value encodes the closest level it matches at (config.CLOSENESS: section, chapter,
+# related heading, heading, subheading). Counts of keys stay below the next weight (at most
+# 21 sections, 100 chapters, 1,300 headings, 5,700 subheadings), so levels never bleed.
+LEVEL_WEIGHTS = (1, 1 << 8, 1 << 24, 1 << 36, 1 << 16)
 UNKNOWN_UNIT_ROW = len(UNITS)
 
 
@@ -112,9 +122,9 @@ class PreparedProducers:
     id_rank: np.ndarray
     index_of_rank: np.ndarray
     key_index: dict[tuple[int, str], int]
-    key_estimate_weight: np.ndarray
+    key_estimate_weight: np.ndarray  # lines per key: a bound on the pairs a key makes
     postings: sp.csr_matrix  # keys × producers, binary
-    capacity: np.ndarray  # (units + 1) × producers
+    capacity: np.ndarray  # (units + 1) × producers, company-wide (used where lines give none)
     moq: np.ndarray
     country_index: dict[str, int]
     targets: np.ndarray  # countries × producers, bool
@@ -122,9 +132,101 @@ class PreparedProducers:
     in_region: np.ndarray  # regions × producers, bool
     cert_index: dict[str, int]
     holders: sp.csc_matrix  # producers × certifications, binary
+    lines: Lines
+    exported: np.ndarray  # countries × producers, bool: has exported there
+    exported_region: np.ndarray  # regions × producers, bool: has exported to the region
 
     def __len__(self) -> int:
         return len(self.arrays)
+
+
+@dataclass(eq=False)
+class Lines:
+    """Every producer's product lines, ordered by producer (lines of one producer together,
+    in the order given): their keys, owner and per-unit capacity and minimum order."""
+
+    owner: np.ndarray  # producer index of each line, non-decreasing
+    start: np.ndarray  # producers + 1: the first line of each producer (CSR-like)
+    postings: sp.csr_matrix  # keys × lines, binary
+    by_line: sp.csr_matrix  # lines × keys, binary (postings transposed)
+    capacity: np.ndarray  # (units + 1) × lines, converted into every unit of its dimension
+    moq: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+
+def line_entries(producers: ProducerArrays) -> tuple[np.ndarray, list[str], dict[str, np.ndarray], dict]:
+    """(owner, code, capacity by unit, minimum order by unit) of each line: a producer's
+    products, then its codes that no product of it carries (unknown capacity)."""
+    owner: list[int] = []
+    codes: list[str] = []
+    units: list[str] = []
+    capacity: list[float] = []
+    moq: list[float] = []
+    for i, (declared, products) in enumerate(zip(producers.hs_codes, producers.products, strict=True)):
+        seen = set()
+        for line in products:
+            owner.append(i)
+            codes.append(line[0])
+            seen.add(line[0])
+            units.append(normalise_unit(line[1]) if len(line) > 1 else "")
+            capacity.append(float(line[2]) if len(line) > 2 and line[2] is not None else np.nan)
+            moq.append(float(line[3]) if len(line) > 3 and line[3] is not None else np.nan)
+        for code in declared:
+            if code not in seen:
+                owner.append(i)
+                codes.append(code)
+                seen.add(code)
+                units.append("")
+                capacity.append(np.nan)
+                moq.append(np.nan)
+    n = len(owner)
+    unit_array = np.array(units, dtype=object) if n else np.zeros(0, dtype=object)
+    cap = np.array(capacity, dtype=np.float64)
+    small = np.array(moq, dtype=np.float64)
+    cap_by_unit = {u: np.where(unit_array == u, cap, np.nan) for u in UNITS}
+    moq_by_unit = {u: np.where(unit_array == u, small, np.nan) for u in UNITS}
+    return np.array(owner, dtype=np.int64), codes, cap_by_unit, moq_by_unit
+
+
+def build_lines(
+    owner: np.ndarray,
+    codes: list[str],
+    cap_by_unit: dict[str, np.ndarray],
+    moq_by_unit: dict[str, np.ndarray],
+    n_producers: int,
+    key_index: dict[tuple[int, str], int],
+    keys_of,
+) -> Lines:
+    n = len(owner)
+    rows, cols = _posting_entries([(code,) for code in codes], key_index, keys_of)
+    by_line = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(n, len(key_index)))
+    by_line.sum_duplicates()
+    by_line.data[:] = 1
+    by_line.sort_indices()
+    return lines_from(
+        owner,
+        by_line,
+        _unit_table(cap_by_unit, n, is_capacity=True),
+        _unit_table(moq_by_unit, n, is_capacity=False),
+        n_producers,
+    )
+
+
+def lines_from(
+    owner: np.ndarray, by_line: sp.csr_matrix, capacity: np.ndarray, moq: np.ndarray, n_producers: int
+) -> Lines:
+    postings = by_line.T.tocsr()
+    postings.sort_indices()
+    return Lines(
+        owner=owner,
+        start=np.searchsorted(owner, np.arange(n_producers + 1, dtype=np.int64)).astype(np.int64),
+        postings=postings,
+        by_line=by_line,
+        capacity=capacity,
+        moq=moq,
+    )
 
 
 def _posting_entries(
@@ -144,17 +246,12 @@ def _posting_entries(
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
 
-def _key_estimate_weight(
-    postings: sp.csr_matrix, key_index: dict[tuple[int, str], int], sections: Mapping[str, str]
-) -> np.ndarray:
-    """Producers per key, counted only for root keys: a buyer's candidates are bounded by the
-    producers under its sections (or under its chapters that belong to no section), the finer
-    keys sit inside those."""
-    is_root = np.array(
-        [level == SECTION or (level == CHAPTER and not sections.get(key)) for level, key in key_index],
-        dtype=bool,
-    )
-    return np.diff(postings.indptr).astype(np.int64) * is_root
+def _key_estimate_weight(lines: Lines, n_keys: int) -> np.ndarray:
+    """Lines per key: a buyer's candidate entries are bounded by the lines under its keys."""
+    weight = np.zeros(n_keys, dtype=np.int64)
+    counts = np.diff(lines.postings.indptr).astype(np.int64)
+    weight[: len(counts)] = counts
+    return weight
 
 
 def _targets(target_markets, country_index: dict[str, int]) -> np.ndarray:
@@ -223,8 +320,15 @@ def prepare_producers(
     postings.data[:] = 1
     postings.sort_indices()
 
+    keys_of = _key_cache(sections, section_names)
+    lines = build_lines(*line_entries(producers), n, key_index, keys_of)
+    if postings.shape[0] < len(key_index):  # keys that only product lines brought in
+        postings.resize((len(key_index), n))
+
     country_index = {code: i for i, code in enumerate(sorted(regions.countries))}
     targets = _targets(producers.target_markets, country_index)
+    exported = _targets(producers.export_experience, country_index)
+    targets = pad_rows(targets, len(country_index))
     region_index = {name: i for i, name in enumerate(sorted(set(regions.market_regions.values())))}
 
     cert_index: dict[str, int] = {}
@@ -243,7 +347,7 @@ def prepare_producers(
         id_rank=id_rank,
         index_of_rank=index_of_rank,
         key_index=key_index,
-        key_estimate_weight=_key_estimate_weight(postings, key_index, sections),
+        key_estimate_weight=_key_estimate_weight(lines, len(key_index)),
         postings=postings,
         capacity=_unit_table(producers.capacity_by_unit, n, is_capacity=True),
         moq=_unit_table(producers.moq_by_unit, n, is_capacity=False),
@@ -253,7 +357,19 @@ def prepare_producers(
         in_region=_in_region(targets, country_index, region_index, regions),
         cert_index=cert_index,
         holders=holders,
+        lines=lines,
+        exported=exported,
+        exported_region=_in_region(exported, country_index, region_index, regions),
     )
+
+
+def pad_rows(matrix: np.ndarray, rows: int) -> np.ndarray:
+    """A countries × producers matrix widened to `rows` countries (new ones all False)."""
+    if matrix.shape[0] >= rows:
+        return matrix
+    padded = np.zeros((rows, matrix.shape[1]), dtype=matrix.dtype)
+    padded[: matrix.shape[0]] = matrix
+    return padded
 
 
 # Largest table of certification shares (entries) before falling back to bitmasks per pair.
@@ -293,8 +409,9 @@ class PreparedBuyers:
     id_rank: np.ndarray
     index_of_rank: np.ndarray
     keys: sp.csr_matrix  # buyers × producer keys, data = LEVEL_WEIGHTS of the key's level
-    candidate_estimate: np.ndarray  # upper bound of each buyer's candidate pairs
+    candidate_estimate: np.ndarray  # upper bound of each buyer's candidate (buyer, line) entries
     unit: list[str]  # normalised unit, "" unknown
+    unit_row: np.ndarray  # row of the unit tables
     capacity_offset: np.ndarray  # row of the unit table × producers, for flat gathers
     demand: np.ndarray  # NaN unless known
     order: np.ndarray
@@ -317,6 +434,17 @@ class PreparedBuyers:
         return len(self.arrays)
 
 
+def buyer_keys(code: str, keys_of, seeks_parts: bool) -> list[tuple[tuple[int, str], int]]:
+    """The keys a buyer's code picks products by, each with its level code: the code's own
+    level only (a product lies under it), and the related headings when the buyer asks for
+    parts and components. A shared chapter or section alone picks nothing."""
+    own = keys_of(code)[0]
+    picked = [(own, own[0])]
+    if seeks_parts and own[0] in (HEADING, SUBHEADING):
+        picked += [((HEADING, heading), RELATED) for heading in related_headings(own[1][:4])]
+    return picked
+
+
 def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> PreparedBuyers:
     """Map the buyers onto the producers' keys, countries and certifications."""
     m, n = len(buyers), len(producers)
@@ -329,11 +457,12 @@ def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> Prepare
     weights: list[int] = []
     for b, codes in enumerate(buyers.hs_codes):
         own: dict[int, int] = {}
+        parts = bool(buyers.seeks_parts[b])
         for code in codes:
-            for key in keys_of(code):
+            for key, level in buyer_keys(code, keys_of, parts):
                 col = key_index.get(key)
                 if col is not None:  # a key no producer has cannot make a pair
-                    own[col] = LEVEL_WEIGHTS[key[0]]
+                    own[col] = max(own.get(col, 0), LEVEL_WEIGHTS[level])
         rows.extend([b] * len(own))
         cols.extend(own)
         weights.extend(own.values())
@@ -344,7 +473,10 @@ def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> Prepare
     keys.sort_indices()
     binary = keys.copy()
     binary.data[:] = 1
-    candidate_estimate = np.asarray(binary @ producers.key_estimate_weight, dtype=np.int64).reshape(-1)
+    weight = producers.key_estimate_weight
+    if len(weight) < keys.shape[1]:
+        weight = np.concatenate([weight, np.zeros(keys.shape[1] - len(weight), dtype=np.int64)])
+    candidate_estimate = np.asarray(binary @ weight, dtype=np.int64).reshape(-1)
 
     unit = [normalise_unit(u) for u in buyers.demand_unit]
     unit_row = np.array([UNITS.index(u) if u else UNKNOWN_UNIT_ROW for u in unit], dtype=np.int64)
@@ -358,8 +490,19 @@ def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> Prepare
         c = producers.country_index.get(code)
         region = producers.regions.market_region(code) if code else None
         target = producers.targets[c] if c is not None else no_target
-        near = producers.in_region[producers.region_index[region]] if region is not None else no_target
-        market_codes[row] = np.where(target, MARKET_TARGET, np.where(near, MARKET_SAME_REGION, fallback))
+        been = producers.exported[c] if c is not None else no_target
+        r = producers.region_index[region] if region is not None else None
+        near = producers.in_region[r] if r is not None else no_target
+        been_near = producers.exported_region[r] if r is not None else no_target
+        market_codes[row] = np.where(
+            been,
+            MARKET_EXPORTED,
+            np.where(
+                target,
+                MARKET_TARGET,
+                np.where(been_near, MARKET_EXPORTED_REGION, np.where(near, MARKET_SAME_REGION, fallback)),
+            ),
+        )
     country_row = {code: row for row, code in enumerate(distinct)}
     market_offset = np.array([country_row[c] for c in country], dtype=np.int64) * n
 
@@ -397,6 +540,7 @@ def prepare_buyers(buyers: BuyerArrays, producers: PreparedProducers) -> Prepare
         keys=keys,
         candidate_estimate=candidate_estimate,
         unit=unit,
+        unit_row=unit_row,
         capacity_offset=unit_row * n,
         demand=sanitised_positive(buyers.annual_demand),
         order=sanitised_positive(buyers.typical_order),

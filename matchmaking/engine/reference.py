@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from matchmaking.engine.config import (
     CAPACITY_NEUTRAL,
     CHAPTER,
+    CLOSENESS,
     HEADING,
     MARKET_SCORES,
+    RELATED,
     SECTION,
     SECTOR_SCORES,
     SUBHEADING,
@@ -32,6 +34,7 @@ from matchmaking.engine.inputs import (
 )
 from matchmaking.engine.prepare import convertible_units
 from matchmaking.engine.regions import Regions, default_regions
+from matchmaking.engine.related import related_headings
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,67 @@ def common_level(a: str, b: str, sections: Mapping[str, str]) -> int | None:
     return None
 
 
-def reference_sector_level(producer_codes, buyer_codes, sections: Mapping[str, str]) -> int | None:
+def _level_of(code: str) -> int:
+    if not code.isdigit():
+        return SECTION
+    return {2: CHAPTER, 4: HEADING}.get(len(code), SUBHEADING)
+
+
+def lies_under(
+    product: str, sought: str, sections: Mapping[str, str], seeks_parts: bool = False
+) -> int | None:
+    """The level at which a product's normalised code lies under a buyer's normalised code:
+    the buyer's own level when the product is inside it (a product's code at least as fine),
+    RELATED when it is under a heading related to the sought one and the buyer asks for
+    parts; None otherwise (a shared chapter or section alone is not enough)."""
+    level = _level_of(sought)
+    if level == SECTION:
+        if (product if not product.isdigit() else sections.get(product[:2])) == sought:
+            return SECTION
+    elif product.isdigit() and len(product) >= len(sought) and product.startswith(sought):
+        return level
+    parts = seeks_parts and level in (HEADING, SUBHEADING) and product.isdigit() and len(product) >= 4
+    if parts and product[:4] in related_headings(sought):
+        return RELATED
+    return None
+
+
+def _closest(levels) -> int | None:
+    found = [lv for lv in levels if lv is not None]
+    return max(found, key=lambda lv: CLOSENESS[lv]) if found else None
+
+
+def reference_sector_level(
+    producer_codes, buyer_codes, sections: Mapping[str, str], seeks_parts: bool = False
+) -> int | None:
     names = frozenset(sections.values())
-    best = None
-    for pc in producer_codes:
-        for bc in buyer_codes:
-            level = common_level(normalise_hs_code(pc, names), normalise_hs_code(bc, names), sections)
-            if level is not None and (best is None or level > best):
-                best = level
-    return best
+    return _closest(
+        lies_under(normalise_hs_code(pc, names), normalise_hs_code(bc, names), sections, seeks_parts)
+        for pc in producer_codes
+        for bc in buyer_codes
+    )
+
+
+def _lines(producers: ProducerArrays, p: int) -> list[tuple]:
+    """Producer p's lines: its products, then its declared codes no product carries."""
+    lines = [tuple(line) for line in producers.products[p]]
+    seen = {line[0] for line in lines}
+    for code in producers.hs_codes[p]:
+        if code not in seen:
+            seen.add(code)
+            lines.append((code, "", math.nan, math.nan))
+    return lines
+
+
+def _line_value(line: tuple, unit: str, *, capacity: bool) -> float:
+    """A line's capacity (or minimum order) in `unit`, NaN if unknown or not convertible."""
+    line_unit = normalise_unit(line[1]) if len(line) > 1 else ""
+    value = line[2] if capacity else line[3]
+    value = math.nan if value is None else float(value)
+    for source, factor in convertible_units(unit):
+        if source == line_unit and _usable(value, zero_ok=capacity):
+            return value * factor
+    return math.nan
 
 
 def _usable(value: float, *, zero_ok: bool) -> bool:
@@ -100,15 +155,41 @@ def _in_unit(by_unit: Mapping, i: int, unit: str, *, capacity: bool) -> float:
     return total
 
 
-def reference_capacity(producers: ProducerArrays, p: int, buyers: BuyerArrays, b: int) -> float:
+def reference_supply(
+    producers: ProducerArrays, p: int, buyers: BuyerArrays, b: int, sections: Mapping[str, str]
+) -> tuple[float, float]:
+    """Free capacity (summed) and minimum order (smallest) of producer p's lines that lie
+    under buyer b's codes, in the buyer's unit; the company-wide figures where none is known."""
     unit = normalise_unit(buyers.demand_unit[b])
+    if not unit:
+        return math.nan, math.nan
+    names = frozenset(sections.values())
+    sought = [normalise_hs_code(bc, names) for bc in buyers.hs_codes[b]]
+    parts = bool(buyers.seeks_parts[b])
+    capacity = moq = math.nan
+    for line in _lines(producers, p):
+        code = normalise_hs_code(line[0], names)
+        if _closest(lies_under(code, bc, sections, parts) for bc in sought) is None:
+            continue
+        value = _line_value(line, unit, capacity=True)
+        if not math.isnan(value):
+            capacity = value if math.isnan(capacity) else capacity + value
+        value = _line_value(line, unit, capacity=False)
+        if not math.isnan(value):
+            moq = value if math.isnan(moq) else min(moq, value)
+    if math.isnan(capacity):
+        capacity = _in_unit(producers.capacity_by_unit, p, unit, capacity=True)
+    if math.isnan(moq):
+        moq = _in_unit(producers.moq_by_unit, p, unit, capacity=False)
+    return capacity, moq
+
+
+def reference_capacity(
+    producers: ProducerArrays, p: int, buyers: BuyerArrays, b: int, sections: Mapping[str, str] | None = None
+) -> float:
     demand = float(buyers.annual_demand[b])
     order = float(buyers.typical_order[b])
-    if unit:
-        capacity = _in_unit(producers.capacity_by_unit, p, unit, capacity=True)
-        moq = _in_unit(producers.moq_by_unit, p, unit, capacity=False)
-    else:
-        capacity = moq = math.nan
+    capacity, moq = reference_supply(producers, p, buyers, b, sections or {})
     if not math.isnan(capacity) and _usable(demand, zero_ok=False):
         score = min(1.0, capacity / demand)
     else:
@@ -123,9 +204,14 @@ def reference_market(
 ) -> float:
     country = normalise_country(buyers.country[b])
     targets = {normalise_country(t) for t in producers.target_markets[p]} - {""}
+    exported = {normalise_country(t) for t in producers.export_experience[p]} - {""}
+    if country and country in exported:
+        return MARKET_SCORES[5]
     if country and country in targets:
         return MARKET_SCORES[3]
     region = regions.market_region(country) if country else None
+    if region is not None and any(regions.market_region(t) == region for t in exported):
+        return MARKET_SCORES[4]
     if region is not None and any(regions.market_region(t) == region for t in targets):
         return MARKET_SCORES[2]
     if producers.open_to_any_market[p]:
@@ -148,18 +234,20 @@ def reference_candidates(
     config: MatchingConfig | None = None,
     regions: Regions | None = None,
 ) -> list[ReferencePair]:
-    """Every pair sharing a sector, scored; no threshold, no selection."""
+    """Every candidate pair (a product under a code the buyer seeks), scored; no threshold, no
+    selection."""
     config = config or MatchingConfig()
     regions = regions or default_regions()
     ws, wc, wm, wr = config.weights
     pairs = []
     for b in range(len(buyers)):
         for p in range(len(producers)):
-            level = reference_sector_level(producers.hs_codes[p], buyers.hs_codes[b], sections)
+            codes = [line[0] for line in _lines(producers, p)]
+            level = reference_sector_level(codes, buyers.hs_codes[b], sections, bool(buyers.seeks_parts[b]))
             if level is None:
                 continue
             sector = SECTOR_SCORES[level]
-            capacity = reference_capacity(producers, p, buyers, b)
+            capacity = reference_capacity(producers, p, buyers, b, sections)
             market = reference_market(producers, p, buyers, b, regions)
             certifications = reference_certifications(producers, p, buyers, b)
             score = (ws * sector + wc * capacity + wm * market + wr * certifications) / (ws + wc + wm + wr)

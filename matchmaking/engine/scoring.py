@@ -8,9 +8,14 @@ import numpy as np
 
 from matchmaking.engine.config import (
     CAPACITY_NEUTRAL,
+    CHAPTER,
+    HEADING,
     MARKET_SCORES,
+    RELATED,
     SCORE_SCALE,
+    SECTION,
     SECTOR_SCORES,
+    SUBHEADING,
     MatchingConfig,
 )
 from matchmaking.engine.prepare import LEVEL_WEIGHTS, PreparedBuyers
@@ -36,41 +41,125 @@ def buyer_blocks(buyers: PreparedBuyers, block_pairs: int = DEFAULT_BLOCK_PAIRS)
         start = stop
 
 
-def block_candidates(
-    buyers: PreparedBuyers, start: int, stop: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every pair of a buyer in [start, stop) with a producer sharing an HS key at any level.
+# A pair's supply: (producer index, buyer index, closest level, free capacity and smallest
+# minimum order of its matching lines in the buyer's unit, NaN when unknown).
+Supply = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-    One sparse product over all levels at once: (buyer × key) @ (key × producer). Returns
-    (producer index, buyer index, finest shared level), grouped by buyer.
+
+def block_candidates(buyers: PreparedBuyers, start: int, stop: int) -> Supply:
+    """Every pair of a buyer in [start, stop) with a producer that has a line under one of the
+    buyer's codes (at the buyer's level, or a related heading it asked for).
+
+    One sparse product: (buyer × key) @ (key × line); the lines are ordered by producer, so a
+    buyer's entries come grouped by producer. Returns the pairs grouped by buyer.
     """
-    product = buyers.keys[start:stop] @ buyers.producers.postings
+    product = buyers.keys[start:stop] @ buyers.producers.lines.postings
+    product.sort_indices()
     counts = np.diff(product.indptr)
-    b_idx = np.repeat(np.arange(start, stop, dtype=np.intp), counts)
-    p_idx = product.indices.astype(np.intp, copy=False)
-    return p_idx, b_idx, finest_level(product.data)
+    b_entry = np.repeat(np.arange(start, stop, dtype=np.intp), counts)
+    line = product.indices.astype(np.intp, copy=False)
+    owner = buyers.producers.lines.owner[line]
+    new = np.ones(len(line), dtype=bool)
+    if len(line):
+        new[1:] = (b_entry[1:] != b_entry[:-1]) | (owner[1:] != owner[:-1])
+    return _aggregate(buyers, np.flatnonzero(new), b_entry, line, product.data, owner)
+
+
+def pair_supply(buyers: PreparedBuyers, p_idx: np.ndarray, b_idx: np.ndarray) -> Supply:
+    """`block_candidates`' figures for given pairs (any order), equal value for value; a pair
+    with no matching line gets level -1 (not a candidate)."""
+    p_idx = np.asarray(p_idx, dtype=np.intp)
+    b_idx = np.asarray(b_idx, dtype=np.intp)
+    lines = buyers.producers.lines
+    first, last = lines.start[p_idx], lines.start[p_idx + 1]
+    counts = last - first
+    pair = np.repeat(np.arange(len(p_idx), dtype=np.intp), counts)
+    offset = np.arange(len(pair), dtype=np.intp) - np.repeat(np.cumsum(counts) - counts, counts)
+    line = (np.repeat(first, counts) + offset).astype(np.intp)
+    value = np.zeros(len(line), dtype=np.int64)
+    if len(line):
+        shared = buyers.keys[b_idx[pair]].multiply(lines.by_line[line]).tocsr()
+        value = np.asarray(shared.sum(axis=1), dtype=np.int64).reshape(-1)
+    matching = value > 0
+    pair, line, value = pair[matching], line[matching], value[matching]
+    new = np.ones(len(pair), dtype=bool)
+    new[1:] = pair[1:] != pair[:-1]
+    starts = np.flatnonzero(new)
+    _, _, level, capacity, moq = _aggregate(buyers, starts, b_idx[pair], line, value, p_idx[pair])
+    out_level = np.full(len(p_idx), -1, dtype=np.int8)
+    out_capacity = np.full(len(p_idx), np.nan)
+    out_moq = np.full(len(p_idx), np.nan)
+    at = pair[starts]
+    out_level[at], out_capacity[at], out_moq[at] = level, capacity, moq
+    return p_idx, b_idx, out_level, out_capacity, out_moq
+
+
+def _aggregate(
+    buyers: PreparedBuyers,
+    starts: np.ndarray,
+    b_entry: np.ndarray,
+    line: np.ndarray,
+    value: np.ndarray,
+    owner: np.ndarray,
+) -> Supply:
+    """Per group of (buyer, line) entries starting at `starts` (one pair each): the closest
+    level, the sum of the known capacities and the smallest known minimum order of its lines in
+    the buyer's unit; where no line knows them, the producer's company-wide figures."""
+    producers = buyers.producers
+    if not len(starts):
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty.copy(), np.zeros(0, dtype=np.int8), np.zeros(0), np.zeros(0)
+    p_idx = owner[starts].astype(np.intp, copy=False)
+    b_idx = b_entry[starts].astype(np.intp, copy=False)
+    level = finest_level(np.maximum.reduceat(value, starts))
+    flat = buyers.unit_row[b_entry] * len(producers.lines) + line
+    capacity = producers.lines.capacity.reshape(-1)[flat]
+    moq = producers.lines.moq.reshape(-1)[flat]
+    known = ~np.isnan(capacity)
+    total = np.add.reduceat(np.where(known, capacity, 0.0), starts)
+    total[~np.logical_or.reduceat(known, starts)] = np.nan
+    smallest = np.fmin.reduceat(moq, starts)
+    company = buyers.capacity_offset[b_idx] + p_idx
+    unknown = np.isnan(total)
+    if unknown.any():
+        total[unknown] = producers.capacity.reshape(-1)[company[unknown]]
+    unknown = np.isnan(smallest)
+    if unknown.any():
+        smallest[unknown] = producers.moq.reshape(-1)[company[unknown]]
+    return p_idx, b_idx, level, total, smallest
+
+
+# Closest level first: a value at or above a weight matches at that weight's level.
+_THRESHOLDS = sorted(
+    ((LEVEL_WEIGHTS[lv], lv) for lv in (SUBHEADING, HEADING, RELATED, CHAPTER)), reverse=True
+)
 
 
 def finest_level(value: np.ndarray) -> np.ndarray:
-    """The finest shared level encoded in a weighted count of shared keys (see LEVEL_WEIGHTS)."""
-    level = (value >= LEVEL_WEIGHTS[1]).astype(np.int8)
-    level += value >= LEVEL_WEIGHTS[2]
-    level += value >= LEVEL_WEIGHTS[3]
+    """The closest level encoded in a weighted count of matching keys (see LEVEL_WEIGHTS)."""
+    level = np.full(len(value), SECTION, dtype=np.int8)
+    done = np.zeros(len(value), dtype=bool)
+    for weight, code in _THRESHOLDS:
+        hit = ~done & (value >= weight)
+        level[hit] = code
+        done |= hit
     return level
 
 
 def pair_factors(
-    buyers: PreparedBuyers, p_idx: np.ndarray, b_idx: np.ndarray, level: np.ndarray
+    buyers: PreparedBuyers,
+    p_idx: np.ndarray,
+    b_idx: np.ndarray,
+    level: np.ndarray,
+    capacity: np.ndarray,
+    moq: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(sector, capacity, market, certifications) for each pair; never NaN."""
-    producers = buyers.producers
+    """(sector, capacity, market, certifications) for each pair; never NaN. `capacity` and
+    `moq` are the pair's matching lines' (from `block_candidates` or `pair_supply`)."""
     sector = _SECTOR_TABLE[level]
 
-    flat = buyers.capacity_offset[b_idx] + p_idx
-    capacity = producers.capacity.reshape(-1)[flat]
-    moq = producers.moq.reshape(-1)[flat]
     order = buyers.order[b_idx]
-    capacity /= buyers.demand[b_idx]  # NaN when either side is unknown
+    capacity = capacity / buyers.demand[b_idx]  # NaN when either side is unknown
     np.minimum(capacity, 1.0, out=capacity)
     capacity[np.isnan(capacity)] = CAPACITY_NEUTRAL
     above = moq > order  # False whenever either is unknown

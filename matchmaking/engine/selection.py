@@ -36,12 +36,14 @@ def _rank_in_group(group: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.n
     return rank, order
 
 
+# The level code (config: five of them, RELATED included) takes the lowest 3 bits.
+_LEVEL_MASK = 7
 # Buyer-side keys within a block of buyers: row | bucket | producer rank | level.
-_B_ROW_SHIFT, _B_BUCKET_SHIFT, _B_RANK_SHIFT = 43, 33, 2
+_B_ROW_SHIFT, _B_BUCKET_SHIFT, _B_RANK_SHIFT = 43, 33, 3
 # Producer-side keys within a chunk: producer rank | bucket | buyer rank | level.
-_P_RANK_SHIFT, _P_BUCKET_SHIFT, _P_BUYER_SHIFT = 40, 30, 2
+_P_RANK_SHIFT, _P_BUCKET_SHIFT, _P_BUYER_SHIFT = 40, 30, 3
 MAX_PRODUCERS = 1 << 23
-MAX_BUYERS = 1 << 28
+MAX_BUYERS = 1 << 27
 
 
 def block_buyer_top(
@@ -60,7 +62,7 @@ def block_buyer_top(
         keys >> _B_ROW_SHIFT,
         (keys >> _B_RANK_SHIFT) & ((1 << (_B_BUCKET_SHIFT - _B_RANK_SHIFT)) - 1),
         SCORE_SCALE - ((keys >> _B_BUCKET_SHIFT) & _BUCKET_MASK),
-        keys & 3,
+        keys & _LEVEL_MASK,
     )
 
 
@@ -114,7 +116,7 @@ class ProducerTop:
             keys >> _P_RANK_SHIFT,
             (keys >> _P_BUYER_SHIFT) & ((1 << (_P_BUCKET_SHIFT - _P_BUYER_SHIFT)) - 1),
             SCORE_SCALE - ((keys >> _P_BUCKET_SHIFT) & _BUCKET_MASK),
-            keys & 3,
+            keys & _LEVEL_MASK,
         )
 
 

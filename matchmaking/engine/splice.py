@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from matchmaking.engine.inputs import ProducerArrays
 from matchmaking.engine.prepare import (
+    Lines,
     PreparedProducers,
     _certification_entries,
     _in_region,
@@ -23,6 +24,10 @@ from matchmaking.engine.prepare import (
     _posting_entries,
     _targets,
     _unit_table,
+    build_lines,
+    line_entries,
+    lines_from,
+    pad_rows,
     rank_of,
 )
 
@@ -82,6 +87,18 @@ class _Rows:
             return values
         return np.concatenate([old, new], axis=-1)[..., self.source]
 
+    def new_position(self, m: int) -> np.ndarray:
+        """For each row of [every old row, then every replacement]: its position among the
+        patched rows, or -1 when it is not kept."""
+        position = np.full(self.n_old + m, -1, dtype=np.int64)
+        if self.in_place:
+            position[: self.n_old] = np.arange(self.n_old, dtype=np.int64)
+            position[self.positions] = -1
+            position[self.n_old + np.arange(m)] = self.positions
+        else:
+            position[self.source] = np.arange(len(self.source), dtype=np.int64)
+        return position
+
     def sparse(self, old: sp.csr_matrix, new: sp.csr_matrix) -> sp.csr_matrix:
         """Along the rows (producers)."""
         index = self.source
@@ -116,6 +133,8 @@ def replace_producers(
         target_markets=rows.list(old.target_markets, replacements.target_markets),
         open_to_any_market=rows.columns(old.open_to_any_market, replacements.open_to_any_market),
         certifications=rows.list(old.certifications, replacements.certifications),
+        products=rows.list(old.products, replacements.products),
+        export_experience=rows.list(old.export_experience, replacements.export_experience),
     )
 
     # HS keys: the old postings (keys × producers) by producer, the new rows in.
@@ -126,16 +145,24 @@ def replace_producers(
     added = sp.csr_matrix((np.ones(len(p_rows), dtype=np.int64), (p_rows, p_cols)), shape=(m, len(key_index)))
     added.sum_duplicates()
     added.data[:] = 1
-    postings = rows.sparse(_rows_by_producer(prepared.postings.T, len(key_index)), added).T.tocsr()
+    keys_of = _key_cache(prepared.sections, prepared.section_names)
+    new_lines = build_lines(*line_entries(replacements), m, key_index, keys_of)
+    postings = rows.sparse(
+        _rows_by_producer(prepared.postings.T, len(key_index)), _rows_by_producer(added, len(key_index))
+    ).T.tocsr()
     postings.sort_indices()
+    lines = _patched_lines(
+        prepared.lines, new_lines, rows.new_position(m), n_old, len(arrays), len(key_index)
+    )
 
     country_index = dict(prepared.country_index)
     new_targets = _targets(replacements.target_markets, country_index)
-    old_targets = prepared.targets
-    if len(country_index) > old_targets.shape[0]:
-        old_targets = np.zeros((len(country_index), n_old), dtype=bool)
-        old_targets[: prepared.targets.shape[0]] = prepared.targets
+    new_exported = _targets(replacements.export_experience, country_index)
+    new_targets = pad_rows(new_targets, len(country_index))
+    old_targets = pad_rows(prepared.targets, len(country_index))
+    old_exported = pad_rows(prepared.exported, len(country_index))
     new_in_region = _in_region(new_targets, country_index, prepared.region_index, prepared.regions)
+    new_exported_region = _in_region(new_exported, country_index, prepared.region_index, prepared.regions)
 
     cert_index = dict(prepared.cert_index)
     c_rows, c_cols = _certification_entries(replacements.certifications, cert_index)
@@ -158,7 +185,7 @@ def replace_producers(
         id_rank=id_rank,
         index_of_rank=index_of_rank,
         key_index=key_index,
-        key_estimate_weight=_key_estimate_weight(postings, key_index, prepared.sections),
+        key_estimate_weight=_key_estimate_weight(lines, len(key_index)),
         postings=postings,
         capacity=rows.columns(
             prepared.capacity, _unit_table(replacements.capacity_by_unit, m, is_capacity=True)
@@ -170,4 +197,23 @@ def replace_producers(
         in_region=rows.columns(prepared.in_region, new_in_region),
         cert_index=cert_index,
         holders=holders,
+        lines=lines,
+        exported=rows.columns(old_exported, new_exported),
+        exported_region=rows.columns(prepared.exported_region, new_exported_region),
     )
+
+
+def _patched_lines(old: Lines, new: Lines, position: np.ndarray, n_old: int, n: int, n_keys: int) -> Lines:
+    """The old lines of kept producers and the replacements' lines, ordered by producer (each
+    producer's lines in their order), in array operations."""
+    owner_pool = np.concatenate([old.owner, new.owner + n_old])
+    owner = position[owner_pool]
+    keep = np.flatnonzero(owner >= 0)
+    keep = keep[np.argsort(owner[keep], kind="stable")]
+    by_line = sp.vstack(
+        [_rows_by_producer(old.by_line, n_keys), _rows_by_producer(new.by_line, n_keys)], format="csr"
+    )[keep]
+    by_line.sort_indices()
+    capacity = np.concatenate([old.capacity, new.capacity], axis=1)[:, keep]
+    moq = np.concatenate([old.moq, new.moq], axis=1)[:, keep]
+    return lines_from(owner[keep], by_line, capacity, moq, n)

@@ -25,8 +25,8 @@ from matchmaking.engine.scoring import (
     DEFAULT_BLOCK_PAIRS,
     block_candidates,
     buyer_blocks,
-    finest_level,
     pair_factors,
+    pair_supply,
     to_milli,
     weighted_score,
 )
@@ -77,7 +77,8 @@ def _result(
     p_idx = np.asarray(p_idx, dtype=np.intp)
     b_idx = np.asarray(b_idx, dtype=np.intp)
     level = np.asarray(level, dtype=np.int8)
-    sector, capacity, market, certifications = pair_factors(buyers, p_idx, b_idx, level)
+    _, _, _, supply, moq = pair_supply(buyers, p_idx, b_idx)
+    sector, capacity, market, certifications = pair_factors(buyers, p_idx, b_idx, level, supply, moq)
     weighted = weighted_score(config, sector, capacity, market, certifications)
     milli = to_milli(penalised(weighted, buyers.responsiveness, p_idx))
     return MatchResult(
@@ -104,8 +105,8 @@ def _scored_blocks(
     reaching min_score."""
     min_milli = config.min_score_milli
     for start, stop in buyer_blocks(buyers, block_pairs):
-        p_idx, b_idx, level = block_candidates(buyers, start, stop)
-        weighted = weighted_score(config, *pair_factors(buyers, p_idx, b_idx, level))
+        p_idx, b_idx, level, supply, moq = block_candidates(buyers, start, stop)
+        weighted = weighted_score(config, *pair_factors(buyers, p_idx, b_idx, level, supply, moq))
         milli = to_milli(penalised(weighted, buyers.responsiveness, p_idx))
         keep = np.flatnonzero(milli >= min_milli)
         if len(keep):
@@ -228,8 +229,8 @@ def score_pairs(
     """Score the given (producer id, buyer id) pairs on current data, in the given order, with
     their inputs (so they can be explained): the write step after a fanned-out reduce.
 
-    Pairs whose ids are not in the inputs, or that share no sector any more, are left out;
-    no threshold or cap is applied.
+    Pairs whose ids are not in the inputs, or that are no candidates any more (no product
+    under what the buyer seeks), are left out; no threshold or cap is applied.
     """
     prepared = _buyers(buyers, _producers(producers, sections, regions), responsiveness)
     wanted_p = np.asarray(producer_ids, dtype=np.int64).reshape(-1)
@@ -240,13 +241,9 @@ def score_pairs(
     b_idx, b_found = _positions(prepared.arrays.ids, prepared.index_of_rank, wanted_b)
     found = np.flatnonzero(p_found & b_found)
     p_idx, b_idx = p_idx[found], b_idx[found]
-    value = np.zeros(len(found), dtype=np.int64)  # the finest shared level's weight, 0 if none
-    if len(found):
-        by_producer = prepared.producers.postings.T.tocsr()
-        shared = prepared.keys[b_idx].multiply(by_producer[p_idx]).tocsr()
-        value = np.asarray(shared.max(axis=1).toarray(), dtype=np.int64).reshape(-1)
-    candidate = value > 0
-    return _result(prepared, p_idx[candidate], b_idx[candidate], finest_level(value[candidate]), config)
+    _, _, level, _, _ = pair_supply(prepared, p_idx, b_idx)
+    candidate = level >= 0
+    return _result(prepared, p_idx[candidate], b_idx[candidate], level[candidate], config)
 
 
 def _one_side_best(
@@ -320,15 +317,15 @@ def score_candidates(
     regions: Regions | None = None,
     responsiveness: Responsiveness | None = None,
 ) -> Candidates:
-    """All candidate pairs (sharing an HS key at some level), before threshold and selection.
+    """All candidate pairs (a product under a code the buyer seeks), before threshold and selection.
 
     Holds every pair in memory: for tests, diagnostics and small inputs.
     """
     prepared = _buyers(buyers, _producers(producers, sections, regions), responsiveness)
     parts = []
     for start, stop in buyer_blocks(prepared):
-        p_idx, b_idx, level = block_candidates(prepared, start, stop)
-        factors = pair_factors(prepared, p_idx, b_idx, level)
+        p_idx, b_idx, level, supply, moq = block_candidates(prepared, start, stop)
+        factors = pair_factors(prepared, p_idx, b_idx, level, supply, moq)
         score = penalised(weighted_score(config, *factors), prepared.responsiveness, p_idx)
         parts.append((p_idx, b_idx, level, *factors, score))
     columns = [np.concatenate([part[i] for part in parts]) for i in range(8)] if parts else [np.zeros(0)] * 8

@@ -10,7 +10,12 @@ from matchmaking.engine import UNITS, BuyerArrays, MatchingConfig, ProducerArray
 CODES = [
     "84", "8418", "841810", "841830", "8450", "845011", "85", "8516", "851660", "87", "8703",
     "870323", "94", "9403", "940360", "39", "3923", "73", "7308", "02", "0201", "020130", "52",
-    "5208", "61", "6109", "99", "9901", "XVI", "XI", "8418.10",
+    "5208", "61", "6109", "99", "9901", "XVI", "XI", "8418.10", "8704", "870422", "8408",
+]  # fmt: skip
+# Product lines (issue 14): codes, some under related headings (8708 for 8704, 8409 for 8408).
+PRODUCT_CODES = [
+    "841810", "841830", "845011", "851660", "870323", "870422", "870830", "840999", "940360",
+    "020130", "8418", "8708",
 ]  # fmt: skip
 COUNTRIES = [
     "IQ",
@@ -40,6 +45,10 @@ QUANTITIES = st.one_of(
 
 ids = st.lists(st.integers(min_value=1, max_value=2**45), min_size=0, max_size=7, unique=True)
 code_lists = st.lists(st.sampled_from(CODES), min_size=1, max_size=3)
+product_lines = st.lists(
+    st.tuples(st.sampled_from(PRODUCT_CODES), st.sampled_from([*UNITS, ""]), QUANTITIES, QUANTITIES),
+    max_size=3,
+)
 
 
 @st.composite
@@ -56,6 +65,8 @@ def producer_arrays(draw, min_size: int = 0) -> ProducerArrays:
         target_markets=[set(draw(st.lists(st.sampled_from(COUNTRIES), max_size=3))) for _ in range(n)],
         open_to_any_market=np.array([draw(st.booleans()) for _ in range(n)], dtype=bool),
         certifications=[set(draw(st.lists(st.sampled_from(CERTIFICATIONS), max_size=3))) for _ in range(n)],
+        products=[draw(product_lines) for _ in range(n)],
+        export_experience=[set(draw(st.lists(st.sampled_from(COUNTRIES), max_size=2))) for _ in range(n)],
     )
 
 
@@ -73,6 +84,7 @@ def buyer_arrays(draw, min_size: int = 0) -> BuyerArrays:
         required_certifications=[
             set(draw(st.lists(st.sampled_from(CERTIFICATIONS), max_size=2))) for _ in range(m)
         ],
+        seeks_parts=np.array([draw(st.booleans()) for _ in range(m)], dtype=bool),
     )
 
 

@@ -54,21 +54,23 @@ def test_a_full_explanation():
 @pytest.mark.parametrize(
     ("mine", "theirs", "expected"),
     [
+        # Issue 14: the key is the buyer's code the product lies under (the pairs here were
+        # a producer's broad code against a buyer's finer one, no candidates any more).
         (
-            ["8418"],
             ["841830"],
-            {"code": "same_heading", "hs": "8418", "producer_hs": "8418", "buyer_hs": "841830"},
+            ["8418"],
+            {"code": "same_heading", "hs": "8418", "producer_hs": "841830", "buyer_hs": "8418"},
         ),
-        (["84"], ["845011"], {"code": "same_chapter", "hs": "84", "producer_hs": "84", "buyer_hs": "845011"}),
+        (["845011"], ["84"], {"code": "same_chapter", "hs": "84", "producer_hs": "845011", "buyer_hs": "84"}),
         (
             ["8703", "8418"],
-            ["85"],
-            {"code": "same_section", "section": "XVI", "producer_hs": "8418", "buyer_hs": "85"},
+            ["XVI"],
+            {"code": "same_section", "section": "XVI", "producer_hs": "8418", "buyer_hs": "XVI"},
         ),
         (
             ["XVI"],
-            ["8516"],
-            {"code": "same_section", "section": "XVI", "producer_hs": "XVI", "buyer_hs": "8516"},
+            ["XVI"],
+            {"code": "same_section", "section": "XVI", "producer_hs": "XVI", "buyer_hs": "XVI"},
         ),
         (
             ["0201", "8418.10"],
@@ -223,3 +225,27 @@ def test_explanations_are_built_only_when_asked(monkeypatch):
     assert len(result) == 1
     with pytest.raises(AssertionError, match="during scoring"):
         result.explain(0)
+
+
+def test_a_related_heading_says_so():
+    got = explanation(producer(1, ["870830"]), buyer(100, ["870422"], seeks_parts=True))["sector"]
+    assert got == {
+        "code": "related_heading",
+        "hs": "8708",
+        "producer_hs": "870830",
+        "buyer_hs": "870422",
+        "score": 0.6,
+    }
+
+
+def test_export_experience_in_the_country_or_region_says_so():
+    there = explanation(producer(1, export_experience={"IQ"}), buyer(100, country="IQ"))["market"]
+    assert there == {"code": "exported_to", "country": "IQ", "score": 1.0}
+    near = explanation(producer(1, export_experience={"TR"}), buyer(100, country="IQ"))["market"]
+    assert near == {
+        "code": "exported_to_region",
+        "country": "IQ",
+        "region": "Western Asia",
+        "exported": "TR",
+        "score": 0.6,
+    }

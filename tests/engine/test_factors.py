@@ -26,20 +26,19 @@ def factors_of(request):
     ("mine", "theirs", "expected"),
     [
         (["841810"], ["841810"], 1.0),  # same subheading
-        (["841810"], ["841830"], 0.85),  # same heading
-        (["8418"], ["841810"], 0.85),  # a heading against one of its subheadings
+        (["841810"], ["8418"], 0.85),  # a heading buyer: a product of the heading
         (["8418"], ["8418"], 0.85),  # a 4-digit code has no 6-digit level
-        (["84"], ["845011"], 0.5),  # same chapter
+        (["845011"], ["84"], 0.5),  # a buyer who chose the whole chapter
         (["84"], ["84"], 0.5),
-        (["84"], ["85"], 0.2),  # same section (XVI)
-        (["XVI"], ["851660"], 0.2),  # a declared section against a code in it
+        (["851660"], ["XVI"], 0.2),  # a buyer who chose the whole section
         (["XVI"], ["XVI"], 0.2),
-        (["99"], ["9901"], 0.5),  # chapter 99 belongs to no section, but is a chapter
-        (["0201", "841810"], ["8418", "02"], 0.85),  # the best overlap of all code pairs
+        (["9901"], ["99"], 0.5),  # chapter 99 belongs to no section, but is a chapter
+        (["0201", "841810"], ["8418", "02"], 0.85),  # the closest of all code pairs
         (["8418.10"], ["84181000"], 1.0),  # dots and national tariff lines
     ],
 )
 def test_sector_takes_the_finest_shared_level(factors_of, mine, theirs, expected):
+    """Issue 14: the level is the buyer's own code's that the product lies under."""
     pair = factors_of(producer(hs=mine), buyer(hs=theirs))
     assert pair is not None
     assert pair[1] == expected
@@ -54,6 +53,14 @@ def test_sector_takes_the_finest_shared_level(factors_of, mine, theirs, expected
         (["XVI"], ["XI"]),
         ([], ["84"]),
         (["84"], []),
+        # Issue 14: a shared heading, chapter or section above the buyer's own level is not
+        # enough (these were candidates at 0.85, 0.85, 0.5, 0.2, 0.2, 0.5 before).
+        (["841810"], ["841830"]),
+        (["8418"], ["841810"]),
+        (["84"], ["845011"]),
+        (["84"], ["85"]),
+        (["XVI"], ["851660"]),
+        (["99"], ["9901"]),
     ],
 )
 def test_no_overlap_at_any_level_is_no_candidate(factors_of, mine, theirs):
@@ -173,7 +180,7 @@ def test_score_is_the_weighted_mean_of_the_factors(factors_of):
     pair = factors_of(
         producer(hs=["841810"], capacity={"units": 2500}, target_markets={"TR"}, certifications={"CE"}),
         buyer(
-            hs=["841830"],
+            hs=["8418"],
             country="IQ",
             annual_demand=5000,
             demand_unit="units",
@@ -186,7 +193,7 @@ def test_score_is_the_weighted_mean_of_the_factors(factors_of):
 
 def test_weights_are_normalised(factors_of):
     config = MatchingConfig(weight_sector=1, weight_capacity=1, weight_market=1, weight_certifications=1)
-    pair = factors_of(producer(hs=["84"]), buyer(hs=["85"], country="DE"), config)
+    pair = factors_of(producer(hs=["85"]), buyer(hs=["XVI"], country="DE"), config)
     assert pair[5] == pytest.approx((0.2 + 0.5 + 0.2 + 1.0) / 4, abs=1e-12)
 
 

@@ -71,7 +71,10 @@ def test_no_sector_overlap_means_no_candidate(p, b):
     candidates = set(zip(c.producer_id.tolist(), c.buyer_id.tolist(), strict=True))
     for i, pid in enumerate(p.ids.tolist()):
         for j, bid in enumerate(b.ids.tolist()):
-            overlap = reference_sector_level(p.hs_codes[i], b.hs_codes[j], SECTIONS) is not None
+            codes = [*p.hs_codes[i], *(line[0] for line in p.products[i])]  # declared and products
+            overlap = (
+                reference_sector_level(codes, b.hs_codes[j], SECTIONS, bool(b.seeks_parts[j])) is not None
+            )
             assert ((pid, bid) in candidates) == overlap
 
 
@@ -95,6 +98,8 @@ def test_more_free_capacity_never_lowers_the_capacity_factor(p, b, unit, base, e
             target_markets=p.target_markets,
             open_to_any_market=p.open_to_any_market,
             certifications=p.certifications,
+            products=p.products,
+            export_experience=p.export_experience,
         )
 
     before = score_candidates(with_capacity(base), b, SECTIONS, regions=REGIONS)
@@ -118,6 +123,8 @@ def test_adding_a_target_market_never_lowers_a_score(p, b, country, data):
         target_markets=targets,
         open_to_any_market=p.open_to_any_market,
         certifications=p.certifications,
+        products=p.products,
+        export_experience=p.export_experience,
     )
     before = score_candidates(p, b, SECTIONS, regions=REGIONS)
     after = score_candidates(wider, b, SECTIONS, regions=REGIONS)

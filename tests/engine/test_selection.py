@@ -19,6 +19,8 @@ from matchmaking.engine.selection import ProducerTop, block_buyer_top
 from tests.engine.builders import REGIONS, SECTIONS, buyer, buyers, producer, producers
 
 # Four identical buyers; producer 1 is everyone's best (1.0), 2 the second (0.815), 3 the third (0.475).
+# The buyers seek the subheading, its heading and its chapter (issue 14: a producer is a
+# candidate only under a code the buyer seeks, at the buyer's level).
 PRODUCERS = producers(
     producer(1, ["841810"], capacity={"units": 1e6}, target_markets={"IQ"}),
     producer(2, ["8418"], target_markets={"IQ"}),
@@ -26,7 +28,7 @@ PRODUCERS = producers(
 )
 BUYERS = buyers(
     *(
-        buyer(b, ["841810"], country="IQ", annual_demand=100, demand_unit="units")
+        buyer(b, ["841810", "8418", "84"], country="IQ", annual_demand=100, demand_unit="units")
         for b in (101, 102, 103, 104)
     )
 )
@@ -75,9 +77,9 @@ def test_pairs_below_the_threshold_are_dropped_and_not_rescued():
 
 
 def test_the_threshold_compares_the_stored_score():
-    # 0.4 * 0.2 + 0.25 * 0.5 + 0.25 * 0.2 + 0.1 * 1 = 0.355
+    # 0.4 * 0.2 + 0.25 * 0.5 + 0.25 * 0.2 + 0.1 * 1 = 0.355 (a buyer who chose section XVI)
     p = producers(producer(1, ["84"]))
-    b = buyers(buyer(100, ["85"], country="DE"))
+    b = buyers(buyer(100, ["XVI"], country="DE"))
     assert len(run(MatchingConfig(min_score=0.355), p, b)) == 1
     assert len(run(MatchingConfig(min_score=0.356), p, b)) == 0
 

@@ -35,6 +35,11 @@ def same_arrays(one: ProducerArrays, other: ProducerArrays) -> None:
     assert [set(m) for m in one.target_markets] == [set(m) for m in other.target_markets]
     assert [set(c) for c in one.certifications] == [set(c) for c in other.certifications]
     assert one.open_to_any_market.tolist() == other.open_to_any_market.tolist()
+    # Product lines as text: NaN quantities compare equal that way.
+    assert [repr([tuple(line) for line in lines]) for lines in one.products] == [
+        repr([tuple(line) for line in lines]) for lines in other.products
+    ]
+    assert [set(c) for c in one.export_experience] == [set(c) for c in other.export_experience]
     for mine, theirs in (
         (one.capacity_by_unit, other.capacity_by_unit),
         (one.moq_by_unit, other.moq_by_unit),
@@ -94,6 +99,8 @@ def test_a_patch_scores_as_preparing_the_result_again(before, incoming, buyers, 
         target_markets=incoming.target_markets,
         open_to_any_market=incoming.open_to_any_market,
         certifications=incoming.certifications,
+        products=incoming.products,
+        export_experience=incoming.export_experience,
     )
     removed = [pk for pk in removed if pk not in set(ids.tolist())]
 
@@ -122,6 +129,8 @@ def _concatenated(one: ProducerArrays, other: ProducerArrays) -> ProducerArrays:
         target_markets=[*one.target_markets, *other.target_markets],
         open_to_any_market=np.concatenate([one.open_to_any_market, other.open_to_any_market]),
         certifications=[*one.certifications, *other.certifications],
+        products=[*one.products, *other.products],
+        export_experience=[*one.export_experience, *other.export_experience],
     )
 
 
@@ -185,6 +194,8 @@ def test_producers_edited_in_place_score_as_preparing_them_again(before, edits, 
         target_markets=edits.target_markets[:n],
         open_to_any_market=edits.open_to_any_market[:n],
         certifications=edits.certifications[:n],
+        products=edits.products[:n],
+        export_experience=edits.export_experience[:n],
     )
     patched = replace_producers(prepare_producers(before, SECTIONS, REGIONS), edits, removed_ids=ids.tolist())
 

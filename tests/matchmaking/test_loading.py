@@ -55,11 +55,18 @@ def test_a_producer_is_read_from_its_profile_and_its_listed_products():
 
     assert list(arrays.ids) == [producer.pk]
     assert arrays.hs_codes[0] == ["841810", "841850", "8450", "851660"]  # not the unlisted 940360
-    assert arrays.capacity_by_unit["units"][0] == 5000  # 3,000 + 2,000, not the unlisted 700
-    assert arrays.capacity_by_unit["tonnes"][0] == 90
-    assert math.isnan(arrays.capacity_by_unit["kg"][0])
-    assert arrays.moq_by_unit["units"][0] == 5  # the smallest
-    assert math.isnan(arrays.moq_by_unit["tonnes"][0])
+    # Issue 14: capacity and minimum order per product line (the engine counts only the lines
+    # under a buyer's codes), no company-wide sum; not the unlisted 940360.
+    lines = [
+        (code, unit, capacity, None if math.isnan(moq) else moq)
+        for code, unit, capacity, moq in arrays.products[0]
+    ]
+    assert lines == [
+        ("841810", "units", 3000, 20),
+        ("841850", "units", 2000, 5),
+        ("851660", "tonnes", 90, None),
+    ]
+    assert arrays.capacity_by_unit == {} and arrays.moq_by_unit == {}
     assert arrays.target_markets[0] == {"IQ", "AM"}
     assert arrays.certifications[0] == {"ISO9001", "CE"}
     assert not arrays.open_to_any_market[0]

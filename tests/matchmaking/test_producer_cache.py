@@ -179,7 +179,7 @@ def test_a_write_committed_late_within_the_margin_is_still_seen(market, settings
     rematch_both_ways(market["iraq"], settings)
     arrays = producer_cache.prepared_producers(load_sections()).arrays
     at = int(np.flatnonzero(arrays.ids == producer.pk)[0])
-    assert arrays.capacity_by_unit["units"][at] == 77777
+    assert [line.capacity for line in arrays.products[at]] == [77777]  # per product line (issue 14)
 
 
 def test_many_changes_at_once_load_everything_again(market, settings, monkeypatch):

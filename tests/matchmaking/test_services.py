@@ -32,12 +32,14 @@ def rows():
 
 @pytest.fixture
 def market():
-    """Two fridge makers, a furniture maker (no shared sector), buyers in Iraq and Germany."""
+    """Two fridge makers, a furniture maker (no shared sector), buyers in Iraq and Germany
+    (a producer is a candidate only under a code the buyer seeks, at the buyer's level, so
+    Germany seeks heading 8418 besides its subheading to be offered the freezers, issue 14)."""
     fridges = make_producer(("841810",), capacity="45000", markets=["IQ"], certifications=["CE"])
     freezers = make_producer(("841840",), capacity="800", markets=["AM"])
     furniture = make_producer(("940360",), capacity="60", markets=["IQ"])
     iraq = make_buyer(("8418",), country="IQ", demand="5000", certifications=["CE"])
-    germany = make_buyer(("841810",), country="DE", demand="100")
+    germany = make_buyer(("841810", "8418"), country="DE", demand="100")
     return {
         "fridges": fridges,
         "freezers": freezers,
@@ -225,7 +227,7 @@ def test_a_one_profile_rematch_keeps_pairs_still_above_the_threshold(market):
 
 def test_a_new_counterpart_is_matched_by_a_one_profile_rematch(market):
     services.rematch_all()
-    newcomer = make_buyer(("841810",), country="IQ", demand="10")
+    newcomer = make_buyer(("8418",), country="IQ", demand="10")  # the heading: freezers too
     counts = services.rematch_buyer(newcomer.pk)
     assert counts.created == 2
     assert set(Match.objects.filter(buyer=newcomer).values_list("producer_id", flat=True)) == {
