@@ -20,7 +20,7 @@ from matchmaking.models import Match, MatchEvent, MatchStatus
 
 pytestmark = pytest.mark.django_db
 
-SMALL, LARGER = ProvinceSize(0.02), ProvinceSize(0.05)
+SMALL, LARGER = ProvinceSize(0.05), ProvinceSize(0.12)
 IRAQ_DESK = counsellor_email(next(m for m in MARKETS if m.code == "IQ"))
 FIRST_APPLIANCE_MAKER = producer_email(SECTOR_BY_KEY["appliances"], 0)
 PAGES = {
@@ -69,7 +69,12 @@ def test_pages_take_the_same_number_of_queries_at_two_sizes_of_the_province(clie
     seed(LARGER)
     larger, larger_matches = page_queries(client), Match.objects.count()
     assert larger_matches > 2 * small_matches
-    assert larger == small
+    # A counsellor's page asks once (cached on the user, accounts.policies) for the producers of
+    # the counsellor's matches when a producer it shows does not target the desk's markets:
+    # present or not by the data on the page, never more than once, whatever the size.
+    for page in PAGES:
+        allowed = 1 if page.startswith("counsellor") else 0
+        assert abs(larger[page] - small[page]) <= allowed, (page, small[page], larger[page])
 
 
 def test_the_province_has_a_desk_per_market_a_queue_and_a_year_of_history():
