@@ -10,7 +10,8 @@ The script never touches real data: it makes its own database (on PostgreSQL
 temporary SQLite file), migrates it (the HS taxonomy comes with the migrations) and bulk
 loads synthetic producers, products and buyers with the HS spread of
 benchmarks/bench_engine_core.py (machinery, appliances, vehicles, furniture, plastics,
-steel, textiles, food). Then, in one run:
+steel, textiles, food), plus issue 14's inputs: 40% of producers with export experience,
+a quarter of buyers asking for parts and components too. Then, in one run:
 
 - the naive baseline (matchmaking.engine.reference: every pair visited in Python) on a
   sample of buyers against all producers, read from the database, extrapolated to all pairs
@@ -18,13 +19,17 @@ steel, textiles, food). Then, in one run:
   the same arrays: pairs/s of both and the ratio;
 - the strongest plain alternatives a Django team would write, on the same arrays and tables:
   (a) an inverted index over HS codes (a dict HS key → producers, each buyer's candidates read
-  from it, then a per-candidate Python loop computing the same score: the per-pair functions
-  of matchmaking.engine.reference) and (b) one SQL query scoring the candidates in PostgreSQL
-  (profiles, products and sought sectors joined on HS prefix, the four factors computed in
-  SQL, each buyer's top K by a window function; skipped on SQLite). Both are first checked
-  to give the engine's candidate pairs and scores on a sample of buyers (the run stops if
-  not), then timed on a sample of buyers and extrapolated to all (`--index-sample`,
-  `--sql-sample`; 0 runs the SQL on all), and compared with the engine's `score_all`;
+  from it at the buyer's own level and the related headings when it asks for parts, then a
+  per-candidate Python loop computing the same score: the per-pair functions of
+  matchmaking.engine.reference, times the responsiveness multiplier) and (b) one SQL query
+  scoring the candidates in PostgreSQL (the producers' lines joined to the sought codes at
+  the buyer's level, capacity and minimum order of the matching lines, the four factors and
+  the multiplier computed in SQL, each buyer's top K by a window function; skipped on
+  SQLite). The engine and both get the same synthetic responsiveness evidence (the scratch
+  database has no forwarded matches). Both are first checked to give the engine's candidate
+  pairs and scores on a sample of buyers (the run stops if not), then timed on a sample of
+  buyers and extrapolated to all (`--index-sample`, `--sql-sample`; 0 runs the SQL on all),
+  and compared with the engine's `score_all`;
 - the sweep end to end, `matchmaking.services.rematch_all()` into an empty Match table:
   loading from the database, scoring, explanations and the upsert with one event per match,
   timed as a whole and per stage, with the peak resident memory during it; then the same
@@ -69,7 +74,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 os.environ.pop("CELERY_BROKER_URL", None)  # the chunked sweep runs in process
 
-from bench_engine_core import Generator, peak_rss_mb, reset_peak_memory  # noqa: E402
+from bench_engine_core import FAR_MARKETS, NEAR_MARKETS, Generator, peak_rss_mb, reset_peak_memory  # noqa: E402
 from scratch import scratch_database  # noqa: E402
 
 BATCH = 5000
@@ -96,6 +101,17 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
     p_arrays, b_arrays = generator.producers(producers), generator.buyers(buyers)
     password = make_password(None)
     rng = np.random.default_rng(seed)
+    # Issue 14's inputs, from a generator of their own (the draws above stay as they were):
+    # 40% of producers have exported to 1-3 countries, a quarter of buyers ask for parts too.
+    extra = np.random.default_rng(seed + 1)
+    markets = NEAR_MARKETS + FAR_MARKETS
+    exported = [
+        sorted(extra.choice(markets, size=extra.integers(1, 4), replace=False))
+        if extra.random() < 0.4
+        else []
+        for _ in range(producers)
+    ]
+    seeks_parts = extra.random(buyers) < 0.25
 
     def users(role: str, n: int, offset: int) -> list[int]:
         User.objects.bulk_create(
@@ -113,6 +129,7 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
                 target_markets=sorted(p_arrays.target_markets[i]),
                 open_to_any_market=bool(p_arrays.open_to_any_market[i]),
                 certifications=sorted(p_arrays.certifications[i]),
+                export_experience=exported[i],
             )
             for i in range(producers)
         ],
@@ -157,6 +174,7 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
                 if math.isnan(b_arrays.typical_order[i])
                 else float(b_arrays.typical_order[i]),
                 required_certifications=sorted(b_arrays.required_certifications[i]),
+                seeks_parts=bool(seeks_parts[i]),
             )
             for i in range(buyers)
         ],
@@ -232,13 +250,17 @@ def engine_against_naive(sample: int) -> tuple[float, float]:
 # --- The plain alternatives a Django team would write ------------------------------------------
 
 
-def inverted_index_candidates(producers, buyers, sections, config, regions):
-    """Baseline (a): a dict HS key → producers (every level of each producer's codes), the
-    candidate set of each buyer read from it, then a per-candidate Python loop computing the
-    same score as the engine (the per-pair functions of matchmaking.engine.reference, which the
-    engine's tests hold equal to it). Returns the scored candidate pairs (no threshold, no caps)."""
-    from matchmaking.engine.config import SECTOR_SCORES
-    from matchmaking.engine.hs import sector_keys
+def inverted_index_candidates(producers, buyers, sections, config, regions, responsiveness=None):
+    """Baseline (a): a dict HS key → producers (every level of each of a producer's lines:
+    its products' codes and its declared codes), each buyer's candidates read from it at the
+    buyer's own level (its subheading, heading, chapter or section key, and the related
+    headings of engine.related when it asks for parts), then a per-candidate Python loop
+    computing the same score as the engine: the per-pair functions of
+    matchmaking.engine.reference (which the engine's tests hold equal to it), times the
+    producer's responsiveness multiplier. Returns the scored candidate pairs (no threshold,
+    no caps)."""
+    from matchmaking.engine.config import HEADING, SECTOR_SCORES
+    from matchmaking.engine.hs import normalise_hs_code, sector_keys
     from matchmaking.engine.reference import (
         ReferencePair,
         reference_capacity,
@@ -246,29 +268,43 @@ def inverted_index_candidates(producers, buyers, sections, config, regions):
         reference_market,
         reference_sector_level,
     )
+    from matchmaking.engine.related import related_headings
 
     names = frozenset(sections.values())
+    codes_of = [
+        [line[0] for line in producers.products[p]]
+        + [c for c in producers.hs_codes[p] if c not in {line[0] for line in producers.products[p]}]
+        for p in range(len(producers))
+    ]
     index: dict[tuple[int, str], list[int]] = {}
-    for p, codes in enumerate(producers.hs_codes):
+    for p, codes in enumerate(codes_of):
         for key in {key for code in codes for key in sector_keys(code, sections, names)}:
             index.setdefault(key, []).append(p)
+    aligned = responsiveness.aligned(producers.ids) if responsiveness is not None else None
     ws, wc, wm, wr = config.weights
     total = ws + wc + wm + wr
     pairs = []
     for b in range(len(buyers)):
+        parts = bool(buyers.seeks_parts[b])
         candidates: set[int] = set()
         for code in buyers.hs_codes[b]:
-            for key in sector_keys(code, sections, names):
-                candidates.update(index.get(key, ()))
+            own = sector_keys(code, sections, names)[0]  # the buyer's own level comes first
+            candidates.update(index.get(own, ()))
+            if parts:
+                for heading in related_headings(normalise_hs_code(code, names)):
+                    candidates.update(index.get((HEADING, heading), ()))
         for p in sorted(candidates):
-            level = reference_sector_level(producers.hs_codes[p], buyers.hs_codes[b], sections)
+            level = reference_sector_level(codes_of[p], buyers.hs_codes[b], sections, parts)
             if level is None:
                 continue
             sector = SECTOR_SCORES[level]
-            capacity = reference_capacity(producers, p, buyers, b)
+            capacity = reference_capacity(producers, p, buyers, b, sections)
             market = reference_market(producers, p, buyers, b, regions)
             certifications = reference_certifications(producers, p, buyers, b)
             score = (ws * sector + wc * capacity + wm * market + wr * certifications) / total
+            score = min(1.0, max(0.0, score))
+            if aligned is not None:
+                score = score * float(aligned.factor[p])
             pairs.append(
                 ReferencePair(
                     int(producers.ids[p]),
@@ -278,7 +314,7 @@ def inverted_index_candidates(producers, buyers, sections, config, regions):
                     capacity,
                     market,
                     certifications,
-                    min(1.0, max(0.0, score)),
+                    score,
                 )
             )
     return pairs
@@ -297,43 +333,67 @@ buyer_ids AS (SELECT unnest(%(buyers)s::bigint[]) AS id),
 sections AS (SELECT code AS chapter, section_id AS section FROM {sector} WHERE level = 2),
 conversions (unit, source, factor) AS (SELECT * FROM unnest(%(units)s::text[], %(sources)s::text[], %(factors)s::float8[])),
 regions (country, region) AS (SELECT * FROM unnest(%(countries)s::text[], %(regions)s::text[])),
-producer_codes AS (
-    SELECT producer_id, {hs_code} AS code FROM {product}
-    WHERE is_active AND producer_id IN (SELECT id FROM producer_ids)
-    UNION
-    SELECT producerprofile_id, sector_id FROM {declared} WHERE producerprofile_id IN (SELECT id FROM producer_ids)
+related (heading, other) AS (SELECT * FROM unnest(%(headings)s::text[], %(related)s::text[])),
+penalties (producer_id, factor) AS (SELECT * FROM unnest(%(penalised)s::bigint[], %(multipliers)s::float8[])),
+lines AS (  -- each listed product a line; a declared code no product carries, a line of unknown capacity
+    SELECT pr.id AS line, pr.producer_id, left(pr.{hs_code}, 6) AS code, pr.capacity_unit AS unit,
+           pr.available_capacity::float8 AS free, pr.moq::float8 AS moq
+    FROM {product} pr WHERE pr.is_active AND pr.producer_id IN (SELECT id FROM producer_ids)
+    UNION ALL
+    SELECT -row_number() OVER (), d.producerprofile_id, left(d.sector_id, 6), NULL, NULL, NULL
+    FROM {declared} d
+    WHERE d.producerprofile_id IN (SELECT id FROM producer_ids) AND NOT EXISTS (
+        SELECT 1 FROM {product} pr
+        WHERE pr.is_active AND pr.producer_id = d.producerprofile_id AND pr.{hs_code} = d.sector_id)
 ),
-producer_keys AS (
-    SELECT c.producer_id, c.code, c.code ~ '^[0-9]' AS digits,
-           CASE WHEN c.code ~ '^[0-9]' THEN s.section ELSE c.code END AS section
-    FROM producer_codes c LEFT JOIN sections s ON s.chapter = left(c.code, 2)
+line_keys AS (  -- the (level, key) each line lies under: its subheading, heading, chapter, section
+    SELECT l.line, l.producer_id, k.level, k.key
+    FROM lines l LEFT JOIN sections s ON s.chapter = left(l.code, 2)
+    CROSS JOIN LATERAL (VALUES
+        (3, CASE WHEN l.code ~ '^[0-9]{{6}}$' THEN l.code END),
+        (2, CASE WHEN l.code ~ '^[0-9]{{4}}' THEN left(l.code, 4) END),
+        (1, CASE WHEN l.code ~ '^[0-9]{{2}}' THEN left(l.code, 2) END),
+        (0, CASE WHEN l.code ~ '^[0-9]' THEN s.section ELSE l.code END)
+    ) k (level, key)
+    WHERE k.key IS NOT NULL
 ),
-buyer_keys AS (
-    SELECT c.buyerprofile_id AS buyer_id, c.sector_id AS code, c.sector_id ~ '^[0-9]' AS digits,
-           CASE WHEN c.sector_id ~ '^[0-9]' THEN s.section ELSE c.sector_id END AS section
-    FROM {sought} c LEFT JOIN sections s ON s.chapter = left(c.sector_id, 2)
+buyer_wants AS (  -- (key level, key, pair level): each sought code at its own level, and the
+                  -- headings related to a sought heading or subheading when the buyer asks for parts
+    SELECT c.buyerprofile_id AS buyer_id, w.level, left(c.sector_id, 6) AS key, w.level AS found
+    FROM {sought} c CROSS JOIN LATERAL (SELECT CASE WHEN c.sector_id !~ '^[0-9]' THEN 0
+        WHEN length(c.sector_id) = 2 THEN 1 WHEN length(c.sector_id) = 4 THEN 2 ELSE 3 END AS level) w
     WHERE c.buyerprofile_id IN (SELECT id FROM buyer_ids)
+    UNION ALL
+    SELECT c.buyerprofile_id, 2, r.other, 4
+    FROM {sought} c JOIN {buyer} b ON b.id = c.buyerprofile_id AND b.seeks_parts
+    JOIN related r ON r.heading = left(c.sector_id, 4)
+    WHERE c.buyerprofile_id IN (SELECT id FROM buyer_ids) AND c.sector_id ~ '^[0-9]{{4}}'
 ),
-levels AS (  -- the finest level each pair shares by HS prefix (3 subheading … 0 section)
-    SELECT pk.producer_id, bk.buyer_id, max(CASE
-        WHEN pk.digits AND bk.digits AND length(pk.code) = 6 AND pk.code = bk.code THEN 3
-        WHEN pk.digits AND bk.digits AND length(pk.code) >= 4 AND length(bk.code) >= 4
-             AND left(pk.code, 4) = left(bk.code, 4) THEN 2
-        WHEN pk.digits AND bk.digits AND left(pk.code, 2) = left(bk.code, 2) THEN 1
-        ELSE 0 END) AS level
-    FROM producer_keys pk JOIN buyer_keys bk ON pk.section = bk.section
-    GROUP BY pk.producer_id, bk.buyer_id
+matching AS (  -- a producer's line under what a buyer seeks, with the level it lies there at
+    SELECT k.producer_id, w.buyer_id, k.line, w.found
+    FROM line_keys k JOIN buyer_wants w ON w.level = k.level AND w.key = k.key
 ),
-per_unit AS (
-    SELECT producer_id, capacity_unit AS unit,
-           sum(available_capacity::float8) FILTER (WHERE available_capacity >= 0) AS free,
-           min(moq::float8) FILTER (WHERE moq > 0) AS moq
-    FROM {product} WHERE is_active AND producer_id IN (SELECT id FROM producer_ids)
-    GROUP BY producer_id, capacity_unit
+levels AS (  -- the closest level of each pair (closeness: section, chapter, related, heading, subheading)
+    SELECT producer_id, buyer_id, (ARRAY[0, 1, 4, 2, 3])[max((ARRAY[0, 1, 3, 4, 2])[found + 1]) + 1] AS level
+    FROM matching GROUP BY producer_id, buyer_id
 ),
-in_unit AS (  -- free capacity (summed) and minimum order (smallest) in each demand unit
-    SELECT u.producer_id, c.unit, sum(u.free * c.factor) AS free, min(u.moq * c.factor) AS moq
-    FROM per_unit u JOIN conversions c ON c.source = u.unit GROUP BY u.producer_id, c.unit
+buyers AS (
+    SELECT b.id, upper(btrim(b.country)) AS country, r.region, b.annual_demand::float8 AS demand,
+           b.demand_unit AS unit, b.typical_order::float8 AS typical_order,
+           ARRAY(SELECT DISTINCT lower(regexp_replace(btrim(x), '\\s+', ' ', 'g'))
+                 FROM jsonb_array_elements_text(b.required_certifications::jsonb) x WHERE btrim(x) <> '') AS required
+    FROM {buyer} b LEFT JOIN regions r ON r.country = upper(btrim(b.country))
+    WHERE b.id IN (SELECT id FROM buyer_ids)
+),
+supply AS (  -- free capacity (summed) and minimum order (smallest) of the pair's matching lines, in the buyer's unit
+    SELECT m.producer_id, m.buyer_id,
+           sum(l.free * c.factor) FILTER (WHERE l.free >= 0) AS free,
+           min(l.moq * c.factor) FILTER (WHERE l.moq > 0) AS moq
+    FROM (SELECT DISTINCT producer_id, buyer_id, line FROM matching) m
+    JOIN buyers b ON b.id = m.buyer_id
+    JOIN lines l ON l.line = m.line
+    JOIN conversions c ON c.unit = b.unit AND c.source = l.unit
+    GROUP BY m.producer_id, m.buyer_id
 ),
 held AS (
     SELECT producer_id, array_agg(DISTINCT name) AS names FROM (
@@ -346,38 +406,37 @@ held AS (
         WHERE pr.is_active AND pr.producer_id IN (SELECT id FROM producer_ids)
     ) names WHERE name <> '' GROUP BY producer_id
 ),
-buyers AS (
-    SELECT b.id, upper(btrim(b.country)) AS country, r.region, b.annual_demand::float8 AS demand,
-           b.demand_unit AS unit, b.typical_order::float8 AS typical_order,
-           ARRAY(SELECT DISTINCT lower(regexp_replace(btrim(x), '\\s+', ' ', 'g'))
-                 FROM jsonb_array_elements_text(b.required_certifications::jsonb) x WHERE btrim(x) <> '') AS required
-    FROM {buyer} b LEFT JOIN regions r ON r.country = upper(btrim(b.country))
-    WHERE b.id IN (SELECT id FROM buyer_ids)
+markets AS (  -- target markets and export experience count alike (1.0 the country, 0.6 its region)
+    SELECT p.id AS producer_id, p.open_to_any_market AS open,
+           ARRAY(SELECT upper(btrim(t)) FROM unnest(string_to_array(p.target_markets, ',')
+                 || string_to_array(p.export_experience, ',')) t WHERE btrim(t) <> '') AS countries
+    FROM {producer} p WHERE p.id IN (SELECT id FROM producer_ids)
 ),
 factors AS (
     SELECT l.producer_id, l.buyer_id, l.level,
-        (ARRAY[0.2, 0.5, 0.85, 1.0]::float8[])[l.level + 1] AS sector,
-        (CASE WHEN u.free IS NOT NULL AND b.demand > 0 THEN least(1.0, u.free / b.demand) ELSE 0.5 END)
-        * (CASE WHEN u.moq > b.typical_order AND b.typical_order > 0 THEN b.typical_order / u.moq ELSE 1.0 END)
+        (ARRAY[0.2, 0.5, 0.85, 1.0, 0.6]::float8[])[l.level + 1] AS sector,
+        (CASE WHEN s.free IS NOT NULL AND b.demand > 0 THEN least(1.0, s.free / b.demand) ELSE 0.5 END)
+        * (CASE WHEN s.moq > b.typical_order AND b.typical_order > 0 THEN b.typical_order / s.moq ELSE 1.0 END)
             AS capacity,
-        CASE WHEN b.country = ANY(string_to_array(upper(p.target_markets), ',')) THEN 1.0
+        CASE WHEN b.country <> '' AND b.country = ANY(mk.countries) THEN 1.0
              WHEN b.region IS NOT NULL AND EXISTS (
-                 SELECT 1 FROM unnest(string_to_array(p.target_markets, ',')) t
-                 JOIN regions r ON r.country = upper(btrim(t)) WHERE r.region = b.region) THEN 0.6
-             WHEN p.open_to_any_market THEN 0.5 ELSE 0.2 END AS market,
+                 SELECT 1 FROM unnest(mk.countries) t JOIN regions r ON r.country = t WHERE r.region = b.region) THEN 0.6
+             WHEN mk.open THEN 0.5 ELSE 0.2 END AS market,
         CASE WHEN cardinality(b.required) = 0 THEN 1.0
              ELSE cardinality(ARRAY(SELECT unnest(b.required) INTERSECT SELECT unnest(h.names)))::float8
-                  / cardinality(b.required) END AS certifications
+                  / cardinality(b.required) END AS certifications,
+        coalesce(pn.factor, 1.0) AS penalty
     FROM levels l
     JOIN buyers b ON b.id = l.buyer_id
-    JOIN {producer} p ON p.id = l.producer_id
-    LEFT JOIN in_unit u ON u.producer_id = l.producer_id AND u.unit = b.unit
+    JOIN markets mk ON mk.producer_id = l.producer_id
+    LEFT JOIN supply s ON s.producer_id = l.producer_id AND s.buyer_id = l.buyer_id
     LEFT JOIN held h ON h.producer_id = l.producer_id
+    LEFT JOIN penalties pn ON pn.producer_id = l.producer_id
 ),
 scored AS (
     SELECT producer_id, buyer_id, level,
            round(greatest(0.0, least(1.0, (%(ws)s * sector + %(wc)s * capacity + %(wm)s * market
-                 + %(wr)s * certifications) / %(total)s)) * 1000)::int AS milli
+                 + %(wr)s * certifications) / %(total)s)) * penalty * 1000)::int AS milli
     FROM factors
 ),
 ranked AS (
@@ -387,15 +446,22 @@ ranked AS (
 """
 
 
-def sql_scores(producer_ids, buyer_ids, config, regions, *, top_k: bool) -> list[tuple[int, int, int, int]]:
-    """Baseline (b), PostgreSQL only: one query joins the profiles, their products and the
-    buyers' sought sectors on HS prefix, computes the four factors and the score in SQL and
-    (`top_k`) keeps each buyer's best top_k_per_buyer reaching min_score with a window
-    function; else every candidate pair. Rows (producer, buyer, level, score in thousandths)."""
+def sql_scores(
+    producer_ids, buyer_ids, config, regions, *, top_k: bool, responsiveness=None
+) -> list[tuple[int, int, int, int]]:
+    """Baseline (b), PostgreSQL only: one query joins each producer's lines (its products and
+    declared codes) to the buyers' sought codes at the buyer's own level (and the related
+    headings, for a buyer asking for parts), sums the matching lines' capacity, computes the
+    four factors (export experience counted with the target markets), the score and the
+    producer's responsiveness multiplier in SQL and (`top_k`) keeps each buyer's best
+    top_k_per_buyer reaching min_score with a window function; else every candidate pair.
+    The related headings table and the multipliers (engine.related, engine.responsiveness)
+    come in as parameters. Rows (producer, buyer, level, score in thousandths)."""
     from django.db import connection
 
     from accounts.models import BuyerProfile, ProducerProfile
     from catalogue.models import Product
+    from matchmaking.engine.related import default_related_headings
     from taxonomy.models import Sector
 
     tables = {
@@ -414,6 +480,9 @@ def sql_scores(producer_ids, buyer_ids, config, regions, *, top_k: bool) -> list
         query += "SELECT producer_id, buyer_id, level, milli FROM scored"
     conversions = _conversions()
     markets = sorted(regions.market_regions.items())
+    related = [(h, o) for h, others in default_related_headings().items() for o in others]
+    aligned = responsiveness.aligned(np.asarray(producer_ids)) if responsiveness is not None else None
+    penalised = [] if aligned is None else np.flatnonzero(aligned.factor < 1.0)
     ws, wc, wm, wr = config.weights
     params = {
         "producers": [int(i) for i in producer_ids],
@@ -423,6 +492,10 @@ def sql_scores(producer_ids, buyer_ids, config, regions, *, top_k: bool) -> list
         "factors": [c[2] for c in conversions],
         "countries": [m[0] for m in markets],
         "regions": [m[1] for m in markets],
+        "headings": [r[0] for r in related],
+        "related": [r[1] for r in related],
+        "penalised": [int(producer_ids[i]) for i in penalised],
+        "multipliers": [float(aligned.factor[i]) for i in penalised],
         "ws": ws,
         "wc": wc,
         "wm": wm,
@@ -436,11 +509,24 @@ def sql_scores(producer_ids, buyer_ids, config, regions, *, top_k: bool) -> list
         return cursor.fetchall()
 
 
+def synthetic_responsiveness(producer_ids: np.ndarray, seed: int = 11):
+    """Introductions and unanswered ones for a fifth of the producers (3-12 each, up to all of
+    them unanswered): evidence for the baselines' check and timing, where the scratch database
+    has no forwarded matches (the sweep below reads the database's own, none here)."""
+    from matchmaking.engine import Responsiveness
+
+    rng = np.random.default_rng(seed)
+    chosen = np.sort(rng.choice(producer_ids, size=len(producer_ids) // 5, replace=False))
+    introduced = rng.integers(3, 13, size=len(chosen))
+    return Responsiveness(ids=chosen, introduced=introduced, unanswered=rng.integers(0, introduced + 1))
+
+
 def engine_against_baselines(*, agree_sample: int, index_sample: int, sql_sample: int | None) -> None:
     """The two plain alternatives on the same data as the engine, in the same run: their
     candidate pairs checked equal to the engine's on `agree_sample` buyers (and their scores,
     to the thousandth), then timed (on a sample of buyers, extrapolated to all: the output
-    says which) against the engine's `score_all` on all of them."""
+    says which) against the engine's `score_all` on all of them. All three get the same
+    responsiveness evidence (`synthetic_responsiveness`), so the multiplier is checked too."""
     from django.db import connection
 
     from matchmaking import engine
@@ -451,18 +537,27 @@ def engine_against_baselines(*, agree_sample: int, index_sample: int, sql_sample
     config, regions = get_matching_config(), default_regions()
     sections = load_sections()
     producers, buyers = load_producers(), load_buyers()
+    evidence = synthetic_responsiveness(producers.ids)
     pairs = len(producers) * len(buyers)
-    _, engine_seconds = timed(engine.score_all, producers, buyers, sections, config)
-    print(f"\nthe plain alternatives (engine score_all on all {pairs:,} pairs: {engine_seconds:.2f} s)")
+    _, engine_seconds = timed(
+        engine.score_all, producers, buyers, sections, config, regions=regions, responsiveness=evidence
+    )
+    print(
+        f"\nthe plain alternatives (engine score_all on all {pairs:,} pairs: {engine_seconds:.2f} s; "
+        f"{len(evidence.ids):,} producers with responsiveness evidence, "
+        f"{int(buyers.seeks_parts.sum()):,} buyers asking for parts)"
+    )
 
     # Agreement on a sample: the same candidate pairs, the same scores (in thousandths).
     sample = buyers.take(np.arange(min(agree_sample, len(buyers))))
-    found = engine.score_candidates(producers, sample, sections, config, regions=regions)
+    found = engine.score_candidates(
+        producers, sample, sections, config, regions=regions, responsiveness=evidence
+    )
     expected = {
         (int(p), int(b)): int(round(float(s) * 1000))
         for p, b, s in zip(found.producer_id, found.buyer_id, found.score, strict=True)
     }
-    index_pairs = inverted_index_candidates(producers, sample, sections, config, regions)
+    index_pairs = inverted_index_candidates(producers, sample, sections, config, regions, evidence)
     got = {(pair.producer_id, pair.buyer_id): pair.milli for pair in index_pairs}
     assert set(got) == set(expected), "the inverted index's candidate pairs differ from the engine's"
     off = sum(got[key] != expected[key] for key in expected)
@@ -472,7 +567,7 @@ def engine_against_baselines(*, agree_sample: int, index_sample: int, sql_sample
     )
     assert off == 0, "the inverted index scores pairs differently from the engine"
     if connection.vendor == "postgresql":
-        rows = sql_scores(producers.ids, sample.ids, config, regions, top_k=False)
+        rows = sql_scores(producers.ids, sample.ids, config, regions, top_k=False, responsiveness=evidence)
         got_sql = {(p, b): milli for p, b, _level, milli in rows}
         assert set(got_sql) == set(expected), "the SQL query's candidate pairs differ from the engine's"
         off_sql = sum(got_sql[key] != expected[key] for key in expected)
@@ -485,7 +580,9 @@ def engine_against_baselines(*, agree_sample: int, index_sample: int, sql_sample
 
     # (a) the inverted index, timed on a sample of buyers, extrapolated.
     sample = buyers.take(np.arange(min(index_sample, len(buyers))))
-    index_pairs, seconds = timed(inverted_index_candidates, producers, sample, sections, config, regions)
+    index_pairs, seconds = timed(
+        inverted_index_candidates, producers, sample, sections, config, regions, evidence
+    )
     whole = seconds * len(buyers) / len(sample)
     print(
         f"  (a) inverted index over HS codes + per-candidate Python loop: {len(sample):,} buyers in "
@@ -497,11 +594,13 @@ def engine_against_baselines(*, agree_sample: int, index_sample: int, sql_sample
         print("  (b) one SQL query scoring in the database: skipped, it needs PostgreSQL (DATABASE_URL)")
         return
     ids = buyers.ids if sql_sample is None else buyers.ids[:sql_sample]
-    rows, seconds = timed(sql_scores, producers.ids, ids, config, regions, top_k=True)
+    rows, seconds = timed(
+        sql_scores, producers.ids, ids, config, regions, top_k=True, responsiveness=evidence
+    )
     whole = seconds * len(buyers) / len(ids)
     scope = "all" if len(ids) == len(buyers) else f"{len(ids):,} of"
     print(
-        f"  (b) one SQL query (join on HS prefix, factors in SQL, top-{config.top_k_per_buyer} per buyer by "
+        f"  (b) one SQL query (lines joined at the buyer's level, factors in SQL, top-{config.top_k_per_buyer} per buyer by "
         f"window function): {scope} {len(buyers):,} buyers in {seconds:.2f} s ({len(rows):,} rows)"
         + (f", extrapolated to all: {whole:,.0f} s" if len(ids) != len(buyers) else "")
         + f"; engine {whole / engine_seconds:,.1f}× faster"
