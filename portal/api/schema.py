@@ -3,7 +3,8 @@
 Every operation may answer 401 (a bad token), 403 (a role that may not), 429 (throttled),
 503 (the database briefly unavailable, portal/outages.py);
 one naming an object (`me` included), or listing a page of them, 404; one taking a body or filters, 400
-with field errors; one taking a body, 413 (over REQUEST_MAX_BODY_BYTES, portal/request_guard.py). Views declare only their successes and the errors peculiar to them
+with field errors; one taking a body, 413 (over REQUEST_MAX_BODY_BYTES, portal/request_guard.py) and
+415 (a body in a media type the API does not parse: not JSON, a form or multipart; or none named). Views declare only their successes and the errors peculiar to them
 (409 for a transition); this hook adds the rest, with a body schema, so clients and the
 schemathesis run can rely on every status the API answers.
 """
@@ -28,6 +29,7 @@ DESCRIPTIONS = {
     "404": "No such object, or not visible to the caller (or no such page).",
     "409": "Not possible in the object's current state.",
     "413": "The request body is larger than the portal accepts.",
+    "415": "The request body's media type is not JSON, a form or multipart.",
     "429": "Too many requests: try again after the time in Retry-After.",
     "503": "Briefly unavailable: try again after the time in Retry-After.",
 }
@@ -46,7 +48,7 @@ def _statuses(path: str, method: str, operation: dict) -> set[str]:
     if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
         statuses.add("400")
     if "requestBody" in operation:
-        statuses.add("413")
+        statuses.update({"413", "415"})
     return statuses
 
 

@@ -70,3 +70,27 @@ def test_a_page_path_no_route_matches_keeps_the_html_404(client):
     response = client.get("/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- A body the API does not parse (found by the fuzzing: a multipart body that lost its type) ---
+
+
+@pytest.mark.parametrize("content_type", ["", "text/plain", "application/xml"])
+def test_a_body_in_a_media_type_the_api_does_not_parse_answers_a_json_415(client, content_type):
+    response = client.post("/api/v1/auth/token/", data=b"email=a", content_type=content_type)
+    assert _is_json_error(response, 415)
+
+
+def test_every_operation_taking_a_body_declares_the_415_it_may_answer():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    with_body = [
+        (path, method, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert with_body
+    for path, method, operation in with_body:
+        assert "415" in operation["responses"], (method, path)
