@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from rest_framework.authtoken.models import Token
 
+from portal.content import OriginalTextManager, OriginalTexts, language_field
+
 from .managers import UserManager
 
 
@@ -110,7 +112,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return str(self.role) if self.role in PARTY_ROLES else None
 
 
-class ProducerProfile(models.Model):
+class ProducerProfile(OriginalTexts, models.Model):
     """A producing company: who it is, how to reach it, where it wants to sell."""
 
     owner = models.OneToOneField(
@@ -118,6 +120,7 @@ class ProducerProfile(models.Model):
     )
     name = models.CharField(_("company name"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    original_language = language_field()
     province = models.CharField(_("province"), max_length=100, default="East Azerbaijan")
     city = models.CharField(_("city"), max_length=100, blank=True, default="Tabriz")
     website = models.URLField(_("website"), blank=True)
@@ -145,6 +148,8 @@ class ProducerProfile(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = OriginalTextManager()
+
     class Meta:
         verbose_name = _("producer profile")
         verbose_name_plural = _("producer profiles")
@@ -156,7 +161,7 @@ class ProducerProfile(models.Model):
         return self.name
 
 
-class BuyerProfile(models.Model):
+class BuyerProfile(OriginalTexts, models.Model):
     """A foreign buyer: its company, country, what it seeks and how much."""
 
     owner = models.OneToOneField(
@@ -170,6 +175,7 @@ class BuyerProfile(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    original_language = language_field()
     sought_sectors = models.ManyToManyField(
         "taxonomy.Sector", verbose_name=_("sought sectors"), blank=True, related_name="seeking_buyers"
     )
@@ -191,6 +197,8 @@ class BuyerProfile(models.Model):
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OriginalTextManager()
 
     class Meta:
         verbose_name = _("buyer profile")

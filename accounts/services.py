@@ -11,10 +11,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from portal import validation as rules
+from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_language
 from taxonomy.models import CapacityUnit
 from taxonomy.sectors import sectors_for_codes
 
@@ -257,7 +259,8 @@ def _apply_common(obj, data: dict[str, Any], errors: rules.FieldErrors) -> None:
 def _reject_unknown(
     data: dict[str, Any], writable: tuple[str, ...], actor: User, errors: rules.FieldErrors
 ) -> None:
-    errors.reject_unknown(data, writable, also=STAFF_ONLY_FIELDS if actor.is_portal_staff else ())
+    also = (*TEXT_INPUTS, *(STAFF_ONLY_FIELDS if actor.is_portal_staff else ()))
+    errors.reject_unknown(data, writable, also=also)
 
 
 def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor: User) -> list | None:
@@ -266,6 +269,7 @@ def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor
     _reject_unknown(data, PRODUCER_FIELDS, actor, errors)
     if "name" in data or profile._state.adding:
         profile.name = _text(errors, profile, "name", data.get("name", profile.name), required=True)
+    apply_texts_input(profile, data, errors)
     if "province" in data:
         profile.province = _text(errors, profile, "province", data["province"]) or "East Azerbaijan"
     _apply_common(profile, data, errors)
@@ -301,6 +305,7 @@ def _apply_buyer_fields(profile: BuyerProfile, data: dict[str, Any], actor: User
         profile.company_name = _text(
             errors, profile, "company_name", data.get("company_name", profile.company_name), required=True
         )
+    apply_texts_input(profile, data, errors)
     if "country" in data or profile._state.adding:
         profile.country = errors.check("country", rules.country_code, data.get("country")) or ""
     _apply_common(profile, data, errors)
@@ -367,6 +372,9 @@ def _write_profile(
 ) -> ProducerProfile | BuyerProfile:
     """Apply `data` to a producer's or buyer's profile per its rules, save it with its sectors
     (declared or sought), and announce the write (accounts.signals)."""
+    if created:
+        name = data.get("name" if isinstance(profile, ProducerProfile) else "company_name")
+        profile.original_language = initial_language(data, [name, data.get("description")], get_language())
     if isinstance(profile, ProducerProfile):
         sectors, relation = _apply_producer_fields(profile, data, actor), "declared_sectors"
     else:

@@ -5,10 +5,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.content import OriginalTextManager, OriginalTexts, language_field
 from taxonomy.models import CapacityUnit, Sector, SectorLevel
 
 
-class Product(models.Model):
+class Product(OriginalTexts, models.Model):
     """A producer's product line and the capacity it has for export."""
 
     producer = models.ForeignKey(
@@ -19,6 +20,7 @@ class Product(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    original_language = language_field()
     hs_code = models.ForeignKey(
         Sector,
         verbose_name=_("HS code"),
@@ -64,6 +66,8 @@ class Product(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # The normalised name alone: exact-name hits rank first.
     search_name = models.CharField(max_length=200, editable=False, blank=True, default="")
+
+    objects = OriginalTextManager()
 
     class Meta:
         verbose_name = _("product")

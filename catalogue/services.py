@@ -5,10 +5,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import ProducerProfile, User
 from portal import validation as rules
+from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_language
 from taxonomy.models import CapacityUnit, Incoterm
 from taxonomy.sectors import sector_for_code
 
@@ -69,7 +71,7 @@ def _lead_time(value) -> int | None:
 def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
     """Validate `data` field by field onto `product`; raise every error at once."""
     errors = rules.FieldErrors()
-    errors.reject_unknown(data, PRODUCT_FIELDS)
+    errors.reject_unknown(data, PRODUCT_FIELDS, also=TEXT_INPUTS)
     if "name" in data:
         product.name = (
             errors.check("name", rules.text_field, data["name"], max_length=NAME_LENGTH, required=True) or ""
@@ -85,6 +87,7 @@ def _apply_product_fields(product: Product, data: dict[str, Any]) -> None:
             )
             or ""
         )
+    apply_texts_input(product, data, errors)
     if "hs_code" in data:
         sector = errors.check("hs_code", sector_for_code, data["hs_code"])
         if sector is not None:
@@ -169,6 +172,9 @@ def product_create(*, producer: ProducerProfile, actor: User, data: dict[str, An
     """A new product line for `producer`; the actor must own it or be staff."""
     product = Product(producer=producer)
     _check_can_edit(actor, product)
+    product.original_language = initial_language(
+        data, [data.get("name"), data.get("description")], fallback=get_language()
+    )
     _apply_product_fields(product, data)
     product.save()
     refresh_search_index(product_ids=[product.pk])

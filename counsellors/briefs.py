@@ -17,6 +17,8 @@ from accounts.models import ProducerProfile, User
 from accounts.policies import counsellor_markets
 from counsellors.models import MarketBrief
 from portal import validation as rules
+from portal.content import shown
+from portal.translations_input import apply_texts_input, initial_language
 from portal.validation import FieldErrors, country_code
 from taxonomy.models import Sector
 from taxonomy.sectors import sector_q
@@ -97,11 +99,6 @@ def _clean(
     if not partial or "country" in data:
         cleaned["country"] = errors.check("country", country_code, data.get("country"))
         _check_country(errors, author, cleaned["country"])
-    if "language" in data:
-        language = rules.single_line(data.get("language"))
-        if language not in ("fa", "en"):
-            errors.add("language", _("Choose Persian or English."))
-        cleaned["language"] = language
     sectors = None
     if "sectors" in data:
         codes = rules.as_list(data.get("sectors"))
@@ -118,6 +115,18 @@ def _clean(
     return cleaned, sectors
 
 
+def _apply_texts(brief: MarketBrief, data: dict[str, Any]) -> None:
+    errors = FieldErrors()
+    apply_texts_input(brief, data, errors)
+    errors.raise_if_any()
+
+
+def brief_html(brief: MarketBrief, language: str | None = None) -> str:
+    """The brief's body for a reader of `language`, as sanitised HTML (the original's is stored)."""
+    body = shown(brief, "body", language)
+    return brief.body_html if body.is_original else render_markdown(body.text)
+
+
 @transaction.atomic
 def brief_create(*, author: User, data: dict[str, Any]) -> MarketBrief:
     """A counsellor (or staff) publishes a brief; a counsellor's country defaults to the one
@@ -130,7 +139,8 @@ def brief_create(*, author: User, data: dict[str, Any]) -> MarketBrief:
         data["country"] = profile.posted_country.code
     cleaned, sectors = _clean(data, partial=False, author=author)
     brief = MarketBrief(author=author, published_at=timezone.now(), **cleaned)
-    brief.language = cleaned.get("language") or author.preferred_language or "fa"
+    brief.language = initial_language(data, [brief.title, brief.body], author.preferred_language)
+    _apply_texts(brief, data)
     brief.body_html = render_markdown(brief.body)
     brief.save()
     if sectors:
@@ -145,6 +155,7 @@ def brief_update(*, brief: MarketBrief, actor: User, data: dict[str, Any]) -> Ma
     cleaned, sectors = _clean(data, partial=True, author=actor)
     for field, value in cleaned.items():
         setattr(brief, field, value)
+    _apply_texts(brief, data)
     brief.body_html = render_markdown(brief.body)
     brief.save()
     if sectors is not None:

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.content import OriginalTextManager, OriginalTexts
+
 
 class CounsellorProfile(models.Model):
     """A trade counsellor posted abroad: the market whose matches are routed to them."""
@@ -41,7 +43,7 @@ class CounsellorProfile(models.Model):
         return f"{self.user} ({self.posted_country.code})"
 
 
-class MarketBrief(models.Model):
+class MarketBrief(OriginalTexts, models.Model):
     """A counsellor's note on their market: Markdown as written, and the sanitised HTML shown."""
 
     author = models.ForeignKey(
@@ -57,6 +59,10 @@ class MarketBrief(models.Model):
     language = models.CharField(_("language"), max_length=5, default="fa")
     published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The original's language (briefs had it before they had translations).
+    ORIGINAL_LANGUAGE_FIELD = "language"
+    objects = OriginalTextManager()
 
     class Meta:
         verbose_name = _("market brief")

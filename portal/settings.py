@@ -77,6 +77,8 @@ PORTAL_SITE_NAME = env("PORTAL_SITE_NAME", default="Export Bridge")
 PORTAL_SITE_DOMAIN = urlsplit(PORTAL_BASE_URL).netloc
 
 INSTALLED_APPS = [
+    # Before the admin, whose forms it extends with a field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -259,8 +261,21 @@ AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # --- Internationalisation -------------------------------------------------
 
 LANGUAGE_CODE = "fa"
-LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]
-RTL_LANGUAGES = {"fa"}
+LANGUAGES = [
+    ("fa", _("Persian")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+    ("tr", _("Turkish")),
+]
+RTL_LANGUAGES = {"fa", "ar"}
+# Content in several languages (names, descriptions, briefs, HS names): a column per language
+# (django-modeltranslation). What a reader is shown (their language, else English, else the
+# original) is decided in portal/content.py, for `obj.name` too; the library's fallback order
+# below is left only to its admin widgets.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fa"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = False
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Tehran")
 USE_I18N = True

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from django.db import DatabaseError, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal import csvfiles
@@ -41,7 +42,8 @@ CODE_LEVELS = (SectorLevel.CHAPTER, SectorLevel.HEADING, SectorLevel.SUBHEADING)
 # (field, attribute) pairs an import writes and compares.
 _SAVED_FIELDS = (
     ("level", "level"),
-    ("name", "name"),
+    ("name", "name"),  # the base column (read from __dict__: `name` reads the reader's language)
+    ("name_en", "name_en"),
     ("name_fa", "name_fa"),
     ("parent", "parent_id"),
     ("section", "section_id"),
@@ -282,6 +284,14 @@ def _parent_problem(
     return None
 
 
+def _stored(node: Sector, attribute: str):
+    """What is stored: the base `name` (its descriptor reads the reader's language); no name is None."""
+    if attribute == "name":
+        return node.__dict__.get("name")
+    value = getattr(node, attribute)
+    return (value or None) if attribute.startswith("name_") else value
+
+
 def _save(
     nodes: list[Sector],
     *,
@@ -295,21 +305,23 @@ def _save(
     to_update: dict[tuple[str, ...], list[Sector]] = {}
     for node in nodes:
         current = existing.get(node.code)
-        node.name_fa = (current.name_fa if current else "") or names_fa.get(node.code, "")
+        node.name_en = node.__dict__["name"]
+        node.name_fa = (current.name_fa if current else "") or names_fa.get(node.code, "") or None
         if current is None:
             to_create.append(node)
             continue
         changed = tuple(
             name
             for name, attribute in _SAVED_FIELDS
-            if getattr(current, attribute) != getattr(node, attribute)
+            if _stored(current, attribute) != _stored(node, attribute)
         )
         if changed:
             to_update.setdefault(changed, []).append(node)
         else:
             report.unchanged += 1
     try:
-        with transaction.atomic():
+        # bulk_update reads `name` through its descriptor, which gives English under "en".
+        with transaction.atomic(), translation.override("en"):
             Sector.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
             for fields, group in to_update.items():
                 Sector.objects.bulk_update(group, fields, batch_size=_BATCH_SIZE)
@@ -340,7 +352,7 @@ def _save_one_by_one(
             )
             continue
         try:
-            with transaction.atomic():
+            with transaction.atomic(), translation.override("en"):
                 if node.code in creating:
                     Sector.objects.bulk_create([node])
                 else:

@@ -5,8 +5,9 @@ products, counsellors' desks and the matching engine; it sits below them all.
 """
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.content import OriginalTextManager, OriginalTexts, shown_text
 
 
 def hs_codes_above(code: str) -> list[str]:
@@ -24,13 +25,12 @@ class SectorLevel(models.IntegerChoices):
     SUBHEADING = 6, _("Subheading (6 digits)")
 
 
-class Sector(models.Model):
+class Sector(OriginalTexts, models.Model):
     """One node of the HS tree: a section (roman numeral) or a 2, 4 or 6-digit code."""
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=SectorLevel.choices, db_index=True)
     name = models.CharField(_("name"), max_length=600)
-    name_fa = models.CharField(_("Persian name"), max_length=600, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -51,6 +51,10 @@ class Sector(models.Model):
     # Section order (I..XXI) for listing sections in their natural order.
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    # The nomenclature's own names are English; taxonomy/translation.py adds a column per language.
+    ORIGINAL_LANGUAGE = "en"
+    objects = OriginalTextManager()
+
     class Meta:
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
@@ -63,10 +67,8 @@ class Sector(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The Persian name where there is one and the language is Persian."""
-        if self.name_fa and (get_language() or "fa").startswith("fa"):
-            return self.name_fa
-        return self.name
+        """The name in the reader's language, else English (portal/content.py)."""
+        return shown_text(self, "name")
 
     def ancestor_codes(self) -> list[str]:
         """The HS codes above this one (chapter, heading), without the section."""

@@ -5,9 +5,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import BuyerProfile, Language, Role, User
-from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts
+from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, counsellor_markets
 from accounts.services import BUYER_FIELDS
 from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
+from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
 from portal.validation import max_length
 
 # Every input string carries its model column's length (a longer one is a 400, not a
@@ -100,20 +101,37 @@ class ContactsPerPolicyMixin(serializers.Serializer):
         return data
 
 
-class BuyerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
+class BuyerOutputSerializer(TranslatedTextsOutputMixin, ContactsPerPolicyMixin, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
     sought_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = BuyerProfile
-        fields = ["id", "owner", *BUYER_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            "owner",
+            *BUYER_FIELDS,
+            "language",
+            "original_language",
+            "translations",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def can_view_contacts(self, user, obj) -> bool:
         return can_view_buyer_contacts(user, obj)
 
+    def may_see_translations(self, user, obj) -> bool:
+        # Counsellors of the buyer's market add translations for it (counsellors app).
+        return (
+            super().may_see_translations(user, obj)
+            or obj.owner_id == getattr(user, "pk", None)
+            or (getattr(user, "is_counsellor", False) and obj.country.code in counsellor_markets(user))
+        )
 
-class BuyerInputSerializer(serializers.Serializer):
+
+class BuyerInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     owner = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(),
         scope=nameable_owners,

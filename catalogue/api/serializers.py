@@ -15,15 +15,19 @@ from catalogue.models import Product
 from catalogue.selectors import producer_sector_codes
 from catalogue.services import PRODUCT_FIELDS
 from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
+from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
+from portal.content import shown_text
 from portal.validation import MAX_NUMBER_LENGTH, max_length
 
 # --- Products ---------------------------------------------------------------
 
 
-class ProductOutputSerializer(serializers.ModelSerializer):
+class ProductOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSerializer):
     hs_code = serializers.CharField(source="hs_code_id")
     hs_name = serializers.CharField(source="hs_code.display_name", read_only=True)
-    producer_name = serializers.CharField(source="producer.name", read_only=True)
+    producer_name = serializers.SerializerMethodField(
+        help_text=_("The producer's name in the language asked, else English, else the original.")
+    )
 
     class Meta:
         model = Product
@@ -37,13 +41,22 @@ class ProductOutputSerializer(serializers.ModelSerializer):
                 for field in PRODUCT_FIELDS
                 for name in ((field, "hs_name") if field == "hs_code" else (field,))
             ),
+            "language",
+            "original_language",
+            "translations",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
 
+    def get_producer_name(self, obj) -> str:
+        return shown_text(obj.producer, "name")
 
-class ProductInputSerializer(serializers.Serializer):
+    def may_see_translations(self, user, obj) -> bool:
+        return super().may_see_translations(user, obj) or obj.producer.owner_id == getattr(user, "pk", None)
+
+
+class ProductInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     """Types only; catalogue.services decides what is valid and who may set what."""
 
     producer = serializers.PrimaryKeyRelatedField(
@@ -78,15 +91,30 @@ class ProductInputSerializer(serializers.Serializer):
 P = ProducerProfile
 
 
-class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializer):
+class ProducerOutputSerializer(
+    TranslatedTextsOutputMixin, ContactsPerPolicyMixin, serializers.ModelSerializer
+):
     sectors = serializers.SerializerMethodField(help_text=_("Declared HS codes and those of the products."))
     target_markets = serializers.SerializerMethodField()
     export_experience = serializers.SerializerMethodField()
 
     class Meta:
         model = ProducerProfile
-        fields = ["id", "owner", *PRODUCER_FIELDS, "verified", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "owner",
+            *PRODUCER_FIELDS,
+            "verified",
+            "language",
+            "original_language",
+            "translations",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
+
+    def may_see_translations(self, user, obj) -> bool:
+        return super().may_see_translations(user, obj) or obj.owner_id == getattr(user, "pk", None)
 
     def can_view_contacts(self, user, obj) -> bool:
         return can_view_producer_contacts(user, obj)
@@ -101,7 +129,7 @@ class ProducerOutputSerializer(ContactsPerPolicyMixin, serializers.ModelSerializ
         return [country.code for country in obj.export_experience]
 
 
-class ProducerInputSerializer(serializers.Serializer):
+class ProducerInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     """Types only; accounts.services decides what is valid and who may set what."""
 
     owner = ScopedPrimaryKeyRelatedField(

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User
+from counsellors.briefs import brief_html
 from counsellors.models import CounsellorProfile, MarketBrief
 from counsellors.policies import can_view_counsellor_contacts
 from portal.api.fields import BoundedListField
+from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
 from portal.validation import max_length
 
 CODE_LENGTH = 20
@@ -74,11 +76,11 @@ class CounsellorInputSerializer(serializers.Serializer):
 # --- Market briefs ------------------------------------------------------------------------
 
 
-class BriefOutputSerializer(serializers.ModelSerializer):
+class BriefOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     author_name = serializers.CharField(source="author.get_full_name", read_only=True)
-    body_html = serializers.CharField(read_only=True, help_text=_("The body as sanitised HTML."))
+    body_html = serializers.SerializerMethodField(help_text=_("The body shown, as sanitised HTML."))
 
     class Meta:
         model = MarketBrief
@@ -92,13 +94,21 @@ class BriefOutputSerializer(serializers.ModelSerializer):
             "author",
             "author_name",
             "language",
+            "original_language",
+            "translations",
             "published_at",
             "updated_at",
         ]
         read_only_fields = fields
 
+    def get_body_html(self, obj) -> str:
+        return brief_html(obj)
 
-class BriefInputSerializer(serializers.Serializer):
+    def may_see_translations(self, user, obj) -> bool:
+        return super().may_see_translations(user, obj) or obj.author_id == getattr(user, "pk", None)
+
+
+class BriefInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     country = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -116,10 +126,4 @@ class BriefInputSerializer(serializers.Serializer):
     )
     sectors = BoundedListField(
         max_length=20, item_length=CODE_LENGTH, required=False, help_text=_("HS codes.")
-    )
-    language = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=max_length(MarketBrief, "language"),
-        help_text=_("fa or en."),
     )

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from portal import bidi as isolation
+from portal.content import Shown
 
 register = template.Library()
 
@@ -15,6 +16,8 @@ def bdi(value):
     """`<bdi>value</bdi>`, escaped (an already safe value, such as `|linebreaksbr`, kept)."""
     if value is None or value == "":
         return ""
+    if isinstance(value, Shown):  # a text in some language (the {% shown %} tag): say which
+        return format_html('<bdi lang="{}">{}</bdi>', value.language, value.text) if value.text else ""
     return format_html("<bdi>{}</bdi>", value)
 
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal import content
 from taxonomy.models import Sector
 
 
@@ -22,7 +23,26 @@ class SectorSerializer(serializers.ModelSerializer):
         help_text=_("The section's roman numeral; null for a section itself."),
     )
 
+    name = serializers.SerializerMethodField(
+        help_text=_("The name in the language asked (Accept-Language), else the nomenclature's English.")
+    )
+    language = serializers.SerializerMethodField(help_text=_("The language of `name`."))
+    names = serializers.SerializerMethodField(help_text=_("The name in every portal language it has."))
+
     class Meta:
         model = Sector
-        fields = ["code", "level", "name", "name_fa", "parent", "section"]
+        fields = ["code", "level", "name", "language", "names", "name_fa", "parent", "section"]
         read_only_fields = fields
+
+    def get_name(self, obj) -> str:
+        return content.shown_text(obj, "name")
+
+    def get_language(self, obj) -> str:
+        return content.shown(obj, "name").language
+
+    def get_names(self, obj) -> dict[str, str]:
+        return {
+            language: text
+            for language in content.portal_languages()
+            if (text := getattr(obj, content.localized_name("name", language)))
+        }

@@ -8,7 +8,7 @@ from taxonomy.models import Sector
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/sectors/"
-FIELDS = {"code", "level", "name", "name_fa", "parent", "section"}
+FIELDS = {"code", "level", "name", "language", "names", "name_fa", "parent", "section"}
 
 
 @pytest.fixture
@@ -35,7 +35,9 @@ def test_anonymous_visitors_read_the_paginated_tree_in_order(api, django_assert_
     assert body["results"][0] == {
         "code": "I",
         "level": 0,
-        "name": "Live animals; animal products",
+        "name": "حیوانات زنده؛ محصولات حیوانی",  # in the language asked: fa by default
+        "language": "fa",
+        "names": {"en": "Live animals; animal products", "fa": "حیوانات زنده؛ محصولات حیوانی"},
         "name_fa": "حیوانات زنده؛ محصولات حیوانی",
         "parent": None,
         "section": None,

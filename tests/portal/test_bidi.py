@@ -113,7 +113,9 @@ def named_match(db):
     counsellor = UserFactory(role="counsellor", email="iraq.desk@example.com", preferred_language="en")
     CounsellorProfile.objects.create(user=counsellor, posted_country="IQ")
     producer = make_producer(("841810",), name=PRODUCER_NAME, markets=("IQ",))
-    producer.products.update(name=PRODUCT_NAME)
+    for product in producer.products.all():
+        product.name = PRODUCT_NAME  # the original (portal/content.py)
+        product.save()
     buyer = make_buyer(("8418",), company_name=BUYER_NAME, country="IQ")
     services.rematch_all()
     match = Match.objects.get(producer=producer, buyer=buyer)
