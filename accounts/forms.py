@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.text_forms import TranslatedTextsForm, texts_initial
 from portal.validation import MAX_NUMBER_LENGTH, max_length
 from taxonomy.models import CapacityUnit
 
@@ -241,7 +242,9 @@ def contact_fields() -> tuple[forms.Field, ...]:
     )
 
 
-class ProducerCompanyForm(ServiceForm):
+class ProducerCompanyForm(TranslatedTextsForm, ServiceForm):
+    translated = {"name": _("Company name"), "description": _("What your company makes")}
+
     name = forms.CharField(label=_("Company name"), max_length=200)
     description = forms.CharField(
         label=_("What your company makes"),
@@ -271,8 +274,7 @@ class ProducerCompanyForm(ServiceForm):
         if profile is None:
             return {}
         return {
-            "name": profile.name,
-            "description": profile.description,
+            **texts_initial(profile, ProducerCompanyForm.translated),
             "province": profile.province,
             "city": profile.city,
             "contact_name": profile.contact_name,
@@ -325,7 +327,9 @@ class ProducerProfileForm(ProducerCompanyForm, ProducerMarketsForm):
 # --- Buyer profile ----------------------------------------------------------------
 
 
-class BuyerCompanyForm(ServiceForm):
+class BuyerCompanyForm(TranslatedTextsForm, ServiceForm):
+    translated = {"company_name": _("Company name"), "description": _("What your company does")}
+
     company_name = forms.CharField(label=_("Company name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"), choices=_country_choices_with_blank)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
@@ -342,10 +346,9 @@ class BuyerCompanyForm(ServiceForm):
         if profile is None:
             return {}
         return {
-            "company_name": profile.company_name,
+            **texts_initial(profile, BuyerCompanyForm.translated),
             "country": profile.country.code if profile.country else "",
             "city": profile.city,
-            "description": profile.description,
             "contact_name": profile.contact_name,
             "email": profile.email,
             "phone": profile.phone,

@@ -17,6 +17,7 @@ from accounts.forms import (
     plain_number,
     quantity_field,
 )
+from portal.text_forms import TranslatedTextsForm, texts_initial
 from taxonomy.models import CapacityUnit, Incoterm, SectorLevel
 from taxonomy.widgets import HSCodePickerWidget
 
@@ -26,8 +27,10 @@ def hs_code_widget() -> forms.Widget:
     return HSCodePickerWidget(min_level=SectorLevel.CHAPTER)
 
 
-class ProductForm(ServiceForm):
+class ProductForm(TranslatedTextsForm, ServiceForm):
     """A product line; `compact=True` keeps what onboarding asks for."""
+
+    translated = {"name": _("Product name"), "description": _("Description")}
 
     COMPACT_FIELDS = ("name", "hs_code", "annual_capacity", "available_capacity", "capacity_unit", "moq")
 
@@ -81,18 +84,25 @@ class ProductForm(ServiceForm):
     is_active = forms.BooleanField(label=_("Listed in the catalogue"), required=False, initial=True)
 
     def __init__(self, *args, compact: bool = False, **kwargs) -> None:
+        # The fields onboarding leaves out go before the translations of the rest are added.
+        self.compact = compact
         super().__init__(*args, **kwargs)
-        if compact:
+
+    def order_fields(self, field_order):
+        # Called by Django's form first (then compact drops what onboarding leaves out), and
+        # again once the translations of the fields kept are added.
+        if getattr(self, "compact", False):
+            self.compact = False
             for name in list(self.fields):
                 if name not in self.COMPACT_FIELDS:
                     del self.fields[name]
+        super().order_fields(field_order)
 
     @staticmethod
     def initial_from(product) -> dict[str, Any]:
         return {
-            "name": product.name,
+            **texts_initial(product, ProductForm.translated),
             "hs_code": product.hs_code_id,
-            "description": product.description,
             "annual_capacity": plain_number(product.annual_capacity),
             "available_capacity": plain_number(product.available_capacity),
             "capacity_unit": product.capacity_unit,

@@ -16,6 +16,7 @@ from counsellors.briefs import brief_countries
 from counsellors.bulk import FORWARD, REJECT
 from counsellors.models import MarketBrief
 from matchmaking.models import RejectReason
+from portal.text_forms import TranslatedTextsForm, texts_initial
 from taxonomy.sectors import clean_hs_code
 
 _CODE_SEPARATORS = re.compile(r"[,\u060c;\s]+")  # commas (Latin and Persian), semicolons, spaces
@@ -35,7 +36,9 @@ def split_codes(text: str) -> list[str]:
     return codes
 
 
-class BriefForm(ServiceForm):
+class BriefForm(TranslatedTextsForm, ServiceForm):
+    translated = {"title": _("Title"), "body": _("Text")}
+
     title = forms.CharField(label=_("Title"), max_length=200)
     country = forms.ChoiceField(
         label=_("Country"),
@@ -53,7 +56,6 @@ class BriefForm(ServiceForm):
             "Leave empty for a brief on the whole market."
         ),
     )
-    language = forms.ChoiceField(label=_("Language of the brief"), choices=Language.choices)
     body = forms.CharField(
         label=_("Text"),
         max_length=20000,
@@ -84,17 +86,15 @@ class BriefForm(ServiceForm):
         profile = getattr(user, "counsellor_profile", None) if user.is_counsellor else None
         return {
             "country": profile.posted_country.code if profile is not None else "",
-            "language": user.preferred_language or Language.PERSIAN,
+            "language": user.preferred_language or Language.PERSIAN,  # the language of the texts
         }
 
     @staticmethod
     def initial_from(brief: MarketBrief) -> dict[str, Any]:
         return {
-            "title": brief.title,
+            **texts_initial(brief, BriefForm.translated),
             "country": brief.country.code if brief.country else "",
             "sectors": ", ".join(sector.code for sector in brief.sectors.all()),
-            "language": brief.language,
-            "body": brief.body,
         }
 
 
@@ -173,3 +173,28 @@ class BulkReviewForm(forms.Form):
     def text(self) -> str:
         data = self.cleaned_data
         return data.get("note", "") if data.get("bulk_action") == FORWARD else data.get("reason", "")
+
+
+class BuyerTranslationsForm(TranslatedTextsForm, ServiceForm):
+    """The counsellor's translations of a buyer's texts: the originals are shown, not edited."""
+
+    translated = {"company_name": _("Company name"), "description": _("What the company does")}
+    up_front = ()
+
+    company_name = forms.CharField(disabled=True, required=False, label=_("Company name"))
+    description = forms.CharField(
+        disabled=True, required=False, label=_("What the company does"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The language of the buyer's own texts is the buyer's to say.
+        self.fields["language"].disabled = True
+        self.later_fields = set()  # translations are all this page is for: none folded away
+
+    def service_data(self) -> dict[str, Any]:
+        return {"translations": super().service_data().get("translations", {})}
+
+    @staticmethod
+    def initial_from(buyer) -> dict[str, Any]:
+        return texts_initial(buyer, BuyerTranslationsForm.translated)

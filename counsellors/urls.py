@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("desk/", views.desk, name="desk"),
     path("province/", views.province, name="province"),
+    path("buyers/<int:pk>/translations/", views.buyer_translations, name="buyer_translations"),
     path("briefs/", views.brief_list, name="brief_list"),
     path("briefs/new/", views.brief_create, name="brief_create"),
     path("briefs/<int:pk>/", views.brief_detail, name="brief_detail"),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
-from accounts.models import Role
+from accounts.models import BuyerProfile, Role
 from accounts.views import roles_required
 from matchmaking.ageing import service_levels
 from matchmaking.models import Match, RejectReason
@@ -30,10 +30,10 @@ from portal.bidi import isolate
 from portal.formatting import format_number
 from portal.redirects import safe_next
 
-from . import briefs, charts, selectors, services
+from . import briefs, buyer_texts, charts, selectors, services
 from .bulk import FORWARD, bulk_review
 from .filtersets import BriefPageFilterSet, QueueFilterSet
-from .forms import BriefForm, BulkReviewForm, DeskForm
+from .forms import BriefForm, BulkReviewForm, BuyerTranslationsForm, DeskForm
 from .models import CounsellorProfile, MarketBrief
 
 QUEUE_PER_PAGE = 25
@@ -219,7 +219,11 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "counsellors/brief_detail.html",
-        {"brief": brief, "can_edit": briefs.can_edit_brief(request.user, brief)},
+        {
+            "brief": brief,
+            "body_html": briefs.brief_html(brief),
+            "can_edit": briefs.can_edit_brief(request.user, brief),
+        },
     )
 
 
@@ -232,6 +236,28 @@ def _saved(form, save):
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+
+
+@counsellor_or_staff
+@require_http_methods(["GET", "POST"])
+def buyer_translations(request: HttpRequest, pk: int) -> HttpResponse:
+    """The counsellor of a buyer's market writes its texts in the portal's other languages."""
+    buyer = BuyerProfile.objects.filter(pk=pk).first()
+    if buyer is None or not buyer_texts.can_translate_buyer(request.user, buyer):
+        raise Http404
+    initial = BuyerTranslationsForm.initial_from(buyer)
+    if request.method == "POST":
+        form = BuyerTranslationsForm(request.POST, initial=initial)
+        saved = _saved(
+            form,
+            lambda data: buyer_texts.buyer_translations_update(actor=request.user, buyer=buyer, data=data),
+        )
+        if saved is not None:
+            messages.success(request, _("Translations saved."))
+            return redirect("counsellors:buyer_translations", pk=buyer.pk)
+    else:
+        form = BuyerTranslationsForm(initial=initial)
+    return render(request, "counsellors/buyer_translations.html", {"form": form, "buyer": buyer})
 
 
 @counsellor_or_staff

@@ -93,6 +93,11 @@ def shown(obj, field: str, language: str | None = None) -> Shown:
     return Shown(text, original, True)
 
 
+def original_text(obj, field: str) -> str:
+    """`field` as its author wrote it (the base column)."""
+    return obj.__dict__.get(field) or ""
+
+
 def shown_text(obj, field: str, language: str | None = None) -> str:
     return shown(obj, field, language).text
 
