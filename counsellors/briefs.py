@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ProducerProfile, User
 from accounts.policies import counsellor_markets
 from counsellors.models import MarketBrief
+from portal import languages
 from portal import validation as rules
 from portal.validation import FieldErrors, country_code
 from taxonomy.models import Sector
@@ -99,8 +100,12 @@ def _clean(
         _check_country(errors, author, cleaned["country"])
     if "language" in data:
         language = rules.single_line(data.get("language"))
-        if language not in ("fa", "en"):
-            errors.add("language", _("Choose Persian or English."))
+        if not languages.is_supported(language):
+            errors.add(
+                "language",
+                _("Choose one of the portal's languages: %(codes)s.")
+                % {"codes": ", ".join(languages.codes())},
+            )
         cleaned["language"] = language
     sectors = None
     if "sectors" in data:

@@ -259,8 +259,16 @@ AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # --- Internationalisation -------------------------------------------------
 
 LANGUAGE_CODE = "fa"
-LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]
-RTL_LANGUAGES = {"fa"}
+# The interface languages (portal/languages.py has their own names and how a request's is
+# chosen): Persian first, then the markets the province sells to.
+LANGUAGES = [
+    ("fa", _("Persian")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+    ("tr", _("Turkish")),
+]
+RTL_LANGUAGES = {"fa", "ar"}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Tehran")
 USE_I18N = True
