@@ -128,9 +128,7 @@ def _source_files(repo: Path) -> list[str]:
     return [
         name
         for name in listed
-        if name.endswith(EXTENSIONS)
-        and not set(Path(name).parts[:-1]) & LEFT_OUT
-        and (repo / name).is_file()
+        if name.endswith(EXTENSIONS) and not set(Path(name).parts[:-1]) & LEFT_OUT and (repo / name).is_file()
     ]
 
 
