@@ -1,6 +1,6 @@
 """Pick each request's language (the rules are portal.languages'): on pages the visitor's
-choice, else their profile, else Persian; on the API Accept-Language, else the profile, else
-Persian.
+choice, else their profile, else Persian; on the API Accept-Language, else the switcher's
+cookie, else the profile, else Persian.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language on pages too; the
 portal's users are the province's first, so Persian is the default there unless someone chose

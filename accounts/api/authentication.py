@@ -3,8 +3,8 @@
 allauth requires to sign in on the pages). One query per request.
 
 The token's user is known only here, after the language middleware ran: their preferred
-language applies from now on unless the request's Accept-Language chose one
-(portal.languages)."""
+language applies from now on unless the request chose one (Accept-Language, or the
+switcher's cookie: portal.languages)."""
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
