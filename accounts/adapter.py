@@ -10,6 +10,8 @@ from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
 
+from portal import languages
+
 from .onboarding import needs_onboarding
 
 
@@ -29,7 +31,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Mail about an account is written in its owner's preferred language."""
         language = getattr(context.get("user"), "preferred_language", None)
-        if language not in dict(settings.LANGUAGES):
+        if not languages.is_supported(language):
             return super().send_mail(template_prefix, email, {"current_site": portal_site(), **context})
         with translation.override(language):
             return super().send_mail(template_prefix, email, {"current_site": portal_site(), **context})

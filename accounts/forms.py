@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal import languages
 from portal.text_forms import TranslatedTextsForm, texts_initial
 from portal.validation import MAX_NUMBER_LENGTH, max_length
 from taxonomy.models import CapacityUnit
@@ -175,10 +176,7 @@ class SignupForm(BootstrapFormMixin, allauth_forms.SignupForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        current = (get_language() or "fa")[:2]
-        self.fields["preferred_language"].initial = (
-            current if current in Language.values else Language.PERSIAN
-        )
+        self.fields["preferred_language"].initial = languages.supported_or_default(get_language())
 
     def save(self, request: HttpRequest) -> User:
         # One transaction: a user is never left without the role they chose.

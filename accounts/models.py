@@ -28,8 +28,13 @@ PARTY_ROLES = (Role.PRODUCER, Role.BUYER)
 
 
 class Language(models.TextChoices):
+    """The interface languages (settings.LANGUAGES), for the fields that store one."""
+
     PERSIAN = "fa", _("Persian")
     ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+    RUSSIAN = "ru", _("Russian")
+    TURKISH = "tr", _("Turkish")
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -4,7 +4,6 @@ is announced to the apps above (the matcher, the catalogue's search) by `account
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from portal import languages
 from portal import validation as rules
 from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_language
 from taxonomy.models import CapacityUnit
@@ -28,7 +28,7 @@ from .verification import mark_email_verified
 
 def user_set_language(*, user: User, language: str | None) -> None:
     """Remember the language a signed-in user switched to; ignore unknown codes."""
-    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
+    if languages.is_supported(language) and user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Language, ProducerProfile, Role, User
 from accounts.services import producer_profile_create, producer_profile_update, user_create
-from portal import csvfiles
+from portal import csvfiles, languages
 from portal.normalization import normalize_text
 
 from .models import Product
@@ -67,7 +67,14 @@ _UNITS = {
     "m3": ("m3", "cbm", "cubic metres", "cubic meters", "متر مکعب"),
 }
 _UNIT_ALIASES = {normalize_text(alias): unit for unit, aliases in _UNITS.items() for alias in aliases}
-_LANGUAGES = {"fa": ("fa", "farsi", "persian", "فارسی"), "en": ("en", "english", "انگلیسی")}
+# Each interface language by its code, its English and Persian names and its own name.
+_LANGUAGES = {
+    "fa": ("fa", "farsi", "persian", "فارسی"),
+    "en": ("en", "english", "انگلیسی"),
+    "ar": ("ar", "arabic", "عربی", "العربية"),
+    "ru": ("ru", "russian", "روسی", "русский"),
+    "tr": ("tr", "turkish", "ترکی", "ترکی استانبولی", "türkçe", "turkce"),
+}
 _LANGUAGE_ALIASES = {normalize_text(alias): code for code, aliases in _LANGUAGES.items() for alias in aliases}
 # Solar hijri years (۱۳۸۵) as Iranian registers write them; 1385 began in March 2006.
 _SOLAR_HIJRI_YEARS = range(1200, 1500)
@@ -285,9 +292,7 @@ def producer_invitation_link(*, user: User, base_url: str) -> str:
 def send_producer_invitation(*, user: User, base_url: str) -> None:
     """Email an imported producer, in the user's language, a link to choose a password."""
     base_url = _clean_base_url(base_url)
-    language = (
-        user.preferred_language if user.preferred_language in Language.values else settings.LANGUAGE_CODE
-    )
+    language = languages.supported_or_default(user.preferred_language)
     company = ProducerProfile.objects.filter(owner=user).values_list("name", flat=True).first() or ""
     with translation.override(language):
         context = {

@@ -183,7 +183,10 @@ class BuyerTranslationsForm(TranslatedTextsForm, ServiceForm):
 
     company_name = forms.CharField(disabled=True, required=False, label=_("Company name"))
     description = forms.CharField(
-        disabled=True, required=False, label=_("What the company does"), widget=forms.Textarea(attrs={"rows": 3})
+        disabled=True,
+        required=False,
+        label=_("What the company does"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs) -> None:

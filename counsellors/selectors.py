@@ -40,7 +40,7 @@ from matchmaking.ageing import AGEING, OVERDUE, ageing_q, overdue_q, service_sta
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, RejectReason
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
-from portal.formatting import is_persian, to_persian_digits
+from portal.formatting import localize_digits, uses_jalali
 from taxonomy.models import Sector
 
 # The statuses the pipeline tables count, in the order of the lifecycle (withdrawn pairs were
@@ -158,12 +158,12 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
 # --- Dashboards -----------------------------------------------------------------------------
 
 
-def month_start(now: datetime.datetime | None = None, *, persian: bool | None = None) -> datetime.datetime:
-    """The first moment of the current month in local time: the Jalali month for Persian
-    readers, the Gregorian one otherwise."""
+def month_start(now: datetime.datetime | None = None, *, jalali: bool | None = None) -> datetime.datetime:
+    """The first moment of the current month in local time: the Jalali month for readers of
+    the Jalali calendar (Persian), the Gregorian one otherwise."""
     local = timezone.localtime(now or timezone.now())
-    persian = is_persian() if persian is None else persian
-    if persian:
+    jalali = uses_jalali() if jalali is None else jalali
+    if jalali:
         first = jdatetime.date.fromgregorian(date=local.date()).replace(day=1).togregorian()
     else:
         first = local.date().replace(day=1)
@@ -257,12 +257,11 @@ def pipeline_by_chapter(scope: QuerySet[Match]) -> list[PipelineRow]:
     names = {
         sector.code: short_name(sector.display_name) for sector in Sector.objects.filter(code__in=chapters)
     }
-    persian = is_persian()
 
     def label(code, row):
         if not code:
             return ""
-        shown = to_persian_digits(code) if persian else code
+        shown = localize_digits(code)
         name = names.get(code, "")
         return f"{shown} — {name}" if name else shown
 

@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +26,7 @@ from accounts.views import roles_required
 from matchmaking.ageing import service_levels
 from matchmaking.models import Match, RejectReason
 from portal.bidi import isolate
-from portal.formatting import format_number
+from portal.formatting import format_number, join_list
 from portal.redirects import safe_next
 
 from . import briefs, buyer_texts, charts, selectors, services
@@ -329,6 +328,5 @@ def desk(request: HttpRequest) -> HttpResponse:
             return redirect("counsellors:desk")
     else:
         form = DeskForm(initial=DeskForm.initial_from(profile))
-    comma = "، " if translation.get_language_bidi() else ", "
-    covered = comma.join(country.name for country in profile.covered_countries)
+    covered = join_list(country.name for country in profile.covered_countries)
     return render(request, "counsellors/desk.html", {"profile": profile, "form": form, "covered": covered})

@@ -43,7 +43,7 @@ from matchmaking.ageing import OVERDUE, ageing_q, checkin_due_q, overdue_q, serv
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
 from matchmaking.policies import in_pool_q, visible_to_parties_q
 from portal.bidi import isolate
-from portal.formatting import format_date, format_number, is_persian, to_persian_digits
+from portal.formatting import format_date, format_number, is_persian, localize_digits
 from taxonomy.models import SectorLevel
 
 # Items shown per section; the rest is counted in `more`, with a link to the page listing all.
@@ -478,9 +478,8 @@ def _party_sections(user, facts: _Facts, side: str) -> list[DigestSection | None
 
 
 def _product_item(product: dict) -> DigestItem:
-    persian = is_persian()
-    name = (persian and product["hs_code__name_fa"]) or product["hs_code__name"]
-    code = to_persian_digits(product["hs_code"]) if persian else product["hs_code"]
+    name = (is_persian() and product["hs_code__name_fa"]) or product["hs_code__name"]
+    code = localize_digits(product["hs_code"])
     return DigestItem(
         title=isolate(product["name"]),
         url=_url("catalogue:product-detail", product["pk"]),

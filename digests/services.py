@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from portal import languages
 
 from .models import DigestPreference, Frequency
 
@@ -58,7 +59,7 @@ def preference_for(user: User) -> DigestPreference:
 
 
 def _supported_languages() -> set[str]:
-    return {code for code, _name in settings.LANGUAGES}
+    return set(languages.codes())
 
 
 def digest_language(user: User, preference: DigestPreference | None = None) -> str:

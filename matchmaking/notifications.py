@@ -17,6 +17,7 @@ from accounts.models import Role, User
 from matchmaking.ageing import checkin_due_q, escalation_due_q, service_levels
 from matchmaking.models import Match, MatchEvent, MatchNotice, MatchStatus
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
+from portal import languages
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,7 @@ TEMPLATES = "matchmaking/email/"
 
 
 def _language(user: User) -> str:
-    languages = dict(settings.LANGUAGES)
-    return user.preferred_language if user.preferred_language in languages else settings.LANGUAGE_CODE
+    return languages.supported_or_default(user.preferred_language)
 
 
 def _load(match_id: int) -> Match | None:

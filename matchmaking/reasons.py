@@ -3,7 +3,8 @@
 A stored breakdown holds per factor a code and its parameters (matchmaking.engine.
 explanations); this turns them into "same HS heading 8418 (Refrigerators, freezers…)" or
 «سرفصل مشترک ۸۴۱۸ (یخچال…)», with HS names from the Sector table (the Persian name where
-there is one), country names from django-countries and digits per portal.formatting.
+there is one), country names from django-countries, digits, percentages and lists per
+portal.formatting.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_countries import countries
 
 from matchmaking.models import FACTORS
-from portal.formatting import format_number, is_persian, to_persian_digits
+from portal.formatting import format_number, format_percent, is_persian, join_list, localize_digits, semicolon
 from taxonomy.models import CapacityUnit, Sector
 
 SECTOR_NAME_LENGTH = 48
@@ -49,7 +50,7 @@ REGION_NAMES = {
 
 
 def _code(code: str) -> str:
-    return to_persian_digits(code) if is_persian() else code
+    return localize_digits(code)
 
 
 def _number(value) -> str:
@@ -57,7 +58,7 @@ def _number(value) -> str:
 
 
 def _list(names: Iterable[str]) -> str:
-    return ("، " if is_persian() else ", ").join(names)
+    return join_list(names)
 
 
 def _country(code: str) -> str:
@@ -149,7 +150,7 @@ def _coverage(code: str, entry: Mapping) -> str:
         return _("capacity %(capacity)s %(unit)s/yr covers demand %(demand)s") % values
     if code == "partial":
         share = 100 * float(entry.get("capacity") or 0) / float(entry.get("demand") or 1)
-        values["share"] = _number(round(share)) + ("٪" if is_persian() else "%")
+        values["share"] = format_percent(round(share))
         return _("capacity %(capacity)s %(unit)s/yr covers %(share)s of demand %(demand)s") % values
     reason = entry.get("reason")
     if reason == "no_unit":
@@ -171,7 +172,7 @@ def _capacity(entry: Mapping) -> str:
         "unit": _unit(entry.get("unit")),
     }
     if entry.get("base") in ("covers", "partial"):
-        text = f"{text}{'؛' if is_persian() else ';'} {_coverage(entry['base'], entry)}"
+        text = f"{text}{semicolon()} {_coverage(entry['base'], entry)}"
     return text
 
 

@@ -1,27 +1,21 @@
-"""Pick each request's language: the visitor's choice, else their profile, else Persian.
+"""Pick each request's language (the rules are portal.languages'): on pages the visitor's
+choice, else their profile, else Persian; on the API Accept-Language, else the switcher's
+cookie, else the profile, else Persian.
 
-Django's LocaleMiddleware would follow the browser's Accept-Language; the
-portal's users are the province's first, so Persian is the default unless
-someone chose otherwise (the switcher's cookie or the account's preference).
+Django's LocaleMiddleware would follow the browser's Accept-Language on pages too; the
+portal's users are the province's first, so Persian is the default there unless someone chose
+otherwise (the switcher's cookie or the account's preference).
 """
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from . import outages
-
-SUPPORTED = {code for code, _name in settings.LANGUAGES}
+from . import languages, outages
 
 
 def language_for_request(request) -> str:
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen in SUPPORTED:
-        return chosen
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.preferred_language in SUPPORTED:
-        return user.preferred_language
-    return settings.LANGUAGE_CODE
+    language, request.language_source = languages.for_request(request)
+    return language
 
 
 class PreferredLanguageMiddleware:
@@ -33,8 +27,12 @@ class PreferredLanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", language)
+        # The API's answer depends on Accept-Language; a token's user may have changed the
+        # language during the view (portal.languages.adopt_api_user_language).
+        patch_vary_headers(
+            response, ("Accept-Language", "Cookie") if languages.is_api(request) else ("Cookie",)
+        )
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from portal import languages
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +35,10 @@ def is_outage(error: BaseException | None) -> bool:
     return isinstance(error, OUTAGE_ERRORS)
 
 
-def _language(request: HttpRequest) -> str:
-    """The request's language without the database (no user lookup): the middleware's choice
-    if it ran, else the switcher's cookie, else the default."""
-    supported = {code for code, _name in settings.LANGUAGES}
-    for code in (getattr(request, "LANGUAGE_CODE", None), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
-        if code in supported:
-            return code
-    return settings.LANGUAGE_CODE
-
-
 def database_unavailable(request: HttpRequest, error: BaseException | None = None) -> HttpResponse:
     logger.warning("The database is unavailable (%s %s): %s", request.method, request.path, error)
-    language = _language(request)
+    # Without the database: no user lookup (portal.languages).
+    language = languages.without_database(request)
     with translation.override(language):
         if request.path.startswith("/api/"):
             response = JsonResponse(

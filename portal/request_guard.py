@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal import languages
 from portal.api.errors import is_api, page_not_found
 
 NUL = "\x00"
@@ -37,11 +38,6 @@ def max_body_bytes() -> int:
     return configured if configured is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def _language(request: HttpRequest) -> str:
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
-
-
 def null_message() -> str:
     return _("Null characters are not allowed.")
 
@@ -51,7 +47,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with translation.override(_language(request)):
+        with translation.override(languages.without_database(request)):
             refusal = self.refusal(request)
         if refusal is not None:
             return refusal

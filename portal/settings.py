@@ -261,6 +261,8 @@ AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # --- Internationalisation -------------------------------------------------
 
 LANGUAGE_CODE = "fa"
+# The interface languages (portal/languages.py has their own names and how a request's is
+# chosen): Persian first, then the markets the province sells to.
 LANGUAGES = [
     ("fa", _("Persian")),
     ("en", _("English")),

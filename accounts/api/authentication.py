@@ -1,6 +1,10 @@
 """`Authorization: Token <key>` for accounts that may use the API: the token has not expired
 (API token settings, in the admin), the account is active and its email is verified (as
-allauth requires to sign in on the pages). One query per request."""
+allauth requires to sign in on the pages). One query per request.
+
+The token's user is known only here, after the language middleware ran: their preferred
+language applies from now on unless the request chose one (Accept-Language, or the
+switcher's cookie: portal.languages)."""
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -12,9 +16,16 @@ from rest_framework.authtoken.models import Token
 from accounts.models import api_token_lifetime
 from accounts.policies import email_verification_required, verified_email_addresses
 from accounts.services import token_expires_at
+from portal import languages
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            languages.adopt_api_user_language(request, result[0])
+        return result
+
     def authenticate_credentials(self, key):
         token = (
             Token.objects.select_related("user")

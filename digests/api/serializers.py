@@ -29,5 +29,5 @@ class DigestPreferenceInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=DigestPreference._meta.get_field("language").max_length,
-        help_text=_("fa or en; empty for the user's preferred language. Left out: unchanged."),
+        help_text=_("fa, en, ar, ru or tr; empty for the user's preferred language. Left out: unchanged."),
     )

@@ -1,7 +1,6 @@
 """Matches over the API: list and detail scoped by role, the lifecycle's transitions, the
 buyer's introduction requests, and the staff's rematch."""
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,7 +18,6 @@ from matchmaking.reasons import sector_codes, sector_names
 from matchmaking.selectors import matches_for_api
 from portal import outbox
 from portal.api.permissions import IsPortalStaff
-from portal.middleware import language_for_request
 
 from .permissions import (
     MayReassignMatch,
@@ -57,12 +55,6 @@ def _transition_schema(request, description: str):
     )
 
 
-def _activate_user_language(request) -> None:
-    # The language middleware ran before DRF authenticated a token: now that the user is
-    # known, their preferred language applies where no cookie chose one.
-    translation.activate(language_for_request(request))
-
-
 def match_response(match: Match, request, status_code=status.HTTP_200_OK) -> Response:
     """The match as the caller sees it now, reasons in the request's language."""
     match = matches_for_api().get(pk=match.pk)
@@ -79,10 +71,6 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filter_backends = [DjangoFilterBackend]  # MatchFilterSet orders
     permission_classes = [IsAuthenticated]
     queryset = Match.objects.none()  # the schema's model; get_queryset scopes per user
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        _activate_user_language(request)
 
     def get_queryset(self):
         return matches_visible_to(self.request.user, matches_for_api())
@@ -206,10 +194,6 @@ class IntroductionView(APIView):
     that goes first in the counsellor's queue."""
 
     permission_classes = [IsAuthenticated, MayRequestIntroduction]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        _activate_user_language(request)
 
     @extend_schema(
         request=IntroductionInputSerializer,

@@ -4,11 +4,14 @@ A service's `ValidationError({field: [...]})` becomes a 400 with those field err
 `PermissionDenied` a 403; the portal's domain errors (portal.exceptions): an illegal state
 transition (`StateConflict`) a 409, a spent budget (`RateLimited`) a 429 with Retry-After,
 any other `ApplicationError` a 400. A domain error's message is the body's `detail`, its
-`extra` fields sit next to it. Anything else is DRF's default handling.
+`extra` fields sit next to it. A Django `Http404` (get_object_or_404: "No Product matches the
+given query.", in English whatever the request's language) answers DRF's "Not found.", which
+comes in the asked language. Anything else is DRF's default handling.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -40,6 +43,8 @@ def exception_handler(exc, context):
     extra = {}
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_field_errors(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, RateLimited):

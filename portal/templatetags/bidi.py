@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from portal import bidi as isolation
+from portal import languages
 from portal.content import Shown
 
 register = template.Library()
@@ -31,3 +32,9 @@ def isolate(value):
 def isolate_lines(value):
     """Plain text of several lines (a note): each line isolated."""
     return isolation.isolate_lines(value)
+
+
+@register.filter
+def direction(language):
+    """`dir="{{ brief.language|direction }}"`: "rtl" for a right-to-left language, else "ltr"."""
+    return languages.direction(language)

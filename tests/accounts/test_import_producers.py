@@ -737,3 +737,28 @@ def test_a_row_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
         "a@example.com",
         "c@example.com",
     }
+
+
+@pytest.mark.parametrize(
+    "written, language",
+    [
+        ("Arabic", "ar"),
+        ("العربية", "ar"),
+        ("عربي", "ar"),  # an Arabic keyboard's yeh, folded
+        ("RU", "ru"),
+        ("Русский", "ru"),
+        ("روسی", "ru"),
+        ("Türkçe", "tr"),
+        ("turkish", "tr"),
+        ("ترکی", "tr"),
+        ("فارسی", "fa"),
+        ("English", "en"),
+    ],
+)
+def test_the_preferred_language_may_be_any_interface_language_by_any_of_its_names(
+    tmp_path, written, language
+):
+    rows = [company("lang@example.com", preferred_language=written)]
+    report = run(write(tmp_path, csv_text(rows)), send_invitations=False)
+    assert report.skipped == []
+    assert User.objects.get(email="lang@example.com").preferred_language == language

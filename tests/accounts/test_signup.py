@@ -168,3 +168,22 @@ def test_password_reset_by_email_link(client, make_user):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new_password)
+
+
+def test_any_interface_language_may_be_preferred(client):
+    response = client.get(reverse("account_signup"))
+    choices = [value for value, _label in response.context["form"].fields["preferred_language"].choices]
+    assert choices == ["fa", "en", "ar", "ru", "tr"]
+    sign_up(client, email="tr@example.com", preferred_language="tr")
+    assert User.objects.get(email="tr@example.com").preferred_language == "tr"
+    assert (
+        sign_up(client, email="de@example.com", preferred_language="de")
+        .context["form"]
+        .errors["preferred_language"]
+    )
+
+
+def test_the_form_starts_on_the_pages_language(client):
+    client.cookies["django_language"] = "ru"
+    form = client.get(reverse("account_signup")).context["form"]
+    assert form.fields["preferred_language"].initial == "ru"

@@ -290,3 +290,26 @@ def test_markdown_never_carries_a_script_or_handler_to_the_page(client, shelf):
     # The list shows titles only, escaped as well.
     listing_html = listing(client, shelf.buyer)
     assert "<script>alert('title')</script>" not in listing_html and "onerror" not in listing_html
+
+
+# --- Languages ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language, direction", [("ar", "rtl"), ("ru", "ltr"), ("tr", "ltr"), ("fa", "rtl")])
+def test_a_brief_may_be_written_in_any_interface_language(client, shelf, language, direction):
+    brief = briefs.brief_create(
+        author=shelf.iraq, data={"title": "Brief", "country": "IQ", "body": "Text", "language": language}
+    )
+    assert brief.language == language
+    _response, html = html_of(client, reverse("counsellors:brief_detail", args=[brief.pk]), shelf.iraq)
+    assert f'lang="{language}" dir="{direction}"' in html
+
+
+def test_a_brief_in_a_language_the_portal_does_not_speak_is_refused(shelf):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        briefs.brief_create(
+            author=shelf.iraq, data={"title": "Brief", "country": "IQ", "body": "Text", "language": "de"}
+        )
+    assert "fa, en, ar, ru, tr" in str(refused.value.message_dict["language"])

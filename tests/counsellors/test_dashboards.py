@@ -131,8 +131,8 @@ def test_staff_see_everyones_figures(client, pipeline):
 
 def test_the_month_is_jalali_for_persian_readers():
     now = timezone.make_aware(datetime.datetime(2025, 10, 10, 12, 0))  # 18 Mehr 1404
-    assert month_start(now, persian=False).date() == datetime.date(2025, 10, 1)
-    assert month_start(now, persian=True).date() == datetime.date(2025, 9, 23)  # 1 Mehr 1404
+    assert month_start(now, jalali=False).date() == datetime.date(2025, 10, 1)
+    assert month_start(now, jalali=True).date() == datetime.date(2025, 9, 23)  # 1 Mehr 1404
 
 
 def test_the_chapter_chart_reads_json_and_has_a_table(client, pipeline):

@@ -152,6 +152,16 @@ def test_a_field_left_out_is_unchanged():
     }
 
 
+@pytest.mark.parametrize("language", ["ar", "ru", "tr"])
+def test_a_digest_may_be_in_any_interface_language(language):
+    user = UserFactory(role="buyer", preferred_language="fa")
+    response = api(user).put(URL, {"language": language}, format="json")
+    assert response.status_code == 200 and response.json()["language"] == language
+    assert services.digest_language(user) == language
+    page = signed_in(user).get(reverse("digests:preferences")).content.decode()
+    assert re.search(rf'<option value="{language}" selected>', page)
+
+
 def test_the_endpoint_is_in_the_schema():
     user = UserFactory(role="staff")
     schema = api(user).get("/api/v1/schema/?format=json").json()

@@ -77,7 +77,7 @@ def api():
         if user is not None:
             client.force_authenticate(user)
         if language:
-            client.cookies["django_language"] = language
+            client.credentials(HTTP_ACCEPT_LANGUAGE=language)
         return client
 
     return client_for

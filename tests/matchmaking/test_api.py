@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from matchmaking import lifecycle, services, sweeps, tasks
 from matchmaking.models import Match, MatchSource, MatchStatus
@@ -125,15 +127,21 @@ def test_reasons_follow_the_request_language(api, matches):
     assert english["market"]["reason"] == "Iraq is a target market"
 
 
-def test_without_a_language_cookie_an_api_user_gets_their_preferred_language(api, matches):
+def test_without_accept_language_a_token_user_gets_their_preferred_language(matches):
     producer = matches["fridges"].owner
     url = f"{URL}{matches['forwarded'].pk}/"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=producer).key}")
     producer.preferred_language = "en"
     producer.save()
-    assert api(producer).get(url).json()["breakdown"]["market"]["reason"] == "Iraq is a target market"
+    assert client.get(url).json()["breakdown"]["market"]["reason"] == "Iraq is a target market"
     producer.preferred_language = "fa"
     producer.save()
-    assert "عراق" in api(producer).get(url).json()["breakdown"]["market"]["reason"]
+    assert "عراق" in client.get(url).json()["breakdown"]["market"]["reason"]
+    # Accept-Language wins over the preference.
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+    assert english.json()["breakdown"]["market"]["reason"] == "Iraq is a target market"
+    assert english["Content-Language"] == "en"
 
 
 def test_contacts_are_revealed_to_the_other_side_once_forwarded(api, matches):

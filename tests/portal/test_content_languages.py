@@ -151,7 +151,13 @@ def test_the_owner_writes_translations_and_removes_one_with_an_empty_text(fridge
     url = f"/api/v1/products/{fridge.pk}/"
     response = client.patch(
         url,
-        {"translations": {"ar": {"name": FRIDGE_AR}, "ru": {"name": "Холодильник Саханд"}, "en": {"name": ""}}},
+        {
+            "translations": {
+                "ar": {"name": FRIDGE_AR},
+                "ru": {"name": "Холодильник Саханд"},
+                "en": {"name": ""},
+            }
+        },
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
@@ -187,7 +193,9 @@ def test_bad_translations_are_field_errors_and_nothing_is_written(fridge, transl
     assert (fridge.moq, fridge.name_en) == (None, FRIDGE_EN)
 
 
-@pytest.mark.parametrize("body", [{"translations": "en"}, {"translations": {"en": "name"}}, {"language": "xx"}])
+@pytest.mark.parametrize(
+    "body", [{"translations": "en"}, {"translations": {"en": "name"}}, {"language": "xx"}]
+)
 def test_mistyped_texts_inputs_are_400(fridge, body):
     response = api_client(fridge.producer.owner).patch(
         f"/api/v1/products/{fridge.pk}/", body, content_type="application/json"
@@ -228,7 +236,10 @@ def test_an_english_page_shows_the_english_name_and_an_arabic_one_says_it_shows_
     arabic = page(client, url, "ar")
     assert f'<bdi lang="en">{FRIDGE_EN}</bdi>' in arabic and 'class="language-note' in arabic
     persian = page(client, url, "fa")
-    assert f'<bdi lang="fa">{FRIDGE_FA}</bdi>' in persian and 'class="language-note' not in persian.split("<h1")[1].split("</h1>")[0]
+    assert (
+        f'<bdi lang="fa">{FRIDGE_FA}</bdi>' in persian
+        and 'class="language-note' not in persian.split("<h1")[1].split("</h1>")[0]
+    )
 
 
 def test_a_page_says_when_it_shows_the_original(client):
@@ -298,7 +309,9 @@ def test_the_counsellor_of_the_market_adds_a_buyers_translations(client, iraqi_b
     client.force_login(counsellor("IQ"))
     url = f"/counsellors/buyers/{iraqi_buyer.pk}/translations/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"company_name_en": "Al-Rafidain Appliances", "company_name_fa": "شرکت رافدین"})
+    response = client.post(
+        url, {"company_name_en": "Al-Rafidain Appliances", "company_name_fa": "شرکت رافدین"}
+    )
     assert response.status_code == 302
     iraqi_buyer.refresh_from_db()
     assert (iraqi_buyer.company_name_en, iraqi_buyer.company_name_fa, iraqi_buyer.company_name_ar) == (
@@ -313,7 +326,9 @@ def test_the_counsellor_of_the_market_adds_a_buyers_translations(client, iraqi_b
 def test_no_one_else_translates_a_buyer(client, iraqi_buyer, who):
     user = {
         "other_counsellor": lambda: counsellor("TR"),
-        "producer": lambda: ProducerProfile.objects.create(owner=UserFactory(role="producer"), name="x").owner,
+        "producer": lambda: (
+            ProducerProfile.objects.create(owner=UserFactory(role="producer"), name="x").owner
+        ),
         "buyer_owner": lambda: iraqi_buyer.owner,
     }[who]()
     client.force_login(user)

@@ -35,7 +35,9 @@
     if (!spec || !spec.labels || !spec.labels.length) return;
     const root = document.documentElement;
     const rtl = root.dir === "rtl";
-    const locale = (root.lang || "fa").startsWith("fa") ? "fa-IR" : root.lang;
+    // Digits as portal/formatting.py writes them: Persian for fa, Arabic-Indic for ar.
+    const LOCALES = { fa: "fa-IR", ar: "ar-u-nu-arab" };
+    const locale = LOCALES[root.lang || "fa"] || root.lang;
     const horizontal = Boolean(spec.horizontal);
     const stacked = Boolean(spec.stacked);
     const box = canvas.closest("[data-chart-box]");
