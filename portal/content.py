@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,7 +25,8 @@ from django.db import models
 from django.utils import translation
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.manager import MultilingualManager
-from modeltranslation.translator import NotRegistered, TranslationOptions, translator
+from modeltranslation.translator import TranslationOptions, translator
+from modeltranslation.utils import get_language as active_column_language
 
 FALLBACK_LANGUAGE = "en"
 
@@ -44,12 +46,17 @@ def localized_name(field: str, language: str) -> str:
     return f"{field}_{language}"
 
 
+# The translated fields of each model, in the order registered (`register_texts`): the first is
+# the one a text's `language` is reported for (the name, the title).
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def translated_fields(model) -> tuple[str, ...]:
-    """The fields of `model` that have a column per language (empty when it has none)."""
-    try:
-        return tuple(translator.get_options_for_model(model).fields)
-    except NotRegistered:
-        return ()
+    """The fields of `model` that have a column per language, main one first (empty when none)."""
+    for cls in getattr(model, "__mro__", ()):
+        if cls in _TEXT_FIELDS:
+            return _TEXT_FIELDS[cls]
+    return ()
 
 
 def language_attribute(model) -> str | None:
@@ -196,6 +203,11 @@ def guess_language(text: str | None, default: str | None = None) -> str:
     return "tr" if turkish else "en"
 
 
+# While set, `obj.name` reads and writes the base column only: Django copying a row's fields
+# from one instance to another (`refresh_from_db`) must copy what is stored, not what is shown.
+_AS_STORED: ContextVar[bool] = ContextVar("texts_as_stored", default=False)
+
+
 class _OriginalFirstDescriptor(TranslationFieldDescriptor):
     """The library's descriptor, following our rule (`shown`) and writing the original.
 
@@ -207,11 +219,13 @@ class _OriginalFirstDescriptor(TranslationFieldDescriptor):
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        if _AS_STORED.get():
+            return instance.__dict__.get(self.field.name)
         return shown(instance, self.field.name).text
 
     def __set__(self, instance, value):
         instance.__dict__[self.field.name] = value
-        if not getattr(instance, "_mt_init", False):
+        if not getattr(instance, "_mt_init", False) and not _AS_STORED.get():
             setattr(instance, localized_name(self.field.name, original_language(instance)), value or None)
 
 
@@ -227,10 +241,27 @@ def _save_the_original(base) -> None:
     base.value_from_object = original
 
 
+def _construct_with_originals(model, fields: tuple[str, ...]) -> None:
+    """`Model(name=…)` is the original: the library's constructor would also copy it into the
+    active language's column (a Persian name in `name_en` when built on an English page)."""
+    library_init = model.__init__
+
+    def __init__(self, *args, **kwargs):
+        active = active_column_language()
+        for field in fields:
+            if field in kwargs:
+                kwargs.setdefault(localized_name(field, active), None)
+        library_init(self, *args, **kwargs)
+
+    model.__init__ = __init__
+
+
 def register_texts(model, *fields: str) -> None:
     """Give `fields` of `model` a column per portal language (call from the app's translation.py)."""
     options = type(f"{model.__name__}Texts", (TranslationOptions,), {"fields": fields})
     translator.register(model, options)
+    _TEXT_FIELDS[model] = fields
+    _construct_with_originals(model, fields)
     for field in fields:
         _save_the_original(model._meta.get_field(field))
         library = model.__dict__[field]
@@ -248,6 +279,13 @@ def register_texts(model, *fields: str) -> None:
 
 class OriginalTexts:
     """Model mixin: on save, the original language's column holds the base column's text."""
+
+    def refresh_from_db(self, *args, **kwargs):
+        token = _AS_STORED.set(True)
+        try:
+            return super().refresh_from_db(*args, **kwargs)
+        finally:
+            _AS_STORED.reset(token)
 
     def save(self, *args, **kwargs):
         fields = translated_fields(type(self))

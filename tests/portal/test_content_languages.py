@@ -307,7 +307,7 @@ def counsellor(country):
 
 def test_the_counsellor_of_the_market_adds_a_buyers_translations(client, iraqi_buyer):
     client.force_login(counsellor("IQ"))
-    url = f"/counsellors/buyers/{iraqi_buyer.pk}/translations/"
+    url = f"/counsellor/buyers/{iraqi_buyer.pk}/translations/"
     assert client.get(url).status_code == 200
     response = client.post(
         url, {"company_name_en": "Al-Rafidain Appliances", "company_name_fa": "شرکت رافدین"}
@@ -332,7 +332,7 @@ def test_no_one_else_translates_a_buyer(client, iraqi_buyer, who):
         "buyer_owner": lambda: iraqi_buyer.owner,
     }[who]()
     client.force_login(user)
-    url = f"/counsellors/buyers/{iraqi_buyer.pk}/translations/"
+    url = f"/counsellor/buyers/{iraqi_buyer.pk}/translations/"
     assert client.get(url).status_code in (403, 404)
     client.post(url, {"company_name_en": "Hijacked"})
     iraqi_buyer.refresh_from_db()
@@ -341,4 +341,4 @@ def test_no_one_else_translates_a_buyer(client, iraqi_buyer, who):
 
 def test_an_unknown_buyer_is_404_to_the_counsellor(client):
     client.force_login(counsellor("IQ"))
-    assert client.get("/counsellors/buyers/999999/translations/").status_code == 404
+    assert client.get("/counsellor/buyers/999999/translations/").status_code == 404
