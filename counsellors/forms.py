@@ -181,10 +181,11 @@ class BuyerTranslationsForm(TranslatedTextsForm, ServiceForm):
     translated = {"company_name": _("Company name"), "description": _("What the company does")}
     up_front = ()
 
-    company_name = forms.CharField(disabled=True, required=False, label=_("Company name"))
+    company_name = forms.CharField(disabled=True, required=False, label=_("Company name"), max_length=200)
     description = forms.CharField(
         disabled=True,
         required=False,
+        max_length=5000,
         label=_("What the company does"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

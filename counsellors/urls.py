@@ -13,6 +13,9 @@ urlpatterns: list = [
     path("desk/", views.desk, name="desk"),
     path("province/", views.province, name="province"),
     path("buyers/<int:pk>/translations/", views.buyer_translations, name="buyer_translations"),
+    path(
+        "queue/<int:pk>/buyer-translations/", views.match_buyer_translations, name="match_buyer_translations"
+    ),
     path("briefs/", views.brief_list, name="brief_list"),
     path("briefs/new/", views.brief_create, name="brief_create"),
     path("briefs/<int:pk>/", views.brief_detail, name="brief_detail"),

@@ -25,6 +25,7 @@ from accounts.models import BuyerProfile, Role
 from accounts.views import roles_required
 from matchmaking.ageing import service_levels
 from matchmaking.models import Match, RejectReason
+from matchmaking.policies import matches_visible_to
 from portal.bidi import isolate
 from portal.formatting import format_number, join_list
 from portal.redirects import safe_next
@@ -235,6 +236,21 @@ def _saved(form, save):
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+
+
+@counsellor_or_staff
+@require_GET
+def match_buyer_translations(request: HttpRequest, pk: int) -> HttpResponse:
+    """From a queue row: the translations page of the match's buyer (the queue names matches,
+    not buyers, so a row's links carry only ids the counsellor already sees)."""
+    buyer_id = (
+        matches_visible_to(request.user, Match.objects.filter(pk=pk))
+        .values_list("buyer_id", flat=True)
+        .first()
+    )
+    if buyer_id is None:
+        raise Http404
+    return redirect("counsellors:buyer_translations", pk=buyer_id)
 
 
 @counsellor_or_staff

@@ -48,9 +48,15 @@ PRODUCERS = [
         "ماشین‌سازی تبریز",
         Role.PRODUCER,
         profile={
-            "name": "ماشین‌سازی تبریز (Tabriz Machinery Co.)",
-            "description": "سازنده ماشین‌آلات صنعتی، ماشین‌های تراش و فرز CNC و قطعات ماشین از سال ۱۳۴۷. "
-            "Industrial machine tools, CNC lathes and milling machines since 1968.",
+            "name": "ماشین‌سازی تبریز",
+            "description": "سازنده ماشین‌آلات صنعتی، ماشین‌های تراش و فرز CNC و قطعات ماشین از سال ۱۳۴۷.",
+            "translations": {
+                "en": {
+                    "name": "Tabriz Machinery Co.",
+                    "description": "Industrial machine tools, CNC lathes and milling machines since 1968.",
+                },
+                "ru": {"name": "Тебризский станкостроительный завод"},
+            },
             "city": "Tabriz",
             "website": "https://machinery.demo.exportbridge.ir",
             "email": "export@machinery.demo.exportbridge.ir",
@@ -67,7 +73,7 @@ PRODUCERS = [
         products=[
             _product(
                 "ماشین تراش CNC مدل TM-500",
-                "ماشین تراش CNC با طول کار ۱۵۰۰ میلی‌متر. CNC lathe, 1,500 mm between centres.",
+                "ماشین تراش CNC با طول کار ۱۵۰۰ میلی‌متر.",
                 "845811",
                 600,
                 "units",
@@ -78,16 +84,26 @@ PRODUCERS = [
                 currency="USD",
                 incoterms=["FCA", "DAP"],
                 certifications=["CE", "ISO9001"],
+                translations={
+                    "en": {"name": "CNC lathe TM-500", "description": "CNC lathe, 1,500 mm between centres."},
+                    "ru": {"name": "Токарный станок с ЧПУ TM-500"},
+                },
             ),
             _product(
                 "ماشین فرز عمودی",
-                "فرز عمودی صنعتی. Vertical milling machines for workshops.",
+                "فرز عمودی صنعتی.",
                 "845961",
                 450,
                 "units",
                 moq=1,
                 lead_time_days=75,
                 incoterms=["FCA"],
+                translations={
+                    "en": {
+                        "name": "Vertical milling machine",
+                        "description": "Vertical milling machines for workshops.",
+                    }
+                },
             ),
         ],
     ),
@@ -96,9 +112,15 @@ PRODUCERS = [
         "لوازم خانگی آذر",
         Role.PRODUCER,
         profile={
-            "name": "لوازم خانگی آذر (Azar Home Appliances)",
-            "description": "یخچال، فریزر و ماشین لباسشویی برای بازارهای منطقه. "
-            "Refrigerators, freezers and washing machines for regional markets.",
+            "name": "لوازم خانگی آذر",
+            "description": "یخچال، فریزر و ماشین لباسشویی برای بازارهای منطقه.",
+            "translations": {
+                "en": {
+                    "name": "Azar Home Appliances",
+                    "description": "Refrigerators, freezers and washing machines for regional markets.",
+                },
+                "ar": {"name": "آذر للأجهزة المنزلية"},
+            },
             "city": "Tabriz",
             "website": "https://azar.demo.exportbridge.ir",
             "email": "sales@azar.demo.exportbridge.ir",
@@ -115,7 +137,7 @@ PRODUCERS = [
         products=[
             _product(
                 "یخچال فریزر دوقلو ۲۴ فوت",
-                "یخچال و فریزر دوقلو با برچسب انرژی A+. Twin refrigerator-freezer, 24 cu ft, energy class A+.",
+                "یخچال و فریزر دوقلو با برچسب انرژی A+.",
                 "841810",
                 45000,
                 "units",
@@ -127,10 +149,22 @@ PRODUCERS = [
                 currency="USD",
                 incoterms=["FOB", "CPT", "DAP"],
                 certifications=["ISIRI", "CE"],
+                translations={
+                    "en": {
+                        "name": "Twin refrigerator-freezer, 24 cu ft",
+                        "description": "Twin refrigerator-freezer, 24 cu ft, energy class A+.",
+                    },
+                    "ar": {
+                        "name": "ثلاجة وفريزر مزدوج ٢٤ قدم",
+                        "description": "ثلاجة وفريزر مزدوج بسعة ٢٤ قدمًا مكعبًا، فئة الطاقة A+.",
+                    },
+                    "ru": {"name": "Двухкамерный холодильник-морозильник, 24 куб. фута"},
+                    "tr": {"name": "İkiz buzdolabı-dondurucu, 24 ft³"},
+                },
             ),
             _product(
                 "ماشین لباسشویی ۸ کیلویی",
-                "ماشین لباسشویی تمام‌اتوماتیک. Fully automatic 8 kg washing machine.",
+                "ماشین لباسشویی تمام‌اتوماتیک.",
                 "845011",
                 30000,
                 "units",
@@ -139,6 +173,13 @@ PRODUCERS = [
                 price_min=240,
                 price_max=310,
                 incoterms=["FOB", "DAP"],
+                translations={
+                    "en": {
+                        "name": "8 kg washing machine",
+                        "description": "Fully automatic 8 kg washing machine.",
+                    },
+                    "ar": {"name": "غسالة ملابس ٨ كغ"},
+                },
             ),
         ],
     ),
@@ -147,9 +188,15 @@ PRODUCERS = [
         "نساجی ائل‌گلی",
         Role.PRODUCER,
         profile={
-            "name": "نساجی ائل‌گلی (El-Goli Textiles)",
-            "description": "فرش ماشینی و فرش دستباف تبریز، ملحفه و منسوجات خانگی. "
-            "Machine-made and hand-woven Tabriz carpets, bed linen.",
+            "name": "نساجی ائل‌گلی",
+            "description": "فرش ماشینی و فرش دستباف تبریز، ملحفه و منسوجات خانگی.",
+            "translations": {
+                "en": {
+                    "name": "El-Goli Textiles",
+                    "description": "Machine-made and hand-woven Tabriz carpets, bed linen.",
+                },
+                "tr": {"name": "El-Göli Tekstil"},
+            },
             "city": "Tabriz",
             "email": "info@elgoli.demo.exportbridge.ir",
             "phone": "+98 41 3556 7800",
@@ -164,7 +211,7 @@ PRODUCERS = [
         products=[
             _product(
                 "فرش دستباف تبریز",
-                "فرش دستباف پشم و ابریشم، نقشه ماهی. Hand-knotted wool and silk Tabriz carpet.",
+                "فرش دستباف پشم و ابریشم، نقشه ماهی.",
                 "570110",
                 9000,
                 "m2",
@@ -173,10 +220,17 @@ PRODUCERS = [
                 price_min=180,
                 price_max=900,
                 incoterms=["EXW", "CIP"],
+                translations={
+                    "en": {
+                        "name": "Hand-knotted Tabriz carpet",
+                        "description": "Hand-knotted wool and silk Tabriz carpet.",
+                    },
+                    "tr": {"name": "El dokuması Tebriz halısı"},
+                },
             ),
             _product(
                 "فرش ماشینی ۱۲۰۰ شانه",
-                "فرش ماشینی اکریلیک. Machine-made acrylic carpet, 1,200 reeds.",
+                "فرش ماشینی اکریلیک.",
                 "570242",
                 350000,
                 "m2",
@@ -185,6 +239,12 @@ PRODUCERS = [
                 price_min=9,
                 price_max=16,
                 incoterms=["FOB", "CPT"],
+                translations={
+                    "en": {
+                        "name": "Machine-made carpet, 1,200 reeds",
+                        "description": "Machine-made acrylic carpet, 1,200 reeds.",
+                    }
+                },
             ),
         ],
     ),
@@ -193,8 +253,11 @@ PRODUCERS = [
         "صنایع غذایی سهند",
         Role.PRODUCER,
         profile={
-            "name": "صنایع غذایی سهند (Sahand Foods)",
-            "description": "بیسکویت، شکلات و آجیل و خشکبار آذربایجان. Biscuits, chocolate, nuts and dried fruit.",
+            "name": "صنایع غذایی سهند",
+            "description": "بیسکویت، شکلات و آجیل و خشکبار آذربایجان.",
+            "translations": {
+                "en": {"name": "Sahand Foods", "description": "Biscuits, chocolate, nuts and dried fruit."},
+            },
             "city": "Tabriz",
             "email": "export@sahand.demo.exportbridge.ir",
             "phone": "+98 41 3444 9090",
@@ -209,7 +272,7 @@ PRODUCERS = [
         products=[
             _product(
                 "بیسکویت کرمدار",
-                "بیسکویت ساندویچی با کرم کاکائو. Cream sandwich biscuits, cocoa filling.",
+                "بیسکویت ساندویچی با کرم کاکائو.",
                 "190531",
                 8000,
                 "tonnes",
@@ -219,10 +282,17 @@ PRODUCERS = [
                 price_max=1900,
                 incoterms=["FCA", "CPT"],
                 certifications=["HALAL", "ISO22000"],
+                translations={
+                    "en": {
+                        "name": "Cream biscuits",
+                        "description": "Cream sandwich biscuits, cocoa filling.",
+                    },
+                    "ru": {"name": "Печенье с кремом"},
+                },
             ),
             _product(
                 "کشمش و خشکبار",
-                "کشمش سبز و آفتابی مراغه. Green and sun-dried raisins from Maragheh.",
+                "کشمش سبز و آفتابی مراغه.",
                 "080620",
                 5000,
                 "tonnes",
@@ -230,6 +300,12 @@ PRODUCERS = [
                 lead_time_days=14,
                 incoterms=["FCA", "CFR"],
                 certifications=["HALAL"],
+                translations={
+                    "en": {
+                        "name": "Raisins and dried fruit",
+                        "description": "Green and sun-dried raisins from Maragheh.",
+                    }
+                },
             ),
         ],
     ),
@@ -254,22 +330,27 @@ PRODUCERS = [
         products=[
             _product(
                 "Tractor gearboxes",
-                "Gearboxes for 75–110 hp tractors. گیربکس تراکتور.",
+                "Gearboxes for 75–110 hp tractors.",
                 "870840",
                 12000,
                 "units",
                 moq=50,
                 lead_time_days=60,
                 incoterms=["FCA", "DAP"],
+                translations={
+                    "fa": {"name": "گیربکس تراکتور"},
+                    "ru": {"name": "Коробки передач для тракторов"},
+                },
             ),
             _product(
                 "Combine harvester spare parts",
-                "Blades, belts and bearings for combine harvesters. قطعات کمباین.",
+                "Blades, belts and bearings for combine harvesters.",
                 "843390",
                 80000,
                 "units",
                 moq=500,
                 lead_time_days=30,
+                translations={"fa": {"name": "قطعات کمباین"}},
             ),
         ],
     ),
@@ -278,8 +359,11 @@ PRODUCERS = [
         "پمپ‌سازی ارک",
         Role.PRODUCER,
         profile={
-            "name": "پمپ‌سازی ارک (Arg Pumps)",
-            "description": "پمپ‌های گریز از مرکز و شیرآلات صنعتی. Centrifugal pumps and industrial valves.",
+            "name": "پمپ‌سازی ارک",
+            "description": "پمپ‌های گریز از مرکز و شیرآلات صنعتی.",
+            "translations": {
+                "en": {"name": "Arg Pumps", "description": "Centrifugal pumps and industrial valves."},
+            },
             "city": "Tabriz",
             "email": "sales@arg.demo.exportbridge.ir",
             "phone": "+98 41 3421 3300",
@@ -293,7 +377,7 @@ PRODUCERS = [
         products=[
             _product(
                 "پمپ گریز از مرکز صنعتی",
-                "پمپ آب گریز از مرکز تا ۲۰۰ متر مکعب بر ساعت. Centrifugal water pumps up to 200 m3/h.",
+                "پمپ آب گریز از مرکز تا ۲۰۰ متر مکعب بر ساعت.",
                 "841370",
                 15000,
                 "units",
@@ -302,15 +386,26 @@ PRODUCERS = [
                 price_min=450,
                 price_max=4200,
                 incoterms=["FCA", "DAP"],
+                translations={
+                    "en": {
+                        "name": "Industrial centrifugal pump",
+                        "description": "Centrifugal water pumps up to 200 m3/h.",
+                    },
+                    "ar": {"name": "مضخة طرد مركزي صناعية"},
+                    "ru": {"name": "Промышленный центробежный насос"},
+                },
             ),
             _product(
                 "شیر فلکه صنعتی",
-                "شیرآلات صنعتی چدنی و فولادی. Cast iron and steel gate valves.",
+                "شیرآلات صنعتی چدنی و فولادی.",
                 "848180",
                 60000,
                 "units",
                 moq=100,
                 lead_time_days=30,
+                translations={
+                    "en": {"name": "Industrial gate valve", "description": "Cast iron and steel gate valves."}
+                },
             ),
         ],
     ),
@@ -323,6 +418,11 @@ BUYERS = [
         "en",
         profile={
             "company_name": "Baghdad Home Trading",
+            # Added by the counsellor of Iraq for the producers who read Arabic or Persian.
+            "translations": {
+                "ar": {"company_name": "بغداد للتجارة المنزلية"},
+                "fa": {"company_name": "بازرگانی خانگی بغداد"},
+            },
             "country": "IQ",
             "city": "Baghdad",
             "email": "purchasing@baghdadhome.demo.exportbridge.ir",
@@ -364,6 +464,7 @@ BUYERS = [
         "en",
         profile={
             "company_name": "Kazan Agro Machinery",
+            "translations": {"ru": {"company_name": "Казань Агромашины"}},
             "country": "RU",
             "city": "Kazan",
             "email": "zakupki@kazanagro.demo.exportbridge.ir",
@@ -445,7 +546,8 @@ BUYERS = [
         "بازرگانی هرات",
         Role.BUYER,
         profile={
-            "company_name": "بازرگانی هرات (Herat Trading)",
+            "company_name": "بازرگانی هرات",
+            "translations": {"en": {"company_name": "Herat Trading"}},
             "country": "AF",
             "city": "هرات",
             "email": "herat@trading.demo.exportbridge.ir",

@@ -426,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "MatchStatusEnum": "matchmaking.models.MatchStatus",
         "PartyResponseEnum": "matchmaking.models.PartyResponse",
         "MatchOutcomeEnum": "matchmaking.api.serializers.OUTCOME_CHOICES",
+        # A user's preferred language and the language of a text are the same five codes.
+        "LanguageEnum": [code for code, _name in LANGUAGES],
     },
 }
 

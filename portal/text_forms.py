@@ -40,9 +40,11 @@ class TranslatedTextsForm:
         original = content.reader_language(
             original_language or self.initial.get("language") or get_language()
         )
+        self.texts_language = original
         self.fields["language"] = forms.ChoiceField(
             label=_("Language of these texts"),
             choices=settings.LANGUAGES,
+            required=False,  # left out: as it was (a new text: as it looks, else the page's)
             initial=original,
             help_text=_(
                 "The language you write the texts above in; readers of other languages see a translation."
@@ -94,7 +96,9 @@ class TranslatedTextsForm:
         data = super().service_data()
         if not self.text_fields:
             return data
-        original = data.get("language") or content.reader_language()
+        if not data.get("language"):
+            data.pop("language", None)
+        original = data.get("language") or self.texts_language
         translations: dict[str, dict[str, str]] = {}
         for field in self.text_fields:
             for language in content.portal_languages():

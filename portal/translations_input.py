@@ -44,6 +44,8 @@ def _translations(obj, value, original: str) -> dict[str, dict[str, str]]:
                 _("“%(code)s” is not a language of the portal.") % {"code": rules.shown(language)}
             )
             continue
+        if code == original and isinstance(texts, Mapping) and not any(texts.values()):
+            continue  # no translation in the original's language: nothing to remove
         if code == original:
             messages.append(
                 _("%(code)s is the original's language: write the original itself, not a translation.")

@@ -31,7 +31,7 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 871 cells from 148 rows
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 895 cells from 152 rows
 (491 on the API, 380 on the pages; 357 allowed, 514 refused), checked by
 `test_the_cell_count_is_the_documented_one`.
 """
@@ -615,6 +615,20 @@ PAGE_ROWS = [
         body={"phone": "+964 770 000 1122", "is_active": "on"}, state=value_of("desks.own", "phone")),
     page("counsellor", "province", "GET", "none", "/counsellor/province/",
                                                                 (NO,      NO,      NO,   NO,    NO,   OK)),
+    # The counsellor of a buyer's market writes its texts in other languages (issue 15).
+    page("buyers", "translations", "GET", "own", "/counsellor/buyers/{pk}/translations/",
+                                                                (NO,      NO,      NO,   OK,    HIDDEN, OK), target="buyers.own"),
+    page("buyers", "translations", "GET", "other-market", "/counsellor/buyers/{pk}/translations/",
+                                                                (NO,      NO,      NO,   HIDDEN, OK,  OK), target="buyers.turkey"),
+    page("buyers", "translations", "POST", "own", "/counsellor/buyers/{pk}/translations/",
+                                                                (NO,      NO,      NO,   ok(302, redirect="/counsellor/buyers/"),
+                                                                 HIDDEN, ok(302, redirect="/counsellor/buyers/")),
+        target="buyers.own", body={"company_name_en": "Tigris Traders"},
+        state=value_of("buyers.own", "company_name_en")),
+    page("counsellor", "queue-buyer-translations", "GET", "in-scope", "/counsellor/queue/{pk}/buyer-translations/",
+                                                                (NO,      NO,      NO,   ok(302, redirect="/counsellor/buyers/"),
+                                                                 HIDDEN, ok(302, redirect="/counsellor/buyers/")),
+        target="matches.proposed"),
     page("briefs", "list", "GET", "none", "/counsellor/briefs/?all=1", SIGNED_IN_PAGE),
     page("briefs", "detail", "GET", "own", "/counsellor/briefs/{pk}/", SIGNED_IN_PAGE, target="briefs.own"),
     page("briefs", "new", "GET", "none", "/counsellor/briefs/new/", COUNSELLOR_PAGE),
