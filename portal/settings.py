@@ -427,7 +427,7 @@ SPECTACULAR_SETTINGS = {
         "PartyResponseEnum": "matchmaking.models.PartyResponse",
         "MatchOutcomeEnum": "matchmaking.api.serializers.OUTCOME_CHOICES",
         # A user's preferred language and the language of a text are the same five codes.
-        "LanguageEnum": [code for code, _name in LANGUAGES],
+        "LanguageEnum": LANGUAGES,
     },
 }
 
