@@ -177,30 +177,27 @@ _TURKISH_ONLY = set("ğışİĞŞ")
 
 
 def guess_language(text: str | None, default: str | None = None) -> str:
-    """The portal language `text` is most likely written in, by its letters (`default` if none)."""
-    counts = {"arabic_script": 0, "cyrillic": 0, "latin": 0}
-    persian = arabic = turkish = 0
-    for char in unicodedata.normalize("NFC", text or ""):
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        if name.startswith("ARABIC") or char in _PERSIAN_ONLY:
-            counts["arabic_script"] += 1
-            persian += char in _PERSIAN_ONLY
-            arabic += char in _ARABIC_ONLY
-        elif name.startswith("CYRILLIC"):
-            counts["cyrillic"] += 1
-        elif name.startswith("LATIN"):
-            counts["latin"] += 1
-            turkish += char in _TURKISH_ONLY
-    script = max(counts, key=counts.get)
-    if not counts[script]:
+    """The portal language `text` is most likely written in (`default` if it has no letters).
+
+    The script of its first letter decides: a Persian name often carries its English one in
+    brackets after it ("ماشین‌سازی تبریز (Tabriz Machinery Co.)"), an English description a
+    Persian word at its end. Within Arabic script, letters only Persian or only Arabic has
+    tell the two apart; within Latin, Turkish letters tell Turkish from English.
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    first = next((char for char in text if char.isalpha()), None)
+    if first is None:
         return reader_language(default)
-    if script == "arabic_script":
+    name = unicodedata.name(first, "")
+    if name.startswith("ARABIC") or first in _PERSIAN_ONLY:
+        persian = sum(char in _PERSIAN_ONLY for char in text)
+        arabic = sum(char in _ARABIC_ONLY for char in text)
         return "ar" if arabic > persian else "fa"
-    if script == "cyrillic":
+    if name.startswith("CYRILLIC"):
         return "ru"
-    return "tr" if turkish else "en"
+    if name.startswith("LATIN"):
+        return "tr" if any(char in _TURKISH_ONLY for char in text) else "en"
+    return reader_language(default)
 
 
 # While set, `obj.name` reads and writes the base column only: Django copying a row's fields

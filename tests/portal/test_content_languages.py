@@ -99,6 +99,8 @@ def test_assigning_the_name_writes_the_original_not_the_active_languages_column(
         ("Kazan Agro Machinery", "en"),
         ("Ван Текстиль", "ru"),
         ("Van Tekstil İthalat", "tr"),
+        ("ماشین‌سازی تبریز (Tabriz Machinery Co.) Industrial machine tools since 1968.", "fa"),
+        ("Gearboxes for 75–110 hp tractors. گیربکس تراکتور.", "en"),
         ("", "fa"),
     ],
 )
