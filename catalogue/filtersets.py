@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProducerProfile
+from portal import content
 from portal import validation as rules
 from portal.filters import CountryCodeFilter, IdFilter, country_choices
 from taxonomy.filtersets import HSCodeFilter
@@ -48,7 +49,7 @@ class CertificationFilter(django_filters.CharFilter):
 
 
 def _section_choices() -> list[tuple[str, str]]:
-    sections = Sector.objects.filter(level=SectorLevel.SECTION).only("code", "name", "name_fa")
+    sections = Sector.objects.filter(level=SectorLevel.SECTION).only("code", *content.columns("name"))
     return [(section.code, f"{section.code} — {section.display_name}") for section in sections]
 
 

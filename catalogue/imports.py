@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Language, ProducerProfile, Role, User
 from accounts.services import producer_profile_create, producer_profile_update, user_create
-from portal import csvfiles, languages
+from portal import content, csvfiles, languages
 from portal.normalization import normalize_text
 
 from .models import Product
@@ -572,7 +572,7 @@ class _Importer:
         same = [
             p
             for p in Product.objects.filter(producer=profile).only("id", "name")
-            if normalize_text(p.name) == wanted
+            if normalize_text(content.original_text(p, "name")) == wanted
         ]
         if len(same) > 1:
             raise _RowRejected(

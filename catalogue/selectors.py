@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import ProducerProfile
+from portal import content
 from taxonomy.models import Sector
 
 from .filtersets import ProductFilterSet
@@ -78,10 +79,9 @@ def products_of_producer(producer: ProducerProfile) -> QuerySet[Product]:
         .select_related("hs_code")
         .only(
             "id",
-            "name",
+            *content.columns("name"),
             "hs_code__code",
-            "hs_code__name",
-            "hs_code__name_fa",
+            *content.columns("name", prefix="hs_code__"),
             "annual_capacity",
             "available_capacity",
             "capacity_unit",

@@ -154,6 +154,11 @@ def set_translations(obj, translations: Mapping[str, Mapping[str, str]]) -> None
                 setattr(obj, localized_name(field, language), text or None)
 
 
+def columns(field: str, prefix: str = "") -> list[str]:
+    """`field` and its column in every language, for `only()`: "name" → name, name_fa, …"""
+    return [f"{prefix}{name}" for name in (field, *(localized_name(field, lang) for lang in portal_languages()))]
+
+
 def text_fields(obj) -> list[str]:
     """Every column of every translated field of `obj` (for `save(update_fields=...)`)."""
     fields = translated_fields(type(obj))
