@@ -64,7 +64,8 @@ class _Stemmers(threading.local):
 _stemmers = _Stemmers()
 
 
-def _script(word: str) -> str:
+def script_of(word: str) -> str:
+    """The script of a word's first letter: arabic, cyrillic, latin or other."""
     for char in word:
         if "\u0600" <= char <= "\u06ff":
             return "arabic"
@@ -130,7 +131,7 @@ def word_keys(word: str, language: str | None = None) -> tuple[str, ...]:
     cut from names (a reader typing «وسایل» means that word).
     """
     keys: list[str | None] = [word]
-    script = _script(word)
+    script = script_of(word)
     if script == "arabic":
         keys += _arabic_keys(word, arabic=language in (None, "ar"), conjunction=language == "ar")
     elif script == "cyrillic":
@@ -172,7 +173,7 @@ def join_detached(words: list[str]) -> list[str]:
     """Query words with a detached Persian suffix joined to the word before: ["چربی", "ها"] → ["چربیها"]."""
     joined: list[str] = []
     for word in words:
-        if joined and word in _DETACHED_SUFFIXES and _script(joined[-1]) == "arabic":
+        if joined and word in _DETACHED_SUFFIXES and script_of(joined[-1]) == "arabic":
             joined[-1] += word
         else:
             joined.append(word)

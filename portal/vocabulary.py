@@ -4,9 +4,13 @@ primary key) that a search's indexed texts hold. The catalogue keeps one for pro
 
 A query word is corrected only when no word of the vocabulary starts with it or with one of its
 keys (`portal.stemming.word_keys`): it is then not a word the index knows, and its nearest
-words are: by trigram similarity under the table's GIN trigram index on PostgreSQL, by difflib
-on SQLite among the words of about its length that begin with its letter (a bounded read, never
-the whole vocabulary).
+words are: by trigram similarity on PostgreSQL, by difflib on SQLite among the words of about
+its length that begin with its letter (a bounded read, never the whole vocabulary).
+
+On PostgreSQL a table with a GIN trigram index is searched with `%` (the catalogue's, whose
+plans its benchmark watches); one with a GiST trigram index (`knn=True`, the HS names') by
+distance order (`<->`), the nearest few read straight from the index: a plan the planner
+keeps even on a small table, where it prefers to scan it whole for `%` (ten times slower).
 """
 
 from __future__ import annotations
@@ -52,13 +56,15 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def correct_words(words: list[str], *, model, using: str = "default") -> dict[str, list[str]]:
+def correct_words(
+    words: list[str], *, model, using: str = "default", knn: bool = False
+) -> dict[str, list[str]]:
     """For each word the vocabulary (`model`) does not know, its closest words (one query on PostgreSQL)."""
     candidates = [word for word in words if correctable(word)]
     if not candidates:
         return {}
     if connections[using].vendor == "postgresql":
-        return _nearest_by_trigrams(candidates, model=model, using=using)
+        return _nearest_by_trigrams(candidates, model=model, using=using, knn=knn)
     corrections = {}
     terms = model.objects.using(using)
     for word in candidates:
@@ -78,20 +84,27 @@ def correct_words(words: list[str], *, model, using: str = "default") -> dict[st
     return corrections
 
 
-def _nearest_by_trigrams(words: list[str], *, model, using: str) -> dict[str, list[str]]:
-    # Per word: the nearest terms by trigram similarity (`%` finds them under the GIN index),
-    # unless some term starts with one of its keys (the word is known).
+def _nearest_by_trigrams(words: list[str], *, model, using: str, knn: bool) -> dict[str, list[str]]:
+    # Per word: the nearest terms by trigram similarity (`%` under a GIN index, or the nearest
+    # by distance under a GiST one), unless some term starts with one of its keys (it is known).
     table = connections[using].ops.quote_name(model._meta.db_table)
     selects, params = [], []
     for word in words:
         keys = word_keys(word)
+        if knn:
+            source = f"(SELECT word FROM {table} ORDER BY word <-> %s LIMIT %s) AS term"
+            source_params = [word, 2 * CORRECTIONS_PER_WORD]
+            condition, condition_params = "similarity(term.word, %s) >= %s", [word, TRIGRAM_CUTOFF]
+        else:
+            source, source_params = f"{table} AS term", []
+            condition = "term.word %% %s AND similarity(term.word, %s) >= %s"
+            condition_params = [word, word, TRIGRAM_CUTOFF]
         selects.append(
-            f"(SELECT %s, term.word, similarity(term.word, %s) FROM {table} AS term"
-            " WHERE term.word %% %s AND similarity(term.word, %s) >= %s"
+            f"(SELECT %s, term.word, similarity(term.word, %s) FROM {source} WHERE {condition}"
             f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(['word LIKE %s'] * len(keys))})"
             " ORDER BY 3 DESC, term.word LIMIT %s)"
         )
-        params += [word, word, word, word, TRIGRAM_CUTOFF, *(escape_like(key) + "%" for key in keys)]
+        params += [word, word, *source_params, *condition_params, *(escape_like(key) + "%" for key in keys)]
         params.append(CORRECTIONS_PER_WORD)
     with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)

@@ -26,7 +26,7 @@ from django.db.models.functions import Replace
 from portal import vocabulary
 from portal.content import localized_name, reader_language
 from portal.normalization import LETTER_FOLDS, normalize_text
-from portal.stemming import WORD, join_detached, word_keys
+from portal.stemming import WORD, join_detached, script_of, word_keys
 
 from .models import Sector, SectorTerm, sector_search_keys
 
@@ -36,6 +36,9 @@ SECTOR_VECTOR_SQL = "to_tsvector('simple'::regconfig, search_keys)"
 
 MAX_QUERY_WORDS = 6
 MAX_WORD_LENGTH = 50
+
+_ARABIC_SCRIPT_LANGUAGES = frozenset({"fa", "ar"})
+LANGUAGE_SCRIPTS = {"fa": "arabic", "ar": "arabic", "ru": "cyrillic", "en": "latin", "tr": "latin"}
 
 ROMAN_NUMERAL = re.compile(r"C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _CODE_QUERY = re.compile(r"[0-9]{1,6}")
@@ -108,9 +111,10 @@ def word_alternatives(word: str, corrections: dict[str, list[str]]) -> list[str]
 
 
 def tsquery_text(alternatives: list[str]) -> str:
-    """A tsquery (simple configuration) matching words that start with any of these; words are
-    letters and digits only, so they are safe inside its syntax."""
-    return " | ".join(f"{key}:*" for key in alternatives)
+    """A tsquery (simple configuration) matching words that start with any of these (a single
+    letter: that word, not a thousand that start with it); words are letters and digits only,
+    so they are safe inside its syntax."""
+    return " | ".join(f"{key}:*" if len(key) > 1 else key for key in alternatives)
 
 
 class KeysMatch(Func):
@@ -131,7 +135,11 @@ def names_match(words: list[str], corrections: dict[str, list[str]], *, using: s
     if connections[using].vendor == "postgresql":
         return Q(KeysMatch(" & ".join(f"({tsquery_text(keys)})" for keys in alternatives)))
     return reduce(
-        and_, (reduce(or_, (Q(search_keys__contains=f" {key}") for key in keys)) for keys in alternatives)
+        and_,
+        (
+            reduce(or_, (Q(search_keys__contains=f" {key}" if len(key) > 1 else f" {key} ") for key in keys))
+            for keys in alternatives
+        ),
     )
 
 
@@ -149,7 +157,7 @@ def _search(query: str, *, using: str) -> tuple[list[str], dict[str, list[str]],
     words = query_words(query)
     if not words:
         return [], {}, None
-    corrections = vocabulary.correct_words(words, model=SectorTerm, using=using)
+    corrections = vocabulary.correct_words(words, model=SectorTerm, using=using, knn=True)
     condition = names_match(words, corrections, using=using)
     code = code_match(query)
     return words, corrections, condition if code is None else condition | code
@@ -179,18 +187,21 @@ def pick_sectors(query: str, *, language: str, limit: int = 20, min_level: int |
     if condition is None:
         return []
     language = reader_language(language)
-    ranks = [
-        *([code] if (code := code_match(query)) is not None else []),
-        _reader_name_match(words, corrections, language),
-    ]
+    ranks = [code] if (code := code_match(query)) is not None else []
+    # The reader's own names first, when they could hold the words: a Cyrillic word ranks no
+    # Persian name (and the test costs a look at the name of every match).
+    if any(script_of(word) == LANGUAGE_SCRIPTS.get(language) for word in words):
+        ranks.append(_reader_name_match(words, corrections, language))
     rank = Case(
         *(When(q, then=Value(i)) for i, q in enumerate(ranks)),
         default=Value(len(ranks)),
         output_field=IntegerField(),
     )
     column = "name" if language == Sector.ORIGINAL_LANGUAGE else localized_name("name", language)
+    # Only Arabic-script names have letter variants to fold (and folding costs on every match).
+    reader_name = folded(column) if language in _ARABIC_SCRIPT_LANGUAGES else F(column)
     queryset = Sector.objects.filter(condition)
     if min_level is not None:
         queryset = queryset.filter(level__gte=min_level)
-    queryset = queryset.alias(reader_name=folded(column)).annotate(rank=rank)
+    queryset = queryset.alias(reader_name=reader_name).annotate(rank=rank)
     return list(queryset.order_by("rank", "level", "position", "code")[:limit])

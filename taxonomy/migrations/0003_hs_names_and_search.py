@@ -2,7 +2,8 @@
 
 - `edited_names`: the languages whose name an operator wrote, which `import_hs_codes` keeps;
 - `search_keys`: each sector's names' words with their stems (`portal.stemming`), and the
-  vocabulary `SectorTerm` (with, on PostgreSQL, a GIN trigram index) that typos are
+  vocabulary `SectorTerm` (with, on PostgreSQL, a GiST trigram index, whose nearest-first
+  order finds corrections without reading the table: `portal.vocabulary`) that typos are
   corrected against; the GIN index over the keys is the catalogue's migration 0008;
 - the names of taxonomy/data/hs_names.csv loaded into every database, new or existing: a name
   the database holds is kept, and marked as an operator's when it differs from the file's.
@@ -63,7 +64,7 @@ def create_trigram_index(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON taxonomy_sectorterm USING gin (word gin_trgm_ops)"
+        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON taxonomy_sectorterm USING gist (word gist_trgm_ops)"
     )
 
 

@@ -182,7 +182,9 @@ def test_a_names_file_with_name_prefixed_columns_and_bad_cells_reports_each_by_l
     reasons = [row.reason for row in report.names_ignored]
     assert reasons[0] == "name_tr: the name contains the control character U+0000, which is not allowed"
     assert reasons[1].startswith("hs_names.csv: the ar name is 601 characters long")
-    assert reasons[2] == "hs_names.csv: the ru name contains the control character U+001B, which is not allowed"
+    assert (
+        reasons[2] == "hs_names.csv: the ru name contains the control character U+001B, which is not allowed"
+    )
     fridges, pumps = Sector.objects.get(code="8418"), Sector.objects.get(code="8413")
     assert (fridges.name_ar, fridges.name_ru) == ("ثلاجات", "Холодильники")
     assert fridges.name_tr.startswith("Buzdolapları")  # the bad cell left the name as it was
