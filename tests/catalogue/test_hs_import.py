@@ -355,6 +355,22 @@ def test_the_command_prints_counts_and_skipped_rows(tmp_path):
     assert lines[-1] == "Created 25, updated 0, unchanged 0, skipped 11."
 
 
+def test_the_command_reports_each_name_left_out(tmp_path):
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level,name_ar\nXVI,8418,Refrigerators,84,4,ثلاجات\x07\n",
+    )
+    out = StringIO()
+
+    call_command("import_hs_codes", str(path), stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert (
+        "line 2: 8418: name_ar: the name contains the control character U+0007, which is not allowed" in lines
+    )
+    assert lines[-2:] == ["Names left out: 1.", "Created 0, updated 1, unchanged 21, skipped 0."]
+
+
 def test_the_command_is_idempotent_on_the_shipped_file():
     out = StringIO()
     call_command("import_hs_codes", str(HS_FILE), stdout=out)
