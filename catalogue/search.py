@@ -231,6 +231,7 @@ def refresh_search_index(
     connection = connections[using]
     sectors: dict[str, str] = {}
     known_words: set[str] = set()
+    indexed_codes: set[str] = set()
     count, last_id = 0, 0
     columns = _product_columns()
     while True:
@@ -279,7 +280,13 @@ def refresh_search_index(
                 ],
                 ["search_document", "search_name"],
             )
-        new_words = set().union(*(vocabulary_words(f"{text.document} {text.sectors}") for text in texts))
+        # The HS names' words once per code, not once per product filed under it.
+        codes = {code for row in rows for code in _sector_codes(row["hs_code_id"])} - indexed_codes
+        indexed_codes |= codes
+        new_words = set().union(
+            *(vocabulary_words(text.document) for text in texts),
+            *(vocabulary_words(sectors.get(code, "")) for code in codes),
+        )
         new_words -= known_words
         if new_words:
             SearchTerm.objects.using(using).bulk_create(

@@ -202,12 +202,20 @@ def indexed_text(texts) -> str:
 def searchable_text(texts) -> str:
     """Texts given as (language, text) pairs, normalised and joined (a text repeated in several
     languages once), then their words' extra keys: what a full-text index holds of them."""
-    texts = [(language, text) for language, text in texts if text]
+    first_language = {}
+    for language, text in texts:
+        if text and text not in first_language:
+            first_language[text] = language
+    normalized: dict[str, None] = {}
     words: set[str] = set()
     extras: dict[str, None] = {}
-    for language, text in texts:
-        found = text_words(text)
+    for text, language in first_language.items():
+        form = normalize_text(text)
+        normalized[form] = None
+        found = WORD.findall(form)
         words.update(found)
-        extras.update(dict.fromkeys(index_extras(found, language)))
-    normalized = dict.fromkeys(normalize_text(text) for _language, text in texts)
+        for word in found:
+            for key in word_keys(word, language)[1:]:
+                if not word.startswith(key):
+                    extras[key] = None
     return " ".join([*normalized, *(extra for extra in extras if extra not in words)])
