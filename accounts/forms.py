@@ -23,7 +23,8 @@ from django_countries import countries
 from portal import languages
 from portal.text_forms import TranslatedTextsForm, texts_initial
 from portal.validation import MAX_NUMBER_LENGTH, max_length
-from taxonomy.models import CapacityUnit
+from taxonomy.models import CapacityUnit, SectorLevel
+from taxonomy.widgets import HSCodesPickerWidget
 
 from .models import BuyerProfile, Language, ProducerProfile, Role, User
 from .services import user_set_language, user_set_role
@@ -359,8 +360,9 @@ class BuyerDemandForm(ServiceForm):
         label=_("Sectors you buy from (HS codes)"),
         required=False,
         max_length=CODES_TEXT_LENGTH,
-        # Several codes: a text box (the picker takes one code).
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        # Several codes in one box; the picker beside it adds one at a time, found by name in
+        # the reader's language or any other.
+        widget=HSCodesPickerWidget(min_level=SectorLevel.CHAPTER),
         help_text=_(
             "Harmonized System codes of 2, 4 or 6 digits, separated by commas, e.g. 8418, 8450. "
             "A chapter (84) covers every product under it."

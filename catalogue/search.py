@@ -1,17 +1,22 @@
 """Catalogue search: the indexed text of each product, and the queries over it.
 
 Each product stores a normalised document of its own text and its producer's
-(names, descriptions, city) and its normalised name. PostgreSQL also keeps a
-tsvector of the document, weighted (A product name, B producer name, D the
-rest), with English stemming plus a language-neutral 'simple' copy (which is
-what Persian gets), under a GIN index.
+(names and descriptions in every language they are written in, city) and its
+normalised original name. PostgreSQL also keeps a tsvector of the document,
+weighted (A product names, B producer names, D the rest), with English stemming
+plus a language-neutral 'simple' copy, under a GIN index. The document also holds
+the stems a prefix search would miss (`portal.stemming`: an Arabic article, a
+Turkish softened consonant), and a query word is looked up by its stems too, so
+«ثلاجة» finds "ثلاجات" and "pompa" finds "pompalar".
 
-The HS descriptions are searched in `Sector` itself (PostgreSQL: a GIN
-expression index over the English and Persian names) and a product matches
-through the code it is filed under or any code above it. Kept out of each
-product's vector, they leave it small enough to stay in the table row, so
-ranking thousands of matches never reads vectors back from TOAST, a sequential
-scan never detoasts 100,000 of them, and renaming an HS code needs no reindex.
+The HS names (all five languages) are searched in `Sector` itself (its
+`search_keys`; PostgreSQL: a GIN expression index, `SECTOR_VECTOR_SQL`) and a
+product matches through the code it is filed under or any code above it: «холодильник»
+and «ثلاجة» find the fridges filed under 8418 whatever language their own text is in.
+Kept out of each product's vector, the HS names leave it small enough to stay in
+the table row, so ranking thousands of matches never reads vectors back from
+TOAST, a sequential scan never detoasts 100,000 of them, and renaming an HS code
+needs no reindex.
 
 Every word of the indexed text (HS names included) goes into `SearchTerm`, the
 vocabulary that a query word found nowhere is corrected against (trigram
@@ -28,9 +33,8 @@ through their HS code from a covering index (`RankedQuery`): the same page,
 without a heap visit and a ts_rank for each of thousands of HS-only matches.
 """
 
-import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -55,9 +59,12 @@ from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.where import ExtraWhere, WhereNode
 
+from portal import vocabulary
+from portal.content import portal_languages
 from portal.normalization import normalize_text
-from taxonomy.hs import folded
+from portal.stemming import join_detached, searchable_text
 from taxonomy.models import Sector, SectorLevel, hs_codes_above
+from taxonomy.search import SECTOR_VECTOR_SQL, names_match, tsquery_text, word_alternatives
 
 from .models import Product, SearchTerm
 
@@ -68,13 +75,7 @@ WORD = re.compile(r"[^\W_]+")
 MAX_QUERY_WORDS = 8
 MAX_WORD_LENGTH = 100
 # The vocabulary keeps words of at least this length; shorter query words are never corrected.
-MIN_TERM_LENGTH = 3
-CORRECTIONS_PER_WORD = 4
-# Trigram similarity (PostgreSQL) and difflib ratio (SQLite) a correction needs, and
-# how far below the best correction of a word the others may fall.
-TRIGRAM_CUTOFF = 0.3
-CORRECTION_WINDOW = 0.08
-DIFFLIB_CUTOFF = 0.75
+MIN_TERM_LENGTH = vocabulary.MIN_TERM_LENGTH
 # ts_rank weights for D, C, B, A: descriptions and city, (unused), producer name, product name.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # A match through the HS names ranks between a description hit (ts_rank about 0.06)
@@ -85,32 +86,32 @@ EXACT_NAME_BONUS = 2.0
 # Best first; `search_products` orders so, and so does ProductFilterSet's "relevance".
 RELEVANCE_ORDERING = ("-relevance", "-created_at", "-id")
 INDEX_BATCH_SIZE = 2000
-# Light English suffix stripping for SQLite, whose matching is by word prefix.
-_ENGLISH_SUFFIXES = ("ies", "es", "s", "ing", "ed")
 
-# The searchable text of an HS code. The same expression is indexed (GIN) in
-# migration 0003: change both together, or the index stops being used.
-SECTOR_VECTOR_SQL = (
-    "(to_tsvector('english'::regconfig, name) || to_tsvector('simple'::regconfig, name)"
-    " || to_tsvector('simple'::regconfig, replace(translate(name_fa, 'يك', 'یک'), chr(8204), '')))"
-)
+# The searchable text of an HS code (taxonomy.search, which the HS picker reads too), indexed
+# (GIN) by migration 0008: change both together, or the index stops being used.
+__all__ = ["SECTOR_VECTOR_SQL"]
 
 
 # --- The indexed text -----------------------------------------------------------------
 
 
+# A text in one language, or in several: (language, text) pairs, the original first.
+Texts = str | Sequence[tuple[str | None, str]]
+
+
 @dataclass(frozen=True)
 class ProductText:
-    """A product's normalised search text by weight, and its HS names (for the vocabulary)."""
+    """A product's normalised search text by weight, its original name, and its HS names (for the vocabulary)."""
 
     name: str
+    names: str
     producer: str
     details: str
     sectors: str
 
     @property
     def document(self) -> str:
-        return " ".join(part for part in (self.name, self.producer, self.details) if part)
+        return " ".join(part for part in (self.names, self.producer, self.details) if part)
 
 
 def _sector_codes(hs_code: str) -> list[str]:
@@ -118,39 +119,33 @@ def _sector_codes(hs_code: str) -> list[str]:
     return [*hs_codes_above(hs_code), hs_code]
 
 
+def _pairs(texts: Texts) -> list[tuple[str | None, str]]:
+    return [(None, texts)] if isinstance(texts, str) else list(texts)
+
+
 def product_text(
     *,
-    name: str,
-    description: str,
+    name: Texts,
+    description: Texts,
     hs_code: str,
-    producer_name: str,
-    producer_description: str,
+    producer_name: Texts,
+    producer_description: Texts,
     city: str,
-    sectors: dict[str, tuple[str, str]],
+    sectors: dict[str, str],
 ) -> ProductText:
-    """The search text of one product; `sectors` maps HS codes to (English name, Persian name)."""
-    sector_names = [part for code in _sector_codes(hs_code) for part in sectors.get(code, ()) if part]
+    """The search text of one product; `sectors` maps HS codes to their `search_keys`.
+
+    Each text is a string, or (language, text) pairs for a text in several languages with the
+    original first (a language lets the stems follow it; None: any)."""
+    names = _pairs(name)
     return ProductText(
         # The stored search_name is as long as the name; NFKC may lengthen it ("ﷺ" is 18 letters).
-        name=normalize_text(name)[:SEARCH_NAME_LENGTH],
-        producer=normalize_text(producer_name),
-        details=normalize_text(" ".join(part for part in (description, producer_description, city) if part)),
-        sectors=normalize_text(" ".join(sector_names)),
+        name=normalize_text(names[0][1] if names else "")[:SEARCH_NAME_LENGTH],
+        names=searchable_text(names),
+        producer=searchable_text(_pairs(producer_name)),
+        details=searchable_text([*_pairs(description), *_pairs(producer_description), (None, city)]),
+        sectors=" ".join(sectors.get(code, "") for code in _sector_codes(hs_code)),
     )
-
-
-def build_search_document(product: Product) -> str:
-    """The stored, normalised search document of a product (producer loaded)."""
-    producer = product.producer
-    return product_text(
-        name=product.name,
-        description=product.description,
-        hs_code=product.hs_code_id,
-        producer_name=producer.name,
-        producer_description=producer.description,
-        city=producer.city,
-        sectors={},
-    ).document
 
 
 def vocabulary_words(text: str) -> set[str]:
@@ -162,18 +157,44 @@ def vocabulary_words(text: str) -> set[str]:
     }
 
 
-# The producer's fields in its products' search text: a change to one re-indexes them.
-PRODUCER_INDEXED_FIELDS = frozenset({"name", "description", "city"})
+# The producer's fields in its products' search text: a change to one re-indexes them
+# (its texts in other languages come as "translations", a change of the original's as "language").
+PRODUCER_INDEXED_FIELDS = frozenset({"name", "description", "city", "translations", "language"})
+_TEXT_FIELDS = ("name", "description")
 
-_PRODUCT_COLUMNS = (
-    "id",
-    "name",
-    "description",
-    "hs_code_id",
-    "producer__name",
-    "producer__description",
-    "producer__city",
-)
+
+def _text_columns(prefix: str = "") -> list[str]:
+    """The columns of the translated texts: the base column (the original), then each language's."""
+    return [
+        f"{prefix}{column}"
+        for field in _TEXT_FIELDS
+        for column in (field, *(f"{field}_{language}" for language in portal_languages()))
+    ]
+
+
+def _texts_of(row: dict, prefix: str = "") -> dict[str, list[tuple[str | None, str]]]:
+    """{"name": [(language, text), ...], "description": [...]} of a row of `_text_columns`, the original first."""
+    original = row[f"{prefix}original_language"]
+    return {
+        field: [
+            (original, row[f"{prefix}{field}"] or ""),
+            *((language, row[f"{prefix}{field}_{language}"] or "") for language in portal_languages()),
+        ]
+        for field in _TEXT_FIELDS
+    }
+
+
+def _product_columns() -> list[str]:
+    return [
+        "id",
+        "hs_code_id",
+        "original_language",
+        *_text_columns(),
+        "producer__original_language",
+        *_text_columns("producer__"),
+        "producer__city",
+    ]
+
 
 # One statement per batch: the document, the name and the weighted tsvector.
 _UPDATE_POSTGRES = """
@@ -181,11 +202,11 @@ UPDATE catalogue_product AS product SET
     search_document = batch.document,
     search_name = batch.name,
     search_vector =
-        setweight(to_tsvector('english', batch.name) || to_tsvector('simple', batch.name), 'A')
+        setweight(to_tsvector('english', batch.names) || to_tsvector('simple', batch.names), 'A')
         || setweight(to_tsvector('english', batch.producer) || to_tsvector('simple', batch.producer), 'B')
         || setweight(to_tsvector('english', batch.details) || to_tsvector('simple', batch.details), 'D')
-FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
-    AS batch(id, document, name, producer, details)
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+    AS batch(id, document, name, names, producer, details)
 WHERE product.id = batch.id
 """
 
@@ -199,7 +220,8 @@ def refresh_search_index(
     """Rebuild the stored search text (and tsvector) of these products, or of all; return how many.
 
     Reads and writes in batches of set-based statements, so rebuilding the
-    whole catalogue takes seconds, and adds the words to the vocabulary.
+    whole catalogue takes seconds, and adds the words to the vocabulary (the
+    product's, and those of the HS names of its code in every language).
     """
     products = Product.objects.using(using).order_by("id")
     if product_ids is not None:
@@ -207,35 +229,36 @@ def refresh_search_index(
     if producer_ids is not None:
         products = products.filter(producer_id__in=list(producer_ids))
     connection = connections[using]
-    sectors: dict[str, tuple[str, str]] = {}
+    sectors: dict[str, str] = {}
     known_words: set[str] = set()
+    indexed_codes: set[str] = set()
     count, last_id = 0, 0
+    columns = _product_columns()
     while True:
-        rows = list(products.filter(id__gt=last_id).values_list(*_PRODUCT_COLUMNS)[:INDEX_BATCH_SIZE])
+        rows = list(products.filter(id__gt=last_id).values(*columns)[:INDEX_BATCH_SIZE])
         if not rows:
             return count
-        last_id, count = rows[-1][0], count + len(rows)
-        missing = {code for row in rows for code in _sector_codes(row[3])} - sectors.keys()
+        last_id, count = rows[-1]["id"], count + len(rows)
+        missing = {code for row in rows for code in _sector_codes(row["hs_code_id"])} - sectors.keys()
         if missing:
             sectors.update(
-                (code, (name, name_fa))
-                for code, name, name_fa in Sector.objects.using(using)
-                .filter(code__in=missing)
-                .values_list("code", "name", "name_fa")
+                Sector.objects.using(using).filter(code__in=missing).values_list("code", "search_keys")
             )
-        texts = [
-            product_text(
-                name=name,
-                description=description,
-                hs_code=hs_code,
-                producer_name=producer_name,
-                producer_description=producer_description,
-                city=city,
-                sectors=sectors,
+        texts = []
+        for row in rows:
+            own, producer = _texts_of(row), _texts_of(row, "producer__")
+            texts.append(
+                product_text(
+                    name=own["name"],
+                    description=own["description"],
+                    hs_code=row["hs_code_id"],
+                    producer_name=producer["name"],
+                    producer_description=producer["description"],
+                    city=row["producer__city"],
+                    sectors=sectors,
+                )
             )
-            for _id, name, description, hs_code, producer_name, producer_description, city in rows
-        ]
-        ids = [row[0] for row in rows]
+        ids = [row["id"] for row in rows]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -244,6 +267,7 @@ def refresh_search_index(
                         ids,
                         [text.document for text in texts],
                         [text.name for text in texts],
+                        [text.names for text in texts],
                         [text.producer for text in texts],
                         [text.details for text in texts],
                     ],
@@ -256,7 +280,13 @@ def refresh_search_index(
                 ],
                 ["search_document", "search_name"],
             )
-        new_words = set().union(*(vocabulary_words(f"{text.document} {text.sectors}") for text in texts))
+        # The HS names' words once per code, not once per product filed under it.
+        codes = {code for row in rows for code in _sector_codes(row["hs_code_id"])} - indexed_codes
+        indexed_codes |= codes
+        new_words = set().union(
+            *(vocabulary_words(text.document) for text in texts),
+            *(vocabulary_words(sectors.get(code, "")) for code in codes),
+        )
         new_words -= known_words
         if new_words:
             SearchTerm.objects.using(using).bulk_create(
@@ -271,90 +301,45 @@ def refresh_search_index(
 def query_words(query: str | None) -> list[str]:
     """The distinct normalised words of a query, at most MAX_QUERY_WORDS of them."""
     words: list[str] = []
-    for word in WORD.findall(normalize_text(query)):
+    for word in join_detached(WORD.findall(normalize_text(query))):
         word = word[:MAX_WORD_LENGTH]
         if word not in words:
             words.append(word)
     return words[:MAX_QUERY_WORDS]
 
 
-def _correctable(word: str) -> bool:
-    return len(word) >= MIN_TERM_LENGTH and not word.isdigit()
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def correct_words(words: list[str], *, using: str = "default") -> dict[str, list[str]]:
-    """For each query word that no indexed word starts with, the closest indexed words (one query)."""
-    candidates = [word for word in words if _correctable(word)]
-    if not candidates:
-        return {}
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        # Per word: the nearest terms by trigram similarity (`%` finds them under the
-        # GIN index), unless some term starts with the word (the prefix is known).
-        selects, params = [], []
-        for word in candidates:
-            selects.append(
-                "(SELECT %s, term.word, similarity(term.word, %s) FROM catalogue_searchterm AS term"
-                " WHERE term.word %% %s AND similarity(term.word, %s) >= %s"
-                " AND NOT EXISTS (SELECT 1 FROM catalogue_searchterm WHERE word LIKE %s)"
-                " ORDER BY 3 DESC, term.word LIMIT %s)"
-            )
-            params += [word, word, word, word, TRIGRAM_CUTOFF, _escape_like(word) + "%", CORRECTIONS_PER_WORD]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(selects), params)
-            rows = cursor.fetchall()
-        best: dict[str, float] = {}
-        corrections: dict[str, list[str]] = {}
-        for word, term, similarity in rows:  # best first for each word
-            best.setdefault(word, similarity)
-            if similarity >= best[word] - CORRECTION_WINDOW:
-                corrections.setdefault(word, []).append(term)
-        return corrections
-    vocabulary = list(SearchTerm.objects.using(using).values_list("word", flat=True))
-    corrections = {}
-    for word in candidates:
-        if any(term.startswith(word) for term in vocabulary):
-            continue
-        nearby = [term for term in vocabulary if abs(len(term) - len(word)) <= 3]
-        close = difflib.get_close_matches(word, nearby, n=CORRECTIONS_PER_WORD, cutoff=DIFFLIB_CUTOFF)
-        if close:
-            corrections[word] = close
-    return corrections
+    """For each query word that no indexed word starts with (nor with one of its stems), the
+    closest indexed words (one query on PostgreSQL; `portal.vocabulary`)."""
+    return vocabulary.correct_words(words, model=SearchTerm, using=using)
 
 
-def _english_stem(word: str) -> str:
-    """A rough English stem for prefix matching on SQLite: 'refrigerators' → 'refrigerator'."""
-    for suffix in _ENGLISH_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_TERM_LENGTH:
-            return word[: -len(suffix)]
-    return word
+def _simple_query(word: str, corrections: list[str]) -> str:
+    """A word's 'simple' tsquery text: words starting with one of its keys (a stem, an ASCII
+    spelling) or of its corrections'; a short word exactly."""
+    if len(word) < MIN_TERM_LENGTH:
+        return word
+    return tsquery_text(word_alternatives(word, {word: corrections}))
 
 
 def _word_tsquery(word: str, corrections: list[str]) -> tuple[str, list[str]]:
-    """SQL and parameters of one word's tsquery: English stem, a 'simple' word starting with it, corrections."""
+    """SQL and parameters of one word's tsquery: English stem, 'simple' words starting with one
+    of its keys or corrections, the corrections' English stems."""
     # Words are letters and digits only, so they are safe inside to_tsquery syntax.
     sql = "to_tsquery('english'::regconfig, %s) || to_tsquery('simple'::regconfig, %s)"
-    params = [word, f"{word}:*" if len(word) >= MIN_TERM_LENGTH else word]
+    params = [word, _simple_query(word, corrections)]
     if corrections:
-        sql += " || to_tsquery('english'::regconfig, %s) || to_tsquery('simple'::regconfig, %s)"
-        params += [" | ".join(corrections)] * 2
+        sql += " || to_tsquery('english'::regconfig, %s)"
+        params.append(" | ".join(corrections))
     return sql, params
 
 
 def _word_search_query(word: str, corrections: list[str]) -> SearchQuery:
-    simple = f"{word}:*" if len(word) >= MIN_TERM_LENGTH else word
     query = SearchQuery(word, search_type="raw", config="english") | SearchQuery(
-        simple, search_type="raw", config="simple"
+        _simple_query(word, corrections), search_type="raw", config="simple"
     )
     if corrections:
-        alternatives = " | ".join(corrections)
-        query |= SearchQuery(alternatives, search_type="raw", config="english") | SearchQuery(
-            alternatives, search_type="raw", config="simple"
-        )
+        query |= SearchQuery(" | ".join(corrections), search_type="raw", config="english")
     return query
 
 
@@ -370,12 +355,11 @@ def sector_matches(
     if connection.vendor == "postgresql":
         selects, params = [], []
         for word in words:
-            tsquery, tsquery_params = _word_tsquery(word, corrections.get(word, []))
             selects.append(
                 f"SELECT %s AS word, code FROM catalogue_sector"
-                f" WHERE level >= 2 AND ({SECTOR_VECTOR_SQL} @@ ({tsquery}) OR code = %s)"
+                f" WHERE level >= 2 AND ({SECTOR_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) OR code = %s)"
             )
-            params += [word, *tsquery_params, word]
+            params += [word, _simple_query(word, corrections.get(word, [])), word]
         # Codes are digits: everything from '84' to '84999999' is '84' or under it.
         sql = (
             f"SELECT matched.word, sector.code FROM ({' UNION ALL '.join(selects)}) AS matched"
@@ -389,17 +373,10 @@ def sector_matches(
         for word, code in rows:
             matches[word].add(code)
         return matches
-    # Persian names keep their ZWNJ and may hold Arabic letters: fold them like the query.
-    sectors = (
-        Sector.objects.using(using)
-        .filter(level__gte=SectorLevel.CHAPTER)
-        .alias(name_fa_folded=folded("name_fa"))
-    )
+    sectors = Sector.objects.using(using).filter(level__gte=SectorLevel.CHAPTER)
     matches = {}
     for word in words:
-        condition = Q(code=word)
-        for alternative in [_english_stem(word), *corrections.get(word, [])]:
-            condition |= _word_start("name", alternative) | _word_start("name_fa_folded", alternative)
+        condition = Q(code=word) | names_match([word], corrections, using=using)
         matched = list(sectors.filter(condition).values_list("code", flat=True)[:500])
         under = reduce(or_, (Q(code__startswith=code) for code in matched), Q(pk__in=[]))
         matches[word] = set(sectors.filter(under).values_list("code", flat=True)) if matched else set()
@@ -466,7 +443,7 @@ def search_products(queryset: QuerySet[Product], query: str | None) -> QuerySet[
         name_score = Value(0.0)
         condition = Q()
         for word in words:
-            alternatives = [_english_stem(word), *corrections.get(word, [])]
+            alternatives = word_alternatives(word, corrections)
             in_text = reduce(or_, (_word_start("search_document", text) for text in alternatives))
             in_name = reduce(or_, (_word_start("search_name", text) for text in alternatives))
             condition &= in_text | Q(hs_code__in=hs_codes[word])

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CODES_TEXT_LENGTH, ServiceForm, country_choices
@@ -17,23 +16,11 @@ from counsellors.bulk import FORWARD, REJECT
 from counsellors.models import MarketBrief
 from matchmaking.models import RejectReason
 from portal.text_forms import TranslatedTextsForm, texts_initial
-from taxonomy.sectors import clean_hs_code
+from taxonomy.models import SectorLevel
+from taxonomy.sectors import split_codes
+from taxonomy.widgets import HSCodesPickerWidget
 
 _CODE_SEPARATORS = re.compile(r"[,\u060c;\s]+")  # commas (Latin and Persian), semicolons, spaces
-
-
-def split_codes(text: str) -> list[str]:
-    """'8418, ۸۴۵۰ ،84.50' → ['8418', '8450', '8450']: each code as the taxonomy spells it
-    where it reads as one (the service reports the unknown ones)."""
-    codes = []
-    for part in _CODE_SEPARATORS.split(text or ""):
-        if not part:
-            continue
-        try:
-            codes.append(clean_hs_code(part))
-        except ValidationError:
-            codes.append(part)
-    return codes
 
 
 class BriefForm(TranslatedTextsForm, ServiceForm):
@@ -50,7 +37,7 @@ class BriefForm(TranslatedTextsForm, ServiceForm):
         label=_("Sectors (HS codes)"),
         required=False,
         max_length=CODES_TEXT_LENGTH,
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        widget=HSCodesPickerWidget(min_level=SectorLevel.CHAPTER),
         help_text=_(
             "HS codes of 2, 4 or 6 digits separated by commas, e.g. 84, 8418. "
             "Leave empty for a brief on the whole market."
@@ -120,7 +107,7 @@ class DeskForm(ServiceForm):
         label=_("Sectors you follow (HS codes)"),
         required=False,
         max_length=CODES_TEXT_LENGTH,
-        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        widget=HSCodesPickerWidget(min_level=SectorLevel.CHAPTER),
         help_text=_("HS codes of 2, 4 or 6 digits separated by commas, e.g. 84, 8418."),
     )
     is_active = forms.BooleanField(

@@ -156,7 +156,9 @@ def set_translations(obj, translations: Mapping[str, Mapping[str, str]]) -> None
 
 def columns(field: str, prefix: str = "") -> list[str]:
     """`field` and its column in every language, for `only()`: "name" → name, name_fa, …"""
-    return [f"{prefix}{name}" for name in (field, *(localized_name(field, lang) for lang in portal_languages()))]
+    return [
+        f"{prefix}{name}" for name in (field, *(localized_name(field, lang) for lang in portal_languages()))
+    ]
 
 
 def text_fields(obj) -> list[str]:

@@ -10,7 +10,7 @@ import unicodedata
 
 # The letters and invisible marks people type in variants, folded to one form. One table for
 # both halves of the search: `normalize_text` below (queries, indexed copies) and the
-# database-side `taxonomy.hs.folded` (stored names), so the two cannot drift apart.
+# database-side `taxonomy.search.folded` (stored names), so the two cannot drift apart.
 LETTER_FOLDS = {
     "ي": "ی",  # ARABIC YEH → FARSI YEH
     "ى": "ی",  # ALEF MAKSURA

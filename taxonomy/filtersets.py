@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.validation import MAX_SEARCH_LENGTH
-from taxonomy.hs import filter_sectors
 from taxonomy.models import Sector, SectorLevel
+from taxonomy.search import filter_sectors
 from taxonomy.sectors import SECTION_CODES, clean_hs_code
 
 
@@ -62,8 +62,9 @@ class SectorFilterSet(django_filters.FilterSet):
         method="filter_search",
         max_length=MAX_SEARCH_LENGTH,
         help_text=_(
-            "A code prefix (“8418”, “84.18”) or words of the English or Persian name; Persian variants "
-            "(ي/ی, ك/ک, digits, zero-width non-joiner) match each other."
+            "A code prefix (“8418”, “84.18”) or words of the name in any of the portal's languages, "
+            "singular or plural, typos forgiven; Persian and Arabic variants (ي/ی, ك/ک, digits, "
+            "zero-width non-joiner) match each other."
         ),
     )
 

@@ -1,58 +1,68 @@
-"""The Harmonized System: loading the nomenclature into `Sector`, and searching it.
+"""The Harmonized System: loading the nomenclature into `Sector` (searching it: taxonomy/search.py).
 
-The files are UN Comtrade extractions of the HS (see `catalogue/data/README.md`):
+The files are UN Comtrade extractions of the HS (see `taxonomy/data/README.md`):
 `harmonized-system.csv` (section, hscode, description, parent, level) for the
 chapters, headings and subheadings, `sections.csv` (section, name) for the 21
-sections and the project's `hs_names_fa.csv` (code, name_fa) for Persian names.
-Searches fold Persian variants alike (`portal.normalization`).
+sections, and the project's `hs_names.csv` (code, fa, ar, ru, tr) for the names in the
+portal's other languages.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from django.db import DatabaseError, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal import csvfiles
-from portal.normalization import LETTER_FOLDS, normalize_text
+from portal.content import localized_name, portal_languages
 
-from .models import Sector, SectorLevel
+from .models import Sector, SectorLevel, sector_search_keys
+from .search import ROMAN_NUMERAL, add_terms
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HS_FILE = DATA_DIR / "harmonized-system.csv"
 SECTIONS_FILE_NAME = "sections.csv"
-NAMES_FA_FILE_NAME = "hs_names_fa.csv"
+NAMES_FILE_NAME = "hs_names.csv"
 
 HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
 SECTION_COLUMNS = ("section", "name")
-NAMES_FA_COLUMNS = ("code", "name_fa")
+NAMES_CODE_COLUMN = "code"
 
 # Comtrade's marker for the grand-total row, for the parent of a chapter, and for
 # the pseudo-section of chapter 99 ("commodities not specified according to kind").
 TOTAL = "TOTAL"
 UNSPECIFIED_CHAPTER = "99"
 CODE_LEVELS = (SectorLevel.CHAPTER, SectorLevel.HEADING, SectorLevel.SUBHEADING)
-# (field, attribute) pairs an import writes and compares.
-_SAVED_FIELDS = (
-    ("level", "level"),
-    ("name", "name"),  # the base column (read from __dict__: `name` reads the reader's language)
-    ("name_en", "name_en"),
-    ("name_fa", "name_fa"),
-    ("parent", "parent_id"),
-    ("section", "section_id"),
-    ("position", "position"),
-)
+
+
+def name_languages() -> list[str]:
+    """The languages an HS name is translated into: every portal language but the nomenclature's
+    own English (a language added to the portal adds its column to the files)."""
+    return [language for language in portal_languages() if language != Sector.ORIGINAL_LANGUAGE]
+
+
+def _saved_fields() -> list[tuple[str, str]]:
+    """(field, attribute) pairs an import writes and compares."""
+    return [
+        ("level", "level"),
+        ("name", "name"),  # the base column (read from __dict__: `name` reads the reader's language)
+        ("name_en", "name_en"),
+        *((localized_name("name", language),) * 2 for language in name_languages()),
+        ("edited_names", "edited_names"),
+        ("search_keys", "search_keys"),
+        ("parent", "parent_id"),
+        ("section", "section_id"),
+        ("position", "position"),
+    ]
+
+
 _BATCH_SIZE = 1000
 _NAME_MAX = Sector._meta.get_field("name").max_length
 
-_ROMAN_NUMERAL = re.compile(r"C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
@@ -74,11 +84,13 @@ class HSImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
+    # Names left out, each with its file's line (the code is imported all the same).
+    names_ignored: list[SkippedRow] = field(default_factory=list)
 
 
 def roman_to_int(numeral: str) -> int:
     """The value of a roman numeral ("XVI" → 16); ValueError for anything else."""
-    if not numeral or not _ROMAN_NUMERAL.fullmatch(numeral):
+    if not numeral or not ROMAN_NUMERAL.fullmatch(numeral):
         raise ValueError(f"not a roman numeral: {numeral!r}")
     values = [_ROMAN_VALUES[letter] for letter in numeral]
     return sum(
@@ -104,23 +116,25 @@ def section_name(text: str) -> str:
 def import_hs_codes(*, path: str | Path) -> HSImportReport:
     """Create or update the sectors from an HS CSV file; idempotent, rows it cannot use are reported.
 
-    Sections come from `sections.csv` beside the file (else the shipped one),
-    Persian names of sections and chapters from `hs_names_fa.csv` likewise; a
-    Persian name already in the database is kept. Nothing is ever deleted.
+    Sections come from `sections.csv` beside the file (else the shipped one), the names in
+    the other languages from `hs_names.csv` likewise (columns code, fa, ar, ru, tr), or from
+    the file's own optional columns name_fa, name_ar, name_ru, name_tr, which win. The base
+    name (and `name_en`) is the file's English description. A name an operator wrote (in
+    the admin, or in a name column of an imported file: `Sector.edited_names`) is kept
+    rather than the names file's; other names follow the files, and a name the files lack
+    stays as it is. Nothing is ever deleted.
 
     Every row is checked against what `Sector` holds before anything is written, and a row
     the database refuses all the same is written alone, in a savepoint, and reported with
-    its line: one bad row never costs the others.
+    its line: one bad row never costs the others. A bad name cell costs that name only, and
+    is reported with its line (`names_ignored`).
     """
     path = Path(path)
     report = HSImportReport()
-    rows = _read_csv(path, HS_COLUMNS, report=report)
+    name_columns = tuple(localized_name("name", language) for language in name_languages())
+    rows = _read_csv(path, HS_COLUMNS, optional=name_columns, problems=report.skipped)
     section_rows = _read_csv(_beside(path, SECTIONS_FILE_NAME), SECTION_COLUMNS)
-    names_fa = {
-        row["code"]: row["name_fa"]
-        for line, row in _read_csv(_beside(path, NAMES_FA_FILE_NAME), NAMES_FA_COLUMNS)
-        if not csvfiles.cell_problem(row["name_fa"], max_length=_NAME_MAX)
-    }
+    names = _read_names(_beside(path, NAMES_FILE_NAME), report=report)
     existing = {sector.code: sector for sector in Sector.objects.select_for_update()}
 
     sections = _sections_from(section_rows)
@@ -128,8 +142,10 @@ def import_hs_codes(*, path: str | Path) -> HSImportReport:
     known_sections.update(node.code for node in sections)
     lines: dict[str, int] = {}
     codes = _codes_from(rows, known_sections=known_sections, existing=existing, report=report, lines=lines)
-    _save([*sections, *codes], existing=existing, names_fa=names_fa, report=report, lines=lines)
+    written = _explicit_names(rows, accepted={node.code for node in codes}, report=report)
+    _save([*sections, *codes], existing=existing, names=names, written=written, report=report, lines=lines)
     report.skipped.sort()
+    report.names_ignored.sort()
     return report
 
 
@@ -139,12 +155,19 @@ def _beside(path: Path, name: str) -> Path:
 
 
 def _read_csv(
-    path: Path, columns: tuple[str, ...], *, report: HSImportReport | None = None
+    path: Path,
+    columns: tuple[str, ...],
+    *,
+    optional: tuple[str, ...] = (),
+    problems: list[SkippedRow] | None = None,
+    label: str = "",
 ) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a UTF-8 CSV file (byte-order mark or not) with the line each starts on.
+    """The rows of a UTF-8 CSV file (byte-order mark or not) with the line each starts on:
+    `columns` (all needed) and those of `optional` the file has.
 
     A row that cannot be read (a byte that is not UTF-8, broken quoting, a huge cell) is
-    reported when `report` is given, and refuses the file otherwise (the small side files)."""
+    added to `problems` when it is given (its reason after `label`), and refuses the file
+    otherwise (the small side files)."""
     try:
         text = csvfiles.decode(csvfiles.read_bytes(path))
     except csvfiles.CSVFileError as error:
@@ -158,21 +181,91 @@ def _read_csv(
             _("%(path)s lacks the column(s) %(missing)s; expected the columns %(expected)s.")
             % {"path": path, "missing": ", ".join(missing), "expected": ", ".join(columns)}
         )
-    index = {name: header.index(name) for name in columns}
+    index = {name: header.index(name) for name in (*columns, *optional) if name in header}
     rows = []
     for record in records:
         if record.error:
-            if report is None:
+            if problems is None:
                 raise HSImportError(
                     _("Line %(line)d of %(path)s: %(error)s")
                     % {"line": record.line, "path": path, "error": record.error}
                 )
-            report.skipped.append(SkippedRow(record.line, "", record.error))
+            problems.append(SkippedRow(record.line, "", label + record.error))
             continue
         cells = [cell.strip() for cell in record.cells] + [""] * len(header)
         if any(cells):
             rows.append((record.line, {name: cells[i] for name, i in index.items()}))
     return rows
+
+
+def _name_problem(text: str) -> str | None:
+    return csvfiles.cell_problem(clean_name(text), max_length=_NAME_MAX, multiline=True)
+
+
+def _read_names(path: Path, *, report: HSImportReport) -> dict[str, dict[str, str]]:
+    """The names file: {code: {language: name}}. Its language columns are named by the language
+    ("fa", or "name_fa"); a file needs the code column and one of them. A row or a cell that
+    cannot be used is reported in `report.names_ignored`, with the file's name and line."""
+    label = f"{path.name}: "
+    aliases = {
+        column: language
+        for language in name_languages()
+        for column in (language, localized_name("name", language))
+    }
+    rows = _read_csv(
+        path, (NAMES_CODE_COLUMN,), optional=tuple(aliases), problems=report.names_ignored, label=label
+    )
+    if rows and not set(rows[0][1]) & set(aliases):
+        raise HSImportError(
+            _("%(path)s has no name column; expected %(code)s and some of %(columns)s.")
+            % {"path": path, "code": NAMES_CODE_COLUMN, "columns": ", ".join(name_languages())}
+        )
+    names: dict[str, dict[str, str]] = {}
+    for line, row in rows:
+        code = row[NAMES_CODE_COLUMN].upper()
+        for column, language in aliases.items():
+            text = row.get(column, "")
+            if not text:
+                continue
+            problem = _name_problem(text)
+            if problem:
+                report.names_ignored.append(
+                    SkippedRow(
+                        line,
+                        code,
+                        label
+                        + _("the %(language)s name %(problem)s") % {"language": language, "problem": problem},
+                    )
+                )
+                continue
+            names.setdefault(code, {})[language] = clean_name(text)
+    return names
+
+
+def _explicit_names(rows, *, accepted: set[str], report: HSImportReport) -> dict[str, dict[str, str]]:
+    """The names written in the imported file's own name columns, of the codes it imports."""
+    written: dict[str, dict[str, str]] = {}
+    for line, row in rows:
+        code = row["hscode"]
+        if code not in accepted:
+            continue
+        for language in name_languages():
+            column = localized_name("name", language)
+            text = row.get(column, "")
+            if not text:
+                continue
+            problem = _name_problem(text)
+            if problem:
+                report.names_ignored.append(
+                    SkippedRow(
+                        line,
+                        code,
+                        _("%(column)s: the name %(problem)s") % {"column": column, "problem": problem},
+                    )
+                )
+                continue
+            written.setdefault(code, {})[language] = clean_name(text)
+    return written
 
 
 def _sections_from(rows: list[tuple[int, dict[str, str]]]) -> list[Sector]:
@@ -292,27 +385,50 @@ def _stored(node: Sector, attribute: str):
     return (value or None) if attribute.startswith("name_") else value
 
 
+def _names_of(
+    node: Sector, current: Sector | None, *, names: dict[str, str], written: dict[str, str]
+) -> None:
+    """Set the names of `node` in the other languages: written in the imported file (marked
+    edited), else an operator's edit, else the names file's, else what the database holds."""
+    edited = list(current.edited_names) if current else []
+    for language in name_languages():
+        column = localized_name("name", language)
+        held = getattr(current, column, None) if current else None
+        if written.get(language):
+            value = written[language]
+            edited += [language] if language not in edited else []
+        elif held and language in edited:
+            value = held
+        else:
+            value = names.get(language) or held
+        setattr(node, column, value or None)
+    node.edited_names = edited
+
+
 def _save(
     nodes: list[Sector],
     *,
     existing: dict[str, Sector],
-    names_fa: dict[str, str],
+    names: dict[str, dict[str, str]],
+    written: dict[str, dict[str, str]],
     report: HSImportReport,
     lines: dict[str, int],
 ) -> None:
     to_create: list[Sector] = []
     # Rows grouped by the fields that changed: an UPDATE names only those (a new edition mostly renames).
     to_update: dict[tuple[str, ...], list[Sector]] = {}
+    saved_fields = _saved_fields()
     for node in nodes:
         current = existing.get(node.code)
         node.name_en = node.__dict__["name"]
-        node.name_fa = (current.name_fa if current else "") or names_fa.get(node.code, "") or None
+        _names_of(node, current, names=names.get(node.code, {}), written=written.get(node.code, {}))
+        node.search_keys = sector_search_keys(node)
         if current is None:
             to_create.append(node)
             continue
         changed = tuple(
             name
-            for name, attribute in _SAVED_FIELDS
+            for name, attribute in saved_fields
             if _stored(current, attribute) != _stored(node, attribute)
         )
         if changed:
@@ -330,6 +446,8 @@ def _save(
     except (DatabaseError, ValueError):  # ValueError: the driver's, for a NUL
         # Something the checks let through: row by row, each in its own savepoint.
         _save_one_by_one(to_create, to_update, report=report, lines=lines)
+    # The words of the names written become the vocabulary typos are corrected against.
+    add_terms(node.search_keys for node in [*to_create, *fields_of_nodes(to_update)])
 
 
 def _save_one_by_one(
@@ -371,63 +489,3 @@ def _save_one_by_one(
 
 def fields_of_nodes(to_update: dict[tuple[str, ...], list[Sector]]) -> list[Sector]:
     return [node for group in to_update.values() for node in group]
-
-
-# --- Search -------------------------------------------------------------------
-
-_CODE_QUERY = re.compile(r"[0-9]{1,6}")
-
-
-def folded(field_name: str):
-    """An expression for a text column with Persian variants folded, to compare with normalised text:
-    the database-side half of `normalize_text`, from the same table (LETTER_FOLDS)."""
-    expression = F(field_name)
-    for variant, form in LETTER_FOLDS.items():
-        expression = Replace(expression, Value(variant), Value(form))
-    return expression
-
-
-def _code_match(query: str) -> Q | None:
-    """A query that looks like a code: digits ("84", "84.18", "۸۴۱۸") by prefix, a roman numeral exactly."""
-    compact = re.sub(r"[\s.]", "", normalize_text(query)).upper()
-    if _CODE_QUERY.fullmatch(compact):
-        return Q(code__startswith=compact)
-    if compact and _ROMAN_NUMERAL.fullmatch(compact):
-        return Q(code=compact)
-    return None
-
-
-def _name_match(field_name: str, words: list[str]) -> Q:
-    return Q(*(Q(**{f"{field_name}__icontains": word}) for word in words))
-
-
-def filter_sectors(queryset: QuerySet[Sector], query: str) -> QuerySet[Sector]:
-    """Sectors whose code starts with the query, or whose English or Persian name holds every word of it."""
-    words = normalize_text(query).split()
-    if not words:
-        return queryset
-    match = _name_match("name", words) | _name_match("name_fa_folded", words)
-    code = _code_match(query)
-    if code is not None:
-        match |= code
-    return queryset.alias(name_fa_folded=folded("name_fa")).filter(match)
-
-
-def pick_sectors(query: str, *, language: str, limit: int = 20, min_level: int | None = None) -> list[Sector]:
-    """Up to `limit` sectors for the HS picker: code prefix matches, then names in `language`, then the other names."""
-    words = normalize_text(query).split()
-    if not words:
-        return []
-    by_fa, by_en = _name_match("name_fa_folded", words), _name_match("name", words)
-    by_name = [by_fa, by_en] if (language or "").startswith("fa") else [by_en, by_fa]
-    code = _code_match(query)
-    ranks = [*([code] if code is not None else []), *by_name]
-    rank = Case(
-        *(When(q, then=Value(i)) for i, q in enumerate(ranks)),
-        default=Value(len(ranks)),
-        output_field=IntegerField(),
-    )
-    queryset = Sector.objects.alias(name_fa_folded=folded("name_fa")).filter(Q(*ranks, _connector=Q.OR))
-    if min_level is not None:
-        queryset = queryset.filter(level__gte=min_level)
-    return list(queryset.annotate(rank=rank).order_by("rank", "level", "position", "code")[:limit])

@@ -5,9 +5,11 @@ products, counsellors' desks and the matching engine; it sits below them all.
 """
 
 from django.db import models
+from django.db.models import JSONField, Value
 from django.utils.translation import gettext_lazy as _
 
-from portal.content import OriginalTextManager, OriginalTexts, shown_text
+from portal.content import OriginalTextManager, OriginalTexts, localized_name, portal_languages, shown_text
+from portal.stemming import indexed_text
 
 
 def hs_codes_above(code: str) -> list[str]:
@@ -50,6 +52,20 @@ class Sector(OriginalTexts, models.Model):
     )
     # Section order (I..XXI) for listing sections in their natural order.
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The languages whose name an operator wrote (the admin, or a name column of an imported
+    # file): `import_hs_codes` keeps those names rather than take the shipped translation.
+    # Defaults in the database too: rows written without them (raw SQL, an older migration's
+    # model) are valid.
+    edited_names = models.JSONField(
+        _("names edited by an operator"),
+        default=list,
+        db_default=Value([], JSONField()),
+        blank=True,
+        editable=False,
+    )
+    # The names' words in every language with their stems (`portal.stemming.indexed_text`),
+    # what the HS search looks words up in (taxonomy/search.py); kept current by `save`.
+    search_keys = models.TextField(default="", db_default="", blank=True, editable=False)
 
     # The nomenclature's own names are English; taxonomy/translation.py adds a column per language.
     ORIGINAL_LANGUAGE = "en"
@@ -65,6 +81,13 @@ class Sector(OriginalTexts, models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.display_name}"
 
+    def save(self, *args, **kwargs):
+        self.search_keys = sector_search_keys(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and any(field.startswith("name") for field in update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_keys"}
+        return super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         """The name in the reader's language, else English (portal/content.py)."""
@@ -73,6 +96,35 @@ class Sector(OriginalTexts, models.Model):
     def ancestor_codes(self) -> list[str]:
         """The HS codes above this one (chapter, heading), without the section."""
         return hs_codes_above(self.code)
+
+
+def sector_names(sector) -> list[tuple[str, str]]:
+    """A sector's names as (language, name): the nomenclature's English (the base column), then
+    every other language's (a historical model from a migration will do too)."""
+    names = [("en", sector.__dict__.get("name") or "")]
+    names += [
+        (language, getattr(sector, localized_name("name", language), None) or "")
+        for language in portal_languages()
+    ]
+    return [(language, name) for language, name in names if name]
+
+
+def sector_search_keys(sector) -> str:
+    return indexed_text(sector_names(sector))
+
+
+class SectorTerm(models.Model):
+    """A word of the HS names (any language, normalised): the vocabulary a query word that
+    matches nothing is corrected against (taxonomy/search.py)."""
+
+    word = models.CharField(_("word"), max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = _("HS search term")
+        verbose_name_plural = _("HS search terms")
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class CapacityUnit(models.TextChoices):

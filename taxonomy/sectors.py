@@ -1,6 +1,7 @@
 """Resolving the HS codes people and files send to Sector rows, and what "HS code at any
 level" means in a query: `sector_q` is the one rule every filter set calls."""
 
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,9 @@ SECTION_CODES = (
     "XXI",
 )
 
+# Between codes typed in one box: commas (Latin and Persian), semicolons, spaces.
+_CODE_SEPARATORS = re.compile(r"[,\u060c;\s]+")
+
 # Longer than any way of writing a 6-digit code ("8418.10" in Persian digits with spaces).
 MAX_CODE_INPUT = 20
 
@@ -54,6 +58,20 @@ def clean_hs_code(value) -> str:
             params={"code": rules.shown(value, 20)},
         )
     return code
+
+
+def split_codes(text: str) -> list[str]:
+    """'8418, ۸۴۵۰ ،84.50' → ['8418', '8450', '8450']: each code as the taxonomy spells it
+    where it reads as one (the services report the others)."""
+    codes = []
+    for part in _CODE_SEPARATORS.split(text or ""):
+        if not part:
+            continue
+        try:
+            codes.append(clean_hs_code(part))
+        except ValidationError:
+            codes.append(part)
+    return codes
 
 
 def sector_for_code(value) -> Sector:

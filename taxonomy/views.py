@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from .hs import pick_sectors
 from .models import SectorLevel
+from .search import pick_sectors
 
 HS_PICKER_LIMIT = 20
 _MAX_QUERY_LENGTH = 100

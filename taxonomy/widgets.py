@@ -5,6 +5,9 @@ from django.forms import Script
 from django.urls import reverse
 
 from .models import Sector
+from .sectors import split_codes
+
+MAX_NAMED_CODES = 100  # codes named beside a box of several (the services take at most 100)
 
 
 class HSCodePickerWidget(forms.TextInput):
@@ -16,6 +19,7 @@ class HSCodePickerWidget(forms.TextInput):
     """
 
     template_name = "taxonomy/hs_picker_widget.html"
+    multiple = False  # one code (HSCodesPickerWidget: several)
 
     def __init__(self, attrs=None, *, min_level: int | None = None):
         super().__init__(
@@ -35,11 +39,32 @@ class HSCodePickerWidget(forms.TextInput):
         attrs["aria-describedby"] = " ".join(
             filter(None, [attrs.get("aria-describedby"), f"{widget_id}_selected"])
         )
-        code = str(value or "").strip()
         context["picker"] = {
             "id": widget_id,
             "url": reverse("catalogue:hs-picker"),
             "min_level": self.min_level,
-            "selected": Sector.objects.filter(pk=code).first() if code else None,
+            "multiple": self.multiple,
+            **self.selected(value),
         }
         return context
+
+    def selected(self, value) -> dict:
+        code = str(value or "").strip()
+        return {"selected": Sector.objects.filter(pk=code).first() if code else None}
+
+
+class HSCodesPickerWidget(HSCodePickerWidget):
+    """Several HS codes in one box, separated by commas (a buyer's sought sectors, a brief's),
+    with the same search beside it: a pick adds its code to the box, and the codes in it are
+    named below it in the reader's language."""
+
+    multiple = True
+
+    def __init__(self, attrs=None, *, min_level: int | None = None):
+        super().__init__(attrs, min_level=min_level)
+        self.attrs.pop("maxlength")  # the form field's own, for a list
+
+    def selected(self, value) -> dict:
+        codes = split_codes(str(value or ""))[:MAX_NAMED_CODES]
+        found = Sector.objects.in_bulk(codes) if codes else {}
+        return {"selected_all": [found[code] for code in dict.fromkeys(codes) if code in found]}

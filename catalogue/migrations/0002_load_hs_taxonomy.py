@@ -1,8 +1,8 @@
 """Load the Harmonized System 2022 shipped in taxonomy/data (catalogue/data when this was written), so a fresh install offers every code.
 
 Sections (I..XXI, from sections.csv), chapters, headings and subheadings (from
-harmonized-system.csv) and the Persian names of sections and chapters (from
-hs_names_fa.csv). The same rules as `taxonomy.hs.import_hs_codes`, which later
+harmonized-system.csv) and their Persian names (the fa column of hs_names.csv, which
+replaced hs_names_fa.csv; the other languages' columns came later: taxonomy 0003). The same rules as `taxonomy.hs.import_hs_codes`, which later
 updates use; kept here, against the historical model, so this migration never
 changes when that code does. Rows already present are left alone.
 """
@@ -32,7 +32,7 @@ def roman_to_int(numeral):
 
 def load_hs_taxonomy(apps, schema_editor):
     Sector = apps.get_model("catalogue", "Sector")
-    names_fa = {row["code"]: row["name_fa"] for row in read_rows("hs_names_fa.csv")}
+    names_fa = {row["code"]: row["fa"] for row in read_rows("hs_names.csv")}
     nodes = []
     for row in read_rows("sections.csv"):
         code, name = row["section"], row["name"]

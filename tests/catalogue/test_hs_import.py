@@ -12,7 +12,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 
 from taxonomy.hs import HS_FILE, HSImportError, SkippedRow, import_hs_codes, roman_to_int
-from taxonomy.models import Sector, SectorLevel
+from taxonomy.models import Sector, SectorLevel, SectorTerm
 
 REAL_FILE = Path(__file__).parents[3] / "shared/data/hs/harmonized-system.csv"
 LEVEL_COUNTS = {
@@ -86,8 +86,9 @@ def test_the_real_file_builds_the_tree():
     # Sections in roman order; the first name is capitalised (the file has "live animals").
     assert list(Sector.objects.filter(level=0).values_list("position", flat=True)) == list(range(1, 22))
     assert Sector.objects.get(code="I").name == "Live animals; animal products"
-    # Every chapter has a Persian name, every section too.
-    assert not Sector.objects.filter(level__lte=2, name_fa="").exists()
+    # Every section, chapter and heading has a name in every language.
+    for column in ("name_fa", "name_ar", "name_ru", "name_tr"):
+        assert not Sector.objects.filter(level__lte=4, **{f"{column}__isnull": True}).exists()
     # Every code sits under its parent's section; only chapter 99 is outside the 21 sections.
     assert set(Sector.objects.filter(level__gt=0, section=None).values_list("code", flat=True)) == {
         "99",
@@ -104,17 +105,114 @@ def test_the_shipped_file_agrees_with_the_data_migration():
     assert [row.code for row in report.skipped] == ["TOTAL"]
 
 
-def test_the_import_keeps_persian_names_and_updates_what_changed():
-    Sector.objects.filter(code="8418").update(name_fa="یخچال و فریزر")
-    Sector.objects.filter(code="84").update(name_fa="")
+def test_an_operators_names_are_kept_the_files_fill_the_rest_and_english_follows_the_file():
+    Sector.objects.filter(code="8418").update(
+        name_fa="یخچال و فریزر", name_ru="Холодильники", edited_names=["fa"]
+    )
+    Sector.objects.filter(code="84").update(name_fa=None, name_tr=None)
+    Sector.objects.filter(code="8413").update(name_ar="مضخات قديمة")  # an older shipped name
     Sector.objects.filter(code="0101").update(name="Old name")
 
     report = import_hs_codes(path=HS_FILE)
 
-    assert (report.created, report.updated) == (0, 2)
-    assert Sector.objects.get(code="8418").name_fa == "یخچال و فریزر"
-    assert Sector.objects.get(code="84").name_fa.startswith("رآکتورهای هسته\u200cای")
-    assert Sector.objects.get(code="0101").name == "Horses, asses, mules and hinnies; live"
+    assert (report.created, report.updated) == (0, 4)
+    fridges = Sector.objects.get(code="8418")
+    assert fridges.name_fa == "یخچال و فریزر"  # the operator's
+    assert fridges.name_ru.startswith("Холодильники, морозильники")  # not marked: the file's
+    chapter = Sector.objects.get(code="84")
+    assert chapter.name_fa.startswith("رآکتورهای هسته\u200cای") and chapter.name_tr.startswith("Nükleer")
+    assert Sector.objects.get(code="8413").name_ar.startswith("مضخات للسوائل")
+    assert Sector.objects.get(code="0101").name == Sector.objects.get(code="0101").name_en
+    assert Sector.objects.get(code="0101").name_en == "Horses, asses, mules and hinnies; live"
+
+
+def test_every_section_chapter_and_heading_has_a_name_in_every_language():
+    for language in ("fa", "ar", "ru", "tr"):
+        column = f"name_{language}"
+        unnamed = Sector.objects.filter(level__lte=SectorLevel.HEADING).filter(
+            **{f"{column}__isnull": True}
+        ) | Sector.objects.filter(level__lte=SectorLevel.HEADING, **{column: ""})
+        assert not unnamed.exists(), (language, list(unnamed.values_list("code", flat=True)[:5]))
+    assert Sector.objects.get(code="8418").name_ar.startswith("ثلاجات")
+    assert Sector.objects.get(code="8418").name_tr.startswith("Buzdolapları")
+
+
+def test_name_columns_in_the_file_win_and_are_marked_as_an_operators(tmp_path):
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level,name_ar,name_ru\n"
+        'XVI,8418,"Refrigerators, freezers",84,4,ثلاجات منزلية,\n'
+        "XVI,8413,Pumps for liquids,84,4,,Насосы для жидкостей\n",
+    )
+    (tmp_path / "sections.csv").write_text("section,name\nXVI,Machinery\n", encoding="utf-8")
+    write_csv(tmp_path / "hs_names.csv", "code,fa,ru\n8418,یخچال,Холодильники из файла\n")
+
+    report = import_hs_codes(path=path)
+
+    assert report.skipped == [] and report.names_ignored == []
+    fridges = Sector.objects.get(code="8418")
+    assert (fridges.name_ar, fridges.name_fa, fridges.name_ru) == (
+        "ثلاجات منزلية",
+        "یخچال",
+        "Холодильники из файла",
+    )
+    assert fridges.edited_names == ["ar"]
+    assert Sector.objects.get(code="8413").name_ru == "Насосы для жидкостей"
+    # The next import with the shipped names keeps what the file's columns wrote.
+    import_hs_codes(path=HS_FILE)
+    assert Sector.objects.get(code="8418").name_ar == "ثلاجات منزلية"
+    assert Sector.objects.get(code="8418").name_ru.startswith("Холодильники, морозильники")
+
+
+def test_a_names_file_with_name_prefixed_columns_and_bad_cells_reports_each_by_line(tmp_path):
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level,name_tr\n"
+        'XVI,8418,"Refrigerators, freezers",84,4,Buz\x00dolabı\n'
+        "XVI,8413,Pumps for liquids,84,4,Pompalar\n",
+    )
+    write_csv(
+        tmp_path / "hs_names.csv",
+        f"code,name_ar,name_ru\n8418,ثلاجات,Холодильники\n8413,{'م' * 601},Насосы\x1b\n",
+    )
+
+    report = import_hs_codes(path=path)
+
+    assert [(row.line, row.code) for row in report.names_ignored] == [(2, "8418"), (3, "8413"), (3, "8413")]
+    reasons = [row.reason for row in report.names_ignored]
+    assert reasons[0] == "name_tr: the name contains the control character U+0000, which is not allowed"
+    assert reasons[1].startswith("hs_names.csv: the ar name is 601 characters long")
+    assert (
+        reasons[2] == "hs_names.csv: the ru name contains the control character U+001B, which is not allowed"
+    )
+    fridges, pumps = Sector.objects.get(code="8418"), Sector.objects.get(code="8413")
+    assert (fridges.name_ar, fridges.name_ru) == ("ثلاجات", "Холодильники")
+    assert fridges.name_tr.startswith("Buzdolapları")  # the bad cell left the name as it was
+    assert pumps.name_tr == "Pompalar" and pumps.name_ru.startswith("Насосы жидкостные")
+
+
+def test_a_names_file_without_a_name_column_is_refused(tmp_path):
+    path = write_csv(
+        tmp_path / "hs.csv", "section,hscode,description,parent,level\nXVI,84,Machinery,TOTAL,2\n"
+    )
+    write_csv(tmp_path / "hs_names.csv", "code,de\n84,Maschinen\n")
+    with pytest.raises(HSImportError, match="has no name column"):
+        import_hs_codes(path=path)
+
+
+def test_the_import_keeps_the_search_keys_and_vocabulary_current(tmp_path):
+    from taxonomy.search import pick_sectors
+
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level,name_ru\nXVI,847960,Evaporative air coolers,8479,6,Охладители воздуха испарительные болотные\n",
+    )
+
+    import_hs_codes(path=path)
+
+    assert " болотные " in Sector.objects.get(code="847960").search_keys
+    assert SectorTerm.objects.filter(word="болотные").exists()
+    assert [sector.code for sector in pick_sectors("болотный", language="ru")] == ["847960"]
 
 
 # --- A hand-made file: byte-order mark, quoted commas, bad rows --------------------
@@ -257,6 +355,22 @@ def test_the_command_prints_counts_and_skipped_rows(tmp_path):
     assert lines[-1] == "Created 25, updated 0, unchanged 0, skipped 11."
 
 
+def test_the_command_reports_each_name_left_out(tmp_path):
+    path = write_csv(
+        tmp_path / "hs.csv",
+        "section,hscode,description,parent,level,name_ar\nXVI,8418,Refrigerators,84,4,ثلاجات\x07\n",
+    )
+    out = StringIO()
+
+    call_command("import_hs_codes", str(path), stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert (
+        "line 2: 8418: name_ar: the name contains the control character U+0007, which is not allowed" in lines
+    )
+    assert lines[-2:] == ["Names left out: 1.", "Created 0, updated 1, unchanged 21, skipped 0."]
+
+
 def test_the_command_is_idempotent_on_the_shipped_file():
     out = StringIO()
     call_command("import_hs_codes", str(HS_FILE), stdout=out)
@@ -285,7 +399,13 @@ def test_a_fresh_database_already_offers_every_code_at_every_level():
     assert Sector.objects.get(code="84").name_fa.startswith("رآکتورهای هسته\u200cای")
     assert Sector.objects.get(code="XVI").name_fa.startswith("ماشین\u200cآلات")
     assert Sector.objects.get(code="841810").section_id == "XVI"
-    assert not Sector.objects.filter(level__lte=2, name_fa="").exists()
+    assert not Sector.objects.filter(level__lte=2, name_fa__isnull=True).exists()
+    # Every language's names (taxonomy 0003) and the search keys built from them.
+    fridges = Sector.objects.get(code="8418")
+    assert fridges.name_ar.startswith("ثلاجات") and fridges.name_ru.startswith("Холодильники")
+    assert " холодильники " in fridges.search_keys and " buzdolapları " in fridges.search_keys
+    assert SectorTerm.objects.filter(word="холодильники").exists()
+    assert not Sector.objects.filter(search_keys="").exists()
 
 
 def test_the_data_migration_reverses_and_reapplies():

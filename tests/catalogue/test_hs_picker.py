@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import translation
 
+from taxonomy.models import Sector
 from taxonomy.widgets import HSCodePickerWidget
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +71,12 @@ def test_persian_names_under_persian(pick):
 
 
 def test_persian_falls_back_to_english_where_there_is_no_persian_name(pick):
-    html = pick("8418", language="fa")
-    assert options(html)[0] == "8418"
-    assert "Refrigerators, freezers" in html
+    sector = Sector.objects.get(code="841810")
+    sector.name_fa = None
+    sector.save()
+    html = pick("841810", language="fa")
+    assert options(html) == ["841810"]
+    assert "Refrigerators and freezers; combined refrigerator-freezers" in html
     assert "ماشین\u200cآلات" not in pick("84", language="en")
 
 
@@ -140,3 +144,62 @@ def test_the_widget_brings_its_script():
     media = str(ProductForm().media)
     assert "catalogue/hs-picker.js" in media and "defer" in media
     assert finders.find("catalogue/hs-picker.js")
+
+
+# --- Several codes in one box: buyers' sought sectors, briefs, desks (issue 15) ----------------
+
+
+def test_the_picker_of_several_codes_names_them_in_the_readers_language():
+    from accounts.forms import BuyerDemandForm
+
+    with translation.override("ru"):
+        html = str(BuyerDemandForm(initial={"sought_sectors": "8418, ۸۴۵۰, 9999x"})["sought_sectors"])
+
+    assert "data-hs-multiple" in html and 'hx-get="/catalogue/hs-picker/"' in html
+    assert 'name="sought_sectors"' in html and 'value="8418, ۸۴۵۰, 9999x"' in html
+    assert 'maxlength="6"' not in html  # a list of codes
+    assert '"min_level": "2"' in html
+    named = re.findall(r'<li data-code="(\d+)">', html)
+    assert named == ["8418", "8450"]  # Persian digits read, a bad code left to the service
+    assert "Холодильники" in html and "Машины стиральные" in html
+
+
+@pytest.mark.parametrize(
+    "form_path",
+    ["accounts.forms.BuyerProfileForm", "counsellors.forms.BriefForm", "counsellors.forms.DeskForm"],
+)
+def test_buyers_and_counsellors_forms_take_codes_with_the_picker(form_path):
+    import importlib
+
+    from taxonomy.widgets import HSCodesPickerWidget
+
+    module, name = form_path.rsplit(".", 1)
+    form = getattr(importlib.import_module(module), name)
+    field = "sought_sectors" if "Buyer" in name else "sectors"
+    assert isinstance(form.base_fields[field].widget, HSCodesPickerWidget)
+    assert "catalogue/hs-picker.js" in str(form().media)
+
+
+def test_a_buyer_sees_the_picker_in_onboarding_and_the_codes_save_as_before(client, make_user):
+    from accounts.services import buyer_profile_create
+
+    user = make_user("buyer")
+    buyer_profile_create(actor=user, data={"company_name": "Erbil Appliances", "country": "IQ"})
+    client.force_login(user)
+    client.cookies["django_language"] = "ar"
+    url = reverse("accounts:onboarding_step", args=["demand"])
+    html = client.get(url).content.decode()
+    assert "data-hs-multiple" in html and "catalogue/hs-picker.js" in html
+    # The options come in the reader's language.
+    assert (
+        "ثلاجات"
+        in client.get(reverse("catalogue:hs-picker"), {"q": "ثلاجة", "min_level": "2"}).content.decode()
+    )
+
+    response = client.post(
+        url, {"sought_sectors": "8418, 8450", "annual_demand": "10", "demand_unit": "units"}
+    )
+    assert response.status_code == 302
+    assert sorted(user.buyer_profile.sought_sectors.values_list("code", flat=True)) == ["8418", "8450"]
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert '<li data-code="8418">' in html and "ثلاجات" in html

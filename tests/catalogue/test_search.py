@@ -148,8 +148,8 @@ def test_hs_match_ranks_above_a_description_match(catalogue):
 
 
 def test_the_indexed_sector_expression_is_the_one_searched():
-    """Migration 0003 indexes SECTOR_VECTOR_SQL: if the two differ, PostgreSQL stops using the index."""
-    migration = importlib.import_module("catalogue.migrations.0003_search_indexes")
+    """Migration 0008 indexes SECTOR_VECTOR_SQL: if the two differ, PostgreSQL stops using the index."""
+    migration = importlib.import_module("catalogue.migrations.0008_hs_names_in_languages")
     assert migration.SECTOR_VECTOR_SQL == SECTOR_VECTOR_SQL
 
 
@@ -325,3 +325,74 @@ def test_a_producer_sees_the_same_page_with_its_unlisted_products(crowded_headin
     assert "Unlisted Model U" in [product.name for product in everything]
     for start, stop in PAGES:
         assert list(results.all()[start:stop]) == everything[start:stop]
+
+
+# --- Across languages (issue 15) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "холодильник",  # a Russian buyer: HS 8418 says холодильники
+        "холодилник",  # with a typo
+        "ثلاجة",  # an Iraqi buyer: HS 8418 says ثلاجات
+        "الثلاجات",
+        "buzdolabı",  # a Turkish buyer: HS 8418 says buzdolapları
+        "buzdolabi",
+        "یخچال",
+    ],
+)
+def test_a_buyer_finds_the_fridges_in_their_own_language(catalogue, query):
+    names = found(query)
+    # Whatever language their own text is in, through the HS names of 8418.
+    assert {"Side-by-side Refrigerators", "یخچال صنعتی کوچک", "Model X-200"} <= set(names), names
+    assert not {"Saffron threads", "Cotton yarn", "Water Heater"} & set(names)
+
+
+@pytest.mark.parametrize("query", ["насос", "насосы", "مضخة", "pompa", "pompalar", "پمپ", "pump"])
+def test_pumps_in_every_language(catalogue, query):
+    assert "Centrifugal pump" in found(query)
+
+
+def test_a_translation_written_through_the_service_is_indexed(catalogue):
+    from catalogue.services import product_update
+
+    saffron = catalogue["saffron"]
+    owner = saffron.producer.owner
+    assert found("шафран") == ["Saffron threads"]  # HS 091020 says Шафран
+    assert found("тебризский") == []
+    product_update(
+        product=saffron,
+        actor=owner,
+        data={"translations": {"ru": {"name": "Шафран тебризский"}, "ar": {"name": "الزعفران التبريزي"}}},
+    )
+    assert found("тебризский") == ["Saffron threads"]
+    assert found("шафран тебризский") == ["Saffron threads"]
+    assert found("تبريزي")[0] == "Saffron threads"  # the name says التبريزي (a description: تبریز)
+    product_update(product=saffron, actor=owner, data={"translations": {"ru": {"name": ""}}})
+    assert found("тебризский") == []
+
+
+def test_a_producers_translation_reindexes_its_products(catalogue):
+    producer = catalogue["saffron"].producer
+    producer_profile_update(
+        profile=producer,
+        actor=producer.owner,
+        data={"translations": {"tr": {"name": "Sahand Gıda Sanayii", "description": "Safran üreticisi"}}},
+    )
+    assert found("sahand gıda") == ["Saffron threads"]
+    assert found("sahand gida") == ["Saffron threads"]  # typed without Turkish letters
+    assert found("üreticisi") == ["Saffron threads"]
+
+
+def test_persian_and_arabic_variants_still_fold_in_translations(catalogue):
+    from catalogue.services import product_update
+
+    cotton = catalogue["cotton"]
+    product_update(
+        product=cotton,
+        actor=cotton.producer.owner,
+        data={"translations": {"ar": {"description": "غزل قطني ممشط للنسيج"}}},
+    )
+    assert "Cotton yarn" in found("قطنی")  # Persian yeh for the Arabic ي
+    assert "Cotton yarn" in found("ممشط")

@@ -37,7 +37,13 @@ def test_anonymous_visitors_read_the_paginated_tree_in_order(api, django_assert_
         "level": 0,
         "name": "حیوانات زنده؛ محصولات حیوانی",  # in the language asked: fa by default
         "language": "fa",
-        "names": {"en": "Live animals; animal products", "fa": "حیوانات زنده؛ محصولات حیوانی"},
+        "names": {
+            "fa": "حیوانات زنده؛ محصولات حیوانی",
+            "en": "Live animals; animal products",
+            "ar": "حيوانات حية؛ منتجات المملكة الحيوانية",
+            "ru": "Живые животные; продукты животного происхождения",
+            "tr": "Canlı hayvanlar; hayvansal ürünler",
+        },
         "name_fa": "حیوانات زنده؛ محصولات حیوانی",
         "parent": None,
         "section": None,
@@ -52,7 +58,13 @@ def test_detail_by_code(api):
     body = api.get(f"{LIST}8418/").json()
     assert set(body) == FIELDS
     assert (body["code"], body["level"], body["parent"], body["section"]) == ("8418", 4, "84", "XVI")
-    assert body["name"].startswith("Refrigerators, freezers")
+    assert body["name"].startswith("یخچال‌ها، فریزرها") and body["language"] == "fa"
+    api.cookies["django_language"] = "en"
+    english = api.get(f"{LIST}8418/").json()
+    assert english["name"].startswith("Refrigerators, freezers") and english["language"] == "en"
+    api.cookies["django_language"] = "ru"
+    assert api.get(f"{LIST}8418/").json()["name"].startswith("Холодильники")
+    api.cookies["django_language"] = "fa"
 
     section = api.get(f"{LIST}XVI/").json()
     assert (section["level"], section["parent"], section["section"]) == (0, None, None)
@@ -119,6 +131,22 @@ def test_search_by_english_words(api):
 def test_search_in_persian_folds_variants(api, typed, expected):
     found = set(codes(api.get(LIST, {"search": typed})))
     assert expected <= found
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ثلاجة", "8418"),  # the name says ثلاجات
+        ("холодильник", "8418"),  # the name says холодильники
+        ("buzdolabi", "8418"),  # ASCII for buzdolabı; the name says buzdolapları
+        ("refrigirator", "8418"),  # a typo
+        ("مضخة", "8413"),
+        ("насос", "8413"),
+        ("pompa", "8413"),
+    ],
+)
+def test_search_in_every_language(api, typed, expected):
+    assert expected in codes(api.get(LIST, {"search": typed, "level": 4}))
 
 
 def test_filters_combine(api):

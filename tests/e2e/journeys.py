@@ -141,7 +141,9 @@ class Visitor:
 
     def expect_language(self, language: str) -> None:
         expect(self.page.locator("html")).to_have_attribute("lang", language)
-        expect(self.page.locator("html")).to_have_attribute("dir", "rtl" if language in ("fa", "ar") else "ltr")
+        expect(self.page.locator("html")).to_have_attribute(
+            "dir", "rtl" if language in ("fa", "ar") else "ltr"
+        )
 
     def switch_language(self, language: str) -> None:
         """The navbar's language switcher (a select and a button)."""

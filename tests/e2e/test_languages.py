@@ -64,7 +64,9 @@ def expect_language(visitor: Visitor, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["fa", "en", "ar", "ru", "tr"])
-def test_a_buyer_reads_signs_up_searches_and_asks_in_their_language(browser, live_server, catalogue, language):
+def test_a_buyer_reads_signs_up_searches_and_asks_in_their_language(
+    browser, live_server, catalogue, language
+):
     from accounts.services import buyer_profile_create
     from matchmaking.models import Match
 

@@ -10,8 +10,10 @@ from taxonomy.hs import HSImportError, import_hs_codes
 
 class Command(BaseCommand):
     help = _(
-        "Load a Harmonized System CSV (columns section, hscode, description, parent, level) into the "
-        "sectors. Idempotent; every row skipped is reported with its line number and the reason."
+        "Load a Harmonized System CSV (columns section, hscode, description, parent, level; optional "
+        "name_fa, name_ar, name_ru, name_tr) into the sectors, with the names of hs_names.csv beside it "
+        "or the shipped one. Idempotent; every row skipped and every name left out is reported with "
+        "its line number and the reason."
     )
 
     def add_arguments(self, parser):
@@ -24,9 +26,13 @@ class Command(BaseCommand):
             report = import_hs_codes(path=path)
         except HSImportError as error:
             raise CommandError(str(error)) from error
-        for row in report.skipped:
+        for row in [*report.skipped, *report.names_ignored]:
             # A fixed shape, so the output can be read by scripts as well as people.
             self.stdout.write(self.style.WARNING(f"line {row.line}: {row.code}: {row.reason}"))
+        if report.names_ignored:
+            self.stdout.write(
+                self.style.WARNING(_("Names left out: %(count)d.") % {"count": len(report.names_ignored)})
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Created %(created)d, updated %(updated)d, unchanged %(unchanged)d, skipped %(skipped)d.")

@@ -1,6 +1,7 @@
 // The HS code picker (taxonomy/widgets.py): htmx fills the listbox as the user
 // types; this file lets the arrow keys, Enter, Escape and a click pick an option
-// and copy its code into the code input. Delegated on document, so pickers added
+// and copy its code into the code input, or, in a box of several codes
+// (data-hs-multiple), add it to them. Delegated on document, so pickers added
 // later (htmx swaps, formsets) work too.
 (function () {
   "use strict";
@@ -46,11 +47,29 @@
     picker.search.removeAttribute("aria-activedescendant");
   }
 
+  // The separators the server reads between codes (taxonomy.sectors.split_codes).
+  const SEPARATORS = /[,\u060c;\s]+/;
+
+  function add(picker, option) {
+    const code = option.dataset.code;
+    const codes = picker.code.value.split(SEPARATORS).filter(Boolean);
+    if (codes.indexOf(code) >= 0) return;
+    picker.code.value = codes.concat([code]).join(", ");
+    const item = document.createElement("li");
+    item.dataset.code = code;
+    item.textContent = option.dataset.label;
+    picker.selected.appendChild(item);
+  }
+
   function choose(picker, option) {
-    picker.code.value = option.dataset.code;
+    if (picker.root.hasAttribute("data-hs-multiple")) {
+      add(picker, option);
+    } else {
+      picker.code.value = option.dataset.code;
+      picker.selected.textContent = option.dataset.label;
+    }
     picker.code.dispatchEvent(new Event("input", { bubbles: true }));
     picker.code.dispatchEvent(new Event("change", { bubbles: true }));
-    picker.selected.textContent = option.dataset.label;
     picker.status.textContent = option.dataset.label;
     close(picker);
     picker.search.focus();
