@@ -297,10 +297,15 @@ def ensure_hs_nomenclature() -> None:
 
     if Sector.objects.exists():
         return
+    loader = MigrationLoader(connection)
     migration = importlib.import_module("catalogue.migrations.0002_load_hs_taxonomy")
     # The models as that migration knew them (the HS tree was the catalogue's then).
-    apps = MigrationLoader(connection).project_state(("catalogue", "0002_load_hs_taxonomy")).apps
+    apps = loader.project_state(("catalogue", "0002_load_hs_taxonomy")).apps
     migration.load_hs_taxonomy(apps, SimpleNamespace(connection=connection))
+    # Then the names in every language and the search keys, as taxonomy 0003 adds them.
+    names = importlib.import_module("taxonomy.migrations.0003_hs_names_and_search")
+    apps = loader.project_state(("taxonomy", "0003_hs_names_and_search")).apps
+    names.load_names(apps, SimpleNamespace(connection=connection))
 
 
 def user(person: Person):
