@@ -99,6 +99,9 @@ def _nearest_by_trigrams(words: list[str], *, model, using: str, knn: bool) -> d
             source, source_params = f"{table} AS term", []
             condition = "term.word %% %s AND similarity(term.word, %s) >= %s"
             condition_params = [word, word, TRIGRAM_CUTOFF]
+        # As on SQLite: a typo keeps the first letter ("arak" is no typo of the Turkish "olarak").
+        condition += " AND left(term.word, 1) = %s"
+        condition_params.append(word[0])
         selects.append(
             f"(SELECT %s, term.word, similarity(term.word, %s) FROM {source} WHERE {condition}"
             f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(['word LIKE %s'] * len(keys))})"
