@@ -91,7 +91,8 @@ def test_every_kind_of_page_works_under_the_policy(browser, live_server, staff, 
     # ReDoc: rendered with its generated styles, nothing from another host (its fonts, its logo).
     response = visit(page, "/api/v1/redoc/")
     assert "style-src 'self' 'unsafe-inline'" in response.headers["content-security-policy"]
-    expect(page.get_by_role("heading", name=re.compile("Export Bridge API"))).to_be_visible()
+    # ReDoc lays the whole schema out before its heading shows: slow on a loaded machine.
+    expect(page.get_by_role("heading", name=re.compile("Export Bridge API"))).to_be_visible(timeout=20_000)
     expect(page.locator("[data-section-id]").first).to_be_attached()
 
     # The error pages: a 404, and the request guard's standalone 400 (its style by nonce).
