@@ -36,7 +36,7 @@ CORRECTION_WINDOW = 0.08
 DIFFLIB_CUTOFF = 0.75
 # SQLite: the words compared with difflib differ in length by at most this much.
 LENGTH_WINDOW = 3
-SQLITE_CANDIDATES = 5000
+SQLITE_CANDIDATES = 20_000
 
 
 def correctable(word: str) -> bool:
@@ -65,20 +65,27 @@ def correct_words(
         return {}
     if connections[using].vendor == "postgresql":
         return _nearest_by_trigrams(candidates, model=model, using=using, knn=knn)
-    corrections = {}
-    terms = model.objects.using(using)
+    # SQLite: one read of the words that could matter (those starting with a key of a word, and
+    # those of about a word's length that begin with its letter), bounded; the rest in Python.
+    wanted = Q(pk__in=[])
     for word in candidates:
-        known = reduce(or_, (Q(word__startswith=key) for key in word_keys(word)))
-        if terms.filter(known).exists():
-            continue
-        nearby = (
-            terms.alias(length=Length("word"))
-            .filter(
-                word__startswith=word[0], length__range=(len(word) - LENGTH_WINDOW, len(word) + LENGTH_WINDOW)
-            )
-            .values_list("word", flat=True)[:SQLITE_CANDIDATES]
-        )
-        close = difflib.get_close_matches(word, list(nearby), n=CORRECTIONS_PER_WORD, cutoff=DIFFLIB_CUTOFF)
+        wanted |= reduce(or_, (Q(word__startswith=key) for key in word_keys(word)))
+        low, high = len(word) - LENGTH_WINDOW, len(word) + LENGTH_WINDOW
+        wanted |= Q(word__startswith=word[0], length__range=(low, high))
+    terms = list(
+        model.objects.using(using)
+        .alias(length=Length("word"))
+        .filter(wanted)
+        .values_list("word", flat=True)[:SQLITE_CANDIDATES]
+    )
+    corrections = {}
+    for word in candidates:
+        if any(term.startswith(word_keys(word)) for term in terms):
+            continue  # a word the index knows
+        nearby = [
+            term for term in terms if term[0] == word[0] and abs(len(term) - len(word)) <= LENGTH_WINDOW
+        ]
+        close = difflib.get_close_matches(word, nearby, n=CORRECTIONS_PER_WORD, cutoff=DIFFLIB_CUTOFF)
         if close:
             corrections[word] = close
     return corrections

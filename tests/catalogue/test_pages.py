@@ -83,7 +83,7 @@ def test_anonymous_visitors_browse_the_catalogue_in_persian(client, fridge):
     assert "Azar Cooling Industries" in page
     assert "۲۰٬۰۰۰" in page  # available capacity with Persian digits and grouping
     assert "۸۴۱۸۱۰" in page  # the HS code…
-    assert "Refrigerators and freezers" in page  # …with its name
+    assert "یخچال فریزرهای ترکیبی" in page  # …with its name, in Persian
 
 
 @pytest.mark.parametrize("role", ROLES)
