@@ -148,13 +148,7 @@ def product_text(
     )
 
 
-def vocabulary_words(text: str) -> set[str]:
-    """The words of a normalised text worth correcting a typo towards."""
-    return {
-        word
-        for word in WORD.findall(text)
-        if MIN_TERM_LENGTH <= len(word) <= MAX_WORD_LENGTH and not word.isdigit()
-    }
+vocabulary_words = vocabulary.vocabulary_words
 
 
 # The producer's fields in its products' search text: a change to one re-indexes them

@@ -286,7 +286,7 @@ def producer_journey(browser: Browser, base_url: str, shots: Shots = NO_SHOTS) -
 
 
 def ensure_hs_nomenclature() -> None:
-    """Load the shipped HS nomenclature if a flush removed it (as the data migration does)."""
+    """Load the shipped HS nomenclature if a flush removed it (as the data migrations do)."""
     import importlib
     from types import SimpleNamespace
 
@@ -297,15 +297,15 @@ def ensure_hs_nomenclature() -> None:
 
     if Sector.objects.exists():
         return
-    loader = MigrationLoader(connection)
-    migration = importlib.import_module("catalogue.migrations.0002_load_hs_taxonomy")
-    # The models as that migration knew them (the HS tree was the catalogue's then).
-    apps = loader.project_state(("catalogue", "0002_load_hs_taxonomy")).apps
-    migration.load_hs_taxonomy(apps, SimpleNamespace(connection=connection))
-    # Then the names in every language and the search keys, as taxonomy 0003 adds them.
-    names = importlib.import_module("taxonomy.migrations.0003_hs_names_and_search")
-    apps = loader.project_state(("taxonomy", "0003_hs_names_and_search")).apps
-    names.load_names(apps, SimpleNamespace(connection=connection))
+    loader, editor = MigrationLoader(connection), SimpleNamespace(connection=connection)
+    # Each migration against the models as it knew them (the HS tree was the catalogue's then):
+    # the codes with English and Persian, then every language's names and the search keys.
+    for app, name, function in (
+        ("catalogue", "0002_load_hs_taxonomy", "load_hs_taxonomy"),
+        ("taxonomy", "0003_hs_names_and_search", "load_names"),
+    ):
+        migration = importlib.import_module(f"{app}.migrations.{name}")
+        getattr(migration, function)(loader.project_state((app, name)).apps, editor)
 
 
 def user(person: Person):
