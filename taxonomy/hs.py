@@ -202,6 +202,21 @@ def _name_problem(text: str) -> str | None:
     return csvfiles.cell_problem(clean_name(text), max_length=_NAME_MAX, multiline=True)
 
 
+def _kept(
+    problem: str | None,
+    report: HSImportReport,
+    line: int,
+    code: str,
+    message: str,
+    prefix: str = "",
+    **values,
+) -> bool:
+    """True for a name without a problem; otherwise the name is reported as left out."""
+    if problem:
+        report.names_ignored.append(SkippedRow(line, code, prefix + message % {**values, "problem": problem}))
+    return not problem
+
+
 def _read_names(path: Path, *, report: HSImportReport) -> dict[str, dict[str, str]]:
     """The names file: {code: {language: name}}. Its language columns are named by the language
     ("fa", or "name_fa"); a file needs the code column and one of them. A row or a cell that
@@ -228,17 +243,9 @@ def _read_names(path: Path, *, report: HSImportReport) -> dict[str, dict[str, st
             if not text:
                 continue
             problem = _name_problem(text)
-            if problem:
-                report.names_ignored.append(
-                    SkippedRow(
-                        line,
-                        code,
-                        label
-                        + _("the %(language)s name %(problem)s") % {"language": language, "problem": problem},
-                    )
-                )
-                continue
-            names.setdefault(code, {})[language] = clean_name(text)
+            message = _("the %(language)s name %(problem)s")
+            if _kept(problem, report, line, code, message, prefix=label, language=language):
+                names.setdefault(code, {})[language] = clean_name(text)
     return names
 
 
@@ -255,16 +262,8 @@ def _explicit_names(rows, *, accepted: set[str], report: HSImportReport) -> dict
             if not text:
                 continue
             problem = _name_problem(text)
-            if problem:
-                report.names_ignored.append(
-                    SkippedRow(
-                        line,
-                        code,
-                        _("%(column)s: the name %(problem)s") % {"column": column, "problem": problem},
-                    )
-                )
-                continue
-            written.setdefault(code, {})[language] = clean_name(text)
+            if _kept(problem, report, line, code, _("%(column)s: the name %(problem)s"), column=column):
+                written.setdefault(code, {})[language] = clean_name(text)
     return written
 
 
