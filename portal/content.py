@@ -170,12 +170,6 @@ def text_fields(obj) -> list[str]:
     return columns
 
 
-def all_texts(obj, field: str) -> list[str]:
-    """The texts of `field` in every language, the original first, without repeats (for search)."""
-    values = [obj.__dict__.get(field) or "", *(_value(obj, field, lang) for lang in portal_languages())]
-    return [text for text in dict.fromkeys(values) if text]
-
-
 # --- Which language a text is in --------------------------------------------------------
 
 _PERSIAN_ONLY = set("پچژگکیۀ")
