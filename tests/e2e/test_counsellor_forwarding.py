@@ -80,3 +80,21 @@ def test_a_counsellor_forwards_and_both_sides_accept(browser, live_server, pipel
     assert match.status == MatchStatus.CONNECTED
     for page in (buyer, producer, counsellor):
         page.context.close()
+
+
+def test_the_counsellor_translates_the_buyer_from_the_queue(browser, live_server, pipeline):
+    """The queue row's link leads to the buyer's translations page (checked by axe, in both
+    languages, like every page); what the counsellor writes is what producers read."""
+    page = signed_in(browser, live_server, pipeline["counsellor"])
+    page.goto("/counsellor/queue/")
+    page.get_by_role("link", name="Translate the buyer's texts").first.click()
+    expect(page).to_have_url(re.compile(r"/counsellor/buyers/\d+/translations/$"))
+    page.get_by_label("Company name in Arabic").fill("سلسلة بغداد للتبريد")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(
+        "Translations saved."
+    )
+    buyer = pipeline["match"].buyer
+    buyer.refresh_from_db()
+    assert buyer.company_name_ar == "سلسلة بغداد للتبريد"
+    page.context.close()
