@@ -138,6 +138,7 @@ class RejectReason(models.TextChoices):
 class MatchSource(models.TextChoices):
     ENGINE = "engine", _("Matching engine")
     BUYER_REQUEST = "buyer_request", _("Buyer's request")
+    PRODUCER_INTEREST = "producer_interest", _("Producer's interest in a buying request")
 
 
 class PartyResponse(models.TextChoices):
@@ -184,7 +185,25 @@ class Match(models.Model):
         _("status"), max_length=12, choices=MatchStatus.choices, default=MatchStatus.PROPOSED
     )
     source = models.CharField(
-        _("source"), max_length=16, choices=MatchSource.choices, default=MatchSource.ENGINE
+        _("source"), max_length=20, choices=MatchSource.choices, default=MatchSource.ENGINE
+    )
+    # A match made for a buying request (by the engine from one of its lines, or by a
+    # producer's interest) is keyed on (producer, request); one without is the companies' pair.
+    request = models.ForeignKey(
+        "sourcing.BuyingRequest",
+        verbose_name=_("buying request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="matches",
+    )
+    request_line = models.ForeignKey(
+        "sourcing.RequestLine",
+        verbose_name=_("request line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
     )
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -230,6 +249,26 @@ class Match(models.Model):
         _("deal value"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     outcome_currency = models.CharField(_("deal currency"), max_length=3, blank=True)
+    # Who declared the outcome and, when a party declared it, when the other party confirmed it
+    # (an outcome the counsellor or staff recorded is confirmed as it is recorded).
+    outcome_declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("outcome declared by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome_declared_at = models.DateTimeField(_("outcome declared"), null=True, blank=True)
+    outcome_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("outcome confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome_confirmed_at = models.DateTimeField(_("outcome confirmed"), null=True, blank=True)
     # Why the last rejection was made (the free text is the rejection event's note). It stays
     # when the pair is proposed again; it means something only while the match is rejected
     # (`reason_code`).
@@ -257,7 +296,16 @@ class Match(models.Model):
         verbose_name_plural = _("matches")
         ordering = ["-score", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["producer", "buyer"], name="matchmaking_match_unique_pair"),
+            models.UniqueConstraint(
+                fields=["producer", "buyer"],
+                condition=models.Q(request__isnull=True),
+                name="matchmaking_match_unique_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["producer", "request"],
+                condition=models.Q(request__isnull=False),
+                name="matchmaking_match_unique_request_pair",
+            ),
             models.CheckConstraint(
                 condition=models.Q(score__gte=0) & models.Q(score__lte=1),
                 name="matchmaking_match_score_range",
@@ -307,6 +355,8 @@ class MatchEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=12, choices=MatchStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=MatchStatus.choices)
     note = models.TextField(_("note"), blank=True)
+    # What the event changed beyond the status (an outcome's value before and after a correction).
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("match event")

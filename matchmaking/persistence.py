@@ -390,6 +390,10 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
+# The companies' pair is unique among the matches without a buying request (a request's
+# matches are keyed on producer and request); the conflict target names that partial index.
+_PAIR_KEY = "(producer_id, buyer_id) WHERE request_id IS NULL"
+
 class _Writer:
     """Guarded writes in plain SQL, as multi-row statements (SQLite and any database)."""
 
@@ -418,7 +422,7 @@ class _Writer:
             for batch in _chunks(rows, size):
                 cursor.execute(
                     f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) VALUES {', '.join([row_sql] * len(batch))} "
-                    f"ON CONFLICT (producer_id, buyer_id) DO UPDATE SET {sets}, status = %s "
+                    f"ON CONFLICT {_PAIR_KEY} DO UPDATE SET {sets}, status = %s "
                     f"WHERE {_TABLE}.status = %s RETURNING id, producer_id, buyer_id",
                     [value for row in batch for value in (*row, *self.constants)]
                     + [MatchStatus.PROPOSED, guard],
@@ -469,7 +473,7 @@ class _PostgresWriter(_Writer):
             cursor.execute(
                 f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "
                 f"SELECT {columns}, %s, %s, %s, %s, %s, %s::timestamptz, %s::timestamptz FROM matchmaking_upsert "
-                f"ON CONFLICT (producer_id, buyer_id) DO UPDATE SET {sets}, status = %s "
+                f"ON CONFLICT {_PAIR_KEY} DO UPDATE SET {sets}, status = %s "
                 f"WHERE {_TABLE}.status = %s RETURNING id, producer_id, buyer_id",
                 [*self.constants, MatchStatus.PROPOSED, guard],
             )

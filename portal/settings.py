@@ -106,8 +106,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "catalogue",
+    "sourcing",
     "matchmaking",
     "counsellors",
+    "deals",
     "digests",
     "home",
 ]
