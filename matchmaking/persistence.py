@@ -394,6 +394,7 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
 # matches are keyed on producer and request); the conflict target names that partial index.
 _PAIR_KEY = "(producer_id, buyer_id) WHERE request_id IS NULL"
 
+
 class _Writer:
     """Guarded writes in plain SQL, as multi-row statements (SQLite and any database)."""
 

@@ -39,6 +39,7 @@ from matchmaking.forms import (
     RespondForm,
 )
 from matchmaking.models import Match, MatchStatus, RejectReason
+from matchmaking.pages import match_page_sections
 from matchmaking.policies import events_visible_to, sees_engine_evidence
 from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
 from portal.exceptions import RateLimited, StateConflict
@@ -86,6 +87,7 @@ def _detail_context(request: HttpRequest, match: Match, counsellors: list | None
         "match": match,
         "events": events_visible_to(request.user, match, match.events.all()),
         "handover_counsellors": counsellors,
+        "sections": match_page_sections(request, match),
     }
 
 
