@@ -276,3 +276,14 @@ def test_the_dashboard_reads_a_bounded_number_of_queries(client, world, role, dj
     client.force_login(user)
     with django_assert_max_num_queries(30):
         client.get(reverse("dashboard"))
+
+
+def test_the_counsellors_dashboards_count_confirmed_deals_only(world):
+    from counsellors.selectors import won_values as pipeline_won_values
+    from matchmaking.models import Match
+
+    assert pipeline_won_values(Match.objects.all()) == [
+        {"currency": "", "total": Decimal(0), "deals": 1},  # won without a value (not shown)
+        {"currency": "EUR", "total": Decimal("500.00"), "deals": 1},
+        {"currency": "USD", "total": Decimal("1300.00"), "deals": 2},
+    ]
