@@ -38,6 +38,7 @@ from counsellors.briefs import briefs_for_reader, briefs_relevant_to_producer
 from counsellors.models import CounsellorProfile, MarketBrief
 from matchmaking.ageing import AGEING, OVERDUE, ageing_q, overdue_q, service_state
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, RejectReason
+from matchmaking.outcomes import confirmed_q
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
 from portal.formatting import localize_digits, uses_jalali
@@ -316,9 +317,10 @@ def pipeline_by_counsellor(scope: QuerySet[Match]) -> list[PipelineRow]:
 
 
 def won_values(scope: QuerySet[Match]) -> list[dict]:
-    """Deals won: their value summed per currency, and how many (one query)."""
+    """Deals won and confirmed (by the other company, or recorded by a counsellor or staff:
+    matchmaking.outcomes): their value summed per currency, and how many (one query)."""
     rows = (
-        scope.filter(status=MatchStatus.WON)
+        scope.filter(confirmed_q(), status=MatchStatus.WON)
         .values("outcome_currency")
         .annotate(total=Sum("outcome_value"), deals=Count("pk"))
         .order_by("outcome_currency")

@@ -13,7 +13,7 @@ from accounts.models import BuyerProfile, ProducerProfile, User
 from counsellors import briefs as brief_services
 from counsellors import services as counsellor_services
 from counsellors.models import CounsellorProfile, MarketBrief
-from matchmaking import lifecycle
+from matchmaking import lifecycle, outcomes
 from matchmaking.models import Match, MatchSource, MatchStatus
 
 # email → posted country, also covered, sectors followed, languages
@@ -123,17 +123,19 @@ def _play_history() -> None:
             match=match, actor=match.buyer.owner, decision="accept", note="Please send a quotation."
         )
 
-    # Iraq: one won deal, one forwarded lead waiting for the parties.
+    # Iraq: one won deal (the buyer declared it, the producer confirmed it), one forwarded lead
+    # waiting for the parties.
     if match := take("IQ"):
         match = both_accept(forward(match, "خریدار معتبر؛ سابقه واردات از ترکیه دارد."))
-        lifecycle.match_record_outcome(
+        outcomes.match_record_outcome(
             match=match,
-            actor=match.counsellor,
+            actor=match.buyer.owner,
             outcome=MatchStatus.WON,
             value=Decimal("185000"),
             currency="USD",
             note="First container shipped via Mehran.",
         )
+        outcomes.match_confirm_outcome(match=match, actor=match.producer.owner, note="تأیید می‌کنیم.")
     if match := take("IQ"):
         forward(match, "ظرفیت تولیدکننده با تقاضای خریدار هم‌خوان است.")
     # Russia: connected, waiting for the outcome; Turkey: one lost, one rejected.
@@ -141,7 +143,7 @@ def _play_history() -> None:
         both_accept(forward(match, "Buyer visits Tabriz in spring; good fit on capacity."))
     if match := take("TR"):
         match = both_accept(forward(match, "Price-sensitive buyer."))
-        lifecycle.match_record_outcome(
+        outcomes.match_record_outcome(
             match=match,
             actor=match.counsellor,
             outcome=MatchStatus.LOST,

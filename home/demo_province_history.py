@@ -36,7 +36,7 @@ from accounts.models import User
 from counsellors import briefs as brief_services
 from counsellors.models import CounsellorProfile, MarketBrief
 from home.demo_province_data import MARKET_BY_CODE, SEED
-from matchmaking import lifecycle, notifications
+from matchmaking import lifecycle, notifications, outcomes
 from matchmaking.models import Match, MatchEvent, MatchStatus
 
 YEAR = 365
@@ -154,7 +154,7 @@ def play(plans: list[Plan], staff: User) -> None:
         )
         if plan.fate == MatchStatus.WON:
             value = Decimal(int(rng.lognormvariate(11.2, 0.9) / 1000) * 1000 + 5000)
-            lifecycle.match_record_outcome(
+            outcomes.match_record_outcome(
                 match=match,
                 actor=reviewer,
                 outcome=MatchStatus.WON,
@@ -163,7 +163,7 @@ def play(plans: list[Plan], staff: User) -> None:
                 note=rng.choice(WON_NOTES),
             )
         elif plan.fate == MatchStatus.LOST:
-            lifecycle.match_record_outcome(
+            outcomes.match_record_outcome(
                 match=match, actor=reviewer, outcome=MatchStatus.LOST, note=rng.choice(LOST_NOTES)
             )
 
@@ -176,7 +176,9 @@ def backdate(plans: list[Plan], now: datetime.datetime) -> None:
 
     by_id = {plan.match.pk: plan for plan in plans}
     matches = []
-    for match in Match.objects.filter(pk__in=by_id).only("pk", "status"):
+    for match in Match.objects.filter(pk__in=by_id).only(
+        "pk", "status", "outcome_declared_at", "outcome_confirmed_at"
+    ):
         plan = by_id[match.pk]
         match.created_at = ago(plan.created)
         match.updated_at = ago(plan.steps[-1] if plan.steps else plan.created)
@@ -186,9 +188,20 @@ def backdate(plans: list[Plan], now: datetime.datetime) -> None:
             match.forwarded_at = ago(plan.steps[0])
         if plan.fate in (MatchStatus.CONNECTED, MatchStatus.WON, MatchStatus.LOST):
             match.connected_at = ago(plan.steps[2])
+        if plan.fate in (MatchStatus.WON, MatchStatus.LOST):  # recorded by the counsellor: confirmed
+            match.outcome_declared_at = match.outcome_confirmed_at = match.updated_at
         matches.append(match)
     Match.objects.bulk_update(
-        matches, ["created_at", "updated_at", "forwarded_at", "connected_at"], batch_size=500
+        matches,
+        [
+            "created_at",
+            "updated_at",
+            "forwarded_at",
+            "connected_at",
+            "outcome_declared_at",
+            "outcome_confirmed_at",
+        ],
+        batch_size=500,
     )
 
     events, seen = [], {}

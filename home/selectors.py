@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 
 from accounts.models import Role
 from accounts.onboarding import completeness_for_user
+from home.deal_figures import deal_figures
 from matchmaking.selectors import party_match_summary
 
 
@@ -23,14 +24,16 @@ def dashboard_for(user) -> dict:
 
     A constant number of queries whatever the user owns: one for the profile with
     its counts and two for its matches (producers, buyers), one for the figures
-    (counsellors, staff).
+    (counsellors, staff); then the deal figures (`home.deal_figures`: the request funnel and
+    the value won, at most five more).
     """
     completeness = completeness_for_user(user)
     if completeness is None:
-        return {"completeness": None, "figures": portal_figures()}
+        return {"completeness": None, "figures": portal_figures(), "deals": deal_figures(user)}
     context = {"completeness": completeness, "profile": completeness.profile}
     if completeness.profile is not None:
         # Two more queries: the counts per status and the best forwarded matches.
         side = user.party_side
         context["matches"] = party_match_summary(**{side: completeness.profile})
+        context["deals"] = deal_figures(user)
     return context

@@ -80,6 +80,9 @@ class RespondForm(MatchActionForm):
 
 
 class OutcomeForm(MatchActionForm):
+    """Declare, record or correct the outcome (matchmaking.outcomes has the rules: the value and
+    currency of a won deal, the reason of a lost one)."""
+
     action = "outcome"
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -90,19 +93,49 @@ class OutcomeForm(MatchActionForm):
         label=_("Deal value"),
         required=False,
         max_length=MAX_NUMBER_LENGTH,
-        help_text=_("Optional, for a won deal."),
+        help_text=_("Required for a won deal."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "autocomplete": "off"}),
     )
     currency = forms.CharField(
         label=_("Currency"),
         required=False,
         max_length=3,
-        help_text=_("Three letters, e.g. USD or EUR."),
+        help_text=_("Required for a won deal: three letters, e.g. USD or EUR."),
         widget=forms.TextInput(
             attrs={"maxlength": 3, "dir": "ltr", "autocomplete": "off", "class": "text-uppercase"}
         ),
     )
-    note = _note_field(_("Note"), help_text=_("Optional. What was agreed, or why it fell through."))
+    note = _note_field(
+        _("Note"),
+        help_text=_("For a lost deal, required: why it fell through. For a won deal: what was agreed."),
+    )
+
+    @classmethod
+    def initial_for(cls, match) -> dict:
+        """A correction starts from the outcome as it stands."""
+        if match.status not in (MatchStatus.WON, MatchStatus.LOST):
+            return {}
+        value = match.outcome_value
+        return {
+            "outcome": match.status,
+            "value": "" if value is None else str(value),
+            "currency": match.outcome_currency,
+            "note": match.outcome_note,
+        }
+
+
+class ConfirmOutcomeForm(MatchActionForm):
+    """Confirm the declaration the page showed (`declared_at`: the service refuses a confirmation
+    of an outcome corrected since)."""
+
+    action = "confirm_outcome"
+    note = _note_field(_("Note"), help_text=_("Optional. Kept in the match's history."))
+    declared_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, match) -> dict:
+        declared = match.outcome_declared_at
+        return {"declared_at": declared.isoformat() if declared else ""}
 
 
 class ReassignForm(MatchActionForm):
@@ -119,7 +152,8 @@ class ReassignForm(MatchActionForm):
 
 
 ACTION_FORMS: dict[str, type[MatchActionForm]] = {
-    form.action: form for form in (ForwardForm, RejectForm, RespondForm, OutcomeForm, ReassignForm)
+    form.action: form
+    for form in (ForwardForm, RejectForm, RespondForm, OutcomeForm, ConfirmOutcomeForm, ReassignForm)
 }
 
 

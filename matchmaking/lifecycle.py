@@ -5,6 +5,7 @@
         ▼            ▼
      rejected     declined (by either side)
 
+How a forwarded or connected match ends, won or lost, is `matchmaking.outcomes`.
 Each service locks the row (`select_for_update`), checks the actor, refuses an illegal
 transition with a `StateConflict` (portal.exceptions: 409 in the API, a message on the pages), writes a
 `MatchEvent` and sends its emails once the transaction commits (the notification tasks
@@ -49,7 +50,6 @@ from matchmaking.models import (
 from matchmaking.persistence import breakdown_of
 from matchmaking.policies import (
     can_reassign_match,
-    can_record_outcome,
     can_review_match,
     side_of,
     side_owned_by,
@@ -58,7 +58,6 @@ from matchmaking.routing import route_new_matches
 from portal import validation as rules
 from portal.exceptions import StateConflict
 from portal.ratelimits import UserRateLimit
-from portal.validation import currency_code, positive_quantity
 
 NOTE_LENGTH = 2000
 
@@ -255,50 +254,6 @@ def match_respond(*, match: Match, actor: User, decision: str, note: str = "") -
         tasks.notify_match_connected.delay(match.pk)
     elif match.status == MatchStatus.DECLINED:
         tasks.notify_match_declined.delay(match.pk)
-    return match
-
-
-# --- Follow-up -------------------------------------------------------------------------------
-
-
-def _deal_value(value) -> Decimal | None:
-    try:
-        return positive_quantity(value, allow_zero=True)
-    except ValidationError as error:
-        raise ValidationError({"value": error.messages}) from None
-
-
-def _currency(code: str | None, value: Decimal | None) -> str:
-    if not rules.single_line(code):
-        if value is not None:
-            raise ValidationError({"currency": [_("Give the currency of the value (e.g. USD).")]})
-        return ""
-    try:
-        return currency_code(code)
-    except ValidationError as error:
-        raise ValidationError({"currency": error.messages}) from None
-
-
-@transaction.atomic
-def match_record_outcome(
-    *, match: Match, actor: User, outcome: str, value=None, currency: str = "", note: str = ""
-) -> Match:
-    """The counsellor (or staff) records how a connected match ended: won (with the deal's
-    value) or lost."""
-    if outcome not in (MatchStatus.WON, MatchStatus.LOST):
-        raise ValidationError({"outcome": [_('Answer "won" or "lost".')]})
-    amount = _deal_value(value)
-    code = _currency(currency, amount)
-    note = _note(note)
-    match = _locked(match)
-    if not can_record_outcome(actor, match):
-        raise PermissionDenied(_("You may not record this match's outcome."))
-    if match.status != MatchStatus.CONNECTED:
-        raise _refuse(match, outcome)
-    match.status = outcome
-    match.outcome_value, match.outcome_currency, match.outcome_note = amount, code, note
-    match.save(update_fields=["status", "outcome_value", "outcome_currency", "outcome_note", "updated_at"])
-    _event(match, actor=actor, from_status=MatchStatus.CONNECTED, note=note)
     return match
 
 

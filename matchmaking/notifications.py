@@ -7,15 +7,18 @@ Contacts appear in a message only where the recipient may see them
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from matchmaking.ageing import checkin_due_q, escalation_due_q, service_levels
 from matchmaking.models import Match, MatchEvent, MatchNotice, MatchStatus
+from matchmaking.policies import side_owned_by
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal import languages
 
@@ -167,4 +170,65 @@ def send_outcome_checkins(now=None) -> int:
         for user, side in _parties(match):
             _send_once("checkin", user, match, event, side=side)
         sent += Match.objects.filter(pk=match_id, checkin_sent_at__isnull=True).update(checkin_sent_at=now)
+    return sent
+
+
+# Who acted on an outcome, as its emails name them (rendered in each recipient's language).
+OUTCOME_ACTORS = {
+    "producer": gettext_lazy("The producer"),
+    "buyer": gettext_lazy("The buyer"),
+    "counsellor": gettext_lazy("The trade counsellor"),
+    "staff": gettext_lazy("Export Bridge staff"),
+}
+
+
+def _outcome_shown(snapshot: dict | None) -> dict | None:
+    """An outcome event's before or after, with the value as a number for the templates."""
+    if not snapshot:
+        return None
+    value = snapshot.get("value")
+    return {**snapshot, "value": None if value in (None, "") else Decimal(value)}
+
+
+def match_outcome(event_id: int) -> int:
+    """Tell the people of a match (its two companies and its counsellor) but the one who acted
+    that its outcome was declared, recorded, corrected or confirmed; the other company of a
+    party's declaration is asked to confirm it (matchmaking.outcomes)."""
+    event = MatchEvent.objects.select_related("actor").filter(pk=event_id).first()
+    if event is None or "outcome" not in event.details:
+        return 0
+    match = _load(event.match_id)
+    if match is None:
+        return 0
+    actor = event.actor
+    actor_side = side_owned_by(event.actor_id, match)
+    if actor_side is not None:
+        actor_role = actor_side
+    elif actor is not None and actor.is_portal_staff:
+        actor_role = "staff"
+    else:
+        actor_role = "counsellor"
+    details = event.details
+    unconfirmed = not details.get("confirmed") and actor_side is not None
+    recipients: list[tuple[User, str | None]] = list(_parties(match))
+    if match.counsellor is not None:
+        recipients.append((match.counsellor, None))
+    sent = 0
+    for user, side in recipients:
+        if user.pk == event.actor_id:
+            continue
+        sent += _send_once(
+            "outcome",
+            user,
+            match,
+            event,
+            side=side,
+            change=details["outcome"],
+            who=OUTCOME_ACTORS[actor_role],
+            before=_outcome_shown(details.get("before")),
+            after=_outcome_shown(details.get("after")),
+            note=event.note,
+            to_confirm=unconfirmed and side is not None and side != actor_side,
+            to_settle=unconfirmed and side is None,
+        )
     return sent

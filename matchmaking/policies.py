@@ -122,10 +122,22 @@ def sees_engine_evidence(user) -> bool:
 
 
 def can_record_outcome(user, match: Match) -> bool:
-    """Record a connected match's outcome: staff, or the counsellor the match is with."""
+    """Record (or correct) a match's outcome, confirmed as recorded: staff, or the counsellor
+    the match is with (matchmaking.outcomes has the statuses and the rest of the rules)."""
     if not _signed_in(user):
         return False
     return user.is_portal_staff or (user.is_counsellor and match.counsellor_id == user.pk)
+
+
+def can_declare_outcome(user, match: Match) -> bool:
+    """Declare, correct or confirm a match's outcome as one of its companies: its producer or
+    its buyer (matchmaking.outcomes has the statuses and the rest of the rules)."""
+    return side_of(user, match) is not None
+
+
+def can_give_outcome(user, match: Match) -> bool:
+    """Post an outcome at all: who records it and who declares it."""
+    return can_record_outcome(user, match) or can_declare_outcome(user, match)
 
 
 def can_respond_to_match(user, match: Match) -> bool:
@@ -147,8 +159,9 @@ def can_reassign_match(user, match: Match) -> bool:
 def events_visible_to(user, match: Match, events) -> list:
     """The event log as `user` sees it: counsellors and staff all of it; the producer and the
     buyer what happened from the forward on, without the counsellors' internal handovers
-    (an event that keeps the status is shown only when a party made it: a response). Before
-    the forward a party sees none of it: not a rejection, its reason, nor an earlier round."""
+    (an event that keeps the status is shown only when a party made it, a response, or when
+    it changed the outcome: a correction or a confirmation). Before the forward a party sees
+    none of it: not a rejection, its reason, nor an earlier round."""
     if user.is_portal_staff or user.is_counsellor:
         return list(events)
     start = match.forwarded_at
@@ -158,7 +171,8 @@ def events_visible_to(user, match: Match, events) -> list:
     return [
         event
         for event in events
-        if event.at >= start and (event.from_status != event.to_status or event.actor_id in parties)
+        if event.at >= start
+        and (event.from_status != event.to_status or event.actor_id in parties or "outcome" in event.details)
     ]
 
 

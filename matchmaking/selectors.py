@@ -29,7 +29,7 @@ from taxonomy.sectors import sector_q, tagged_with
 
 def matches_for_api() -> QuerySet[Match]:
     """Matches with both profiles (and what their serializers read) and the event log."""
-    return Match.objects.select_related("producer", "buyer").prefetch_related(
+    return Match.objects.select_related("producer", "buyer", "outcome_declared_by").prefetch_related(
         "producer__declared_sectors",
         Prefetch(
             "producer__products",
@@ -99,7 +99,7 @@ def staff_match_figures(user) -> dict[str, int]:
 def match_page_queryset(user) -> QuerySet[Match]:
     """The matches `user` may open, with both profiles, the counsellor and the event log."""
     queryset = Match.objects.select_related(
-        "producer__owner", "buyer__owner", "counsellor", "requested_product"
+        "producer__owner", "buyer__owner", "counsellor", "requested_product", "outcome_declared_by"
     ).prefetch_related(
         Prefetch("events", queryset=MatchEvent.objects.select_related("actor").order_by("at", "id"))
     )

@@ -196,6 +196,11 @@ def notify_introduction_requested(match_id: int) -> int:
     return notifications.introduction_requested(match_id)
 
 
+@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+def notify_match_outcome(event_id: int) -> int:
+    return notifications.match_outcome(event_id)
+
+
 @shared_task
 @single_instance
 def escalate_overdue_matches() -> int:

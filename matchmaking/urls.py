@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("matches/<int:pk>/reject/", views.match_reject, name="match_reject"),
     path("matches/<int:pk>/respond/", views.match_respond, name="match_respond"),
     path("matches/<int:pk>/outcome/", views.match_outcome, name="match_outcome"),
+    path("matches/<int:pk>/outcome/confirm/", views.match_confirm_outcome, name="match_outcome_confirm"),
     path("matches/<int:pk>/reassign/", views.match_reassign, name="match_reassign"),
     path("leads/", views.leads, name="leads"),
     path("introductions/", views.introductions, name="introductions"),

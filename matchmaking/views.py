@@ -27,8 +27,9 @@ from accounts.forms import add_service_errors
 from accounts.models import ProducerProfile
 from catalogue.models import Product
 from catalogue.selectors import product_detail as visible_product
-from matchmaking import lifecycle, selectors
+from matchmaking import lifecycle, outcomes, selectors
 from matchmaking.forms import (
+    ConfirmOutcomeForm,
     ForwardForm,
     MatchActionForm,
     OutcomeForm,
@@ -125,6 +126,10 @@ def _respond_success(match: Match, data: dict) -> str:
 
 
 def _outcome_success(match: Match, data: dict) -> str:
+    if not outcomes.is_confirmed(match):
+        return _("Your outcome is declared. The other company is asked to confirm it.")
+    if match.outcome_confirmed_by_id != match.outcome_declared_by_id:
+        return _("The outcome is confirmed: both companies agree.")
     if match.status == MatchStatus.WON:
         return _("The deal is recorded as won.")
     return _("The deal is recorded as lost.")
@@ -156,7 +161,7 @@ ACTIONS: dict[str, _Action] = {
     ),
     "outcome": _Action(
         OutcomeForm,
-        lambda match, user, data: lifecycle.match_record_outcome(
+        lambda match, user, data: outcomes.match_record_outcome(
             match=match,
             actor=user,
             outcome=data["outcome"],
@@ -165,6 +170,13 @@ ACTIONS: dict[str, _Action] = {
             note=data["note"],
         ),
         _outcome_success,
+    ),
+    "confirm_outcome": _Action(
+        ConfirmOutcomeForm,
+        lambda match, user, data: outcomes.match_confirm_outcome(
+            match=match, actor=user, note=data["note"], declared_at=data["declared_at"]
+        ),
+        lambda match, data: _("Thank you: the outcome is confirmed."),
     ),
     "reassign": _Action(
         ReassignForm,
@@ -267,6 +279,7 @@ match_forward = _action_view("forward")
 match_reject = _action_view("reject")
 match_respond = _action_view("respond")
 match_outcome = _action_view("outcome")
+match_confirm_outcome = _action_view("confirm_outcome")
 match_reassign = _action_view("reassign")
 
 

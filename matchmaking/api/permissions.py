@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from matchmaking.policies import (
+    can_declare_outcome,
+    can_give_outcome,
     can_reassign_match,
-    can_record_outcome,
     can_request_introduction,
     can_respond_to_match,
     can_review_match,
@@ -30,9 +31,14 @@ class MayRespondToMatch(_MatchPolicy):
     policy = staticmethod(can_respond_to_match)
 
 
-class MayRecordOutcome(_MatchPolicy):
+class MayGiveOutcome(_MatchPolicy):
     message = _("You may not record this match's outcome.")
-    policy = staticmethod(can_record_outcome)
+    policy = staticmethod(can_give_outcome)
+
+
+class MayConfirmOutcome(_MatchPolicy):
+    message = _("Only the producer and the buyer of a match confirm its outcome.")
+    policy = staticmethod(can_declare_outcome)
 
 
 class MayReassignMatch(_MatchPolicy):

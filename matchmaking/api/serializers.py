@@ -11,6 +11,7 @@ from catalogue.models import Product
 from catalogue.policies import products_visible_to
 from matchmaking.lifecycle import NOTE_LENGTH
 from matchmaking.models import Match, MatchEvent, MatchStatus, RejectReason
+from matchmaking.outcomes import declarer_role, is_confirmed
 from matchmaking.policies import events_visible_to
 from matchmaking.reasons import render_breakdown
 from portal.api.fields import ScopedPrimaryKeyRelatedField
@@ -22,12 +23,29 @@ OUTCOME_CHOICES = [
 ]
 
 
+# Who declared an outcome, as the API names them (never who by email or id).
+DECLARERS = [
+    ("producer", _("The producer")),
+    ("buyer", _("The buyer")),
+    ("counsellor", _("The trade counsellor")),
+    ("staff", _("Export Bridge staff")),
+]
+
+
 class MatchEventSerializer(serializers.ModelSerializer):
     from_status = serializers.SerializerMethodField()
+    details = serializers.JSONField(
+        read_only=True,
+        help_text=_(
+            'What the event changed beyond the status. An outcome\'s: {"outcome": "declared", '
+            '"recorded", "corrected" or "confirmed", "before": {"result", "value", "currency", '
+            '"note"} or null, "after": {...}, "confirmed": true or false}.'
+        ),
+    )
 
     class Meta:
         model = MatchEvent
-        fields = ["at", "actor", "from_status", "to_status", "note"]
+        fields = ["at", "actor", "from_status", "to_status", "note", "details"]
         read_only_fields = fields
 
     def get_from_status(self, obj) -> str | None:
@@ -56,8 +74,29 @@ _outcome = inline_serializer(
     "MatchOutcome",
     fields={
         "result": serializers.ChoiceField(choices=OUTCOME_CHOICES),
-        "value": serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True),
-        "currency": serializers.CharField(allow_blank=True),
+        "value": serializers.DecimalField(
+            max_digits=16, decimal_places=2, allow_null=True, help_text=_("The deal's value, when won.")
+        ),
+        "currency": serializers.CharField(allow_blank=True, help_text=_("ISO 4217, when won.")),
+        "note": serializers.CharField(
+            allow_blank=True, help_text=_("What was agreed, or why the deal was lost.")
+        ),
+        "declared_by": serializers.ChoiceField(
+            choices=DECLARERS,
+            allow_null=True,
+            help_text=_(
+                "Who declared or last corrected it: the producer, the buyer, the counsellor or staff; "
+                "null for an outcome recorded before declarations were kept."
+            ),
+        ),
+        "declared_at": serializers.DateTimeField(allow_null=True),
+        "confirmed": serializers.BooleanField(
+            help_text=_(
+                "False while a company's declaration awaits the other company's confirmation; "
+                "what the counsellor or staff record is confirmed at once."
+            )
+        ),
+        "confirmed_at": serializers.DateTimeField(allow_null=True),
     },
     allow_null=True,
 )
@@ -130,10 +169,23 @@ class MatchOutputSerializer(serializers.ModelSerializer):
         if obj.status not in (MatchStatus.WON, MatchStatus.LOST):
             return None
         value = obj.outcome_value
+        field = serializers.DateTimeField()
+        confirmed = is_confirmed(obj)
         return {
             "result": obj.status,
             "value": None if value is None else str(value),
             "currency": obj.outcome_currency,
+            "note": obj.outcome_note,
+            "declared_by": declarer_role(obj),
+            "declared_at": field.to_representation(obj.outcome_declared_at)
+            if obj.outcome_declared_at
+            else None,
+            "confirmed": confirmed,
+            "confirmed_at": (
+                field.to_representation(obj.outcome_confirmed_at)
+                if confirmed and obj.outcome_confirmed_at
+                else None
+            ),
         }
 
 
@@ -208,6 +260,8 @@ class RespondInputSerializer(serializers.Serializer):
 
 
 class OutcomeInputSerializer(serializers.Serializer):
+    """matchmaking.outcomes holds the rules (a won deal's value and currency, a lost one's reason)."""
+
     outcome = serializers.ChoiceField(choices=OUTCOME_CHOICES)
     value = serializers.DecimalField(
         max_digits=16,
@@ -215,12 +269,29 @@ class OutcomeInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("The deal's value (with a currency)."),
+        help_text=_("The deal's value: required for won (above zero), dropped for lost."),
     )
     currency = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=3, help_text=_("ISO 4217, e.g. USD.")
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=3,
+        help_text=_("ISO 4217, e.g. USD: required for won."),
     )
-    note = _note()
+    note = _note(_("What was agreed; for lost, why (required)."))
+
+
+class ConfirmOutcomeInputSerializer(serializers.Serializer):
+    note = _note(_("Optional, kept in the match's log."))
+    declared_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Optional: the outcome's `declared_at` as the caller read it; if the outcome was "
+            "corrected since, 409 and nothing is confirmed."
+        ),
+    )
 
 
 class ReassignInputSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from matchmaking import lifecycle, sweeps, tasks
+from matchmaking import lifecycle, outcomes, sweeps, tasks
 from matchmaking.filtersets import MatchFilterSet
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
@@ -20,13 +20,15 @@ from portal import outbox
 from portal.api.permissions import IsPortalStaff
 
 from .permissions import (
+    MayConfirmOutcome,
+    MayGiveOutcome,
     MayReassignMatch,
-    MayRecordOutcome,
     MayRequestIntroduction,
     MayRespondToMatch,
     MayReviewMatch,
 )
 from .serializers import (
+    ConfirmOutcomeInputSerializer,
     ForwardInputSerializer,
     IntroductionInputSerializer,
     MatchOutputSerializer,
@@ -178,10 +180,33 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def respond(self, request, pk=None):
         return self._transition(RespondInputSerializer, lifecycle.match_respond)
 
-    @_transition_schema(OutcomeInputSerializer, "Connected → won (with the deal's value) or lost.")
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayRecordOutcome])
+    @_transition_schema(
+        OutcomeInputSerializer,
+        "Forwarded or connected → won (with the deal's value and currency) or lost (with the reason), "
+        "or a correction of a won or lost match (kept in `events`). The counsellor in scope and staff "
+        "record it, confirmed at once; the producer or the buyer declare it, and it stays "
+        '`"confirmed": false` until the other company confirms it (`outcome/confirm/`) or declares the '
+        "same deal. A company corrects what the companies declared (its correction then awaits the "
+        "other's confirmation), never what the counsellor recorded (409).",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayGiveOutcome])
     def outcome(self, request, pk=None):
-        return self._transition(OutcomeInputSerializer, lifecycle.match_record_outcome)
+        return self._transition(OutcomeInputSerializer, outcomes.match_record_outcome)
+
+    @_transition_schema(
+        ConfirmOutcomeInputSerializer,
+        "The other company confirms the outcome a company declared; the declarer cannot (409), nor "
+        "can anyone confirm an outcome already confirmed (409).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="outcome/confirm",
+        url_name="outcome-confirm",
+        permission_classes=[IsAuthenticated, MayConfirmOutcome],
+    )
+    def confirm_outcome(self, request, pk=None):
+        return self._transition(ConfirmOutcomeInputSerializer, outcomes.match_confirm_outcome)
 
     @_transition_schema(ReassignInputSerializer, "Hand the match to another counsellor; the status stays.")
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, MayReassignMatch])

@@ -16,8 +16,16 @@ from accounts.models import BuyerProfile, ProducerProfile
 from accounts.policies import can_view_buyer_contacts, can_view_producer_contacts
 from matchmaking import lifecycle
 from matchmaking.actions import available_actions
-from matchmaking.forms import ForwardForm, OutcomeForm, ReassignForm, RejectForm, RespondForm
+from matchmaking.forms import (
+    ConfirmOutcomeForm,
+    ForwardForm,
+    OutcomeForm,
+    ReassignForm,
+    RejectForm,
+    RespondForm,
+)
 from matchmaking.models import MatchStatus
+from matchmaking.outcomes import declarer_role, is_confirmed, outcome_of
 
 register = template.Library()
 
@@ -95,7 +103,9 @@ def match_panel(context, match):
     if actions.respond:
         forms["respond"] = form(RespondForm)
     if actions.outcome:
-        forms["outcome"] = form(OutcomeForm)
+        forms["outcome"] = form(OutcomeForm, initial=OutcomeForm.initial_for(match))
+    if actions.confirm_outcome:
+        forms["confirm_outcome"] = form(ConfirmOutcomeForm, initial=ConfirmOutcomeForm.initial_for(match))
     if actions.reassign:
         forms["reassign"] = form(ReassignForm, counsellors=context.get("handover_counsellors", ()))
     return _Panel(actions, forms)
@@ -137,3 +147,64 @@ def event_response(event, match) -> str:
     """What a party's response event decided, in the reader's language ("" for other events)."""
     response = lifecycle.event_response(event, match)
     return str(RESPONSES[response]) if response else ""
+
+
+# Who declared or recorded an outcome, as the pages name them.
+DECLARERS = {
+    "producer": _("the producer"),
+    "buyer": _("the buyer"),
+    "counsellor": _("the trade counsellor"),
+    "staff": _("Export Bridge staff"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def outcome_info(context, match) -> dict | None:
+    """The match's outcome as the page shows it: won or lost, the value, who declared it (in
+    the reader's words: "you", "the buyer"…), whether it is confirmed, and whose confirmation
+    it awaits. None while the match has none. Reads no rows (`outcome_declared_by` is selected
+    with the match)."""
+    outcome = outcome_of(match)
+    if outcome is None:
+        return None
+    user = context.get("user")
+    role = declarer_role(match)
+    by_you = user is not None and match.outcome_declared_by_id == getattr(user, "pk", None)
+    confirmed = is_confirmed(match)
+    awaiting = None
+    if not confirmed and role in ("producer", "buyer"):
+        awaiting = "buyer" if role == "producer" else "producer"
+    return {
+        "outcome": outcome,
+        "role": role,
+        "by": _("you") if by_you else DECLARERS.get(role, ""),
+        "at": match.outcome_declared_at,
+        "confirmed": confirmed,
+        "confirmed_at": match.outcome_confirmed_at if confirmed else None,
+        "awaiting": awaiting,
+        "recorded": role in ("counsellor", "staff"),
+    }
+
+
+OUTCOME_CHANGES = {
+    "declared": _("Outcome declared"),
+    "recorded": _("Outcome recorded"),
+    "corrected": _("Outcome corrected"),
+    "confirmed": _("Outcome confirmed"),
+}
+
+
+@register.simple_tag
+def outcome_change(event) -> dict | None:
+    """An outcome event's change for the history: what was done, and the outcome before and
+    after (each {"result", "value", "currency", "note"}); None for other events."""
+    details = event.details or {}
+    change = details.get("outcome")
+    if change not in OUTCOME_CHANGES:
+        return None
+    return {
+        "label": OUTCOME_CHANGES[change],
+        "change": change,
+        "before": details.get("before") if change == "corrected" else None,
+        "after": details.get("after"),
+    }

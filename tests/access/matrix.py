@@ -31,8 +31,8 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 895 cells from 152 rows
-(491 on the API, 380 on the pages; 357 allowed, 514 refused), checked by
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 907 cells from 154 rows
+(497 on the API, 410 on the pages; 371 allowed, 536 refused), checked by
 `test_the_cell_count_is_the_documented_one`.
 """
 
@@ -410,14 +410,19 @@ API_ROWS = [
     api("matches", "respond", "POST", "proposed-in-scope", M + "respond/",
                                                                 (NO,      HIDDEN,  HIDDEN, NO,  HIDDEN, NO), target="matches.proposed",
         body={"decision": "accept"}, state=match_state("matches.proposed")),
+    # The outcome: the counsellor in scope and staff record it; the match's companies declare it
+    # (a forwarded or connected match), the other company confirms it (matchmaking.outcomes).
     api("matches", "outcome", "POST", "connected-own", M + "outcome/",
-                                                                (NO,      NO,      HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.conn_own",
+                                                                (NO,      ok(200), HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.conn_own",
         body={"outcome": "won", "value": "25000", "currency": "USD"}, state=match_state("matches.conn_own")),
     api("matches", "outcome", "POST", "forwarded-own", M + "outcome/",
-                                                                (NO,      NO,      NO,   CONFLICT, HIDDEN, CONFLICT), target="matches.fwd_own",
-        body={"outcome": "lost"}, state=match_state("matches.fwd_own")),
+                                                                (NO,      ok(200), ok(200), ok(200), HIDDEN, ok(200)), target="matches.fwd_own",
+        body={"outcome": "lost", "note": "Lost on price."}, state=match_state("matches.fwd_own")),
     api("matches", "outcome", "POST", "pool", M + "outcome/",   (NO,      HIDDEN,  HIDDEN, NO,  NO,   CONFLICT), target="matches.pool",
-        body={"outcome": "won"}, state=match_state("matches.pool")),
+        body={"outcome": "won", "value": "1000", "currency": "USD"}, state=match_state("matches.pool")),
+    api("matches", "outcome-confirm", "POST", "forwarded-own", M + "outcome/confirm/",
+                                                                (NO,      CONFLICT, CONFLICT, NO, HIDDEN, NO), target="matches.fwd_own",
+        body={"note": ""}, state=value_of("matches.fwd_own", "status", "outcome_confirmed_at")),
     api("matches", "reassign", "POST", "proposed-in-scope", M + "reassign/",
                                                                 (NO,      HIDDEN,  HIDDEN, ok(200), HIDDEN, ok(200)), target="matches.proposed",
         body=_counsellor_out(), state=match_state("matches.proposed")),
@@ -575,8 +580,11 @@ PAGE_ROWS = [
                                                                 (NO,      HIDDEN,  HIDDEN, NO,  HIDDEN, NO), target="matches.fwd_other",
         body={"decision": "decline"}, state=match_state("matches.fwd_other")),
     page("matches", "outcome", "POST", "connected-own", MP + "outcome/",
-                                                                (NO,      NO,      HIDDEN, OK,  HIDDEN, OK), target="matches.conn_own",
+                                                                (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="matches.conn_own",
         body={"outcome": "won", "value": "25000", "currency": "USD"}, state=match_state("matches.conn_own")),
+    page("matches", "outcome-confirm", "POST", "forwarded-own", MP + "outcome/confirm/",
+                                                                (NO,      no(302), no(302), NO, HIDDEN, NO), target="matches.fwd_own",
+        body={"note": ""}, state=value_of("matches.fwd_own", "status", "outcome_confirmed_at")),
     page("matches", "reassign", "POST", "proposed-in-scope", MP + "reassign/",
                                                                 (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed",
         body=_counsellor_out(), state=match_state("matches.proposed")),

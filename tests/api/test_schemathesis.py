@@ -63,6 +63,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from counsellors import briefs
+from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
 from tests.factories import UserFactory, hs_sector
 from tests.matchmaking.conftest import make_buyer, make_producer
@@ -159,6 +160,10 @@ def world():
         make_match(producer, make_buyer(country="SY"), status=MatchStatus.LOST, counsellor=desk),
         make_match(bare_producer, bare_buyer, status=MatchStatus.FORWARDED, counsellor=None),
         make_match(bare_producer, buyer, status=MatchStatus.PROPOSED, counsellor=None),
+        # Won as its buyer declared it, awaiting the producer's confirmation.
+        declared_won(
+            make_match(producer, make_buyer(country="IQ"), status=MatchStatus.CONNECTED, counsellor=desk)
+        ),
     ]
     brief = briefs.brief_create(
         author=desk, data={"title": "Fridges in Iraq", "body": "Demand is **up**.", "sectors": ["841810"]}
@@ -189,6 +194,12 @@ def world():
         "users": [user.pk for user in [*users.values(), *spare] if user is not None],
     }
     return {"users": users, "ids": ids, "seeds": _valid_bodies(ids, producer, desk, outsider, spare)}
+
+
+def declared_won(match):
+    return outcomes.match_record_outcome(
+        match=match, actor=match.buyer.owner, outcome="won", value="5000", currency="USD", note="Signed."
+    )
 
 
 def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
@@ -287,6 +298,7 @@ def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
             "currency": "USD",
             "note": "",
         },
+        "POST /api/v1/matches/{id}/outcome/confirm/": {"note": "Confirmed."},
         "POST /api/v1/matches/{id}/reassign/": {"counsellor": outsider.pk, "note": "Your market."},
         "POST /api/v1/matches/rematch/": {"producer": producer.pk},
     }
@@ -513,6 +525,7 @@ WRITERS = {
     "POST /api/v1/matches/{id}/reject/": "counsellor",
     "POST /api/v1/matches/{id}/respond/": "producer",
     "POST /api/v1/matches/{id}/outcome/": "counsellor",
+    "POST /api/v1/matches/{id}/outcome/confirm/": "producer",
     "POST /api/v1/matches/{id}/reassign/": "counsellor",
     "POST /api/v1/matches/rematch/": "staff",
 }
@@ -526,6 +539,7 @@ PATH_OBJECT = {
     "matches/{id}/forward": 0,  # proposed, the desk's
     "matches/{id}/reject": 0,
     "matches/{id}/respond": 1,  # forwarded, the producer's
+    "matches/{id}/outcome/confirm": 9,  # won as the buyer declared it (before "outcome": found first)
     "matches/{id}/outcome": 3,  # connected, the desk's
     "matches/{id}/reassign": 0,
 }

@@ -320,5 +320,15 @@ def test_a_won_match_shows_its_outcome(api, matches, staff):
         status=MatchStatus.WON, outcome_value=Decimal("125000"), outcome_currency="USD"
     )
     data = api(staff).get(f"{URL}{matches['forwarded'].pk}/").json()
-    assert data["outcome"] == {"result": "won", "value": "125000.00", "currency": "USD"}
+    # Recorded before parties could declare outcomes (no declaration date): the counsellor's, confirmed.
+    assert data["outcome"] == {
+        "result": "won",
+        "value": "125000.00",
+        "currency": "USD",
+        "note": "",
+        "declared_by": None,
+        "declared_at": None,
+        "confirmed": True,
+        "confirmed_at": None,
+    }
     assert Match.objects.filter(source=MatchSource.ENGINE).count() == 3

@@ -234,63 +234,6 @@ def test_a_decision_is_accept_or_decline(forwarded):
     assert field_of(error) == {"decision"}
 
 
-# --- Outcome -----------------------------------------------------------------------------
-
-
-def test_the_counsellor_records_a_won_deal(connected, desk):
-    lifecycle.match_record_outcome(
-        match=connected, actor=desk, outcome="won", value="125000.5", currency="usd", note="Signed"
-    )
-    match = reloaded(connected)
-    assert match.status == MatchStatus.WON
-    assert match.outcome_value == Decimal("125000.50")
-    assert match.outcome_currency == "USD"
-    assert match.outcome_note == "Signed"
-    assert events(match) == [(desk.pk, MatchStatus.CONNECTED, MatchStatus.WON, "Signed")]
-
-
-def test_staff_record_a_lost_deal_without_a_value(connected, staff):
-    lifecycle.match_record_outcome(match=connected, actor=staff, outcome="lost")
-    match = reloaded(connected)
-    assert (match.status, match.outcome_value, match.outcome_currency) == (MatchStatus.LOST, None, "")
-
-
-@pytest.mark.parametrize(
-    ("arguments", "field"),
-    [
-        ({"outcome": "won", "value": "-5", "currency": "USD"}, "value"),
-        ({"outcome": "won", "value": "lots", "currency": "USD"}, "value"),
-        ({"outcome": "won", "value": "100", "currency": "DOLLARS"}, "currency"),
-        ({"outcome": "won", "value": "100", "currency": "ABC"}, "currency"),
-        ({"outcome": "won", "value": "100"}, "currency"),
-        ({"outcome": "connected"}, "outcome"),
-    ],
-)
-def test_bad_outcomes_are_field_errors(connected, desk, arguments, field):
-    with pytest.raises(ValidationError) as error:
-        lifecycle.match_record_outcome(match=connected, actor=desk, **arguments)
-    assert field_of(error) == {field}
-    assert reloaded(connected).status == MatchStatus.CONNECTED
-
-
-def test_only_a_connected_match_gets_an_outcome(forwarded, desk):
-    with pytest.raises(Conflict):
-        lifecycle.match_record_outcome(match=forwarded, actor=desk, outcome="won")
-    won = make_match(status=MatchStatus.WON, counsellor=desk)
-    with pytest.raises(Conflict):
-        lifecycle.match_record_outcome(match=won, actor=desk, outcome="lost")
-
-
-def test_others_do_not_record_outcomes(connected):
-    pooled = make_match(status=MatchStatus.CONNECTED)
-    for actor in (make_counsellor("IQ"), connected.producer.owner, connected.buyer.owner):
-        with pytest.raises(PermissionDenied):
-            lifecycle.match_record_outcome(match=connected, actor=actor, outcome="lost")
-    with pytest.raises(PermissionDenied):  # the pool's connected matches are staff's to close
-        lifecycle.match_record_outcome(match=pooled, actor=make_counsellor("DE"), outcome="lost")
-    assert reloaded(connected).status == MatchStatus.CONNECTED
-
-
 # --- Reassign ----------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
-"""POST /api/v1/matches/{id}/forward|reject|respond|outcome|reassign/ and /api/v1/introductions/
+"""POST /api/v1/matches/{id}/forward|reject|respond|reassign/ and /api/v1/introductions/
 per role: 404 where the match is not visible, 403 where it is but the action is not the
-caller's, 409 on an illegal transition, 400 with field errors; contacts per the roles table."""
+caller's, 409 on an illegal transition, 400 with field errors; contacts per the roles table.
+The outcome's endpoints are in test_outcomes_api.py."""
 
 import pytest
 
@@ -136,7 +137,6 @@ def test_parties_see_a_forwarded_match_but_do_not_review_it(api, forwarded):
         assert api(party).post(url(forwarded, "forward"), {}).status_code == 403
         assert api(party).post(url(forwarded, "reject"), {}).status_code == 403  # 403 before 400
         assert api(party).post(url(forwarded, "reassign"), {"counsellor": party.pk}).status_code == 403
-        assert api(party).post(url(forwarded, "outcome"), {"outcome": "won"}).status_code == 403
 
 
 def test_reviewing_twice_is_a_conflict(api, forwarded, desk, staff):
@@ -247,52 +247,6 @@ def test_contacts_follow_the_roles_table(api, forwarded, desk, staff):
     for caller in (desk, staff):
         body = api(fresh(caller)).get(detail).json()
         assert shown(body["producer"]) and shown(body["buyer"])
-
-
-# --- Outcome ---------------------------------------------------------------------------------------
-
-
-def test_the_counsellor_records_a_won_deal(api, connected, desk):
-    body = {"outcome": "won", "value": "125000.50", "currency": "usd", "note": "Signed in Erbil"}
-    response = api(desk).post(url(connected, "outcome"), body)
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == MatchStatus.WON
-    assert response.json()["outcome"] == {"result": "won", "value": "125000.50", "currency": "USD"}
-
-
-def test_staff_record_a_lost_deal(api, connected, staff):
-    response = api(staff).post(url(connected, "outcome"), {"outcome": "lost"})
-    assert response.status_code == 200
-    assert response.json()["outcome"] == {"result": "lost", "value": None, "currency": ""}
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"outcome": "won", "value": "-10", "currency": "USD"}, "value"),
-        ({"outcome": "won", "value": "ten", "currency": "USD"}, "value"),
-        ({"outcome": "won", "value": "10", "currency": "ABC"}, "currency"),
-        ({"outcome": "won", "value": "10"}, "currency"),
-        ({"outcome": "connected"}, "outcome"),
-        ({}, "outcome"),
-    ],
-)
-def test_a_bad_outcome_is_a_field_error(api, connected, desk, body, field):
-    response = api(desk).post(url(connected, "outcome"), body)
-    assert response.status_code == 400
-    assert field in response.json()
-    assert Match.objects.get(pk=connected.pk).status == MatchStatus.CONNECTED
-
-
-def test_an_outcome_before_the_connection_is_a_conflict(api, forwarded, desk):
-    assert api(desk).post(url(forwarded, "outcome"), {"outcome": "won"}).status_code == 409
-
-
-def test_outcomes_are_the_holders_or_staffs(api, connected, outsider):
-    assert api(outsider).post(url(connected, "outcome"), {"outcome": "lost"}).status_code == 404
-    # Staff connected it from the pool: it stays with staff, out of every counsellor's sight.
-    pooled = make_match(status=MatchStatus.CONNECTED)
-    assert api(outsider).post(url(pooled, "outcome"), {"outcome": "lost"}).status_code == 404
 
 
 # --- Reassign ----------------------------------------------------------------------------------------
