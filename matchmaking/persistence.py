@@ -89,7 +89,9 @@ class Scope:
         return cls(everything=True)
 
     def queryset(self):
-        queryset = Match.objects.all()
+        # The companies' pairs only: a buying request's matches are keyed on (producer,
+        # request) and written by matchmaking.request_persistence.
+        queryset = Match.objects.filter(request__isnull=True)
         if self.everything:
             return queryset
         if self.producer_id is not None:
@@ -492,8 +494,8 @@ class _PostgresWriter(_Writer):
     def events(self, ids: list[int], from_status: str, to_status: str, note: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {_EVENTS} (match_id, at, actor_id, from_status, to_status, note) "
-                f"SELECT unnest(%s::bigint[]), %s::timestamptz, NULL, %s, %s, %s",
+                f"INSERT INTO {_EVENTS} (match_id, at, actor_id, from_status, to_status, note, details) "
+                f"SELECT unnest(%s::bigint[]), %s::timestamptz, NULL, %s, %s, %s, '{{}}'::jsonb",
                 [list(ids), self.now, from_status, to_status, note],
             )
 

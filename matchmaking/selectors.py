@@ -99,7 +99,13 @@ def staff_match_figures(user) -> dict[str, int]:
 def match_page_queryset(user) -> QuerySet[Match]:
     """The matches `user` may open, with both profiles, the counsellor and the event log."""
     queryset = Match.objects.select_related(
-        "producer__owner", "buyer__owner", "counsellor", "requested_product", "outcome_declared_by"
+        "producer__owner",
+        "buyer__owner",
+        "counsellor",
+        "requested_product",
+        "outcome_declared_by",
+        "request",
+        "request_line__sector",
     ).prefetch_related(
         Prefetch("events", queryset=MatchEvent.objects.select_related("actor").order_by("at", "id"))
     )
@@ -116,7 +122,7 @@ def party_matches(user, *, side: str, status: str | None = None) -> QuerySet[Mat
     """A producer's leads or a buyer's introductions: its own matches once forwarded (never
     proposed ones), those awaiting its answer first, then the newest."""
     queryset = Match.objects.filter(**{f"{side}__owner": user}).select_related(
-        "producer", "buyer", "counsellor", "requested_product"
+        "producer", "buyer", "counsellor", "requested_product", "request"
     )
     queryset = matches_visible_to(user, queryset)
     if status:
@@ -147,11 +153,12 @@ def introduction_context(user, producer: ProducerProfile) -> dict:
 
 
 def buyer_match_with(user, producer: ProducerProfile) -> Match | None:
-    """The signed-in buyer's match with `producer`, if any (its status and source only)."""
+    """The signed-in buyer's match with `producer`, if any (its status and source only): the
+    companies' pair, which an introduction request writes to (not a buying request's match)."""
     if not (user and user.is_authenticated and user.is_buyer):
         return None
     return (
-        Match.objects.filter(buyer__owner=user, producer=producer)
+        Match.objects.filter(buyer__owner=user, producer=producer, request__isnull=True)
         .only("id", "status", "source", "producer_id", "buyer_id")
         .first()
     )
