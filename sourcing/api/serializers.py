@@ -13,7 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import CODE_LENGTH
-from portal.api.fields import BoundedListField
+from accounts.models import BuyerProfile
+from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
 from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
 from portal.content import shown_text
 from portal.validation import MAX_NUMBER_LENGTH, max_length
@@ -178,9 +179,21 @@ class RequestLineInputSerializer(serializers.Serializer):
     )
 
 
+def nameable_buyers(user, queryset):
+    """Staff name any buyer; a buyer only its own company (another's id "does not exist")."""
+    return queryset if user.is_portal_staff else queryset.filter(owner_id=user.pk)
+
+
 class RequestInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     """Types only; sourcing.services decides what is valid. A one-line request may give its
     line's `hs_code`, `quantity`, `unit` and `target_price` at the top instead of `lines`."""
+
+    buyer = ScopedPrimaryKeyRelatedField(
+        queryset=BuyerProfile.objects.all(),
+        scope=nameable_buyers,
+        required=False,
+        help_text=_("Staff only, on creation: whose request this is."),
+    )
 
     title = serializers.CharField(
         required=False, allow_blank=True, max_length=max_length(BuyingRequest, "title")

@@ -141,7 +141,8 @@ class RequestViewSet(
         if not can_create_request(request.user):
             raise PermissionDenied(_("Only buyers post buying requests."))
         data = self.service_input(partial=False)
-        obj = self._run(lambda: services.request_create(actor=request.user, data=data))
+        buyer = data.pop("buyer", None)
+        obj = self._run(lambda: services.request_create(actor=request.user, data=data, buyer=buyer))
         return self.service_output(obj, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -149,6 +150,8 @@ class RequestViewSet(
         if not can_edit_request(request.user, obj):  # 403 before any field is judged
             raise PermissionDenied(_("You may not change this request."))
         data = self.service_input(partial=True)
+        if "buyer" in data:
+            raise ValidationError({"buyer": [_("A request cannot move to another buyer.")]})
         obj = self._run(lambda: services.request_update(request=obj, actor=request.user, data=data))
         return self.service_output(obj)
 

@@ -236,6 +236,17 @@ def test_a_one_line_request_is_posted_with_its_line_at_the_top(api, buyer):
     assert (response.json()["hs_code"], response.json()["quantity"]) == ("8413", "40.00")
 
 
+def test_staff_post_for_a_buyer_and_a_buyer_only_for_itself(api, staff, buyer, other_buyer):
+    response = api(staff).post(LIST, body(buyer=other_buyer.pk), format="json")
+    assert response.status_code == 201 and response.json()["buyer"] == other_buyer.pk
+    response = api(buyer.owner).post(LIST, body(buyer=other_buyer.pk), format="json")
+    assert response.status_code == 400 and "buyer" in response.json()
+    response = api(buyer.owner).post(LIST, body(buyer=buyer.pk), format="json")
+    assert response.status_code == 201
+    patched = api(staff).patch(f"{LIST}{response.json()['id']}/", {"buyer": other_buyer.pk}, format="json")
+    assert patched.status_code == 400
+
+
 @pytest.mark.parametrize("role", ["producer", "counsellor", "staff"])
 def test_only_buyers_post(api, role):
     response = api(UserFactory(role=role)).post(LIST, body(), format="json")
@@ -303,12 +314,10 @@ def test_bad_input_is_400_with_field_errors(api, buyer, changes):
 
 
 def test_fields_a_buyer_may_not_set_are_ignored(api, buyer, other_buyer):
-    data = body(
-        status="published", buyer=other_buyer.pk, owner=other_buyer.owner_id, published_at="2020-01-01"
-    )
+    data = body(status="published", owner=other_buyer.owner_id, published_at="2020-01-01")
     data["lines"][0]["colour"] = "red"
     response = api(buyer.owner).post(LIST, data, format="json")
-    assert response.status_code == 201
+    assert response.status_code == 201, response.content
     request = BuyingRequest.objects.get(pk=response.json()["id"])
     assert (request.status, request.buyer, request.published_at) == ("pending", buyer, None)
 
@@ -406,3 +415,18 @@ def test_answers_come_in_the_asked_language(api, buyer):
     response = api(buyer.owner, language="fa").post(LIST, body(title=""), format="json")
     assert response.status_code == 400
     assert response.json()["title"] == ["این فیلد لازم است."] or response.json()["title"]
+
+
+def test_a_list_costs_the_same_queries_however_long(
+    api, buyer, producer, desk, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_request(buyer, status=RequestStatus.PUBLISHED)
+    for user in (buyer.owner, producer.owner, desk):
+        with django_assert_max_num_queries(14):
+            assert len(api(user).get(LIST).json()["results"]) == 3
+    for _ in range(10):
+        make_request(buyer, status=RequestStatus.PUBLISHED)
+    for user in (buyer.owner, producer.owner, desk):
+        with django_assert_max_num_queries(14):
+            assert len(api(user).get(LIST).json()["results"]) == 13
