@@ -6,6 +6,7 @@ from accounts import policies as account_policies
 from accounts.signals import buyer_changed, producer_changed
 from catalogue.pages import register_producer_page_context
 from catalogue.signals import product_changed
+from sourcing import policies as sourcing_policies
 from sourcing.signals import request_changed
 
 from . import policies, receivers, selectors
@@ -24,5 +25,9 @@ def install() -> None:
     # matches a counsellor sees.
     account_policies.register_revealed_profiles(policies.revealed_counterpart_ids)
     account_policies.register_match_profiles(policies.visible_match_profile_ids)
+    # A buying request's buyer is revealed to a producer by a forwarded match on it; the
+    # producers' board reaches the regions of their target markets.
+    sourcing_policies.register_buyer_revealer(policies.revealed_request_ids)
+    sourcing_policies.register_market_regions(policies.same_region_markets)
     # The producer and product pages offer a buyer the introduction to ask for (or its state).
     register_producer_page_context("matchmaking.introduction", selectors.introduction_context)

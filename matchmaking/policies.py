@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from matchmaking.engine import default_regions
 from matchmaking.models import REVEALS_CONTACTS, VISIBLE_TO_PARTIES, Match, MatchStatus
 
 
@@ -194,3 +195,26 @@ def revealed_counterpart_ids(user) -> frozenset[int]:
             cached = frozenset(live.filter(producer__owner=user).values_list("buyer_id", flat=True))
         user._revealed_counterpart_ids = cached
     return cached
+
+
+# --- What the buying requests ask (registered in sourcing.policies) ------------------------
+
+
+def revealed_request_ids(user, request_ids=None) -> frozenset[int]:
+    """The buying requests (among `request_ids`; None: any) whose buyer a match forwarded to
+    the producer `user` reveals: a match on that request, forwarded or further
+    (REVEALS_CONTACTS). Registered in `sourcing.policies` (`MatchmakingConfig.ready()`)."""
+    if not _signed_in(user) or not user.is_producer:
+        return frozenset()
+    matches = Match.objects.filter(producer__owner=user, request__isnull=False, status__in=REVEALS_CONTACTS)
+    if request_ids is not None:
+        matches = matches.filter(request_id__in=list(request_ids))
+    return frozenset(matches.values_list("request_id", flat=True))
+
+
+def same_region_markets(countries) -> frozenset[str]:
+    """Every country in the world region (the engine's, UN M49) of one of `countries`.
+    Registered in `sourcing.policies`: a producer's board reaches its target markets' regions."""
+    regions = default_regions()
+    wanted = {regions.market_region(code) for code in countries} - {None}
+    return frozenset(code for code, region in regions.market_regions.items() if region in wanted)

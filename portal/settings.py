@@ -428,6 +428,8 @@ SPECTACULAR_SETTINGS = {
         "MatchStatusEnum": "matchmaking.models.MatchStatus",
         "PartyResponseEnum": "matchmaking.models.PartyResponse",
         "MatchOutcomeEnum": "matchmaking.api.serializers.OUTCOME_CHOICES",
+        "RequestStatusEnum": "sourcing.models.RequestStatus",
+        "CapacityUnitEnum": "taxonomy.models.CapacityUnit",
         # A user's preferred language and the language of a text are the same five codes.
         "LanguageEnum": LANGUAGES,
     },
@@ -502,6 +504,11 @@ CELERY_BEAT_SCHEDULE = {
     "matchmaking-recover-sweep": {
         "task": "matchmaking.tasks.recover_sweep",
         "schedule": env.int("MATCHING_SWEEP_RECOVER_SECONDS", default=60),
+    },
+    # Published buying requests whose deadline has passed are closed (sourcing/services.py).
+    "sourcing-close-expired-requests": {
+        "task": "sourcing.tasks.close_expired_requests",
+        "schedule": crontab(hour=0, minute=15),
     },
     "matchmaking-nightly-sweep": {
         "task": "matchmaking.tasks.sweep_all",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("catalogue.my_urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("", include("sourcing.urls")),
     path("", include("matchmaking.urls")),
     path("counsellor/", include("counsellors.urls")),
     path("digests/", include("digests.urls")),

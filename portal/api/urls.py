@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("taxonomy.api.urls")),
     path("", include("catalogue.api.urls")),
+    path("", include("sourcing.api.urls")),
     path("", include("matchmaking.api.urls")),
     path("", include("counsellors.api.urls")),
     path("", include("digests.api.urls")),
