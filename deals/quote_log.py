@@ -21,9 +21,10 @@ CREATED, WITHDRAWN, ACCEPTED, DECLINED, EXPIRED = "created", "withdrawn", "accep
 
 
 def summary(quote: Quote) -> str:
-    """ "1,250 USD per unit × 2,000 units, CIF, 45 days, valid until 1 March 2026" in the active language."""
+    """ "2,000 units at 1,250 USD per unit, CIF, lead time 45 days, valid until 1 March 2026"
+    in the active language."""
     return _(
-        "%(price)s %(currency)s per %(unit)s × %(quantity)s %(unit)s, %(incoterm)s, "
+        "%(quantity)s %(unit)s at %(price)s %(currency)s per unit, %(incoterm)s, "
         "lead time %(days)s days, valid until %(date)s"
     ) % {
         "price": format_number(quote.unit_price),
