@@ -199,6 +199,7 @@ class _Facts:
                 visible_to_parties_q("match__"),
                 from_status__in=(MatchStatus.FORWARDED, MatchStatus.CONNECTED),
             )
+            .exclude(details__has_key="quote")  # a quote's event keeps the status: no response
             .filter(self._parties_q("match__", producers, buyers))
             .order_by("at", "pk")
             .values(*_EVENT_FIELDS, *(f"match__{name}" for name in _PARTY_MATCH_FIELDS))
@@ -288,6 +289,7 @@ class _Facts:
                 from_status=MatchStatus.FORWARDED,
                 to_status__in=(MatchStatus.FORWARDED, MatchStatus.DECLINED, MatchStatus.CONNECTED),
             )
+            .exclude(details__has_key="quote")  # a quote's event keeps the status: no response
             .filter(_among("match__counsellor", ids))
             .order_by("-at", "-pk")
             .values(*_EVENT_FIELDS, *(f"match__{name}" for name in _MATCH_FIELDS))

@@ -90,8 +90,9 @@ def _event(match: Match, *, actor: User | None, from_status: str, note: str = ""
 def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
     """(side, "accept" or "decline") when `event` is a party's response to the forwarded match:
     made by its producer or buyer from `forwarded`, to forwarded or connected (accepted) or to
-    declined."""
-    if event.from_status != MatchStatus.FORWARDED:
+    declined. An event with `details` is never one (a quote's, which deals writes keeping the
+    status)."""
+    if event.from_status != MatchStatus.FORWARDED or event.details:
         return None
     side = side_owned_by(event.actor_id, match)
     if side is None:

@@ -429,6 +429,7 @@ SPECTACULAR_SETTINGS = {
         "PartyResponseEnum": "matchmaking.models.PartyResponse",
         "MatchOutcomeEnum": "matchmaking.api.serializers.OUTCOME_CHOICES",
         "RequestStatusEnum": "sourcing.models.RequestStatus",
+        # A product's capacity unit, a request line's and a quote's unit.
         "CapacityUnitEnum": "taxonomy.models.CapacityUnit",
         # A user's preferred language and the language of a text are the same five codes.
         "LanguageEnum": LANGUAGES,
@@ -494,6 +495,11 @@ CELERY_BEAT_SCHEDULE = {
     "matchmaking-outcome-checkins": {
         "task": "matchmaking.tasks.send_outcome_checkins",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Open quotes past their validity expire (deals/quote_expiry.py), just after midnight.
+    "deals-expire-quotes": {
+        "task": "deals.tasks.expire_quotes",
+        "schedule": crontab(hour=0, minute=20),
     },
     # Tasks that could not be published (broker down) wait in the outbox; sent again from here.
     "portal-resend-pending-tasks": {

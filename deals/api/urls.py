@@ -1,0 +1,17 @@
+"""The deals' API routes (included under /api/v1/ by portal.api.urls)."""
+
+from django.urls import path
+
+from portal.api.routers import SimpleRouter
+
+from . import quotes
+
+router = SimpleRouter()
+router.register("quotes", quotes.QuoteViewSet, basename="quote")
+
+urlpatterns = [
+    # Quotes
+    path("matches/<int:match_id>/quotes/", quotes.MatchQuoteList.as_view(), name="match-quote-list"),
+    path("requests/<int:request_id>/quotes/", quotes.RequestQuoteList.as_view(), name="request-quote-list"),
+    *router.urls,
+]
