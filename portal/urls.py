@@ -22,6 +22,7 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("", include("matchmaking.urls")),
     path("counsellor/", include("counsellors.urls")),
+    path("", include("deals.urls")),
     path("digests/", include("digests.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

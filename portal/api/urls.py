@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("catalogue.api.urls")),
     path("", include("matchmaking.api.urls")),
     path("", include("counsellors.api.urls")),
+    path("", include("deals.api.urls")),
     path("", include("digests.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", swagger, name="api-docs"),
