@@ -168,7 +168,8 @@ def test_the_email_speaks_the_recipients_language_isolates_names_and_links_the_c
 @pytest.mark.postgres
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_tasks_at_once_send_one_email_each(world, mailoutbox):
+def test_two_tasks_at_once_send_one_email_each(world, mailoutbox, monkeypatch):
+    monkeypatch.setattr(outbox, "send_safely", lambda *args, **kwargs: None)  # the race runs them
     post(world, "producer")
     barrier = threading.Barrier(2)
     results: list = []
@@ -185,5 +186,5 @@ def test_two_tasks_at_once_send_one_email_each(world, mailoutbox):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(results) == [0, 2] or sum(results) == 2
+    assert sum(results) == 2  # one email each to the buyer and the counsellor, from either run
     assert recipients(mailoutbox) == sorted([world.buyer.email, world.counsellor.email])
