@@ -11,8 +11,10 @@ from celery import shared_task
 from portal.locks import single_instance
 from portal.tasks import TransactionAwareTask
 
-from . import quote_expiry, quote_notifications
+from . import notices, quote_expiry, quote_notifications
 
+# An SMTP failure is retried with backoff; what went out before it is not sent again (each
+# participant's notice is marked in its own transaction).
 _MAIL_RETRY = {
     "autoretry_for": (OSError,),
     "retry_backoff": 30,
@@ -32,3 +34,10 @@ def notify_quote_event(event_id: int) -> int:
 def expire_quotes() -> int:
     """Daily: open quotes past their validity expire."""
     return quote_expiry.expire_quotes()
+
+
+@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+def notify_new_messages(match_id: int) -> int:
+    """Some minutes after a message: one email to each participant with messages they have
+    neither read nor been told of (deals.notices)."""
+    return notices.send_message_notices(match_id)

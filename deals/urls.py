@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import quote_views
+from . import conversation_views, quote_views
 
 app_name = "deals"
 
@@ -13,4 +13,8 @@ urlpatterns: list = [
     path("quotes/<int:pk>/decline/", quote_views.quote_decline, name="quote-decline"),
     path("quotes/<int:pk>/withdraw/", quote_views.quote_withdraw, name="quote-withdraw"),
     path("requests/<int:pk>/quotes/", quote_views.request_quotes, name="request-quotes"),
+    # The conversation
+    path("matches/<int:pk>/conversation/", conversation_views.conversation, name="conversation"),
+    path("messages/", conversation_views.inbox, name="inbox"),
+    path("deals/attachments/<str:token>/", conversation_views.attachment, name="attachment"),
 ]

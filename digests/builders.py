@@ -10,10 +10,14 @@ A digest never shows more than the pages would (`matchmaking.policies`): produce
 buyers see their matches once forwarded and only company names (contacts stay on the match
 page); counsellors the matches routed to them plus the unassigned pool; staff everything.
 
-    producer    new leads · changes in the leads
-    buyer       new introductions · changes in them · new products in the sought sectors
-    counsellor  new in the queue · ageing in the queue · responses · outcomes due
+    producer    new leads · changes in the leads · unread messages
+    buyer       new introductions · changes in them · new products in the sought sectors ·
+                unread messages
+    counsellor  new in the queue · ageing in the queue · responses · outcomes due · unread messages
     staff       escalations (proposed past the escalation age)
+
+Unread messages: the conversations (deals) with messages others wrote in the window that the
+reader has still not read, one line each (one query for every role of the batch).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from django_countries import countries
 from accounts.models import BuyerProfile
 from catalogue.models import Product
 from counsellors.selectors import queue_sort_key, short_name
+from deals.conversation_selectors import unread_in_window
+from deals.policies import CONVERSATION_STATUSES
 from digests.content import Digest, DigestItem, DigestSection
 from matchmaking.ageing import OVERDUE, ageing_q, checkin_due_q, overdue_q, service_levels, service_state
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, PartyResponse
@@ -144,6 +150,8 @@ class _Facts:
     responses: dict = field(default_factory=lambda: defaultdict(list))
     outcomes_due: dict = field(default_factory=lambda: defaultdict(list))
     escalations: list = field(default_factory=list)
+    # user id → match id → that conversation's unread messages of the window
+    unread: dict = field(default_factory=lambda: defaultdict(dict))
 
     def window(self, field_name: str) -> Q:
         return Q(**{f"{field_name}__gt": self.since, f"{field_name}__lte": self.until})
@@ -159,6 +167,8 @@ class _Facts:
             self._gather_products(buyers)
         if counsellors:
             self._gather_counsellors(counsellors)
+        if producers or buyers or counsellors:
+            self._gather_messages(producers, buyers, counsellors)
         if any(user.is_portal_staff for user in active):
             self._gather_staff()
 
@@ -309,6 +319,37 @@ class _Facts:
         )
         _file_by_counsellor(due, counsellors, self.outcomes_due)
 
+    # Producers, buyers and counsellors: messages of the window they have not read (one query).
+
+    def _gather_messages(self, producers: set[int], buyers: set[int], counsellors: set[int]) -> None:
+        readers = self._parties_q("match__", producers, buyers)
+        if counsellors:
+            readers |= Q(match__counsellor__isnull=False) & _among("match__counsellor", sorted(counsellors))
+        rows = unread_in_window(
+            since=self.since,
+            until=self.until,
+            recipients=readers & Q(match__status__in=CONVERSATION_STATUSES),
+        )
+        for row in rows:
+            for reader, read, batch in (
+                (row["match__producer__owner"], row["producer_read"], producers),
+                (row["match__buyer__owner"], row["buyer_read"], buyers),
+                (row["match__counsellor"], row["counsellor_read"], counsellors),
+            ):
+                if reader not in batch or row["author"] == reader or row["id"] <= read:
+                    continue
+                entry = self.unread[reader].setdefault(
+                    row["match_id"],
+                    {
+                        "pk": row["match_id"],
+                        "producer__name": row["match__producer__name"],
+                        "buyer__company_name": row["match__buyer__company_name"],
+                        "count": 0,
+                    },
+                )
+                entry["count"] += 1
+                entry["latest"] = row["created_at"]
+
     # Staff: proposed matches past the escalation age (one query, shared by all staff).
 
     def _gather_staff(self) -> None:
@@ -360,8 +401,10 @@ def _sections(user, facts: _Facts) -> list[DigestSection]:
         sections += _party_sections(user, facts, side)
         if side == BUYER:
             sections.append(_new_products(user, facts))
+        sections.append(_unread_messages(user, facts, side))
     elif user.is_counsellor:
         sections += _counsellor_sections(user, facts)
+        sections.append(_unread_messages(user, facts, None))
     if user.is_portal_staff:
         sections.append(_escalations(facts))
     return [section for section in sections if section is not None]
@@ -501,6 +544,31 @@ def _new_products(user, facts: _Facts) -> DigestSection | None:
         facts.products.get(user.pk, []),
         _product_item,
         _url("catalogue:product-list", query=query),
+    )
+
+
+# Everyone in a conversation: its unread messages.
+
+
+def _unread_item(row: dict, side: str | None) -> DigestItem:
+    count = row["count"]
+    return DigestItem(
+        title=_counterpart(row, side) if side is not None else _pair(row),
+        url=_url("deals:conversation", row["pk"]),
+        detail=ngettext("%(shown)s unread message", "%(shown)s unread messages", count)
+        % {"shown": format_number(count)},
+    )
+
+
+def _unread_messages(user, facts: _Facts, side: str | None) -> DigestSection | None:
+    """The conversations with messages of the window the reader has not read, latest first."""
+    rows = sorted(facts.unread.get(user.pk, {}).values(), key=lambda row: row["latest"], reverse=True)
+    return _section(
+        "unread_messages",
+        _("Unread messages"),
+        rows,
+        lambda row: _unread_item(row, side),
+        _url("deals:inbox"),
     )
 
 

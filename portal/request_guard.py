@@ -13,12 +13,16 @@ middleware, first in the chain, answers before any of them runs:
   in any other header or a cookie: 400;
 - a body larger than `REQUEST_MAX_BODY_BYTES` (default: DATA_UPLOAD_MAX_MEMORY_SIZE, which
   Django enforces for forms but DRF's parsers, reading the stream, bypass), or a
-  Content-Length that is not a number: 413 or 400, before the body is read.
+  Content-Length that is not a number: 413 or 400, before the body is read. A path that takes
+  files (registered by its app: `register_upload_route`) has its own cap for multipart bodies.
 
 Its answers touch neither the database nor the session.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -33,9 +37,28 @@ NUL = "\x00"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def max_body_bytes() -> int:
+# The paths that take files, each with the largest multipart body it takes (a callable, read
+# per request, so the settings it follows can change). Filled by the apps that take files, from
+# their hooks (deals: a message's attachments); a multipart body elsewhere keeps the common cap.
+_upload_routes: list[tuple[re.Pattern, Callable[[], int]]] = []
+
+
+def register_upload_route(pattern: str, max_bytes: Callable[[], int]) -> None:
+    """Let multipart bodies posted to paths matching `pattern` (a regex on the path) be up to
+    `max_bytes()` long (registering the same pattern again replaces it)."""
+    compiled = re.compile(pattern)
+    _upload_routes[:] = [route for route in _upload_routes if route[0].pattern != pattern]
+    _upload_routes.append((compiled, max_bytes))
+
+
+def max_body_bytes(request: HttpRequest | None = None) -> int:
     configured = getattr(settings, "REQUEST_MAX_BODY_BYTES", None)
-    return configured if configured is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    cap = configured if configured is not None else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request is not None and request.content_type == "multipart/form-data":
+        for pattern, upload_cap in _upload_routes:
+            if pattern.match(request.path_info):
+                return max(cap, upload_cap())
+    return cap
 
 
 def null_message() -> str:
@@ -57,8 +80,8 @@ class RequestGuardMiddleware:
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isascii() or not length.strip().isdigit():
             return bad_request(request, {"detail": _("The Content-Length header is not a number.")})
-        if int(length) > max_body_bytes():
-            message = _("The request body is too large (at most %(n)d bytes).") % {"n": max_body_bytes()}
+        if int(length) > (cap := max_body_bytes(request)):
+            message = _("The request body is too large (at most %(n)d bytes).") % {"n": cap}
             return error(request, {"detail": message}, status=413)
         if NUL in request.path_info or NUL in request.path:
             return page_not_found(request)

@@ -152,6 +152,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site_shell",
+                # The "Messages" link and its unread badge (one query, only when shown).
+                "deals.context_processors.conversations",
             ],
         },
     },
@@ -433,6 +435,9 @@ SPECTACULAR_SETTINGS = {
         "CapacityUnitEnum": "taxonomy.models.CapacityUnit",
         # A user's preferred language and the language of a text are the same five codes.
         "LanguageEnum": LANGUAGES,
+        # A user's role, and a message's author's part in the match (deals): two sets of "role".
+        "RoleEnum": "accounts.models.Role",
+        "AuthorRoleEnum": "deals.authors.ROLE_CHOICES",
     },
 }
 
@@ -560,6 +565,17 @@ MATCHING_PRODUCER_CACHE_MAX_AGE_SECONDS = env.int("MATCHING_PRODUCER_CACHE_MAX_A
 MATCH_AGEING_DAYS = env.int("MATCH_AGEING_DAYS", default=7)
 MATCH_ESCALATION_DAYS = env.int("MATCH_ESCALATION_DAYS", default=14)
 MATCH_CHECKIN_DAYS = env.int("MATCH_CHECKIN_DAYS", default=42)
+
+# --- Deals: the conversation of a forwarded match and its files ------------------
+
+# An email tells each participant of the messages they have not read this many seconds after
+# a message is posted: one email for all that piled up meanwhile (deals/notices.py).
+DEALS_MESSAGE_NOTICE_DELAY = env.int("DEALS_MESSAGE_NOTICE_DELAY", default=600)
+# Files on messages and quotes (deals/attachments.py): each at most this many bytes, this many
+# on one message, images at most this many pixels (larger ones are refused as possible bombs).
+DEALS_ATTACHMENT_MAX_BYTES = env.int("DEALS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DEALS_ATTACHMENT_MAX_FILES = env.int("DEALS_ATTACHMENT_MAX_FILES", default=5)
+DEALS_IMAGE_MAX_PIXELS = env.int("DEALS_IMAGE_MAX_PIXELS", default=40_000_000)
 
 # --- Digests ---------------------------------------------------------------
 

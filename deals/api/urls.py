@@ -4,7 +4,7 @@ from django.urls import path
 
 from portal.api.routers import SimpleRouter
 
-from . import quotes
+from . import messages, quotes
 
 router = SimpleRouter()
 router.register("quotes", quotes.QuoteViewSet, basename="quote")
@@ -14,4 +14,11 @@ urlpatterns = [
     path("matches/<int:match_id>/quotes/", quotes.MatchQuoteList.as_view(), name="match-quote-list"),
     path("requests/<int:request_id>/quotes/", quotes.RequestQuoteList.as_view(), name="request-quote-list"),
     *router.urls,
+    # The conversation
+    path("matches/<int:pk>/messages/", messages.MatchMessagesView.as_view(), name="match-messages"),
+    path(
+        "matches/<int:pk>/messages/read/",
+        messages.MatchMessagesReadView.as_view(),
+        name="match-messages-read",
+    ),
 ]
