@@ -67,9 +67,13 @@ class Decisions:
 
 
 def load_decisions() -> Decisions:
-    """The decided, engine-scored matches (one query)."""
+    """The decided, engine-scored matches of companies' pairs (one query). A buying request's
+    matches are left out: their score has a fifth factor (the deadline) these four weights
+    cannot account for."""
     rows = list(
-        Match.objects.filter(Q(forwarded_at__isnull=False) | Q(status=MatchStatus.REJECTED))
+        Match.objects.filter(
+            Q(forwarded_at__isnull=False) | Q(status=MatchStatus.REJECTED), request__isnull=True
+        )
         .exclude(breakdown={})
         .order_by("pk")
         .values_list("status", "forwarded_at", *(f"{f}_score" for f in FACTORS))

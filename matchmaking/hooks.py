@@ -1,11 +1,12 @@
 """What the matcher plugs into the apps below it, installed by `MatchmakingConfig.ready()`
 (NetBox wires each app's receivers and registry entries from its `ready()` the same way):
-accounts and the catalogue never import the matcher, it listens and contributes to them."""
+accounts, the catalogue and the buying requests never import the matcher, it listens and contributes to them."""
 
 from accounts import policies as account_policies
 from accounts.signals import buyer_changed, producer_changed
 from catalogue.pages import register_producer_page_context
 from catalogue.signals import product_changed
+from sourcing.signals import request_changed
 
 from . import policies, receivers, selectors
 
@@ -17,6 +18,8 @@ def install() -> None:
     product_changed.connect(
         receivers.rematch_product_producer, dispatch_uid="matchmaking.rematch_product_producer"
     )
+    # A buying request published, edited or closed is rematched (or its proposals withdrawn).
+    request_changed.connect(receivers.rematch_buying_request, dispatch_uid="matchmaking.rematch_request")
     # The contact rules of accounts: whom a user's matches reveal, and the profiles of the
     # matches a counsellor sees.
     account_policies.register_revealed_profiles(policies.revealed_counterpart_ids)

@@ -372,7 +372,10 @@ def request_introduction(
             raise ValidationError({"product": [_("This product is not listed.")]})
         producer = product.producer
 
-    match = Match.objects.select_for_update().filter(producer=producer, buyer=buyer).first()
+    # The companies' pair (a match made for one of the buyer's requests is another row).
+    match = (
+        Match.objects.select_for_update().filter(producer=producer, buyer=buyer, request__isnull=True).first()
+    )
     scored = _scored_pair(producer, buyer)
     if match is None:
         kind = NEW

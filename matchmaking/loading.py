@@ -7,6 +7,9 @@ buyers whose codes it lies under (no company-wide capacity: a big line of one pr
 not cover a buyer of another); its certifications are its own and its products'; its
 export experience the countries it has exported to. A buyer's `seeks_parts` asks for the
 parts and components of what it seeks too.
+
+Buying requests (engine.requests): the lines of the published requests (`load_request_lines`),
+and the listed products of ready producers, one entry each (`load_offers`).
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from django.db import connection
 from django.db.models import FloatField, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from accounts.models import BuyerProfile, ProducerProfile
 from accounts.onboarding import buyers_ready_to_match, producers_ready_to_match
 from catalogue.models import Product
-from matchmaking.engine import BuyerArrays, ProducerArrays, normalise_unit
+from matchmaking.engine import BuyerArrays, LineArrays, OfferArrays, ProducerArrays, normalise_unit
 from matchmaking.engine.hs import normalise_hs_code
 from matchmaking.engine.inputs import ProductLine, normalise_certification, normalise_country
+from sourcing.models import OPEN, RequestLine
 from taxonomy.models import Sector, SectorLevel
 
 
@@ -262,6 +267,102 @@ def load_buyers(ids: Collection[int] | None = None, *, roots: SectorRoots | None
         typical_order=np.array([_float(row[4]) for row in base], dtype=np.float64),
         required_certifications=[parse_certifications(row[5]) for row in base],
         seeks_parts=np.array([bool(row[6]) for row in base], dtype=bool),
+    )
+
+
+def load_offers(
+    producer_ids: Collection[int] | None = None,
+    *,
+    roots: SectorRoots | None = None,
+    product_ids: Collection[int] | None = None,
+    ready_only: bool = True,
+) -> OfferArrays:
+    """Listed products (of these producers, under `roots`, these ids) as the request matcher
+    reads them, in 2 queries, by id: each with its producer's target markets, export
+    experience and certifications (its own added). Only ready producers' unless `ready_only`
+    is False (a producer's own interest is scored whatever its onboarding)."""
+    producers = _ready_producers(producer_ids, None) if ready_only else ProducerProfile.objects.all()
+    if not ready_only and producer_ids is not None:
+        producers = producers.filter(pk__in=list(producer_ids))
+    listed = Product.objects.filter(is_active=True, producer_id__in=producers.values("pk"))
+    if roots is not None:
+        listed = listed.filter(roots.sector_filter("hs_code__"))
+    if product_ids is not None:
+        listed = listed.filter(pk__in=list(product_ids))
+    rows = list(
+        listed.order_by("pk").values_list(
+            "pk",
+            "producer_id",
+            "hs_code_id",
+            "capacity_unit",
+            Cast("available_capacity", FloatField()),
+            Cast("moq", FloatField()),
+            "lead_time_days",
+            _as_text("certifications"),
+        )
+    )
+    owners = sorted({row[1] for row in rows})
+    parse_certifications = _Parsed(_certifications)
+    parse_countries = _Parsed(_countries)
+    profile = {
+        pk: (parse_countries(markets), bool(open_any), parse_certifications(certs), parse_countries(exported))
+        for pk, markets, open_any, certs, exported in ProducerProfile.objects.filter(
+            pk__in=owners
+        ).values_list(
+            "pk", "target_markets", "open_to_any_market", _as_text("certifications"), "export_experience"
+        )
+    }
+    rows = [row for row in rows if row[1] in profile]
+    units = [normalise_unit(row[3]) for row in rows]
+    return OfferArrays(
+        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        producer_id=np.array([row[1] for row in rows], dtype=np.int64),
+        hs_code=[row[2] for row in rows],
+        unit=units,
+        capacity=np.array(
+            [_float(row[4]) if unit else math.nan for row, unit in zip(rows, units, strict=True)]
+        ),
+        moq=np.array([_float(row[5]) if unit else math.nan for row, unit in zip(rows, units, strict=True)]),
+        lead_time=np.array([_float(row[6]) for row in rows], dtype=np.float64),
+        target_markets=[set(profile[row[1]][0]) for row in rows],
+        open_to_any_market=np.array([profile[row[1]][1] for row in rows], dtype=bool),
+        certifications=[profile[row[1]][2] | parse_certifications(row[7]) for row in rows],
+        export_experience=[set(profile[row[1]][3]) for row in rows],
+    )
+
+
+def load_request_lines(request_ids: Collection[int] | None = None, *, today=None) -> LineArrays:
+    """The lines of the open (published) requests (all, or of these ids) as the request
+    matcher reads them, in one query, by id; `days_left` counted from `today` (the local date
+    by default) to the request's deadline."""
+    today = today or timezone.localdate()
+    lines = RequestLine.objects.filter(request__status__in=OPEN)
+    if request_ids is not None:
+        lines = lines.filter(request_id__in=list(request_ids))
+    rows = list(
+        lines.order_by("pk").values_list(
+            "pk",
+            "request_id",
+            "sector_id",
+            Cast("quantity", FloatField()),
+            "unit",
+            "request__destination_country",
+            "request__deadline",
+            _as_text("request__required_certifications"),
+        )
+    )
+    parse_certifications = _Parsed(_certifications)
+    return LineArrays(
+        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        request_id=np.array([row[1] for row in rows], dtype=np.int64),
+        hs_code=[row[2] for row in rows],
+        quantity=np.array([_float(row[3]) for row in rows], dtype=np.float64),
+        unit=[normalise_unit(row[4]) for row in rows],
+        country=[normalise_country(str(row[5] or "")) for row in rows],
+        required_certifications=[parse_certifications(row[7]) for row in rows],
+        days_left=np.array(
+            [math.nan if row[6] is None else float((row[6] - today).days) for row in rows], dtype=np.float64
+        ),
     )
 
 

@@ -89,7 +89,9 @@ class Scope:
         return cls(everything=True)
 
     def queryset(self):
-        queryset = Match.objects.all()
+        # The companies' pairs only: a buying request's matches are keyed on (producer,
+        # request) and written by matchmaking.request_persistence.
+        queryset = Match.objects.filter(request__isnull=True)
         if self.everything:
             return queryset
         if self.producer_id is not None:

@@ -147,11 +147,12 @@ def introduction_context(user, producer: ProducerProfile) -> dict:
 
 
 def buyer_match_with(user, producer: ProducerProfile) -> Match | None:
-    """The signed-in buyer's match with `producer`, if any (its status and source only)."""
+    """The signed-in buyer's match with `producer`, if any (its status and source only): the
+    companies' pair, which an introduction request writes to (not a buying request's match)."""
     if not (user and user.is_authenticated and user.is_buyer):
         return None
     return (
-        Match.objects.filter(buyer__owner=user, producer=producer)
+        Match.objects.filter(buyer__owner=user, producer=producer, request__isnull=True)
         .only("id", "status", "source", "producer_id", "buyer_id")
         .first()
     )

@@ -1,7 +1,8 @@
 """Every write to matches: rematches (one profile, everything, or a sweep in chunks), the
 rematch triggers enqueued on commit, and the review transitions.
 
-The two per-profile rematch tasks live here, with the triggers that send them and the
+The per-profile rematch tasks and the buying request's one (its rematch:
+matchmaking.request_matching) live here, with the triggers that send them and the
 rematches they run (as pretix keeps a service's tasks in its module): matchmaking.tasks,
 which calls these services, re-exports them, and nothing here imports it back."""
 
@@ -33,9 +34,11 @@ from matchmaking.loading import (
 )
 from matchmaking.models import MatchSource, MatchStatus, get_matching_config
 from matchmaking.persistence import RematchCounts, Scope, persist
+from matchmaking.request_matching import rematch_request
 from matchmaking.routing import route_new_matches
 from portal import outbox
 from portal.tasks import TransactionAwareTask
+from sourcing.models import BuyingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -357,6 +360,16 @@ def rematch_producer_task(producer_id: int) -> dict | None:
     return rematch_producer(producer_id).as_dict()
 
 
+@shared_task(base=TransactionAwareTask, name="matchmaking.tasks.rematch_request")
+def rematch_request_task(request_id: int) -> dict | None:
+    """Rematch one buying request: re-score it while it is published, else withdraw its
+    still-proposed matches (sent debounced when the request changes); nothing if it is gone."""
+    cache.delete(debounce_key("request", request_id))
+    if not BuyingRequest.objects.filter(pk=request_id).exists():
+        return None
+    return rematch_request(request_id).as_dict()
+
+
 @shared_task(base=TransactionAwareTask, name="matchmaking.tasks.rematch_buyer_task")
 def rematch_buyer_task(buyer_id: int) -> dict | None:
     """Rematch one buyer (sent debounced by the triggers); nothing if it is gone."""
@@ -380,7 +393,9 @@ def _send_debounced(kind: str, profile_id: int) -> None:
     # cannot tell, so send one: a rematch too many costs time, one too few a stale match list.
     if cache.add(key, 1, timeout=delay + settings.MATCHING_REMATCH_DEBOUNCE_GRACE) is False:
         return
-    task = rematch_producer_task if kind == "producer" else rematch_buyer_task
+    task = {"producer": rematch_producer_task, "buyer": rematch_buyer_task, "request": rematch_request_task}[
+        kind
+    ]
     try:
         sent = outbox.send(task, [profile_id], countdown=delay)
     except Exception:
@@ -415,3 +430,11 @@ def schedule_buyer_rematch(*, buyer_id: int, changed: Iterable[str] | None = Non
         return
     if not _triggers_paused.get():
         transaction.on_commit(lambda: _send_debounced("buyer", buyer_id))
+
+
+def schedule_request_rematch(*, request_id: int) -> None:
+    """After this transaction commits (at once outside one: sourcing sends its signal once
+    the write committed), rematch the buying request (debounced): published or edited, it is
+    re-scored; closed, returned or awarded, its still-proposed matches are withdrawn."""
+    if not _triggers_paused.get():
+        transaction.on_commit(lambda: _send_debounced("request", request_id))

@@ -4,8 +4,9 @@ The nightly sweep fans out as a chord: one `score_chunk` per chunk of buyers (ea
 on its own when it fails), then `reduce_and_persist_task` over their shortlists. With no
 broker (a laptop, the unit tests) the same chord runs in process.
 
-The per-profile rematch tasks (`rematch_producer_task`, `rematch_buyer_task`) are defined in
-matchmaking.services, with the triggers that send them, and imported here: a task module
+The reduce rematches the buying requests too (matchmaking.request_matching), after the
+companies' pairs. The per-profile and per-request rematch tasks (`rematch_producer_task`,
+`rematch_buyer_task`, `rematch_request_task`) are defined in matchmaking.services, with the triggers that send them, and imported here: a task module
 that imports its services cannot be imported by them.
 """
 
@@ -20,9 +21,13 @@ from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.cache import cache
 
-from matchmaking import notifications, producer_cache, services, sweeps
+from matchmaking import notifications, producer_cache, request_matching, services, sweeps
 from matchmaking.loading import load_sections
-from matchmaking.services import rematch_buyer_task, rematch_producer_task  # noqa: F401 (see above)
+from matchmaking.services import (  # noqa: F401 (see above)
+    rematch_buyer_task,
+    rematch_producer_task,
+    rematch_request_task,
+)
 from portal import outbox
 from portal.celery import app
 from portal.locks import single_instance
@@ -155,6 +160,9 @@ def reduce_and_persist_task(
         with sweeps.heartbeat(sweep_id, sweeps.REDUCE, len(chunks)):
             counts = services.reduce_and_persist(
                 payloads, chunks, services.config_from_dict(config)
+            ).as_dict()
+            counts["requests"] = request_matching.rematch_requests(
+                config=services.config_from_dict(config)
             ).as_dict()
     finally:
         sweeps.release(sweep_id)

@@ -23,6 +23,9 @@ One profile changed:       score_one_producer(producer, buyers, ...) / score_one
                            few that changed since)
 Producers who do not answer: every entry point takes `responsiveness=` (a Responsiveness by
                            producer id): a multiplicative penalty, explained where it applies
+Buying requests:           score_request_lines(offers, lines, sections, config) (engine.requests:
+                           products against open request lines, with a deadline factor);
+                           score_offer_pairs(...) for given (product, line) pairs
 Why a pair matched:        explain(result, i), built on demand for the pairs kept;
                            explain_many(result, indices) for many pairs at once (equal, faster)
 
@@ -43,6 +46,15 @@ from matchmaking.engine.inputs import (
 )
 from matchmaking.engine.prepare import PreparedProducers, prepare_producers
 from matchmaking.engine.regions import Regions, default_regions, load_regions
+from matchmaking.engine.requests import (
+    LineArrays,
+    LineRecord,
+    OfferArrays,
+    OfferRecord,
+    RequestResult,
+    score_offer_pairs,
+    score_request_lines,
+)
 from matchmaking.engine.responsiveness import Responsiveness
 from matchmaking.engine.result import MatchResult
 from matchmaking.engine.splice import replace_producers
@@ -62,12 +74,17 @@ __all__ = [
     "BuyerArrays",
     "BuyerRecord",
     "Candidates",
+    "LineArrays",
+    "LineRecord",
     "MatchResult",
     "MatchingConfig",
+    "OfferArrays",
+    "OfferRecord",
     "PreparedProducers",
     "ProducerArrays",
     "ProducerRecord",
     "Regions",
+    "RequestResult",
     "Responsiveness",
     "default_regions",
     "default_sections",
@@ -79,9 +96,11 @@ __all__ = [
     "replace_producers",
     "score_all",
     "score_candidates",
+    "score_offer_pairs",
     "score_one_buyer",
     "score_one_producer",
     "score_pairs",
+    "score_request_lines",
     "select_reciprocal",
     "shortlist",
 ]

@@ -26,6 +26,9 @@ CAPACITY_NEUTRAL = 0.5
 MARKET_OTHER, MARKET_OPEN, MARKET_SAME_REGION, MARKET_TARGET = 0, 1, 2, 3
 MARKET_EXPORTED_REGION, MARKET_EXPORTED = 4, 5
 MARKET_SCORES = (0.2, 0.5, 0.6, 1.0, 0.6, 1.0)  # indexed by market code
+# A buying request's line (engine.requests): a product's lead time against the days left
+# until the request's deadline; unknown on either side scores neutral.
+DEADLINE_NEUTRAL = 0.5
 
 # Scores are stored with three decimals; ranking and the threshold use the stored value.
 SCORE_SCALE = 1000
@@ -39,6 +42,10 @@ class MatchingConfig:
     weight_capacity: float = 0.25
     weight_market: float = 0.25
     weight_certifications: float = 0.10
+    # A fifth factor for buying requests only (engine.requests): the four weights above keep
+    # their meaning for producer–buyer pairs, and a request line's score is the weighted mean
+    # of the five.
+    weight_deadline: float = 0.15
     min_score: float = 0.35
     top_k_per_buyer: int = 20
     top_k_per_producer: int = 50
@@ -48,6 +55,8 @@ class MatchingConfig:
         weights = self.weights
         if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
             raise ValueError(f"weights must be finite, non-negative and not all zero: {weights}")
+        if not math.isfinite(self.weight_deadline) or self.weight_deadline < 0:
+            raise ValueError(f"weight_deadline must be finite and non-negative, got {self.weight_deadline}")
         if not 0.0 <= self.min_score <= 1.0:
             raise ValueError(f"min_score must lie in [0, 1], got {self.min_score}")
         if self.top_k_per_buyer < 1 or self.top_k_per_producer < 1 or self.min_per_buyer < 0:
@@ -57,6 +66,11 @@ class MatchingConfig:
     def weights(self) -> tuple[float, float, float, float]:
         """(sector, capacity, market, certifications)."""
         return (self.weight_sector, self.weight_capacity, self.weight_market, self.weight_certifications)
+
+    @property
+    def request_weights(self) -> tuple[float, float, float, float, float]:
+        """(sector, capacity, market, certifications, deadline): a request line's factors."""
+        return (*self.weights, self.weight_deadline)
 
     @property
     def min_score_milli(self) -> int:

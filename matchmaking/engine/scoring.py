@@ -187,14 +187,20 @@ def weighted_score(
     capacity: np.ndarray,
     market: np.ndarray,
     certifications: np.ndarray,
+    *,
+    deadline: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weighted mean of the factors, in [0, 1], before rounding."""
+    """Weighted mean of the factors, in [0, 1], before rounding; with `deadline` (a request
+    line's fifth factor, engine.requests), of the five with `config.weight_deadline`."""
     w_sector, w_capacity, w_market, w_certs = config.weights
     total = w_sector * sector
     total += w_capacity * capacity
     total += w_market * market
     total += w_certs * certifications
     weight = w_sector + w_capacity + w_market + w_certs
+    if deadline is not None:
+        total += config.weight_deadline * deadline
+        weight += config.weight_deadline
     if weight != 1.0:  # dividing by 1.0 changes nothing, bit for bit
         total /= weight
     return np.clip(total, 0.0, 1.0, out=total)
