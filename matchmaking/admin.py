@@ -19,7 +19,15 @@ class MatchingConfigAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             _("Weights"),
-            {"fields": ("weight_sector", "weight_capacity", "weight_market", "weight_certifications")},
+            {
+                "fields": (
+                    "weight_sector",
+                    "weight_capacity",
+                    "weight_market",
+                    "weight_certifications",
+                    "weight_deadline",
+                )
+            },
         ),
         (_("Selection"), {"fields": ("min_score", "top_k_per_buyer", "top_k_per_producer", "min_per_buyer")}),
     )

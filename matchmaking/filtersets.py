@@ -40,6 +40,7 @@ class MatchFilterSet(django_filters.FilterSet):
         help_text="An HS code at any level (84, 8418, 841810) or a section (XVI), on either side's codes.",
     )
     counsellor = IdFilter(field_name="counsellor_id", min_value=1, help_text="The counsellor's user id.")
+    request = IdFilter(field_name="request_id", min_value=1, help_text="A buying request's id: its matches.")
     reason_code = django_filters.ChoiceFilter(
         choices=RejectReason.choices,
         method="filter_reason_code",

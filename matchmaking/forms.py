@@ -10,6 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BootstrapFormMixin
+from catalogue.models import Product
+from matchmaking.interest import MESSAGE_LENGTH
 from matchmaking.lifecycle import NOTE_LENGTH
 from matchmaking.models import VISIBLE_TO_PARTIES, MatchStatus, RejectReason
 from portal.validation import MAX_ID, MAX_NUMBER_LENGTH
@@ -143,3 +145,32 @@ class RequestIntroductionForm(BootstrapFormMixin, forms.Form):
         help_text=_("Optional. What you are looking for: quantities, timing, terms."),
         rows=3,
     )
+
+
+class _ProductChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.hs_code_id})"
+
+
+class InterestForm(BootstrapFormMixin, forms.Form):
+    """A producer's interest in a buying request: one of its listed products and a message."""
+
+    product = _ProductChoice(
+        label=_("Your product"),
+        queryset=Product.objects.none(),
+        empty_label=_("Choose one of your products"),
+        help_text=_("The product you offer for this request; the counsellor sees its page."),
+    )
+    message = forms.CharField(
+        label=_("Message to the trade counsellor"),
+        required=False,
+        strip=True,
+        max_length=MESSAGE_LENGTH,
+        help_text=_("Optional. What you can deliver, by when, on which terms."),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MESSAGE_LENGTH}),
+    )
+
+    def __init__(self, *args, products=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if products is not None:
+            self.fields["product"].queryset = products

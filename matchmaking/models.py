@@ -53,6 +53,14 @@ class MatchingConfig(models.Model):
         default=_decimal(_DEFAULTS.weight_certifications),
         validators=[MinValueValidator(0)],
     )
+    weight_deadline = models.DecimalField(
+        _("weight of the deadline factor"),
+        max_digits=5,
+        decimal_places=3,
+        default=_decimal(_DEFAULTS.weight_deadline),
+        validators=[MinValueValidator(0)],
+        help_text=_("Buying requests only: a product's lead time against the request's deadline."),
+    )
     min_score = models.DecimalField(
         _("minimum score"),
         max_digits=4,
@@ -101,6 +109,7 @@ class MatchingConfig(models.Model):
             weight_capacity=float(self.weight_capacity),
             weight_market=float(self.weight_market),
             weight_certifications=float(self.weight_certifications),
+            weight_deadline=float(self.weight_deadline),
             min_score=float(self.min_score),
             top_k_per_buyer=int(self.top_k_per_buyer),
             top_k_per_producer=int(self.top_k_per_producer),

@@ -21,6 +21,8 @@ from portal.formatting import format_number, format_percent, is_persian, join_li
 from taxonomy.models import CapacityUnit, Sector
 
 SECTOR_NAME_LENGTH = 48
+# A buying request's matches have a fifth factor (engine.deadline).
+SHOWN_FACTORS = (*FACTORS, "deadline")
 
 # The UN M49 (sub-)regions the engine compares markets by.
 REGION_NAMES = {
@@ -126,6 +128,12 @@ def _sector(entry: Mapping, names: Mapping[str, str]) -> str:
         text = _("same HS section %(code)s") % {"code": key}
     elif level == "related_heading":
         text = _("parts and components, HS heading %(code)s") % {"code": _code(key)}
+    elif level == "none" and entry.get("producer_hs") and entry.get("buyer_hs"):
+        # A producer's interest with a product outside the request line's code.
+        return _("the product’s HS code %(product)s is not under the requested %(line)s") % {
+            "product": _code(str(entry["producer_hs"])),
+            "line": _code(str(entry["buyer_hs"])),
+        }
     else:
         return _("no shared HS code")
     if name:
@@ -140,7 +148,32 @@ def _sector(entry: Mapping, names: Mapping[str, str]) -> str:
     return text
 
 
+def _line_coverage(code: str, entry: Mapping) -> str:
+    """Capacity against a buying request's line (`"basis": "line"`): its quantity."""
+    values = {
+        "capacity": _number(entry.get("capacity")),
+        "quantity": _number(entry.get("demand")),
+        "unit": _unit(entry.get("unit")),
+    }
+    if code == "covers":
+        return _("capacity %(capacity)s %(unit)s/yr covers the %(quantity)s requested") % values
+    if code == "partial":
+        share = 100 * float(entry.get("capacity") or 0) / float(entry.get("demand") or 1)
+        values["share"] = format_percent(round(share))
+        return _("capacity %(capacity)s %(unit)s/yr covers %(share)s of the %(quantity)s requested") % values
+    reason = entry.get("reason")
+    if reason == "no_unit":
+        return _("capacity not compared: the request line gives no unit")
+    if reason == "no_demand":
+        return _("capacity not compared: the request line gives no quantity")
+    if reason == "no_capacity":
+        return _("capacity not compared: no free capacity listed in %(unit)s") % values
+    return _("capacity not compared")
+
+
 def _coverage(code: str, entry: Mapping) -> str:
+    if entry.get("basis") == "line":
+        return _line_coverage(code, entry)
     values = {
         "capacity": _number(entry.get("capacity")),
         "demand": _number(entry.get("demand")),
@@ -166,11 +199,15 @@ def _capacity(entry: Mapping) -> str:
     code = entry.get("code", "")
     if code != "moq_above_order":
         return _coverage(code, entry)
-    text = _("minimum order %(moq)s %(unit)s is above the buyer’s typical order %(order)s") % {
+    values = {
         "moq": _number(entry.get("moq")),
         "order": _number(entry.get("order")),
         "unit": _unit(entry.get("unit")),
     }
+    if entry.get("basis") == "line":
+        text = _("minimum order %(moq)s %(unit)s is above the %(order)s requested") % values
+    else:
+        text = _("minimum order %(moq)s %(unit)s is above the buyer’s typical order %(order)s") % values
     if entry.get("base") in ("covers", "partial"):
         text = f"{text}{semicolon()} {_coverage(entry['base'], entry)}"
     return text
@@ -217,7 +254,32 @@ def _certifications(entry: Mapping) -> str:
     }
 
 
-_RENDER = {"capacity": _capacity, "market": _market, "certifications": _certifications}
+def _deadline(entry: Mapping) -> str:
+    code = entry.get("code", "")
+    values = {
+        "lead": _number(entry.get("lead_time")),
+        "left": _number(entry.get("days_left")),
+        "late": _number(entry.get("late_by")),
+    }
+    if code == "fits":
+        return _("lead time %(lead)s days fits the %(left)s days left before the deadline") % values
+    if code == "late":
+        return (
+            _("lead time %(lead)s days, %(left)s days left before the deadline: %(late)s days late") % values
+        )
+    if code == "passed":
+        return _("the request's deadline has passed")
+    if entry.get("reason") == "no_lead_time":
+        return _("deadline not compared: the product gives no lead time")
+    return _("deadline not compared")
+
+
+_RENDER = {
+    "capacity": _capacity,
+    "market": _market,
+    "certifications": _certifications,
+    "deadline": _deadline,
+}
 
 
 # --- What the counsellors taught it (not a factor: engine.responsiveness) --------------------
@@ -243,9 +305,10 @@ def render_reason(factor: str, entry: Mapping, names: Mapping[str, str] | None =
 
 
 def render_breakdown(breakdown: Mapping, names: Mapping[str, str] | None = None) -> dict[str, dict]:
-    """{"sector": {"score", "weight", "reason"}, …} from a stored breakdown."""
+    """{"sector": {"score", "weight", "reason"}, …} from a stored breakdown (and "deadline"
+    for a buying request's match)."""
     rendered = {}
-    for factor in FACTORS:
+    for factor in SHOWN_FACTORS:
         entry = (breakdown or {}).get(factor)
         if not entry:
             continue

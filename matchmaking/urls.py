@@ -16,4 +16,5 @@ urlpatterns: list = [
     path("leads/", views.leads, name="leads"),
     path("introductions/", views.introductions, name="introductions"),
     path("introductions/request/", views.request_introduction, name="request_introduction"),
+    path("requests/<int:pk>/interest/", views.request_interest, name="request-interest"),
 ]

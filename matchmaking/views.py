@@ -14,22 +14,23 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
 from accounts.models import ProducerProfile
 from catalogue.models import Product
 from catalogue.selectors import product_detail as visible_product
-from matchmaking import lifecycle, selectors
+from matchmaking import interest, lifecycle, selectors
 from matchmaking.forms import (
     ForwardForm,
+    InterestForm,
     MatchActionForm,
     OutcomeForm,
     PartyStatusFilterForm,
@@ -45,6 +46,7 @@ from matchmaking.reasons import render_breakdown, render_responsiveness, sector_
 from portal.exceptions import RateLimited, StateConflict
 from portal.formatting import format_number
 from portal.redirects import safe_next
+from sourcing.models import BuyingRequest
 
 MATCHES_PER_PAGE = 20
 
@@ -384,3 +386,48 @@ def request_introduction(request: HttpRequest) -> HttpResponse:
             + _("We will email you once they forward it to the producer."),
         )
     return redirect(back)
+
+
+# --- A producer's interest in a buying request -----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    """A producer answers a published buying request with one of its products (the buyer is
+    not named: the counsellor forwards the match once it fits)."""
+    if not interest.can_express_interest(request.user):
+        raise PermissionDenied(_("Only producers express interest in buying requests."))
+    buying_request = interest.requests_open_to(request.user).filter(pk=pk).first()
+    if buying_request is None:
+        raise Http404(_("No such buying request."))
+    products = interest.interest_products(request.user)
+    form = InterestForm(request.POST or None, products=products)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interest.express_interest(
+                request=buying_request,
+                product=form.cleaned_data["product"],
+                actor=request.user,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except StateConflict as conflict:
+            messages.error(request, conflict.message)
+        except BuyingRequest.DoesNotExist:
+            raise Http404(_("No such buying request.")) from None
+        else:
+            messages.success(
+                request,
+                _("Your interest went to the trade counsellor.")
+                + " "
+                + _("We will email you once they forward it: you then see the buyer and can quote."),
+            )
+            return redirect("matchmaking:leads")
+    lines = buying_request.lines.select_related("sector").order_by("position", "pk")
+    return render(
+        request,
+        "matchmaking/request_interest.html",
+        {"buying_request": buying_request, "lines": lines, "form": form, "has_products": products.exists()},
+    )

@@ -4,6 +4,7 @@ gets a 403 before its input is checked. The lifecycle services check again under
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
+from matchmaking.interest import can_express_interest
 from matchmaking.policies import (
     can_reassign_match,
     can_record_outcome,
@@ -45,3 +46,10 @@ class MayRequestIntroduction(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return can_request_introduction(request.user)
+
+
+class MayExpressInterest(BasePermission):
+    message = _("Only producers express interest in buying requests.")
+
+    def has_permission(self, request, view) -> bool:
+        return can_express_interest(request.user)

@@ -49,7 +49,14 @@ def _factor() -> MatchFactorSerializer:
 
 _breakdown = inline_serializer(
     "MatchBreakdown",
-    fields={"sector": _factor(), "capacity": _factor(), "market": _factor(), "certifications": _factor()},
+    fields={
+        "sector": _factor(),
+        "capacity": _factor(),
+        "market": _factor(),
+        "certifications": _factor(),
+        # A buying request's match only: the product's lead time against the deadline.
+        "deadline": _factor(),
+    },
 )
 # null until the match is won or lost.
 _outcome = inline_serializer(
@@ -75,10 +82,24 @@ class MatchOutputSerializer(serializers.ModelSerializer):
         source="forward_note", read_only=True, help_text=_("The counsellor's note when forwarding.")
     )
     request_message = serializers.CharField(
-        read_only=True, help_text=_("The buyer's message with an introduction request.")
+        read_only=True,
+        help_text=_(
+            "The buyer's message with an introduction request, or the producer's with its interest in a "
+            "buying request."
+        ),
     )
     requested_product = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True, help_text=_("The product an introduction was requested from.")
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The product an introduction was requested from, or the one a buying request's match offers."
+        ),
+    )
+    request = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The buying request the match answers; null for none.")
+    )
+    request_line = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The line of the buying request the product answers.")
     )
     reason_code = serializers.ChoiceField(
         choices=RejectReason.choices,
@@ -106,6 +127,8 @@ class MatchOutputSerializer(serializers.ModelSerializer):
             "counsellor_note",
             "request_message",
             "requested_product",
+            "request",
+            "request_line",
             "created_at",
             "updated_at",
             "events",
@@ -244,3 +267,23 @@ class IntroductionInputSerializer(serializers.Serializer):
         queryset=ProducerProfile.objects.all(), required=False, help_text=_("A producer's id.")
     )
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_LENGTH)
+
+
+class InterestInputSerializer(serializers.Serializer):
+    """One of the producer's listed products, and its message to the counsellor."""
+
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), help_text=_("One of your listed products' ids.")
+    )
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_LENGTH)
+
+
+class InterestReceiptSerializer(MatchOutputSerializer):
+    """A producer's interest as the producer sees it until the counsellor forwards it: the
+    buyer withheld (null)."""
+
+    buyer = serializers.SerializerMethodField()
+
+    @extend_schema_field(BuyerOutputSerializer(allow_null=True))
+    def get_buyer(self, obj) -> None:
+        return None

@@ -6,11 +6,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from matchmaking import lifecycle, sweeps, tasks
+from matchmaking import interest, lifecycle, sweeps, tasks
 from matchmaking.filtersets import MatchFilterSet
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
@@ -18,8 +19,10 @@ from matchmaking.reasons import sector_codes, sector_names
 from matchmaking.selectors import matches_for_api
 from portal import outbox
 from portal.api.permissions import IsPortalStaff
+from sourcing.models import BuyingRequest
 
 from .permissions import (
+    MayExpressInterest,
     MayReassignMatch,
     MayRecordOutcome,
     MayRequestIntroduction,
@@ -28,6 +31,8 @@ from .permissions import (
 )
 from .serializers import (
     ForwardInputSerializer,
+    InterestInputSerializer,
+    InterestReceiptSerializer,
     IntroductionInputSerializer,
     MatchOutputSerializer,
     OutcomeInputSerializer,
@@ -218,4 +223,43 @@ class IntroductionView(APIView):
         context = {"request": request, "sector_names": sector_names(sector_codes([match.receipt.breakdown]))}
         return Response(
             MatchOutputSerializer(match.receipt, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InterestView(APIView):
+    """A producer answers a published buying request with one of its products and a message:
+    a proposed match (source `producer_interest`, `request` set) in the counsellor's queue."""
+
+    permission_classes = [IsAuthenticated, MayExpressInterest]
+
+    @extend_schema(
+        request=InterestInputSerializer,
+        responses={
+            201: InterestReceiptSerializer,
+            400: OpenApiResponse(description="An unknown product, or one that is not your own listed one."),
+            403: OpenApiResponse(description="Not a producer."),
+            404: OpenApiResponse(description="No such request, or it is not published."),
+            409: OpenApiResponse(
+                description="Your interest in the request already waits, or its match moved on."
+            ),
+        },
+        description=(
+            "201 with the match as the producer sees it until a counsellor forwards it: the request, "
+            "the line the product answers, the product, the message and the score on today's data, "
+            "status proposed; the buyer withheld (null), no counsellor and no log."
+        ),
+    )
+    def post(self, request, pk: int):
+        if not interest.requests_open_to(request.user).filter(pk=pk).exists():
+            raise NotFound(_("No such buying request."))
+        data = InterestInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            match = interest.express_interest(request=pk, actor=request.user, **data.validated_data)
+        except BuyingRequest.DoesNotExist:
+            raise NotFound(_("No such buying request.")) from None
+        context = {"request": request, "sector_names": sector_names(sector_codes([match.breakdown]))}
+        return Response(
+            InterestReceiptSerializer(interest.receipt(match), context=context).data,
+            status=status.HTTP_201_CREATED,
         )

@@ -26,6 +26,7 @@ FACTOR_LABELS = {
     "capacity": _("Capacity"),
     "market": _("Market"),
     "certifications": _("Certifications"),
+    "deadline": _("Deadline"),
 }
 
 # Bootstrap badge classes, each with AA contrast for its text.
