@@ -69,15 +69,17 @@ CHAPTER_NAME_LENGTH = 60
 # --- The review queue ---------------------------------------------------------------------
 
 
-# The queue's order, in the database and in Python alike: buyers' requests first, then the
-# best score, then the oldest id.
+# The queue's order, in the database and in Python alike: what a person asked for first (a
+# buyer's introduction request, a producer's interest in a buying request), then the best
+# score, then the oldest id.
+ASKED_FOR = (MatchSource.BUYER_REQUEST, MatchSource.PRODUCER_INTEREST)
 
 
 def in_queue_order(queryset: QuerySet[Match]) -> QuerySet[Match]:
     """`queryset` in the queue's order."""
     return queryset.annotate(
         request_rank=Case(
-            When(source=MatchSource.BUYER_REQUEST, then=Value(0)),
+            When(source__in=ASKED_FOR, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -86,13 +88,16 @@ def in_queue_order(queryset: QuerySet[Match]) -> QuerySet[Match]:
 
 def queue_sort_key(*, source: str, score, pk: int) -> tuple:
     """The queue's order as a sort key, for rows already read (`in_queue_order`'s twin)."""
-    return (source != MatchSource.BUYER_REQUEST, -score, pk)
+    return (source not in ASKED_FOR, -score, pk)
 
 
 def review_queue(user) -> QuerySet[Match]:
     """The matches `user` reviews (a counsellor: routed to them plus the unassigned pool;
-    staff: all), with both companies fetched, in the queue's order."""
-    queryset = Match.objects.select_related("producer", "buyer", "counsellor", "requested_product")
+    staff: all), with both companies (and a buying request's line) fetched, in the queue's
+    order."""
+    queryset = Match.objects.select_related(
+        "producer", "buyer", "counsellor", "requested_product", "request", "request_line__sector"
+    )
     return in_queue_order(
         matches_visible_to(user, queryset).annotate(
             # A buyer asked again for a pair rejected before: the queue says so.
@@ -117,7 +122,19 @@ class QueueRow:
 
     @property
     def is_request(self) -> bool:
+        """A buyer's introduction request."""
         return self.match.source == MatchSource.BUYER_REQUEST
+
+    @property
+    def is_interest(self) -> bool:
+        """A producer's interest in a buying request."""
+        return self.match.source == MatchSource.PRODUCER_INTEREST
+
+    @property
+    def for_request(self) -> bool:
+        """Made for a buying request (by the engine from one of its lines, or a producer's
+        interest): the row shows the request and its line."""
+        return self.match.request_id is not None
 
     @property
     def asked_again(self) -> bool:

@@ -99,7 +99,12 @@ def staff_match_figures(user) -> dict[str, int]:
 def match_page_queryset(user) -> QuerySet[Match]:
     """The matches `user` may open, with both profiles, the counsellor and the event log."""
     queryset = Match.objects.select_related(
-        "producer__owner", "buyer__owner", "counsellor", "requested_product"
+        "producer__owner",
+        "buyer__owner",
+        "counsellor",
+        "requested_product",
+        "request",
+        "request_line__sector",
     ).prefetch_related(
         Prefetch("events", queryset=MatchEvent.objects.select_related("actor").order_by("at", "id"))
     )
@@ -116,7 +121,7 @@ def party_matches(user, *, side: str, status: str | None = None) -> QuerySet[Mat
     """A producer's leads or a buyer's introductions: its own matches once forwarded (never
     proposed ones), those awaiting its answer first, then the newest."""
     queryset = Match.objects.filter(**{f"{side}__owner": user}).select_related(
-        "producer", "buyer", "counsellor", "requested_product"
+        "producer", "buyer", "counsellor", "requested_product", "request"
     )
     queryset = matches_visible_to(user, queryset)
     if status:
