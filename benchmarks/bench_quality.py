@@ -15,8 +15,12 @@ matches back from the Match table, best first per buyer. Then per buyer and over
 - top: the producer labelled `first` is the buyer's best proposal (for a buyer nobody can
   serve: nothing is proposed).
 
-Exit status 1 when overall precision < 0.9, recall < 0.9, or any buyer's top is wrong
-(usable in CI; not part of it), else 0.
+The world's buying requests (published, with their lines) are matched the same way after
+the sweep (`matchmaking.request_matching.rematch_requests`: one match per producer and
+request) and measured alike, per request and overall, printed beside the buyers' figures.
+
+Exit status 1 when, for the buyers or for the requests, overall precision < 0.9, recall < 0.9,
+or any top is wrong (usable in CI; not part of it), else 0.
 """
 
 from __future__ import annotations
@@ -55,32 +59,36 @@ class BuyerLabels:
 def read_world(path: Path = WORLD) -> dict:
     world = yaml.safe_load(path.read_text(encoding="utf-8"))
     producers = {p["key"] for p in world["producers"]}
-    for buyer in world["buyers"]:
-        first = buyer.get("first") or {}
+    buyers = {b["key"] for b in world["buyers"]}
+    for case in [*world["buyers"], *world.get("requests", [])]:
+        first = case.get("first") or {}
         if len(first) > 1:
-            raise ValueError(f"{buyer['key']}: one producer first at most")
-        for key in [*first, *(buyer.get("right") or {}), *(buyer.get("wrong") or {})]:
+            raise ValueError(f"{case['key']}: one producer first at most")
+        for key in [*first, *(case.get("right") or {}), *(case.get("wrong") or {})]:
             if key not in producers:
-                raise ValueError(f"{buyer['key']}: unknown producer {key}")
+                raise ValueError(f"{case['key']}: unknown producer {key}")
+    for request in world.get("requests", []):
+        if request["buyer"] not in buyers:
+            raise ValueError(f"{request['key']}: unknown buyer {request['buyer']}")
     return world
 
 
+def _labels(case: dict, name: str, seeks: list[str]) -> BuyerLabels:
+    first = next(iter(case.get("first") or {}), None)
+    right = set(case.get("right") or {}) | ({first} if first else set())
+    return BuyerLabels(
+        key=case["key"], name=name, seeks=seeks, first=first, right=right, wrong=dict(case.get("wrong") or {})
+    )
+
+
 def labels_of(world: dict) -> list[BuyerLabels]:
-    result = []
-    for buyer in world["buyers"]:
-        first = next(iter(buyer.get("first") or {}), None)
-        right = set(buyer.get("right") or {}) | ({first} if first else set())
-        result.append(
-            BuyerLabels(
-                key=buyer["key"],
-                name=buyer["name"],
-                seeks=[str(code) for code in buyer["seeks"]],
-                first=first,
-                right=right,
-                wrong=dict(buyer.get("wrong") or {}),
-            )
-        )
-    return result
+    return [_labels(b, b["name"], [str(code) for code in b["seeks"]]) for b in world["buyers"]]
+
+
+def request_labels_of(world: dict) -> list[BuyerLabels]:
+    return [
+        _labels(r, r["title"], [str(line["hs"]) for line in r["lines"]]) for r in world.get("requests", [])
+    ]
 
 
 def load_world(world: dict) -> tuple[dict[int, str], dict[int, str]]:
@@ -110,6 +118,7 @@ def load_world(world: dict) -> tuple[dict[int, str], dict[int, str]]:
                 available_capacity=product["capacity"],
                 capacity_unit=product["unit"],
                 moq=product.get("moq"),
+                lead_time_days=product.get("lead_time"),
             )
         producer_keys[profile.pk] = p["key"]
     buyer_keys: dict[int, str] = {}
@@ -135,7 +144,44 @@ def load_world(world: dict) -> tuple[dict[int, str], dict[int, str]]:
     return producer_keys, buyer_keys
 
 
-def evaluate(labels: list[BuyerLabels], proposed: dict[str, list[tuple[str, float]]], *, quiet: bool) -> bool:
+def load_requests(world: dict, buyer_keys: dict[int, str]) -> dict[int, str]:
+    """The world's buying requests, published, with their lines; returns request pk → key."""
+    import datetime
+
+    from django.utils import timezone
+
+    from sourcing.models import BuyingRequest, RequestLine, RequestStatus
+
+    buyer_of = {key: pk for pk, key in buyer_keys.items()}
+    request_keys: dict[int, str] = {}
+    for r in world.get("requests", []):
+        request = BuyingRequest.objects.create(
+            buyer_id=buyer_of[r["buyer"]],
+            title=r["title"],
+            destination_country=r["country"],
+            deadline=timezone.localdate() + datetime.timedelta(days=int(r["days"])),
+            required_certifications=r.get("required_certifications", []),
+            status=RequestStatus.PUBLISHED,
+        )
+        for position, line in enumerate(r["lines"]):
+            RequestLine.objects.create(
+                request=request,
+                position=position,
+                sector_id=str(line["hs"]),
+                quantity=line["quantity"],
+                unit=line["unit"],
+            )
+        request_keys[request.pk] = r["key"]
+    return request_keys
+
+
+def evaluate(
+    labels: list[BuyerLabels],
+    proposed: dict[str, list[tuple[str, float]]],
+    *,
+    quiet: bool,
+    what: str = "buyers",
+) -> bool:
     """Print the figures; True when every target is met."""
     true_positives = proposed_total = right_total = 0
     tops_right = 0
@@ -169,9 +215,9 @@ def evaluate(labels: list[BuyerLabels], proposed: dict[str, list[tuple[str, floa
     precision = true_positives / proposed_total if proposed_total else 1.0
     recall = true_positives / right_total if right_total else 1.0
     print(
-        f"\noverall: {proposed_total} pairs proposed, {true_positives} right of {right_total} labelled right; "
-        f"precision {precision:.3f}, recall {recall:.3f}, right producer on top for "
-        f"{tops_right}/{len(labels)} buyers"
+        f"\noverall ({what}): {proposed_total} pairs proposed, {true_positives} right of {right_total} "
+        f"labelled right; precision {precision:.3f}, recall {recall:.3f}, right producer on top for "
+        f"{tops_right}/{len(labels)} {what}"
     )
     ok = precision >= PRECISION_TARGET and recall >= RECALL_TARGET and tops_right == len(labels)
     print(
@@ -184,7 +230,7 @@ def evaluate(labels: list[BuyerLabels], proposed: dict[str, list[tuple[str, floa
 def run(world: dict, *, quiet: bool) -> bool:
     from django.db import connection
 
-    from matchmaking import engine, services
+    from matchmaking import engine, request_matching, services
     from matchmaking.loading import load_buyers, load_producers, load_sections
     from matchmaking.models import Match, MatchStatus, get_matching_config
 
@@ -192,10 +238,14 @@ def run(world: dict, *, quiet: bool) -> bool:
     start = time.perf_counter()
     counts = services.rematch_all()
     sweep_seconds = time.perf_counter() - start
+    request_keys = load_requests(world, buyer_keys)
+    start = time.perf_counter()
+    request_counts = request_matching.rematch_requests()
+    request_seconds = time.perf_counter() - start
 
     proposed: dict[str, list[tuple[str, float]]] = {}
     rows = (
-        Match.objects.filter(status=MatchStatus.PROPOSED)
+        Match.objects.filter(status=MatchStatus.PROPOSED, request__isnull=True)
         .order_by("buyer_id", "-score", "producer_id")
         .values_list("buyer_id", "producer_id", "score")
     )
@@ -220,7 +270,22 @@ def run(world: dict, *, quiet: bool) -> bool:
         f"{counts.created} matches; score_all alone {score_ms:.2f} ms "
         f"(speed at scale: benchmarks/bench_matching.py)"
     )
-    return ok
+
+    by_request: dict[str, list[tuple[str, float]]] = {}
+    rows = (
+        Match.objects.filter(status=MatchStatus.PROPOSED, request__isnull=False)
+        .order_by("request_id", "-score", "producer_id")
+        .values_list("request_id", "producer_id", "score")
+    )
+    for request_id, producer_id, score in rows:
+        by_request.setdefault(request_keys[request_id], []).append((producer_keys[producer_id], float(score)))
+    print(f"\nbuying requests: {len(request_keys)} published, {request_counts.lines} open lines")
+    requests_ok = evaluate(request_labels_of(world), by_request, quiet=quiet, what="requests")
+    print(
+        f"engine: requests end to end (rematch_requests: load, score, persist) {request_seconds * 1000:.0f} ms, "
+        f"{request_counts.created} matches"
+    )
+    return ok and requests_ok
 
 
 def main() -> int:

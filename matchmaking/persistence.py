@@ -494,8 +494,8 @@ class _PostgresWriter(_Writer):
     def events(self, ids: list[int], from_status: str, to_status: str, note: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {_EVENTS} (match_id, at, actor_id, from_status, to_status, note) "
-                f"SELECT unnest(%s::bigint[]), %s::timestamptz, NULL, %s, %s, %s",
+                f"INSERT INTO {_EVENTS} (match_id, at, actor_id, from_status, to_status, note, details) "
+                f"SELECT unnest(%s::bigint[]), %s::timestamptz, NULL, %s, %s, %s, '{{}}'::jsonb",
                 [list(ids), self.now, from_status, to_status, note],
             )
 
