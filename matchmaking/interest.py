@@ -37,6 +37,7 @@ from matchmaking.models import (
     PartyResponse,
     get_matching_config,
 )
+from matchmaking.request_matching import pick_line
 from matchmaking.request_persistence import breakdown_of
 from matchmaking.routing import route_new_matches
 from portal import validation as rules
@@ -83,13 +84,10 @@ def _message(value) -> str:
 
 
 def covering_line(lines: list[RequestLine], product: Product) -> RequestLine:
-    """The line whose HS code the product lies under (the finest of several, then the first by
-    position); the first line when none does."""
-    code = product.hs_code_id or ""
-    covering = [line for line in lines if code.isdigit() and code.startswith(line.sector_id)]
-    if covering:
-        return max(covering, key=lambda line: (len(line.sector_id), -line.position, -line.pk))
-    return lines[0]
+    """The line (of `lines`, in the request's order) the product answers:
+    `request_matching.pick_line`."""
+    chosen = pick_line(product.hs_code_id, [(line.pk, line.sector_id) for line in lines])
+    return next(line for line in lines if line.pk == chosen)
 
 
 def _milli(value) -> Decimal:

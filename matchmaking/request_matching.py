@@ -10,7 +10,8 @@ live in matchmaking.services, beside the profiles' ones.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -19,7 +20,21 @@ from matchmaking.learning import load_responsiveness
 from matchmaking.loading import SectorRoots, load_offers, load_request_lines, load_sections
 from matchmaking.models import Match, MatchSource, MatchStatus, get_matching_config
 from matchmaking.request_persistence import ENGINE_READS, RequestCounts, persist_request_matches
-from sourcing.models import OPEN, BuyingRequest
+from sourcing.models import OPEN, BuyingRequest, RequestLine
+
+
+def pick_line(product_code: str, lines: Sequence[tuple[int, str]]) -> int:
+    """The line (of (id, HS code) pairs, in the request's order) a product answers: the finest
+    whose code the product lies under, else the first."""
+    code = product_code or ""
+    covering = [
+        (len(line_code), -index)
+        for index, (_, line_code) in enumerate(lines)
+        if code.isdigit() and code.startswith(line_code)
+    ]
+    if covering:
+        return lines[-max(covering)[1]][0]
+    return lines[0][0]
 
 
 def _interest_scores(
@@ -29,19 +44,37 @@ def _interest_scores(
     config: engine.MatchingConfig,
     responsiveness: engine.Responsiveness,
 ) -> engine.RequestResult | None:
-    """The producers' interests in these requests scored on their own product and line."""
+    """The producers' interests in these requests scored on their own product, against the
+    line they answer (the one they answered while it exists, else the one the product lies
+    under: a buyer's edit may have replaced the lines)."""
     rows = list(
         Match.objects.filter(
             request_id__in=list(request_ids),
             source=MatchSource.PRODUCER_INTEREST,
             status__in=ENGINE_READS,
             requested_product__isnull=False,
-            request_line__isnull=False,
-        ).values_list("requested_product_id", "request_line_id")
+        ).values_list(
+            "request_id", "requested_product_id", "request_line_id", "requested_product__hs_code_id"
+        )
     )
     if not rows or not len(lines):
         return None
-    product_ids, line_ids = zip(*rows, strict=True)
+    by_request: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for line_id, request_id, code in (
+        RequestLine.objects.filter(request_id__in={row[0] for row in rows}, pk__in=lines.ids.tolist())
+        .order_by("position", "pk")
+        .values_list("pk", "request_id", "sector_id")
+    ):
+        by_request[request_id].append((line_id, code))
+    pairs = []
+    for request_id, product_id, line_id, code in rows:
+        current = by_request.get(request_id)
+        if current:
+            known = line_id in {pk for pk, _ in current}
+            pairs.append((product_id, line_id if known else pick_line(code, current)))
+    if not pairs:
+        return None
+    product_ids, line_ids = zip(*pairs, strict=True)
     offers = load_offers(product_ids=product_ids, ready_only=False)
     in_use = np.flatnonzero(np.isin(lines.ids, line_ids))
     return engine.score_offer_pairs(

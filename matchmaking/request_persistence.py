@@ -7,8 +7,9 @@ The rules of matchmaking.persistence, for a buying request's matches:
 - a still-`proposed` engine match is re-scored in place (its line and product may change;
   no event), left alone when nothing changed; one the engine no longer keeps is `withdrawn`
   (event); a `withdrawn` engine match the engine keeps again is `proposed` again (event);
-- a producer's interest (source `producer_interest`) keeps the product and line the producer
-  chose: it is re-scored on them (no event) and never withdrawn for its score;
+- a producer's interest (source `producer_interest`) keeps the product the producer chose
+  and the line it answered (another only when a buyer's edit removed that line): it is
+  re-scored on them (no event) and never withdrawn for its score;
 - every still-proposed match of a request that is no longer open (closed, returned,
   awarded) is `withdrawn` (event); a producer's interest withdrawn so comes back `proposed`
   when the request is published again (event);
@@ -93,17 +94,13 @@ class _Scores:
         values["breakdown"] = breakdown_of(result, i)
         return cls(int(result.line_id[i]), int(result.product_id[i]), values)
 
-    def differs(self, match: Match, *, with_pair: bool) -> bool:
-        if with_pair and (match.request_line_id, match.requested_product_id) != (
-            self.line_id,
-            self.product_id,
-        ):
+    def differs(self, match: Match) -> bool:
+        if (match.request_line_id, match.requested_product_id) != (self.line_id, self.product_id):
             return True
         return any(getattr(match, name) != value for name, value in self.values.items())
 
-    def apply(self, match: Match, *, with_pair: bool) -> None:
-        if with_pair:
-            match.request_line_id, match.requested_product_id = self.line_id, self.product_id
+    def apply(self, match: Match) -> None:
+        match.request_line_id, match.requested_product_id = self.line_id, self.product_id
         for name, value in self.values.items():
             setattr(match, name, value)
 
@@ -195,7 +192,7 @@ def persist_request_matches(
                     continue
                 counts.reproposed += 1
                 if scores is not None:
-                    scores.apply(match, with_pair=not interest_match)
+                    scores.apply(match)
                 match.config_fingerprint = c_fp
                 changed.append(match)
                 continue
@@ -206,8 +203,8 @@ def persist_request_matches(
                     counts.withdrawn += 1
                     changed.append(match)
                 continue
-            if scores.differs(match, with_pair=not interest_match):
-                scores.apply(match, with_pair=not interest_match)
+            if scores.differs(match):
+                scores.apply(match)
                 match.config_fingerprint = c_fp
                 counts.updated += 1
                 changed.append(match)
@@ -232,7 +229,7 @@ def persist_request_matches(
                 buyer_response=PartyResponse.PENDING,
                 config_fingerprint=c_fp,
             )
-            scores.apply(match, with_pair=True)
+            scores.apply(match)
             created.append(match)
         # PostgreSQL and SQLite hand the new ids back (RETURNING), which the events need.
         created = Match.objects.bulk_create(created, batch_size=1000)

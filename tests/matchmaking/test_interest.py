@@ -390,3 +390,13 @@ def test_the_match_page_shows_the_request(client, desk, supplier, buying_request
     html = client.get(reverse("matchmaking:match_detail", args=[match.pk])).content.decode()
     assert 'data-testid="match-request"' in html
     assert "Centrifugal pumps for Basra" in html and "Ready in March" in html
+
+
+def test_an_interest_whose_line_the_buyer_removed_answers_another_line(supplier, buying_request):
+    match = express(buying_request, supplier)
+    assert match.request_line.sector_id == "841370"
+    match.request_line.delete()
+    request_matching.rematch_request(buying_request.pk)
+    match.refresh_from_db()
+    assert match.request_line.sector_id == "8413" and match.requested_product == supplier.products.get()
+    assert match.source == MatchSource.PRODUCER_INTEREST and match.status == P
