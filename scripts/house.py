@@ -16,7 +16,18 @@ from pathlib import Path
 import grimp
 
 # Bottom floor first (README, "Layout").
-FLOORS = ["portal", "taxonomy", "accounts", "catalogue", "sourcing", "matchmaking", "counsellors", "deals", "digests", "home"]
+FLOORS = [
+    "portal",
+    "taxonomy",
+    "accounts",
+    "catalogue",
+    "sourcing",
+    "matchmaking",
+    "counsellors",
+    "deals",
+    "digests",
+    "home",
+]
 
 
 def app_of(module: str) -> str:
