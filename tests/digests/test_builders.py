@@ -14,7 +14,7 @@ from django.utils import translation
 from digests import builders
 from digests.builders import MAX_ITEMS, build_digest, build_digests
 from digests.content import Digest, DigestItem, DigestSection
-from matchmaking import lifecycle
+from matchmaking import lifecycle, outcomes
 from matchmaking.models import MatchSource, MatchStatus
 from tests.factories import UserFactory
 
@@ -99,7 +99,7 @@ def test_producer_sees_what_changed_in_its_leads(window, desk):
     lifecycle.match_respond(match=declined, actor=declined.buyer.owner, decision="decline")
     lifecycle.match_respond(match=won, actor=won.buyer.owner, decision="accept")
     lifecycle.match_respond(match=won, actor=producer.owner, decision="accept")
-    lifecycle.match_record_outcome(match=won, actor=desk, outcome="won")
+    outcomes.match_record_outcome(match=won, actor=desk, outcome="won", value="1000", currency="USD")
     lifecycle.match_respond(match=mine, actor=producer.owner, decision="accept")  # its own doing
     lifecycle.match_reassign(match=quiet, actor=desk, counsellor=make_counsellor("TR"))  # internal
 
