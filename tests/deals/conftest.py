@@ -97,7 +97,7 @@ def set_status(match: Match, status: str) -> Match:
 
 @pytest.fixture
 def api():
-    def client_for(user=None, language=None):
+    def client_for(user=None, language="en"):
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)

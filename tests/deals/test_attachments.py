@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from deals import attachments, conversations
 from deals.attachments import attach_files, check_file, clean_name
@@ -39,6 +40,14 @@ try:
     from PIL import Image
 except ImportError:  # pragma: no cover
     Image = None
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages in English, the language these tests read them in (the portal's
+    default is Persian, whose catalogue translates them)."""
+    with translation.override("en"):
+        yield
 
 
 # --- What is accepted -----------------------------------------------------------------------
@@ -273,6 +282,7 @@ def test_the_body_cap_of_the_request_guard_fits_the_files_on_these_paths_only(wo
 @needs_pillow
 def test_the_page_shows_a_form_error_for_a_hostile_file_and_keeps_nothing(world, client, _media):
     client.force_login(world.producer)
+    client.cookies["django_language"] = "en"
     url = f"/matches/{world.match.pk}/conversation/"
     response = client.post(
         url,

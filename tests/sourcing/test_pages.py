@@ -25,7 +25,9 @@ def sectors(db):
 
 
 def signed_in(client, user):
+    """`user` signed in, reading the pages in English (the messages checked are the English ones)."""
     client.force_login(user)
+    client.cookies["django_language"] = "en"
     return client
 
 
