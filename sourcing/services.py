@@ -413,6 +413,8 @@ def request_update(*, request: BuyingRequest, actor: User, data: Mapping[str, An
         raise PermissionDenied(_("You may not change this request."))
     if request.status not in EDITABLE:
         raise _refuse(request, _("changed"))
+    if not data:
+        return request  # nothing written: no event, nothing for the matcher
     lines = _apply_fields(request, data, today=timezone.localdate())
     status = request.status
     if status == RequestStatus.REJECTED:

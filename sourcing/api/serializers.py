@@ -160,6 +160,17 @@ class RequestOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSeria
 # --- Input --------------------------------------------------------------------------------
 
 NUMBER = {"max_length": MAX_NUMBER_LENGTH}
+DATE_LENGTH = 20
+
+
+@extend_schema_field({"type": "string", "format": "date", "maxLength": DATE_LENGTH})
+class DateInputField(serializers.DateField):
+    """An ISO 8601 date (2027-03-20), its text bounded like every input string."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value) > DATE_LENGTH:
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
 
 
 class RequestLineInputSerializer(serializers.Serializer):
@@ -182,6 +193,21 @@ class RequestLineInputSerializer(serializers.Serializer):
 def nameable_buyers(user, queryset):
     """Staff name any buyer; a buyer only its own company (another's id "does not exist")."""
     return queryset if user.is_portal_staff else queryset.filter(owner_id=user.pk)
+
+
+class LinesField(BoundedListField):
+    """The lines: their errors come as one object per line given (`{}` for a good one), as the
+    service's do, not keyed by position."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict) and isinstance(data, list | tuple):
+                raise serializers.ValidationError(
+                    [error.detail.get(index, {}) for index in range(len(data))]
+                ) from None
+            raise
 
 
 class RequestInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
@@ -224,15 +250,15 @@ class RequestInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     destination_port = serializers.CharField(
         required=False, allow_blank=True, max_length=max_length(BuyingRequest, "destination_port")
     )
-    deadline = serializers.DateField(
+    deadline = DateInputField(
         required=False,
         help_text=_("When the goods must be delivered: a future date, at most two years ahead."),
     )
     required_certifications = BoundedListField(max_length=20, item_length=40, required=False)
-    lines = RequestLineInputSerializer(
-        many=True,
-        required=False,
+    lines = LinesField(
+        child=RequestLineInputSerializer(),
         max_length=MAX_LINES,
+        required=False,
         help_text=_("The whole set of lines (1 to 20); on a change it replaces the lines there were."),
     )
 

@@ -56,7 +56,9 @@ def test_every_string_and_list_of_every_api_request_body_is_bounded():
             if is_text and "maxLength" not in prop:
                 unbounded.append(f"{name}.{field}")
             items = prop.get("items", {})
-            if prop.get("type") == "array" and ("maxItems" not in prop or "maxLength" not in items):
+            # An array of objects: its size here, the object's own strings as their component.
+            bounded_items = "maxLength" in items or "$ref" in items
+            if prop.get("type") == "array" and ("maxItems" not in prop or not bounded_items):
                 unbounded.append(f"{name}.{field}[]")
     assert unbounded == []
 

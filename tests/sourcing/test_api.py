@@ -430,3 +430,11 @@ def test_a_list_costs_the_same_queries_however_long(
     for user in (buyer.owner, producer.owner, desk):
         with django_assert_max_num_queries(14):
             assert len(api(user).get(LIST).json()["results"]) == 13
+
+
+def test_lines_refused_by_their_type_come_line_by_line_too(api, buyer):
+    lines = [{"hs_code": "8413", "quantity": "1", "unit": "units"}, {"hs_code": "8413", "quantity": "9" * 41}]
+    response = api(buyer.owner).post(LIST, body(lines=lines), format="json")
+    assert response.status_code == 400
+    errors = response.json()["lines"]
+    assert errors[0] == {} and set(errors[1]) == {"quantity", "unit"}

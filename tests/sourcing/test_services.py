@@ -487,3 +487,9 @@ def test_the_deadline_task_is_in_the_beat_schedule(settings):
 
 def test_users_module_is_the_one_the_services_use():
     assert User is not None
+
+
+def test_an_empty_change_writes_nothing(buyer, on_commit, changes):
+    request = make_request(buyer, status=RequestStatus.PUBLISHED)
+    on_commit(services.request_update, request=request, actor=buyer.owner, data={})
+    assert request.events.count() == 1 and changes == []
