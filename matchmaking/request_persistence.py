@@ -158,10 +158,15 @@ def persist_request_matches(
         kept = _by_pair(result, open_ids)
         rescored = _by_pair(interest, open_ids)
         counts.kept = len(kept)
-        existing = {
-            (m.producer_id, m.request_id): m
-            for m in Match.objects.select_for_update().filter(request_id__in=list(requests)).order_by("pk")
-        }
+        # The matches it may write to, locked (one a counsellor moves on meanwhile is read
+        # once that commits, and left out); then every other match of the requests, read only:
+        # none can appear meanwhile (the requests' rows are locked).
+        ours = Match.objects.filter(request_id__in=list(requests), status__in=ENGINE_READS)
+        existing = {(m.producer_id, m.request_id): m for m in ours.select_for_update().order_by("pk")}
+        for m in Match.objects.filter(request_id__in=list(requests)).exclude(
+            pk__in=[m.pk for m in existing.values()]
+        ):
+            existing[(m.producer_id, m.request_id)] = m
         changed: list[Match] = []
         events: list[MatchEvent] = []
 
