@@ -86,7 +86,7 @@ def match_section(request: HttpRequest, match: Match) -> dict | None:
         "form": QuoteForm(match=match) if producer and refusal is None else None,
         "refusal": refusal,
         "compare_url": compare_url,
-        "next_url": reverse("matchmaking:match_detail", args=[match.pk]),
+        "next_url": _match_url(match.pk),
     }
 
 
