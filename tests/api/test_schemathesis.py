@@ -289,6 +289,7 @@ def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
         },
         "POST /api/v1/matches/{id}/reassign/": {"counsellor": outsider.pk, "note": "Your market."},
         "POST /api/v1/matches/rematch/": {"producer": producer.pk},
+        "POST /api/v1/matches/{id}/messages/": {"body": "Our price list follows.", "language": "en"},
     }
 
 
@@ -515,6 +516,7 @@ WRITERS = {
     "POST /api/v1/matches/{id}/outcome/": "counsellor",
     "POST /api/v1/matches/{id}/reassign/": "counsellor",
     "POST /api/v1/matches/rematch/": "staff",
+    "POST /api/v1/matches/{id}/messages/": "producer",
 }
 # The object each path names, by index in world["ids"] (the role's own, in the right status).
 PATH_OBJECT = {
@@ -528,6 +530,7 @@ PATH_OBJECT = {
     "matches/{id}/respond": 1,  # forwarded, the producer's
     "matches/{id}/outcome": 3,  # connected, the desk's
     "matches/{id}/reassign": 0,
+    "matches/{id}/messages": 1,  # forwarded, the producer's (its conversation is open)
 }
 TEXT_VALUES = [
     "x" * 100_000,
