@@ -33,6 +33,7 @@ from .. import attachments, conversations
 from ..authors import ROLE_CHOICES, author_name, author_role
 from ..conversation_selectors import conversation_messages, last_read, unread_count
 from ..models import Attachment, Message
+from ..policies import is_participant
 
 # --- Shapes ---------------------------------------------------------------------------------
 
@@ -87,7 +88,22 @@ class MessageOutputSerializer(serializers.ModelSerializer):
         return user is not None and obj.author_id == user.pk
 
     def get_unread(self, obj) -> bool:
+        """Others' messages after the caller's last read one (staff, not in it: never)."""
+        if not self.context.get("counts_unread", False):
+            return False
         return not self.get_mine(obj) and obj.pk > self.context.get("last_read", 0)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "binary",
+        "maxLength": attachments.max_bytes(),
+        "description": "A file of at most DEALS_ATTACHMENT_MAX_BYTES bytes.",
+    }
+)
+class AttachmentFileField(serializers.FileField):
+    """A file of a message: its size is judged by the service (deals.attachments)."""
 
 
 class MessageTextInputSerializer(serializers.Serializer):
@@ -110,7 +126,7 @@ class MessageInputSerializer(MessageTextInputSerializer):
     """A message as multipart: its text and up to five files."""
 
     files = BoundedListField(
-        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        child=AttachmentFileField(allow_empty_file=True, use_url=False),
         max_length=attachments.max_files(),
         required=False,
         help_text=_(
@@ -170,6 +186,7 @@ class MatchMessagesView(GenericAPIView):
             "request": self.request,
             "match": match,
             "last_read": last_read(self.request.user, match),
+            "counts_unread": is_participant(self.request.user, match),
         }
 
     @extend_schema(

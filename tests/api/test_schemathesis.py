@@ -301,6 +301,7 @@ def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
         "POST /api/v1/matches/{id}/outcome/confirm/": {"note": "Confirmed."},
         "POST /api/v1/matches/{id}/reassign/": {"counsellor": outsider.pk, "note": "Your market."},
         "POST /api/v1/matches/rematch/": {"producer": producer.pk},
+        "POST /api/v1/matches/{id}/messages/": {"body": "Our price list follows.", "language": "en"},
     }
 
 
@@ -528,6 +529,7 @@ WRITERS = {
     "POST /api/v1/matches/{id}/outcome/confirm/": "producer",
     "POST /api/v1/matches/{id}/reassign/": "counsellor",
     "POST /api/v1/matches/rematch/": "staff",
+    "POST /api/v1/matches/{id}/messages/": "producer",
 }
 # The object each path names, by index in world["ids"] (the role's own, in the right status).
 PATH_OBJECT = {
@@ -542,6 +544,7 @@ PATH_OBJECT = {
     "matches/{id}/outcome/confirm": 9,  # won as the buyer declared it (before "outcome": found first)
     "matches/{id}/outcome": 3,  # connected, the desk's
     "matches/{id}/reassign": 0,
+    "matches/{id}/messages": 1,  # forwarded, the producer's (its conversation is open)
 }
 TEXT_VALUES = [
     "x" * 100_000,

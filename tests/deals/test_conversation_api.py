@@ -120,6 +120,8 @@ def test_read_marks_all_read(world, api):
     assert listed["unread"] == 0 and not any(m["unread"] for m in listed["results"])
     assert api(world.staff).post(read_url(world.match)).status_code == 200
     assert not ConversationState.objects.filter(user=world.staff).exists()
+    watched = api(world.staff).get(messages_url(world.match)).json()
+    assert watched["unread"] == 0 and not any(m["unread"] for m in watched["results"])
 
 
 def test_the_list_is_paginated_oldest_first(world, api):
