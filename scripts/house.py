@@ -16,7 +16,7 @@ from pathlib import Path
 import grimp
 
 # Bottom floor first (README, "Layout").
-FLOORS = ["portal", "taxonomy", "accounts", "catalogue", "matchmaking", "counsellors", "digests", "home"]
+FLOORS = ["portal", "taxonomy", "accounts", "catalogue", "sourcing", "matchmaking", "counsellors", "deals", "digests", "home"]
 
 
 def app_of(module: str) -> str:

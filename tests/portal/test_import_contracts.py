@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["portal", "taxonomy", "accounts", "catalogue", "matchmaking", "counsellors", "digests", "home"]
+APPS = ["portal", "taxonomy", "accounts", "catalogue", "sourcing", "matchmaking", "counsellors", "deals", "digests", "home"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

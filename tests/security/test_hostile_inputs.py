@@ -40,7 +40,7 @@ from rest_framework.authtoken.models import Token
 
 from tests.access.world import build_world
 
-PORTAL_APPS = ("accounts", "catalogue", "matchmaking", "counsellors", "digests", "portal")
+PORTAL_APPS = ("accounts", "catalogue", "sourcing", "matchmaking", "counsellors", "deals", "digests", "portal")
 ROLES = ["anonymous", "producer", "buyer", "counsellor", "staff", "new_producer", "new_buyer"]
 
 # --- The hostile values ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from portal.validation import multi_line, positive_quantity, single_line
 from tests.factories import hs_sector
 from tests.matchmaking.conftest import make_producer
 
-APPS = ["accounts", "catalogue", "matchmaking", "counsellors", "digests", "portal"]
+APPS = ["accounts", "catalogue", "sourcing", "matchmaking", "counsellors", "deals", "digests", "portal"]
 
 
 def api_client(user=None) -> Client:
