@@ -171,3 +171,12 @@ def test_the_page_in_persian_renders(client, connected):
     outcomes.match_record_outcome(match=connected, actor=connected.buyer.owner, **WON)
     page = page_of(signed_in(client, connected.producer.owner, "fa"), connected)
     assert "۱۸۵٬۰۰۰" in page and confirm_url(connected) in page
+
+
+def test_the_leads_list_links_to_the_outcome_rather_than_showing_its_forms(client, connected):
+    client = signed_in(client, connected.producer.owner)
+    page = client.get(reverse("matchmaking:leads")).content.decode()
+    assert 'data-testid="declare-outcome-link"' in page and 'data-testid="outcome-form"' not in page
+    outcomes.match_record_outcome(match=connected, actor=connected.buyer.owner, **WON)
+    page = client.get(reverse("matchmaking:leads")).content.decode()
+    assert 'data-testid="confirm-outcome-link"' in page and confirm_url(connected) not in page
