@@ -24,8 +24,8 @@ from matchmaking.lifecycle import match_forward
 from matchmaking.models import Match, MatchStatus
 from sourcing.models import BuyingRequest, RequestStatus
 from tests.e2e import journeys
-from tests.e2e.test_counsellor_forwarding import signed_in
-from tests.factories import UserFactory
+from tests.e2e.test_counsellor_forwarding import signed_in as signed_in_english
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.request_support import add_product
 
@@ -84,6 +84,22 @@ def people(transactional_db):
     }
 
 
+def signed_in(browser, live_server, user, language: str = "en") -> Page:
+    """A context with `user` signed in, its pages in `language`."""
+    if language == "en":
+        return signed_in_english(browser, live_server, user)
+    context = browser.new_context(base_url=live_server.url, locale="fa-IR")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    return page
+
+
 def label(name: str) -> re.Pattern:
     """A control's label, marked required (" *") or not."""
     return re.compile(rf"^{re.escape(name)}( \*)?$")
@@ -137,17 +153,23 @@ def test_a_request_becomes_a_confirmed_deal(browser, live_server, people):
     assert (request_line.sector_id, request_line.quantity, request_line.unit) == ("841370", 2000, "units")
     assert request_line.target_price == 45
 
-    # 2. The counsellor of Iraq approves it on "Requests to approve".
-    counsellor = signed_in(browser, live_server, people["counsellor"])
-    counsellor.goto("/requests/review/")
-    approve = counsellor.get_by_role("form", name=re.compile(rf"^Approve .*{re.escape(TITLE)}"))
-    approve.get_by_label("Note (optional)").fill("Checked with the buyer by phone.")
-    approve.get_by_role("button", name="Approve and publish").click()
-    expect(counsellor.get_by_role("alert").or_(counsellor.get_by_role("status")).first).to_contain_text(
-        "published"
-    )
+    # 2. The counsellor of Iraq approves it on "Requests to approve", in Persian.
+    def fa(msgid: str) -> str:
+        return journeys.translate("fa", msgid)
+
+    persian = signed_in(browser, live_server, people["counsellor"], language="fa")
+    persian.goto("/requests/review/")
+    expect(persian.locator("html")).to_have_attribute("dir", "rtl")
+    approve = persian.locator("form", has=persian.get_by_role("button", name=fa("Approve and publish")))
+    expect(approve).to_have_count(1)
+    approve.get_by_label(fa("Note (optional)")).fill("با خریدار تلفنی هماهنگ شد.")
+    approve.get_by_role("button", name=fa("Approve and publish")).click()
+    expect(persian.get_by_test_id("empty-state")).to_be_visible()
+    persian.context.close()
     request.refresh_from_db()
     assert request.status == RequestStatus.PUBLISHED
+    assert request.events.filter(note="با خریدار تلفنی هماهنگ شد.").exists()
+    counsellor = signed_in(browser, live_server, people["counsellor"])
 
     # 3. The producer finds it on the board, the buyer withheld there, on the request's page
     # and on the interest page, and expresses interest with one of its products.
