@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["portal", "taxonomy", "accounts", "catalogue", "sourcing", "matchmaking", "counsellors", "deals", "digests", "home"]
+APPS = [
+    "portal",
+    "taxonomy",
+    "accounts",
+    "catalogue",
+    "sourcing",
+    "matchmaking",
+    "counsellors",
+    "deals",
+    "digests",
+    "home",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
