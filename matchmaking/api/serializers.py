@@ -306,15 +306,22 @@ class OutcomeInputSerializer(serializers.Serializer):
 
 class ConfirmOutcomeInputSerializer(serializers.Serializer):
     note = _note(_("Optional, kept in the match's log."))
-    declared_at = serializers.DateTimeField(
+    # Text with a bound (every request string has one), read as a date-time below.
+    declared_at = serializers.CharField(
         required=False,
         allow_null=True,
         default=None,
+        max_length=64,
         help_text=_(
-            "Optional: the outcome's `declared_at` as the caller read it; if the outcome was "
-            "corrected since, 409 and nothing is confirmed."
+            "Optional: the outcome's `declared_at` (ISO 8601) as the caller read it; if the outcome "
+            "was corrected since, 409 and nothing is confirmed."
         ),
     )
+
+    def validate_declared_at(self, value):
+        if value in (None, ""):
+            return None
+        return serializers.DateTimeField().to_internal_value(value)
 
 
 class ReassignInputSerializer(serializers.Serializer):
