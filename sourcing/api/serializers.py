@@ -21,6 +21,7 @@ from portal.validation import MAX_NUMBER_LENGTH, max_length
 from sourcing.models import BuyingRequest, RequestEvent, RequestLine
 from sourcing.policies import can_edit_request, sees_buyer, sees_history, shown_port
 from sourcing.services import MAX_LINES, NOTE_LENGTH
+from taxonomy.models import Incoterm
 
 # --- Output -------------------------------------------------------------------------------
 
@@ -61,6 +62,9 @@ class RequestOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSeria
     quantity = serializers.SerializerMethodField(help_text=_("The first line's quantity."))
     unit = serializers.SerializerMethodField(help_text=_("The first line's unit."))
     target_price = serializers.SerializerMethodField(help_text=_("The first line's target unit price."))
+    incoterm = serializers.ChoiceField(
+        choices=Incoterm.choices, allow_blank=True, read_only=True, help_text=_("Blank when not stated.")
+    )
     destination_country = serializers.CharField(source="destination_country.code")
     destination_port = serializers.SerializerMethodField(
         help_text=_("Null while the buyer is withheld from you and the port names the company.")

@@ -31,9 +31,11 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 907 cells from 154 rows
-(497 on the API, 410 on the pages; 371 allowed, 536 refused), checked by
-`test_the_cell_count_is_the_documented_one`.
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 1289 cells from 218 rows
+(705 on the API, 584 on the pages; 505 allowed, 784 refused; issue 16's buying requests, quotes,
+conversation and outcomes: 64 of the rows), checked by `test_the_cell_count_is_the_documented_one`.
+A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
+company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ from rest_framework.authtoken.models import Token
 from accounts.models import BuyerProfile, ProducerProfile, User
 from catalogue.models import Product
 from counsellors.models import CounsellorProfile, MarketBrief
+from deals.models import Message, Quote
 from digests.models import DigestPreference
 from matchmaking.models import Match
+from sourcing.models import BuyingRequest
+from tests.deals.quote_support import in_days, quote_input
 
 ROLES = ("anonymous", "producer", "buyer", "counsellor", "counsellor_out", "staff")
 EXTRA_ROLES = ("new_producer", "new_buyer")
@@ -102,12 +107,14 @@ class Row:
     body: Callable[[Any], dict] | dict | None = None
     state: Callable[[Any], Any] | None = None  # the side-effect probe
     lists: dict[str, set[str]] | None = None  # role -> the refs the list must show (exactly)
-    contacts: dict[str, set[str]] | None = None  # role -> the listed refs whose `email` is shown
+    contacts: dict[str, set[str]] | None = None  # role -> the shown refs whose `contact_field` is shown
+    contact_field: str = "email"
 
     def url(self, world) -> str:
         if self.target is None:
             return self.path
-        return self.path.format(pk=world.object(self.target).pk)
+        target = world.object(self.target)
+        return self.path.format(pk=target.pk, token=getattr(target, "token", ""))
 
     def payload(self, world) -> dict | None:
         return self.body(world) if callable(self.body) else self.body
@@ -205,7 +212,14 @@ def _match_ids(*refs: str) -> Callable:
 
 
 M = "/api/v1/matches/{pk}/"
-ALL_MATCHES = {f"matches.{key}" for key in ("fwd_own", "conn_own", "proposed", "fwd_other", "pool")}
+# The companies' matches (engine and introductions) and the matches on buying requests.
+PAIR_MATCHES = {f"matches.{key}" for key in ("fwd_own", "conn_own", "proposed", "fwd_other", "pool")}
+ALL_MATCHES = PAIR_MATCHES | {"matches.req_fwd", "matches.req_proposed", "matches.req_declared"}
+ENGINE_MATCHES = ALL_MATCHES - {"matches.req_proposed"}  # req_proposed is P1's interest
+# P1's and B1's: forwarded or later (a producer's interest awaiting the counsellor is not shown).
+PRODUCER_MATCHES = {"matches.fwd_own", "matches.conn_own", "matches.req_fwd", "matches.req_declared"}
+BUYER_MATCHES = {"matches.fwd_own", "matches.req_fwd", "matches.req_declared"}
+PROPOSED = {"matches.proposed", "matches.pool", "matches.req_proposed"}
 ALL_BUYERS = {"buyers.own", "buyers.other", "buyers.turkey"}
 
 # fmt: off
@@ -368,20 +382,20 @@ API_ROWS = [
     # --- Matches
     api("matches", "list", "GET", "none", "/api/v1/matches/?page_size=200",
                                                                 (NO,      OK,      OK,   OK,    OK,   OK),
-        lists={"producer": {"matches.fwd_own", "matches.conn_own"},
-               "buyer": {"matches.fwd_own"},
+        lists={"producer": PRODUCER_MATCHES,
+               "buyer": BUYER_MATCHES,
                "counsellor": ALL_MATCHES,
                "counsellor_out": {"matches.pool"},
                "staff": ALL_MATCHES}),
     # Filters narrow a caller's scope, never widen it.
     api("matches", "list-filtered", "GET", "other", "/api/v1/matches/?page_size=200&status=proposed",
                                                                 (NO,      OK,      OK,   OK,    OK,   OK),
-        lists={"producer": set(), "buyer": set(), "counsellor": {"matches.proposed", "matches.pool"},
-               "counsellor_out": {"matches.pool"}, "staff": {"matches.proposed", "matches.pool"}}),
+        lists={"producer": set(), "buyer": set(), "counsellor": PROPOSED,
+               "counsellor_out": {"matches.pool"}, "staff": PROPOSED}),
     api("matches", "list-filtered", "GET", "in-scope", "/api/v1/matches/?page_size=200&source=engine",
                                                                 (NO,      OK,      OK,   OK,    OK,   OK),
-        lists={"producer": {"matches.fwd_own", "matches.conn_own"}, "buyer": {"matches.fwd_own"},
-               "counsellor": ALL_MATCHES, "counsellor_out": {"matches.pool"}, "staff": ALL_MATCHES}),
+        lists={"producer": PRODUCER_MATCHES, "buyer": BUYER_MATCHES,
+               "counsellor": ENGINE_MATCHES, "counsellor_out": {"matches.pool"}, "staff": ENGINE_MATCHES}),
     api("matches", "detail", "GET", "forwarded-own", M,         (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.fwd_own"),
     api("matches", "detail", "GET", "connected-own", M,         (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="matches.conn_own"),
     api("matches", "detail", "GET", "proposed-in-scope", M,     (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.proposed"),
@@ -593,10 +607,10 @@ PAGE_ROWS = [
         body=_counsellor_out(), state=match_state("matches.fwd_own")),
     # --- A party's matches and the buyer's request
     page("leads", "list", "GET", "own", "/leads/",              (NO,      OK,      ok(302, redirect="/introductions/"), TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD),
-        lists={"producer": {"matches.fwd_own", "matches.conn_own"}}),
+        lists={"producer": PRODUCER_MATCHES}),
     page("introductions", "list", "GET", "own", "/introductions/",
                                                                 (NO,      ok(302, redirect="/leads/"), OK, TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD),
-        lists={"buyer": {"matches.fwd_own"}}),
+        lists={"buyer": BUYER_MATCHES}),
     page("introductions", "request", "POST", "other-product", "/introductions/request/",
                                                                 (NO,      NO,      ok(302, redirect="/catalogue/products/"), NO, NO, NO),
         body=lambda w: {"product": w.products["other"].pk, "message": "Need 200 units."},
@@ -607,8 +621,7 @@ PAGE_ROWS = [
     # --- The counsellors' pages
     page("counsellor", "queue", "GET", "in-scope", "/counsellor/queue/",
                                                                 COUNSELLOR_PAGE,
-        lists={"counsellor": {"matches.proposed", "matches.pool"}, "counsellor_out": {"matches.pool"},
-               "staff": {"matches.proposed", "matches.pool"}}),
+        lists={"counsellor": PROPOSED, "counsellor_out": {"matches.pool"}, "staff": PROPOSED}),
     page("counsellor", "queue-bulk", "POST", "in-scope", "/counsellor/queue/bulk/",
                                                                 (NO,      NO,      NO,   ok(302, redirect="/counsellor/queue/"),
                                                                  no(302, redirect="/counsellor/queue/"), ok(302, redirect="/counsellor/queue/")),
@@ -672,6 +685,253 @@ PAGE_ROWS = [
 ]
 # fmt: on
 
+
+# ============================================================================================
+# From match to deal (issue 16): buying requests, interest, quotes, the conversation, outcomes
+# ============================================================================================
+# The requests: a buyer its own; producers the published ones, the buyer withheld (null)
+# until a match on the request is forwarded to them; counsellors those of the buyers in their
+# markets; staff all. What a role may not see is a 404; what it sees but may not do, a 403.
+
+
+def _request_body(**data) -> dict:
+    return {
+        "title": "Chest freezers, 300 l",
+        "currency": "USD",
+        "incoterm": "CIF",
+        "destination_country": "IQ",
+        "deadline": in_days(90).isoformat(),
+        "lines": [{"hs_code": "841810", "quantity": "200", "unit": "units"}],
+        **data,
+    }
+
+
+def _request_form(**data) -> dict:
+    return {
+        "title": "Chest freezers, 300 l",
+        "description": "",
+        "destination_country": "IQ",
+        "destination_port": "",
+        "incoterm": "CIF",
+        "currency": "USD",
+        "deadline": in_days(90).isoformat(),
+        "required_certifications": "",
+        "language": "en",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "20",
+        "lines-0-hs_code": "841810",
+        "lines-0-quantity": "200",
+        "lines-0-unit": "units",
+        **data,
+    }
+
+
+def _interest(w) -> dict:
+    return {"product": w.products["own"].pk, "message": "We make these in Tabriz."}
+
+
+def _matches_of(ref: str) -> Callable:
+    return lambda w: w.object(ref).pk
+
+
+R = "/api/v1/requests/{pk}/"
+RP = "/requests/{pk}/"
+ALL_REQUESTS = {f"requests.{key}" for key in ("own", "own_pending", "own_deal", "other", "turkey")}
+PUBLISHED = {f"requests.{key}" for key in ("own", "own_deal", "other", "turkey")}
+OWN_REQUESTS = {"requests.own", "requests.own_pending", "requests.own_deal"}
+IRAQ_REQUESTS = ALL_REQUESTS - {"requests.turkey"}
+QUOTE_READERS = {"quotes.open"}
+MESSAGES = {"messages.own"}
+# fmt: off
+#                                                               anonymous producer buyer couns. c_out staff
+DEAL_API_ROWS = [
+    # --- Buying requests
+    api("requests", "list", "GET", "none", "/api/v1/requests/?page_size=200&all=true",
+                                                                (NO,      OK,      OK,   OK,    OK,   OK),
+        lists={"producer": PUBLISHED, "buyer": OWN_REQUESTS, "counsellor": IRAQ_REQUESTS,
+               "counsellor_out": {"requests.turkey"}, "staff": ALL_REQUESTS},
+        # The buyer named: to a producer only through a forwarded (or later) match on the request.
+        contacts={"producer": {"requests.own", "requests.own_deal"}, "buyer": OWN_REQUESTS,
+                  "counsellor": IRAQ_REQUESTS, "counsellor_out": {"requests.turkey"}, "staff": ALL_REQUESTS},
+        contact_field="buyer"),
+    api("requests", "create", "POST", "own", "/api/v1/requests/",
+                                                                (NO,      NO,      OK,   NO,    NO,   BAD),
+        new_buyer=BAD, body=lambda w: _request_body(), state=count_of(BuyingRequest)),
+    api("requests", "create-buyer", "POST", "other", "/api/v1/requests/",
+                                                                (NO,      NO,      BAD,  NO,    NO,   OK),
+        body=lambda w: _request_body(buyer=w.buyers["other"].pk), state=count_of(BuyingRequest)),
+    api("requests", "detail", "GET", "own", R,                  (NO,      OK,      OK,   OK,    HIDDEN, OK), target="requests.own",
+        contacts={"producer": {"requests.own"}, "buyer": {"requests.own"}}, contact_field="buyer"),
+    api("requests", "detail", "GET", "own-pending", R,          (NO,      HIDDEN,  OK,   OK,    HIDDEN, OK), target="requests.own_pending"),
+    api("requests", "detail", "GET", "other", R,                (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="requests.other",
+        contacts={"producer": set(), "counsellor": {"requests.other"}, "staff": {"requests.other"}},
+        contact_field="buyer"),
+    api("requests", "detail", "GET", "other-market", R,         (NO,      OK,      HIDDEN, HIDDEN, OK,  OK), target="requests.turkey",
+        contacts={"producer": set(), "counsellor_out": {"requests.turkey"}}, contact_field="buyer"),
+    api("requests", "detail", "PATCH", "own", R,                (NO,      NO,      OK,   NO,    HIDDEN, OK), target="requests.own",
+        body={"title": "Chest freezers, 400 l"}, state=value_of("requests.own", "title")),
+    api("requests", "detail", "PATCH", "other", R,              (NO,      NO,      HIDDEN, NO,  HIDDEN, OK), target="requests.other",
+        body={"title": "Chest freezers, 400 l"}, state=value_of("requests.other", "title")),
+    api("requests", "detail-buyer", "PATCH", "own", R,          (NO,      _,       BAD,  _,     _,    BAD), target="requests.own",
+        body=lambda w: {"buyer": w.buyers["other"].pk}, state=value_of("requests.own", "buyer")),
+    api("requests", "approve", "POST", "own-pending", R + "approve/",
+                                                                (NO,      HIDDEN,  NO,   ok(200), HIDDEN, ok(200)), target="requests.own_pending",
+        body={"note": "Clear."}, state=value_of("requests.own_pending", "status")),
+    api("requests", "approve", "POST", "own", R + "approve/",   (NO,      NO,      NO,   CONFLICT, HIDDEN, CONFLICT), target="requests.own",
+        body={}, state=value_of("requests.own", "status")),
+    api("requests", "return", "POST", "own-pending", R + "return/",
+                                                                (NO,      HIDDEN,  NO,   ok(200), HIDDEN, ok(200)), target="requests.own_pending",
+        body={"note": "Say the voltage."}, state=value_of("requests.own_pending", "status")),
+    api("requests", "close", "POST", "own", R + "close/",       (NO,      NO,      ok(200), ok(200), HIDDEN, ok(200)), target="requests.own",
+        body={}, state=value_of("requests.own", "status")),
+    api("requests", "close", "POST", "other-market", R + "close/",
+                                                                (NO,      NO,      HIDDEN, HIDDEN, ok(200), ok(200)), target="requests.turkey",
+        body={}, state=value_of("requests.turkey", "status")),
+    # --- A producer's interest: a proposed match in the queue, the buyer withheld
+    api("requests", "interest", "POST", "other-market", R + "interest/",
+                                                                (NO,      OK,      NO,   NO,    NO,   NO), target="requests.turkey",
+        body=_interest, state=count_of(Match, request=_matches_of("requests.turkey"))),
+    api("requests", "interest", "POST", "other", R + "interest/",  # P1's interest already waits
+                                                                (NO,      CONFLICT, NO,  NO,    NO,   NO), target="requests.other",
+        body=_interest, state=count_of(Match, request=_matches_of("requests.other"))),
+    api("requests", "interest", "POST", "own-pending", R + "interest/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   NO), target="requests.own_pending",
+        body=_interest, state=count_of(Match)),
+    # --- Quotes: the parties, the match's counsellor and staff read them once forwarded; the
+    # producer sends them; the buyer accepts or declines; the producer withdraws.
+    api("quotes", "list", "GET", "forwarded-own", M + "quotes/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.req_fwd",
+        lists=dict.fromkeys(("producer", "buyer", "counsellor", "staff"), QUOTE_READERS)),
+    api("quotes", "list", "GET", "proposed-in-scope", M + "quotes/",
+                                                                (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, HIDDEN), target="matches.req_proposed"),
+    api("quotes", "create", "POST", "forwarded-own", M + "quotes/",
+                                                                (NO,      OK,      NO,   NO,    HIDDEN, NO), target="matches.req_fwd",
+        body=lambda w: quote_input(), state=count_of(Quote)),
+    api("quotes", "create", "POST", "forwarded-other", M + "quotes/",
+                                                                (NO,      HIDDEN,  HIDDEN, NO,  HIDDEN, NO), target="matches.fwd_other",
+        body=lambda w: quote_input(), state=count_of(Quote)),
+    api("quotes", "detail", "GET", "own", "/api/v1/quotes/{pk}/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="quotes.open"),
+    api("quotes", "accept", "POST", "own", "/api/v1/quotes/{pk}/accept/",
+                                                                (NO,      NO,      ok(200), NO, HIDDEN, NO), target="quotes.open",
+        body={"note": ""}, state=value_of("quotes.open", "status")),
+    api("quotes", "decline", "POST", "own", "/api/v1/quotes/{pk}/decline/",
+                                                                (NO,      NO,      ok(200), NO, HIDDEN, NO), target="quotes.open",
+        body={"note": "Too dear."}, state=value_of("quotes.open", "status")),
+    api("quotes", "withdraw", "POST", "own", "/api/v1/quotes/{pk}/withdraw/",
+                                                                (NO,      ok(200), NO,   NO,    HIDDEN, NO), target="quotes.open",
+        state=value_of("quotes.open", "status")),
+    api("quotes", "compare", "GET", "own", R + "quotes/",       (NO,      HIDDEN,  OK,   OK,    HIDDEN, OK), target="requests.own",
+        lists={"buyer": QUOTE_READERS, "counsellor": QUOTE_READERS, "staff": QUOTE_READERS}),
+    api("quotes", "compare", "GET", "other", R + "quotes/",     (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="requests.other",
+        lists={"counsellor": set(), "staff": set()}),
+    # --- The conversation of a forwarded match
+    api("messages", "list", "GET", "forwarded-own", M + "messages/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.req_fwd",
+        lists=dict.fromkeys(("producer", "buyer", "counsellor", "staff"), MESSAGES)),
+    api("messages", "list", "GET", "forwarded-other", M + "messages/",
+                                                                (NO,      HIDDEN,  HIDDEN, OK,  HIDDEN, OK), target="matches.fwd_other"),
+    api("messages", "create", "POST", "forwarded-own", M + "messages/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.req_fwd",
+        body={"body": "March works for us."}, state=count_of(Message)),
+    api("messages", "create", "POST", "proposed-in-scope", M + "messages/",
+                                                                (NO,      HIDDEN,  HIDDEN, CONFLICT, HIDDEN, CONFLICT), target="matches.req_proposed",
+        body={"body": "Hello."}, state=count_of(Message)),
+    api("messages", "read", "POST", "forwarded-own", M + "messages/read/",
+                                                                (NO,      ok(200), ok(200), ok(200), HIDDEN, ok(200)), target="matches.req_fwd"),
+    # --- The outcome a party declared, confirmed by the other
+    api("matches", "outcome-confirm", "POST", "declared-own", M + "outcome/confirm/",
+                                                                (NO,      ok(200), CONFLICT, NO, HIDDEN, NO), target="matches.req_declared",
+        body={"note": "Confirmed."}, state=value_of("matches.req_declared", "status", "outcome_confirmed_at")),
+    api("matches", "outcome", "POST", "declared-own", M + "outcome/",  # the declarer corrects it
+                                                                (NO,      ok(200), ok(200), ok(200), HIDDEN, ok(200)), target="matches.req_declared",
+        body={"outcome": "won", "value": "45000", "currency": "USD"},
+        state=value_of("matches.req_declared", "outcome_value", "outcome_declared_by")),
+]
+
+TO_MINE = ok(302, redirect="/requests/mine/")
+TO_REVIEW = ok(302, redirect="/requests/review/")
+BUYER_PAGE = (NO, NO, OK, NO, NO, NO)
+DEAL_PAGE_ROWS = [
+    # --- Buying requests
+    page("requests", "board", "GET", "none", "/requests/",      (NO,      OK,      TO_MINE, TO_REVIEW, TO_REVIEW, OK),
+        lists={"producer": PUBLISHED, "staff": PUBLISHED}),
+    page("requests", "board-all", "GET", "none", "/requests/?all=on",
+                                                                (NO,      OK,      TO_MINE, TO_REVIEW, TO_REVIEW, OK),
+        lists={"producer": PUBLISHED, "staff": PUBLISHED}),
+    page("requests", "mine", "GET", "own", "/requests/mine/",   BUYER_PAGE, lists={"buyer": OWN_REQUESTS}),
+    page("requests", "new", "GET", "none", "/requests/new/",    BUYER_PAGE),
+    page("requests", "new", "POST", "none", "/requests/new/",   (NO,      NO,      ok(302, redirect="/requests/"), NO, NO, NO),
+        body=lambda w: _request_form(), state=count_of(BuyingRequest)),
+    page("requests", "review", "GET", "in-scope", "/requests/review/",
+                                                                COUNSELLOR_PAGE,
+        lists={"counsellor": {"requests.own_pending"}, "counsellor_out": set(), "staff": {"requests.own_pending"}}),
+    page("requests", "detail", "GET", "own", RP,                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="requests.own"),
+    page("requests", "detail", "GET", "own-pending", RP,        (NO,      HIDDEN,  OK,   OK,    HIDDEN, OK), target="requests.own_pending"),
+    page("requests", "detail", "GET", "other", RP,              (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="requests.other"),
+    page("requests", "edit", "GET", "own", RP + "edit/",        (NO,      NO,      OK,   NO,    HIDDEN, OK), target="requests.own"),
+    page("requests", "edit", "POST", "own", RP + "edit/",       (NO,      NO,      ok(302, redirect="/requests/"), NO, HIDDEN, ok(302, redirect="/requests/")),
+        target="requests.own", body=lambda w: _request_form(title="Chest freezers, 400 l"),
+        state=value_of("requests.own", "title")),
+    page("requests", "approve", "POST", "own-pending", RP + "approve/",
+                                                                (NO,      HIDDEN,  NO,   ok(302, redirect="/requests/"), HIDDEN, ok(302, redirect="/requests/")),
+        target="requests.own_pending", body={"note": ""}, state=value_of("requests.own_pending", "status")),
+    page("requests", "return", "POST", "own-pending", RP + "return/",
+                                                                (NO,      HIDDEN,  NO,   ok(302, redirect="/requests/"), HIDDEN, ok(302, redirect="/requests/")),
+        target="requests.own_pending", body={"note": "Say the voltage."}, state=value_of("requests.own_pending", "status")),
+    page("requests", "close", "POST", "own", RP + "close/",     (NO,      NO,      ok(302, redirect="/requests/"), ok(302, redirect="/requests/"),
+                                                                 HIDDEN, ok(302, redirect="/requests/")),
+        target="requests.own", body={"note": ""}, state=value_of("requests.own", "status")),
+    page("requests", "interest", "GET", "other-market", RP + "interest/",
+                                                                (NO,      OK,      NO,   NO,    NO,   NO), target="requests.turkey"),
+    page("requests", "interest", "GET", "own-pending", RP + "interest/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   NO), target="requests.own_pending"),
+    page("requests", "interest", "POST", "other-market", RP + "interest/",
+                                                                (NO,      ok(302, redirect="/leads/"), NO, NO, NO, NO), target="requests.turkey",
+        body=_interest, state=count_of(Match, request=_matches_of("requests.turkey"))),
+    # --- Quotes
+    page("quotes", "new", "GET", "forwarded-own", MP + "quotes/new/",
+                                                                (NO,      OK,      NO,   NO,    HIDDEN, NO), target="matches.req_fwd"),
+    page("quotes", "new", "POST", "forwarded-own", MP + "quotes/new/",
+                                                                (NO,      ok(302, redirect="/matches/"), NO, NO, HIDDEN, NO), target="matches.req_fwd",
+        body=lambda w: quote_input(), state=count_of(Quote)),
+    page("quotes", "accept", "POST", "own", "/quotes/{pk}/accept/",
+                                                                (NO,      NO,      ok(302, redirect="/matches/"), NO, HIDDEN, NO), target="quotes.open",
+        body={"note": ""}, state=value_of("quotes.open", "status")),
+    page("quotes", "decline", "POST", "own", "/quotes/{pk}/decline/",
+                                                                (NO,      NO,      ok(302, redirect="/matches/"), NO, HIDDEN, NO), target="quotes.open",
+        body={"note": "Too dear."}, state=value_of("quotes.open", "status")),
+    page("quotes", "withdraw", "POST", "own", "/quotes/{pk}/withdraw/",
+                                                                (NO,      ok(302, redirect="/matches/"), NO, NO, HIDDEN, NO), target="quotes.open",
+        state=value_of("quotes.open", "status")),
+    page("quotes", "compare", "GET", "own", RP + "quotes/",     (NO,      HIDDEN,  OK,   OK,    HIDDEN, OK), target="requests.own"),
+    # --- The conversation
+    page("conversation", "thread", "GET", "forwarded-own", MP + "conversation/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="matches.req_fwd"),
+    page("conversation", "thread", "GET", "proposed-in-scope", MP + "conversation/",
+                                                                (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, HIDDEN), target="matches.req_proposed"),
+    page("conversation", "thread", "POST", "forwarded-own", MP + "conversation/",
+                                                                (NO,      ok(302, redirect="/matches/"), ok(302, redirect="/matches/"),
+                                                                 ok(302, redirect="/matches/"), HIDDEN, ok(302, redirect="/matches/")),
+        target="matches.req_fwd", body={"body": "March works for us."}, state=count_of(Message)),
+    page("conversation", "inbox", "GET", "own", "/messages/",   SIGNED_IN_PAGE,
+        # Those with a message (only req_fwd has one): its participants and staff, who watch them all.
+        lists={"producer": {"matches.req_fwd"}, "buyer": {"matches.req_fwd"}, "counsellor": {"matches.req_fwd"},
+               "counsellor_out": set(), "staff": {"matches.req_fwd"}}),
+    page("conversation", "attachment", "GET", "own", "/deals/attachments/{token}/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="attachments.own"),
+    # --- The outcome a party declared, confirmed by the other
+    page("matches", "outcome-confirm", "POST", "declared-own", MP + "outcome/confirm/",
+                                                                (NO,      ok(302, redirect="/matches/"), no(302), NO, HIDDEN, NO),
+        target="matches.req_declared", body={"note": ""},
+        state=value_of("matches.req_declared", "status", "outcome_confirmed_at")),
+]
+# fmt: on
+
+API_ROWS = API_ROWS + DEAL_API_ROWS
+PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS
 ROWS = API_ROWS + PAGE_ROWS
 
 

@@ -11,6 +11,22 @@ counsellor user without a desk, a market brief by each counsellor, and five matc
     proposed     P2        B1      proposed   the Iraq counsellor   (not yet shown to P2, B1)
     fwd_other    P2        B2      forwarded  the Iraq counsellor   (neither P1's nor B1's)
     pool         P2        B3      proposed   nobody (the shared pool: every counsellor)
+    req_fwd      P1        B1      forwarded  the Iraq counsellor   (on B1's request `own`)
+    req_proposed P1        B2      proposed   the Iraq counsellor   (P1's interest in B2's `other`)
+    req_declared P1        B1      won        the Iraq counsellor   (on B1's `own_deal`: B1 declared
+                                                                     it won, P1 has to confirm)
+
+and the deal around them (issue 16): four buying requests,
+
+    key          buyer  status     destination
+    own          B1     published  IQ   (req_fwd: the buyer revealed to P1)
+    own_pending  B1     pending    IQ   (awaiting the Iraq counsellor)
+    own_deal     B1     published  IQ   (req_declared)
+    other        B2     published  IQ   (req_proposed: the buyer still withheld from P1)
+    turkey       B3     published  IQ   (the Turkey desk's; nobody's match: P1 may show interest)
+
+an open quote of P1 on req_fwd (`quotes.open`), a message of B1 on req_fwd (`messages.own`)
+with a text file (`attachments.own`).
 
 The roles of the matrix sign in as: producer = P1's owner, buyer = B1's owner, counsellor =
 the Iraq desk, counsellor_out = the Turkey desk, staff; new_producer and new_buyer have no
@@ -21,10 +37,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
 from counsellors.briefs import brief_create
-from matchmaking.models import MatchStatus
+from deals import conversations
+from matchmaking import outcomes
+from matchmaking.models import MatchSource, MatchStatus
+from sourcing.models import RequestStatus
+from tests.deals.quote_support import make_quote, make_request
 from tests.factories import ProductFactory, UserFactory
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.lifecycle_support import make_counsellor, make_match
@@ -40,6 +61,10 @@ class World:
     matches: dict = field(default_factory=dict)  # key above -> Match
     briefs: dict = field(default_factory=dict)  # own (the Iraq desk's) / other (the Turkey desk's)
     desks: dict = field(default_factory=dict)  # own / other -> CounsellorProfile
+    requests: dict = field(default_factory=dict)  # own / own_pending / own_deal / other / turkey
+    quotes: dict = field(default_factory=dict)  # open -> Quote
+    messages: dict = field(default_factory=dict)  # own -> Message
+    attachments: dict = field(default_factory=dict)  # own -> Attachment
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
@@ -90,6 +115,46 @@ def build_world() -> World:
         "fwd_other": make_match(p2, b2, status=MatchStatus.FORWARDED, counsellor=iraq),
         "pool": make_match(p2, b3, status=MatchStatus.PROPOSED, counsellor=None),
     }
+    world.requests = {
+        "own": make_request(b1, title="Chest freezers for Basra")[0],
+        "own_pending": make_request(b1, status=RequestStatus.PENDING, title="Display fridges")[0],
+        "own_deal": make_request(b1, title="Cold room panels")[0],
+        "other": make_request(b2, title="Ice makers")[0],
+        "turkey": make_request(b3, title="Bottle coolers")[0],
+    }
+
+    def on_request(key: str) -> dict:
+        request = world.requests[key]
+        return {"request": request, "request_line": request.lines.get()}
+
+    world.matches.update(
+        req_fwd=make_match(p1, b1, status=MatchStatus.FORWARDED, counsellor=iraq, **on_request("own")),
+        req_proposed=make_match(
+            p1,
+            b2,
+            status=MatchStatus.PROPOSED,
+            counsellor=iraq,
+            source=MatchSource.PRODUCER_INTEREST,
+            **on_request("other"),
+        ),
+        req_declared=outcomes.match_record_outcome(
+            match=make_match(p1, b1, status=MatchStatus.CONNECTED, counsellor=iraq, **on_request("own_deal")),
+            actor=b1.owner,
+            outcome="won",
+            value="40000",
+            currency="USD",
+            note="Signed.",
+        ),
+    )
+    world.quotes = {"open": make_quote(world.matches["req_fwd"])}
+    message = conversations.post_message(
+        match=world.matches["req_fwd"],
+        author=b1.owner,
+        body="Can you ship by March?",
+        files=[SimpleUploadedFile("specification.txt", b"2,000 units, 220 V.", content_type="text/plain")],
+    )
+    world.messages = {"own": message}
+    world.attachments = {"own": message.attachments.get()}
     world.briefs = {
         "own": brief_create(author=iraq, data={"title": "Iraq cooling market", "body": "Demand grows."}),
         "other": brief_create(

@@ -40,6 +40,7 @@ with its traceback, at the end of the session.
 
 import copy
 import os
+import re
 from urllib.parse import quote
 
 import pytest
@@ -63,8 +64,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from counsellors import briefs
+from deals.models import Message
 from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
+from sourcing.models import RequestStatus
+from tests.deals.quote_support import in_days, make_quote, make_request, quote_input
 from tests.factories import UserFactory, hs_sector
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.lifecycle_support import make_counsellor, make_match
@@ -165,6 +169,18 @@ def world():
             make_match(producer, make_buyer(country="IQ"), status=MatchStatus.CONNECTED, counsellor=desk)
         ),
     ]
+    # The deal (issue 16): the buyer's published request with a forwarded match of the producer,
+    # an open quote and a message on it; a pending one for the desk; another buyer's published
+    # one the producer may show interest in.
+    published, line = make_request(buyer, title="Chest freezers for Basra")
+    pending, _pending_line = make_request(buyer, status=RequestStatus.PENDING, title="Display fridges")
+    open_to_interest, _open_line = make_request(make_buyer(country="IQ"), title="Ice makers")
+    deal = make_match(
+        producer, buyer, status=MatchStatus.FORWARDED, counsellor=desk, request=published, request_line=line
+    )
+    matches.append(deal)
+    quote = make_quote(deal)
+    Message.objects.create(match=deal, author=buyer.owner, body="Can you ship by March?", language="en")
     brief = briefs.brief_create(
         author=desk, data={"title": "Fridges in Iraq", "body": "Demand is **up**.", "sectors": ["841810"]}
     )
@@ -190,6 +206,8 @@ def world():
         "matches": [match.pk for match in matches],
         "counsellors": [desk.counsellor_profile.pk, outsider.counsellor_profile.pk],
         "briefs": [brief.pk],
+        "requests": [published.pk, pending.pk, open_to_interest.pk],
+        "quotes": [quote.pk],
         "sectors": ["841810", "8418", "84", "XVI"],
         "users": [user.pk for user in [*users.values(), *spare] if user is not None],
     }
@@ -265,6 +283,20 @@ def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
         "is_active": True,
     }
     brief_body = {"country": "IQ", "title": "Fridges", "body": "Demand is **up**.", "sectors": ["841810"]}
+    request_body = {
+        "title": "Chest freezers, 300 l",
+        "description": "For a cold chain.",
+        "currency": "USD",
+        "incoterm": "CIF",
+        "destination_country": "IQ",
+        "destination_port": "Umm Qasr",
+        "deadline": in_days(90).isoformat(),
+        "required_certifications": ["ISO9001"],
+        "lines": [
+            {"hs_code": "841810", "quantity": "200", "unit": "units", "target_price": "310.50"},
+            {"hs_code": "8418", "quantity": "50", "unit": "units", "specification": "Display units"},
+        ],
+    }
     return {
         "POST /api/v1/auth/token/": {"email": desk.email, "password": "not-the-password"},
         "POST /api/v1/users/": {
@@ -301,7 +333,19 @@ def _valid_bodies(ids: dict, producer, desk, outsider, spare) -> dict:
         "POST /api/v1/matches/{id}/outcome/confirm/": {"note": "Confirmed."},
         "POST /api/v1/matches/{id}/reassign/": {"counsellor": outsider.pk, "note": "Your market."},
         "POST /api/v1/matches/rematch/": {"producer": producer.pk},
-        "POST /api/v1/matches/{id}/messages/": {"body": "Our price list follows.", "language": "en"},
+        "POST /api/v1/requests/": request_body,
+        "PATCH /api/v1/requests/{id}/": request_body,
+        "POST /api/v1/requests/{id}/approve/": {"note": "Clear and complete."},
+        "POST /api/v1/requests/{id}/return/": {"note": "Say the voltage."},
+        "POST /api/v1/requests/{id}/close/": {"note": "Bought elsewhere."},
+        "POST /api/v1/requests/{id}/interest/": {
+            "product": producer.products.order_by("pk").values_list("pk", flat=True).first(),
+            "message": "We make these in Tabriz.",
+        },
+        "POST /api/v1/matches/{match_id}/quotes/": quote_input(),
+        "POST /api/v1/quotes/{id}/accept/": {"note": "Agreed."},
+        "POST /api/v1/quotes/{id}/decline/": {"note": "Too dear."},
+        "POST /api/v1/matches/{id}/messages/": {"body": "March works for us.", "language": "en"},
     }
 
 
@@ -314,6 +358,9 @@ REFERENCES = {
     "user": "users",
     "counsellor": "users",
     "author": "users",
+    "request": "requests",
+    "match": "matches",
+    "quote": "quotes",
 }
 
 # --- Input of every shape -----------------------------------------------------------------
@@ -529,7 +576,16 @@ WRITERS = {
     "POST /api/v1/matches/{id}/outcome/confirm/": "producer",
     "POST /api/v1/matches/{id}/reassign/": "counsellor",
     "POST /api/v1/matches/rematch/": "staff",
-    "POST /api/v1/matches/{id}/messages/": "producer",
+    "POST /api/v1/requests/": "buyer",
+    "PATCH /api/v1/requests/{id}/": "buyer",
+    "POST /api/v1/requests/{id}/approve/": "counsellor",
+    "POST /api/v1/requests/{id}/return/": "counsellor",
+    "POST /api/v1/requests/{id}/close/": "buyer",
+    "POST /api/v1/requests/{id}/interest/": "producer",
+    "POST /api/v1/matches/{match_id}/quotes/": "producer",
+    "POST /api/v1/quotes/{id}/accept/": "buyer",
+    "POST /api/v1/quotes/{id}/decline/": "buyer",
+    "POST /api/v1/matches/{id}/messages/": "buyer",
 }
 # The object each path names, by index in world["ids"] (the role's own, in the right status).
 PATH_OBJECT = {
@@ -544,7 +600,13 @@ PATH_OBJECT = {
     "matches/{id}/outcome/confirm": 9,  # won as the buyer declared it (before "outcome": found first)
     "matches/{id}/outcome": 3,  # connected, the desk's
     "matches/{id}/reassign": 0,
-    "matches/{id}/messages": 1,  # forwarded, the producer's (its conversation is open)
+    "matches/{match_id}/quotes": 10,  # forwarded, for the buyer's request
+    "matches/{id}/messages": 10,
+    "requests/{id}/approve": 1,  # pending, in the desk's market
+    "requests/{id}/return": 1,
+    "requests/{id}/interest": 2,  # another buyer's, published: the producer has no match on it
+    "requests": 0,  # the buyer's own, published
+    "quotes": 0,
 }
 TEXT_VALUES = [
     "x" * 100_000,
@@ -571,11 +633,12 @@ def _values_for(value) -> list:
 
 def _path_parameters(operation: str, ids: dict) -> dict:
     path = operation.split(" ", 1)[1]
-    if "{id}" not in path:
+    name = re.search(r"{(\w+)}", path)
+    if name is None:
         return {}
     kind = path.split("/")[3]
     key = next((k for k in PATH_OBJECT if k.startswith(kind) and k in path), kind)
-    return {"id": ids[kind][PATH_OBJECT[key]]}
+    return {name.group(1): ids[kind][PATH_OBJECT[key]]}
 
 
 @pytest.mark.parametrize("operation", sorted(WRITERS))

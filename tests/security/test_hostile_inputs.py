@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
@@ -215,8 +216,9 @@ def _json(value) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("hostile-media")))  # the world's files
+    with media, django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -240,6 +242,8 @@ def world(django_db_setup, django_db_blocker):
                 "counsellors": [d.pk for d in world.desks.values()],
                 "briefs": [b.pk for b in world.briefs.values()],
                 "sectors": ["841810", "84", "XVI"],
+                "requests": [r.pk for r in world.requests.values()],
+                "quotes": [q.pk for q in world.quotes.values()],
             }
             yield world
         finally:
@@ -448,6 +452,8 @@ PAGE_IDS = {
     "catalogue/products/": "products",
     "catalogue/producers/": "producers",
     "counsellor/briefs/": "briefs",
+    "requests/": "requests",
+    "quotes/": "quotes",
 }
 SLUGS = ["company", "products", "markets", "demand"]
 # The query parameters the pages read (filters, search, paging, the HS picker, next).

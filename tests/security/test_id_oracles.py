@@ -27,7 +27,8 @@ NOWHERE = 987654321  # an id no object has
 
 
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # the world's files
     return build_world()
 
 
@@ -96,6 +97,22 @@ CASES = [
     ("api reassign to a non-counsellor", "counsellor", "api", "POST", "/api/v1/matches/{m}/reassign/",
      {"counsellor": "{id}"}, "users.producer"),
     ("api matches filtered by a buyer", "producer", "api", "GET", "/api/v1/matches/?buyer={id}", None, "buyers.turkey"),
+    # --- Buying requests, quotes, the conversation (issue 16)
+    ("request page", "producer", "page", "GET", "/requests/{id}/", None, "requests.own_pending"),
+    ("page approve a request", "counsellor_out", "page", "POST", "/requests/{id}/approve/", {"note": ""},
+     "requests.own_pending"),
+    ("page interest", "producer", "page", "GET", "/requests/{id}/interest/", None, "requests.own_pending"),
+    ("page compare quotes", "producer", "page", "GET", "/requests/{id}/quotes/", None, "requests.own"),
+    ("page quote accept", "counsellor_out", "page", "POST", "/quotes/{id}/accept/", {"note": ""}, "quotes.open"),
+    ("conversation page", "counsellor_out", "page", "GET", "/matches/{id}/conversation/", None, "matches.req_fwd"),
+    ("api request", "counsellor_out", "api", "GET", "/api/v1/requests/{id}/", None, "requests.own"),
+    ("api approve a request", "counsellor_out", "api", "POST", "/api/v1/requests/{id}/approve/", {"note": ""},
+     "requests.own_pending"),
+    ("api interest", "producer", "api", "POST", "/api/v1/requests/{id}/interest/", {"message": "Hi"},
+     "requests.own_pending"),
+    ("api quotes of a match", "counsellor_out", "api", "GET", "/api/v1/matches/{id}/quotes/", None, "matches.req_fwd"),
+    ("api quote accept", "counsellor_out", "api", "POST", "/api/v1/quotes/{id}/accept/", {"note": ""}, "quotes.open"),
+    ("api messages", "counsellor_out", "api", "GET", "/api/v1/matches/{id}/messages/", None, "matches.req_fwd"),
 ]  # fmt: skip
 
 
