@@ -97,7 +97,9 @@ REQUESTS = [
             "destination_port": "Umm Qasr, Basra",
             "required_certifications": [],
             "lines": [
-                _line("841810", 2000, "units", 460, "Twin refrigerator-freezer, 22-24 cu ft, A+ class, 220 V"),
+                _line(
+                    "841810", 2000, "units", 460, "Twin refrigerator-freezer, 22-24 cu ft, A+ class, 220 V"
+                ),
                 _line("845011", 1500, "units", 270, "Front-loading, 8 kg, Arabic control panel"),
                 _line("841370", 2000, "units", 900, "Centrifugal water pump, 50-150 m3/h"),
             ],
@@ -193,7 +195,9 @@ REQUESTS = [
             "language": "ru",
             "title": "Сеялки для весеннего сева",
             "description": "Нужны сеялки.",
-            "translations": {"en": {"title": "Seed drills for the spring sowing", "description": "We need seed drills."}},
+            "translations": {
+                "en": {"title": "Seed drills for the spring sowing", "description": "We need seed drills."}
+            },
             "currency": "USD",
             "lines": [_line("843239", 40, "units")],
         },
@@ -267,7 +271,9 @@ REQUESTS = [
             "incoterm": "DAP",
             "destination_port": "Yerevan",
             "required_certifications": ["CE"],
-            "lines": [_line("845811", 4, "units", 45000, "1,500 mm between centres, Fanuc or Siemens control")],
+            "lines": [
+                _line("845811", 4, "units", 45000, "1,500 mm between centres, Fanuc or Siemens control")
+            ],
         },
         deadline_days=160,
         note="We bought two lathes locally; we will post again next year.",
@@ -327,9 +333,16 @@ def _say(match: Match, author: User, body: str, language: str) -> None:
 
 def appliances_awarded(request: BuyingRequest, counsellor: User) -> None:
     buyer = request.buyer.owner
-    fridges = _forward(_match(request, APPLIANCES, "841810"), counsellor, "تولیدکننده معتبر؛ سابقه صادرات به عراق دارد.")
+    fridges = _forward(
+        _match(request, APPLIANCES, "841810"), counsellor, "تولیدکننده معتبر؛ سابقه صادرات به عراق دارد."
+    )
     pumps = _forward(_match(request, PUMPS, "841370"), counsellor, "ظرفیت کافی برای ۲۰۰۰ پمپ.")
-    _say(fridges, fridges.producer.owner, "سلام، یخچال ۲۴ فوت ما با برچسب A+ آماده ارسال است. کاتالوگ را پیوست می‌کنیم.", "fa")
+    _say(
+        fridges,
+        fridges.producer.owner,
+        "سلام، یخچال ۲۴ فوت ما با برچسب A+ آماده ارسال است. کاتالوگ را پیوست می‌کنیم.",
+        "fa",
+    )
     _say(fridges, buyer, "شكراً. هل يمكنكم التسليم إلى أم قصر خلال ثمانية أسابيع؟", "ar")
     _say(fridges, counsellor, "The buyer is reliable; the Baghdad fair is a good place to meet.", "en")
     _say(fridges, fridges.producer.owner, "بله، تحویل CIF ام‌قصر در هفت هفته ممکن است.", "fa")
@@ -354,7 +367,9 @@ def appliances_awarded(request: BuyingRequest, counsellor: User) -> None:
         currency="USD",
         note="2,000 refrigerators, letter of credit opened.",
     )
-    outcomes.match_confirm_outcome(match=won, actor=won.producer.owner, note="تأیید می‌کنیم؛ محموله اول در راه است.")
+    outcomes.match_confirm_outcome(
+        match=won, actor=won.producer.owner, note="تأیید می‌کنیم؛ محموله اول در راه است."
+    )
     outcomes.match_record_outcome(
         match=pumps,
         actor=_reviewer(pumps, counsellor),
@@ -366,7 +381,9 @@ def appliances_awarded(request: BuyingRequest, counsellor: User) -> None:
 def basra_compare(request: BuyingRequest, counsellor: User) -> None:
     buyer = request.buyer.owner
     pumps = _forward(_match(request, PUMPS, "841370"), counsellor, "Booster pumps: good fit.")
-    washers = _forward(_match(request, APPLIANCES, "845011"), counsellor, "ماشین لباسشویی ۸ کیلویی مناسب است.")
+    washers = _forward(
+        _match(request, APPLIANCES, "845011"), counsellor, "ماشین لباسشویی ۸ کیلویی مناسب است."
+    )
     _quote(pumps, 30, unit_price="1050", lead_time_days=40, note="Booster set with control panel.")
     _quote(washers, 21, unit_price="245", lead_time_days=40, note="8 kg front-loading, Arabic panel.")
     _say(pumps, pumps.producer.owner, "آیا تابلو برق پمپ‌ها هم جزو سفارش است؟", "fa")
@@ -387,7 +404,12 @@ def harvester_interest(request: BuyingRequest, counsellor: User) -> None:
 
 
 def carpet_interest(request: BuyingRequest, counsellor: User) -> None:
-    _match(request, TEXTILES, "570242", message="فرش ماشینی ۱۲۰۰ شانه با نقشه‌های کلاسیک تبریز، آماده ارسال به وان.")
+    _match(
+        request,
+        TEXTILES,
+        "570242",
+        message="فرش ماشینی ۱۲۰۰ شانه با نقشه‌های کلاسیک تبریز، آماده ارسال به وان.",
+    )
 
 
 def dried_fruit_interest(request: BuyingRequest, counsellor: User) -> None:
