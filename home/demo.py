@@ -14,7 +14,7 @@ from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from accounts.verification import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
-from home import demo_pipeline
+from home import demo_deals, demo_pipeline
 from matchmaking import services as matchmaking_services
 
 DEMO_PASSWORD = "tabriz-demo-1405"
@@ -661,7 +661,8 @@ def _upsert_buyer(user: User, demo: DemoUser, staff: User) -> None:
 @transaction.atomic
 def seed_demo_province() -> dict[str, list[User]]:
     """Create or refresh every demo account, profile and product and the counsellors' desks
-    and briefs, compute the matches and move a few along; return the users by role."""
+    and briefs, compute the matches and move a few along, then the buying requests and their
+    deals (home.demo_deals); return the users by role."""
     staff = _upsert_user(STAFF)
     seeded = {"staff": [staff], "counsellors": [_upsert_user(d) for d in COUNSELLORS]}
     demo_pipeline.seed_desks(staff=staff, counsellors=seeded["counsellors"])
@@ -679,4 +680,5 @@ def seed_demo_province() -> dict[str, list[User]]:
             seeded["buyers"].append(user)
     matchmaking_services.rematch_all()
     demo_pipeline.seed_history()
+    demo_deals.seed_deals()
     return seeded

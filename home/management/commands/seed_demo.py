@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from accounts.models import User
+from home import demo_deals
 from home.demo import DEMO_PASSWORD, STAFF_EMAIL, seed_demo_province
 from home.demo_province import seed_province
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not allow_production:
             raise CommandError(REFUSAL)
         start = time.perf_counter()
+        requests_before = sum(r is not None for r in demo_deals.demo_requests().values())
         # The demo's history (forwarded leads, introductions) would mail its made-up
         # addresses: nobody reads those, so the seed sends nothing.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -55,8 +57,18 @@ class Command(BaseCommand):
             for user in users:
                 self.stdout.write(f"    {user.email}")
         self.stdout.write("Staff also signs in to /admin/.")
+        self._deals(requests_before)
         if report is not None:
             self._province(report, time.perf_counter() - start)
+
+    def _deals(self, requests_before: int) -> None:
+        """The demo's buying requests and their deals, by status (home.demo_deals)."""
+        held = demo_deals.summary()
+        made = sum(held["requests"].values()) - requests_before
+        self.stdout.write(f"Buying requests and their deals ({made} requests made this run):")
+        for kind, by_status in held.items():
+            counts = ", ".join(f"{status} {n}" for status, n in by_status.items()) or "none"
+            self.stdout.write(f"  {kind}: {counts}")
 
     def _province(self, report, seconds: float) -> None:
         write = self.stdout.write
