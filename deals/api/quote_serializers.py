@@ -11,6 +11,7 @@ from deals.models import Quote
 from deals.quotes import NOTE_LENGTH
 from portal import content
 from portal.validation import MAX_NUMBER_LENGTH
+from sourcing.api.serializers import DateInputField
 from taxonomy.models import CapacityUnit, Incoterm
 
 CENT = Decimal("0.01")
@@ -74,7 +75,7 @@ class QuoteInputSerializer(serializers.Serializer):
     unit = serializers.ChoiceField(choices=CapacityUnit.choices, required=False)
     incoterm = serializers.ChoiceField(choices=Incoterm.choices, required=False)
     lead_time_days = serializers.IntegerField(min_value=0, max_value=730)
-    valid_until = serializers.DateField(help_text=_("From today to a year on."))
+    valid_until = DateInputField(help_text=_("From today to a year on."))
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_LENGTH)
 
 

@@ -26,6 +26,7 @@ def url(match) -> str:
 
 def client_for(world, role: str) -> Client:
     client = Client()
+    client.cookies["django_language"] = "en"  # the texts checked are the English ones
     user = world.role(role)
     if user is not None:
         client.force_login(user)
@@ -87,7 +88,9 @@ def test_the_page_shows_roles_times_files_and_isolated_texts(world):
     say(world, "counsellor", "\u202eسلام\nدو خط", files=[upload("price list.pdf", pdf())])
     message = Message.objects.get()
     assert message.body == "سلام\nدو خط"  # the override removed when it was written
-    page = client_for(world, "buyer").get(url(world.match)).content.decode()  # the buyer reads Persian
+    reader = client_for(world, "buyer")
+    reader.cookies["django_language"] = "fa"
+    page = reader.get(url(world.match)).content.decode()  # the buyer reads Persian
     assert '<span class="badge conversation-role role-counsellor">' in page
     assert "<bdi>Sara Rahimi</bdi>" in page
     assert '<div class="conversation-body" dir="auto" lang="fa"><bdi>سلام<br>دو خط</bdi></div>' in page

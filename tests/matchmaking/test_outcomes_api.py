@@ -163,7 +163,7 @@ def test_invisible_matches_are_not_found(api, connected, outsider):
 def test_the_counsellor_and_staff_do_not_confirm(api, connected, desk, staff):
     api(buyer_of(connected)).post(url(connected), WON, format="json")
     for caller in (desk, staff):
-        response = api(caller).post(url(connected, CONFIRM), {}, format="json")
+        response = api(caller, language="en").post(url(connected, CONFIRM), {}, format="json")
         assert response.status_code == 403
         assert "confirm" in response.json()["detail"]
 
@@ -201,7 +201,7 @@ def test_a_match_that_is_not_forwarded_or_connected_is_a_conflict(api, desk, sta
 
 def test_a_company_cannot_correct_what_the_counsellor_recorded(api, connected, desk):
     api(desk).post(url(connected), WON, format="json")
-    response = api(producer_of(connected)).post(url(connected), LOST, format="json")
+    response = api(producer_of(connected), language="en").post(url(connected), LOST, format="json")
     assert response.status_code == 409 and "counsellor" in response.json()["detail"]
     assert status_of(connected) == MatchStatus.WON
 
