@@ -9,22 +9,12 @@ from __future__ import annotations
 from celery import shared_task
 
 from portal.locks import single_instance
-from portal.tasks import TransactionAwareTask
+from portal.tasks import MAIL_RETRY, TransactionAwareTask
 
 from . import notices, quote_expiry, quote_notifications
 
-# An SMTP failure is retried with backoff; what went out before it is not sent again (each
-# participant's notice is marked in its own transaction).
-_MAIL_RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
 
-
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_quote_event(event_id: int) -> int:
     return quote_notifications.quote_event(event_id)
 
@@ -36,7 +26,7 @@ def expire_quotes() -> int:
     return quote_expiry.expire_quotes()
 
 
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_new_messages(match_id: int) -> int:
     """Some minutes after a message: one email to each participant with messages they have
     neither read nor been told of (deals.notices)."""

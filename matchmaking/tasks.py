@@ -31,7 +31,7 @@ from matchmaking.services import (  # noqa: F401 (see above)
 from portal import outbox
 from portal.celery import app
 from portal.locks import single_instance
-from portal.tasks import TransactionAwareTask
+from portal.tasks import MAIL_RETRY, TransactionAwareTask
 
 logger = logging.getLogger(__name__)
 
@@ -175,36 +175,27 @@ def reduce_and_persist_task(
 # The lifecycle sends these inside its transactions: they wait for the commit by themselves.
 
 
-_MAIL_RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
-
-
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_match_forwarded(match_id: int) -> int:
     return notifications.match_forwarded(match_id)
 
 
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_match_connected(match_id: int) -> int:
     return notifications.match_connected(match_id)
 
 
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_match_declined(match_id: int) -> int:
     return notifications.match_declined(match_id)
 
 
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_introduction_requested(match_id: int) -> int:
     return notifications.introduction_requested(match_id)
 
 
-@shared_task(base=TransactionAwareTask, **_MAIL_RETRY)
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_match_outcome(event_id: int) -> int:
     return notifications.match_outcome(event_id)
 

@@ -17,6 +17,16 @@ from django.utils import timezone
 from . import outbox
 from .locks import single_instance
 
+# How a task that sends email retries: an SMTP failure (OSError) again with backoff, up to six
+# times; each notification records what went out, so a retry sends nothing twice.
+MAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
 
 class TransactionAwareTask(Task):
     """Sent inside a transaction (an atomic block): after its commit, through the outbox's

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal import languages
-from portal.tasks import TransactionAwareTask
+from portal.tasks import MAIL_RETRY, TransactionAwareTask
 
 from .models import RequestEvent, RequestStatus
 
@@ -24,14 +24,6 @@ TEMPLATES = "sourcing/email/"
 
 # What each review is called in the templates' names.
 KINDS = {RequestStatus.PUBLISHED: "approved", RequestStatus.REJECTED: "returned"}
-
-MAIL_RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
 
 
 def request_reviewed(event_id: int) -> int:
