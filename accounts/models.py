@@ -37,6 +37,39 @@ class Language(models.TextChoices):
     TURKISH = "tr", _("Turkish")
 
 
+class CompanyKind(models.TextChoices):
+    PRODUCER = "producer", _("Producer")
+    BUYER = "buyer", _("Buyer")
+
+
+class CompanyRole(models.TextChoices):
+    """A member's place in their company: the owner (one) manages the members; editors edit."""
+
+    OWNER = "owner", _("Owner")
+    EDITOR = "editor", _("Editor")
+
+
+class Company(models.Model):
+    """The firm behind one producer's or buyer's profile: what its members (users) belong to.
+
+    The profile holds what the firm says of itself; the company is what stays the same when
+    people come and go (its members, its verification). Every profile has one, made with it
+    (`ProducerProfile.save`, `BuyerProfile.save`); who acts for it is `accounts.companies`.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CompanyKind.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        profile = getattr(self, self.kind, None)
+        return str(profile) if profile is not None else f"{self.get_kind_display()} #{self.pk}"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
@@ -51,6 +84,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The company this user works for (its owner or an editor); none for counsellors, staff
+    # and a producer or buyer before their profile exists (accounts.companies).
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    company_role = models.CharField(
+        _("role in the company"), max_length=10, choices=CompanyRole.choices, blank=True
+    )
 
     objects = UserManager()
 
@@ -123,6 +169,9 @@ class ProducerProfile(OriginalTexts, models.Model):
     owner = models.OneToOneField(
         User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="producer_profile"
     )
+    company = models.OneToOneField(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="producer", editable=False
+    )
     name = models.CharField(_("company name"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     original_language = language_field()
@@ -165,12 +214,19 @@ class ProducerProfile(OriginalTexts, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        ensure_company(self, CompanyKind.PRODUCER)
+        super().save(*args, **kwargs)
+
 
 class BuyerProfile(OriginalTexts, models.Model):
     """A foreign buyer: its company, country, what it seeks and how much."""
 
     owner = models.OneToOneField(
         User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="buyer_profile"
+    )
+    company = models.OneToOneField(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="buyer", editable=False
     )
     company_name = models.CharField(_("company name"), max_length=200)
     country = CountryField(_("country"))
@@ -213,6 +269,17 @@ class BuyerProfile(OriginalTexts, models.Model):
 
     def __str__(self) -> str:
         return self.company_name
+
+    def save(self, *args, **kwargs):
+        ensure_company(self, CompanyKind.BUYER)
+        super().save(*args, **kwargs)
+
+
+def ensure_company(profile, kind: str) -> None:
+    """Give a new profile its company (a profile never exists without one). A bulk insert skips
+    `save()`: it must bring companies of its own (`Company.objects.bulk_create`)."""
+    if profile.company_id is None:
+        profile.company = Company.objects.create(kind=kind)
 
 
 def default_token_lifetime_days() -> int:

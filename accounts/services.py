@@ -20,6 +20,7 @@ from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_la
 from taxonomy.models import CapacityUnit
 from taxonomy.sectors import sectors_for_codes
 
+from .companies import record_owner
 from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, has_verified_email
 from .signals import buyer_changed, producer_changed
@@ -380,6 +381,8 @@ def _write_profile(
     else:
         sectors, relation = _apply_buyer_fields(profile, data, actor), "sought_sectors"
     profile.save()
+    if created:
+        record_owner(user=profile.owner, company=profile.company)
     if sectors is not None:
         getattr(profile, relation).set(sectors)
     _announce(profile, changed=None if created else data)
@@ -409,7 +412,9 @@ def producer_profile_update(
 def producer_profile_delete(*, profile: ProducerProfile, actor: User) -> None:
     if not can_edit_producer(actor, profile):
         raise PermissionDenied(_("You may not delete this profile."))
-    profile.delete()
+    company = profile.company
+    company.members.update(company=None, company_role="")
+    company.delete()  # and the profile with it
 
 
 @transaction.atomic

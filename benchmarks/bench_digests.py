@@ -98,6 +98,7 @@ def load_data(recipients: int, seed: int, now) -> dict[str, int]:
     """Bulk insert producers (45 %), buyers (53 %), counsellors (2 %) and their world."""
     from django.contrib.auth.hashers import make_password
 
+    from accounts.companies import with_companies
     from accounts.models import BuyerProfile, ProducerProfile
     from catalogue.models import Product
     from counsellors.models import CounsellorProfile
@@ -130,10 +131,15 @@ def load_data(recipients: int, seed: int, now) -> dict[str, int]:
 
     owners = _users("producer", n_producers, rng, password)
     ProducerProfile.objects.bulk_create(
-        [
-            ProducerProfile(owner_id=pk, name=f"Tabriz Works {i}", target_markets=rng.sample(COUNTRIES, 3))
-            for i, pk in enumerate(owners)
-        ],
+        with_companies(
+            [
+                ProducerProfile(
+                    owner_id=pk, name=f"Tabriz Works {i}", target_markets=rng.sample(COUNTRIES, 3)
+                )
+                for i, pk in enumerate(owners)
+            ],
+            "producer",
+        ),
         batch_size=BATCH,
     )
     producer_ids = list(ProducerProfile.objects.order_by("pk").values_list("pk", flat=True))
@@ -160,10 +166,13 @@ def load_data(recipients: int, seed: int, now) -> dict[str, int]:
 
     owners = _users("buyer", n_buyers, rng, password)
     BuyerProfile.objects.bulk_create(
-        [
-            BuyerProfile(owner_id=pk, company_name=f"Buyer {i}", country=rng.choice(COUNTRIES))
-            for i, pk in enumerate(owners)
-        ],
+        with_companies(
+            [
+                BuyerProfile(owner_id=pk, company_name=f"Buyer {i}", country=rng.choice(COUNTRIES))
+                for i, pk in enumerate(owners)
+            ],
+            "buyer",
+        ),
         batch_size=BATCH,
     )
     buyer_ids = list(BuyerProfile.objects.order_by("pk").values_list("pk", flat=True))

@@ -92,6 +92,7 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
     """Bulk insert synthetic profiles; return (producers, products) inserted."""
     from django.contrib.auth.hashers import make_password
 
+    from accounts.companies import with_companies
     from accounts.models import BuyerProfile, ProducerProfile, User
     from catalogue.models import Product
     from taxonomy.models import Sector
@@ -122,17 +123,20 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
 
     owners = users("producer", producers, 0)
     ProducerProfile.objects.bulk_create(
-        [
-            ProducerProfile(
-                owner_id=owners[i],
-                name=f"Tabriz Works {i}",
-                target_markets=sorted(p_arrays.target_markets[i]),
-                open_to_any_market=bool(p_arrays.open_to_any_market[i]),
-                certifications=sorted(p_arrays.certifications[i]),
-                export_experience=exported[i],
-            )
-            for i in range(producers)
-        ],
+        with_companies(
+            [
+                ProducerProfile(
+                    owner_id=owners[i],
+                    name=f"Tabriz Works {i}",
+                    target_markets=sorted(p_arrays.target_markets[i]),
+                    open_to_any_market=bool(p_arrays.open_to_any_market[i]),
+                    certifications=sorted(p_arrays.certifications[i]),
+                    export_experience=exported[i],
+                )
+                for i in range(producers)
+            ],
+            "producer",
+        ),
         batch_size=BATCH,
     )
     producer_ids = list(ProducerProfile.objects.order_by("pk").values_list("pk", flat=True))
@@ -161,23 +165,26 @@ def load_data(producers: int, buyers: int, seed: int) -> tuple[int, int]:
 
     owners = users("buyer", buyers, 0)
     BuyerProfile.objects.bulk_create(
-        [
-            BuyerProfile(
-                owner_id=owners[i],
-                company_name=f"Buyer {i}",
-                country=b_arrays.country[i],
-                annual_demand=None
-                if math.isnan(b_arrays.annual_demand[i])
-                else float(b_arrays.annual_demand[i]),
-                demand_unit=b_arrays.demand_unit[i] if not math.isnan(b_arrays.annual_demand[i]) else "",
-                typical_order=None
-                if math.isnan(b_arrays.typical_order[i])
-                else float(b_arrays.typical_order[i]),
-                required_certifications=sorted(b_arrays.required_certifications[i]),
-                seeks_parts=bool(seeks_parts[i]),
-            )
-            for i in range(buyers)
-        ],
+        with_companies(
+            [
+                BuyerProfile(
+                    owner_id=owners[i],
+                    company_name=f"Buyer {i}",
+                    country=b_arrays.country[i],
+                    annual_demand=None
+                    if math.isnan(b_arrays.annual_demand[i])
+                    else float(b_arrays.annual_demand[i]),
+                    demand_unit=b_arrays.demand_unit[i] if not math.isnan(b_arrays.annual_demand[i]) else "",
+                    typical_order=None
+                    if math.isnan(b_arrays.typical_order[i])
+                    else float(b_arrays.typical_order[i]),
+                    required_certifications=sorted(b_arrays.required_certifications[i]),
+                    seeks_parts=bool(seeks_parts[i]),
+                )
+                for i in range(buyers)
+            ],
+            "buyer",
+        ),
         batch_size=BATCH,
     )
     buyer_ids = list(BuyerProfile.objects.order_by("pk").values_list("pk", flat=True))

@@ -363,6 +363,7 @@ def generate(*, products: int, producers: int, seed: int = 1405) -> None:
 
     from django.db import connection
 
+    from accounts.companies import with_companies
     from accounts.models import ProducerProfile, Role, User
     from catalogue.models import Product
     from taxonomy.models import Sector
@@ -414,7 +415,7 @@ def generate(*, products: int, producers: int, seed: int = 1405) -> None:
                 verified=rng.random() < 0.3,
             )
         )
-    profiles = ProducerProfile.objects.bulk_create(profiles, batch_size=2000)
+    profiles = ProducerProfile.objects.bulk_create(with_companies(profiles, "producer"), batch_size=2000)
 
     batch: list[Product] = []
     for n in range(products):

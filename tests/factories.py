@@ -78,6 +78,14 @@ class ProducerProfileFactory(factory.django.DjangoModelFactory):
     target_markets = factory.LazyFunction(lambda: ["IQ"])
     certifications = factory.LazyFunction(list)
 
+    @factory.post_generation
+    def membership(profile, create, extracted, **kwargs):
+        """The owner is recorded as the company's owner, as the profile services do."""
+        if create:
+            from accounts.companies import record_owner
+
+            record_owner(user=profile.owner, company=profile.company)
+
 
 class BuyerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -92,6 +100,14 @@ class BuyerProfileFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"purchasing{n}@buyer.example.com")
     phone = "+964 1 700 0000"
     contact_name = factory.Faker("name")
+
+    @factory.post_generation
+    def membership(profile, create, extracted, **kwargs):
+        """The owner is recorded as the company's owner, as the profile services do."""
+        if create:
+            from accounts.companies import record_owner
+
+            record_owner(user=profile.owner, company=profile.company)
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
