@@ -10,6 +10,28 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import UserFactory
 
+
+def _a_redis_database_per_worker() -> None:
+    """Under pytest-xdist each worker process gets its own Redis database for the caches:
+    the tests clear the cache around each test (`_fresh_cache`, a FLUSHDB with Redis) and count
+    rate limits in it, so two workers sharing one database would wipe and bump each other's.
+    Database n + 1 for worker gw<n> (the broker keeps 0). Runs at import, before any cache
+    connection is made."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    database = int(worker[2:]) + 1
+    for alias in ("default", "ratelimit"):
+        config = django_settings.CACHES.get(alias, {})
+        if "redis" in config.get("BACKEND", "").lower():
+            config["LOCATION"] = re.sub(r"(redis://[^/]+)(/\d*)?$", rf"\g<1>/{database}", config["LOCATION"])
+    from django.core.cache import caches
+
+    caches.__dict__.pop("settings", None)
+
+
+_a_redis_database_per_worker()
+
 ROLES = ["producer", "buyer", "counsellor", "staff"]
 
 

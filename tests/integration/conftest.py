@@ -56,6 +56,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+            # One xdist process runs them all, one after the other (scripts/run-tests.sh uses
+            # --dist loadgroup): they start workers and servers, stop Redis and the database.
+            item.add_marker(pytest.mark.xdist_group("integration"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -65,6 +68,13 @@ def database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def cache_url() -> dict[str, str]:
+    """This test process's Redis cache for the worker (under xdist each process has a database
+    of its own, tests/conftest.py): the sweeps' leases and locks live there."""
+    location = settings.CACHES["default"].get("LOCATION")
+    return {"CACHE_URL": location} if "redis" in settings.CACHES["default"]["BACKEND"].lower() else {}
 
 
 class WorkerProcess:
@@ -80,6 +90,7 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
+            **cache_url(),
             "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "DJANGO_SETTINGS_MODULE": "portal.settings",
         }

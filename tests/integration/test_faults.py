@@ -67,7 +67,7 @@ class LiveApp:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.integration.fault_settings",
             "DATABASE_URL": f"postgres://{db['USER']}@{self.db_proxy.address}/{db['NAME']}",
-            "CACHE_URL": f"{redis}/7",
+            "CACHE_URL": f"{redis}/9",  # not a test process's own (tests/conftest.py)
             "CELERY_BROKER_URL": f"{redis}/0",
             "CELERY_RESULT_BACKEND": f"{redis}/0",
             "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
