@@ -27,8 +27,10 @@ import posixpath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import FileResponse, Http404
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.translation import gettext as _
 
 PUBLIC = "public"
@@ -47,14 +49,37 @@ PUBLIC_TYPES = {
 }
 
 
+class StorageAlias(LazyObject):
+    """The storage of a STORAGES alias, looked up when first used and again after STORAGES
+    changes (a test's override): a FileField made at import follows the settings in force."""
+
+    def __init__(self, alias: str):
+        self.__dict__["_alias"] = alias
+        super().__init__()
+
+    def _setup(self):
+        self._wrapped = storages[self.__dict__["_alias"]]
+
+
+_public = StorageAlias(PUBLIC)
+_private = StorageAlias(PRIVATE)
+
+
+@receiver(setting_changed)
+def _forget_storages(*, setting, **kwargs):
+    if setting == "STORAGES":
+        for alias in (_public, _private):
+            alias._wrapped = empty
+
+
 def public_storage() -> Storage:
     """The store of files anyone may see, at a public URL with long cache headers."""
-    return storages[PUBLIC]
+    return _public
 
 
 def private_storage() -> Storage:
     """The store of files served only by a view that checks permission (never a public URL)."""
-    return storages[PRIVATE]
+    return _private
 
 
 class MediaFolderStorage(FileSystemStorage):
