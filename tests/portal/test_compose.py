@@ -252,6 +252,7 @@ def test_the_bucket_maker_makes_a_public_and_a_private_bucket_once_minio_answers
         assert portal["MEDIA_S3_ACCESS_KEY_ID"] == env["PORTAL_KEY"], name
         assert portal["MEDIA_S3_SECRET_ACCESS_KEY"] == SECRETS["MEDIA_S3_SECRET_ACCESS_KEY"], name
         assert portal["MEDIA_S3_PUBLIC_URL"].endswith("/" + public), name
+        assert portal["MEDIA_S3_PRIVATE_ACL"] == "", name  # MinIO: the bucket policy, no object ACLs
         assert "MINIO_ROOT_PASSWORD" not in portal, name  # the portal never holds the root password
         assert found[name]["depends_on"]["buckets"]["condition"] == "service_completed_successfully", name
 
