@@ -20,6 +20,7 @@ from accounts.forms import add_service_errors
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
 from portal.exceptions import StateConflict
+from portal.storage import serve_private
 
 from . import conversations
 from .authors import author_name, author_role, role_label
@@ -154,16 +155,8 @@ def attachment(request: HttpRequest, token: str) -> FileResponse:
     )
     if found is None or not can_read_conversation(request.user, found.match):
         raise Http404(_("No such file."))
-    try:
-        handle = found.file.open("rb")
-    except OSError:
-        raise Http404(_("No such file.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=found.name, content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Were a browser to render it anyway: no script, no plug-in, no request of its own.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    # Always a download (portal/storage.py): private, never sniffed, never allowed to run.
+    return serve_private(found.file, filename=found.name, content_type=found.content_type)
 
 
 # --- The match page's box -------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.storage import private_storage
 from taxonomy.models import CapacityUnit, Incoterm
 
 
@@ -190,7 +191,7 @@ class Attachment(models.Model):
         related_name="+",
     )
     token = models.CharField(max_length=32, unique=True, editable=False)
-    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=_attachment_path, storage=private_storage, max_length=200)
     name = models.CharField(_("file name"), max_length=150)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))

@@ -293,14 +293,123 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Media: uploaded files (portal/storage.py, portal/uploads.py) ----------
+# Two stores: "public" (logos, product photos, catalogues: a public URL, cached for a year) and
+# "default", the private one (verification evidence, deal attachments: served only by views
+# that check permission). By default two folders under MEDIA_ROOT, the public one served by
+# the portal at MEDIA_URL; with both MEDIA_S3_BUCKET_* set, two buckets of an S3-compatible
+# store (MinIO in docker-compose.yml, AWS S3...).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# The largest upload (bytes) and the most pixels an image may have.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
+
+MEDIA_S3_BUCKET_PUBLIC = env("MEDIA_S3_BUCKET_PUBLIC", default="")
+MEDIA_S3_BUCKET_PRIVATE = env("MEDIA_S3_BUCKET_PRIVATE", default="")
+# Unset for AWS itself; MinIO or another S3-compatible store: its URL (http://minio:9000).
+MEDIA_S3_ENDPOINT_URL = env("MEDIA_S3_ENDPOINT_URL", default="") or None
+MEDIA_S3_REGION = env("MEDIA_S3_REGION", default="us-east-1")
+# Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance role).
+MEDIA_S3_ACCESS_KEY_ID = env("MEDIA_S3_ACCESS_KEY_ID", default="") or None
+MEDIA_S3_SECRET_ACCESS_KEY = env("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None
+# Where browsers fetch public objects (a CDN, or MinIO's published address); unset: the
+# endpoint's URL of the bucket.
+MEDIA_S3_PUBLIC_URL = env("MEDIA_S3_PUBLIC_URL", default="").rstrip("/")
+# Public objects are public by the bucket's policy; a store that works by object ACLs instead:
+# MEDIA_S3_PUBLIC_ACL=public-read. Private objects get MEDIA_S3_PRIVATE_ACL (a bucket with ACLs
+# disabled, AWS's default: set it empty).
+MEDIA_S3_PUBLIC_ACL = env("MEDIA_S3_PUBLIC_ACL", default="") or None
+MEDIA_S3_PRIVATE_ACL = env("MEDIA_S3_PRIVATE_ACL", default="private") or None
+MEDIA_S3 = bool(MEDIA_S3_BUCKET_PUBLIC or MEDIA_S3_BUCKET_PRIVATE)
+if MEDIA_S3 and not (MEDIA_S3_BUCKET_PUBLIC and MEDIA_S3_BUCKET_PRIVATE):
+    raise ImproperlyConfigured(
+        "Set both MEDIA_S3_BUCKET_PUBLIC and MEDIA_S3_BUCKET_PRIVATE (two buckets), or neither "
+        "(files under MEDIA_ROOT)."
+    )
+if MEDIA_S3 and MEDIA_S3_BUCKET_PUBLIC == MEDIA_S3_BUCKET_PRIVATE:
+    raise ImproperlyConfigured("MEDIA_S3_BUCKET_PUBLIC and MEDIA_S3_BUCKET_PRIVATE must be two buckets.")
+
+
+def s3_media_storages(
+    *,
+    public_bucket,
+    private_bucket,
+    endpoint_url=None,
+    region=None,
+    access_key=None,
+    secret_key=None,
+    public_url="",
+    public_acl=None,
+    private_acl="private",
+):
+    """The "public" and "default" (private) STORAGES entries for two S3 buckets."""
+    common = {
+        "endpoint_url": endpoint_url,
+        "region_name": region,
+        "access_key": access_key,
+        "secret_key": secret_key,
+        "signature_version": "s3v4",
+        # MinIO and most S3-compatible stores address buckets by path.
+        "addressing_style": "path" if endpoint_url else None,
+        # A name taken is never overwritten (names are random tokens anyway).
+        "file_overwrite": False,
+    }
+    public = {
+        **common,
+        "bucket_name": public_bucket,
+        "default_acl": public_acl,
+        "querystring_auth": False,
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    if public_url:
+        parts = urlsplit(public_url)
+        public["url_protocol"] = f"{parts.scheme}:"
+        public["custom_domain"] = f"{parts.netloc}{parts.path}".rstrip("/")
+    private = {
+        **common,
+        "bucket_name": private_bucket,
+        "default_acl": private_acl,
+        # Were a URL ever made of a private object, it is signed and short-lived.
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "object_parameters": {"CacheControl": "private, no-store"},
+    }
+    return {
+        "public": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": public},
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": private},
+    }
+
+
+if MEDIA_S3:
+    _media_storages = s3_media_storages(
+        public_bucket=MEDIA_S3_BUCKET_PUBLIC,
+        private_bucket=MEDIA_S3_BUCKET_PRIVATE,
+        endpoint_url=MEDIA_S3_ENDPOINT_URL,
+        region=MEDIA_S3_REGION,
+        access_key=MEDIA_S3_ACCESS_KEY_ID,
+        secret_key=MEDIA_S3_SECRET_ACCESS_KEY,
+        public_url=MEDIA_S3_PUBLIC_URL,
+        public_acl=MEDIA_S3_PUBLIC_ACL,
+        private_acl=MEDIA_S3_PRIVATE_ACL,
+    )
+    # Pages show public images from the store's address: the CSP lets them in.
+    _public_base = MEDIA_S3_PUBLIC_URL or MEDIA_S3_ENDPOINT_URL or ""
+    _public_parts = urlsplit(_public_base)
+    MEDIA_PUBLIC_ORIGIN = f"{_public_parts.scheme}://{_public_parts.netloc}" if _public_parts.netloc else ""
+else:
+    _media_storages = {
+        "public": {"BACKEND": "portal.storage.PublicFileSystemStorage"},
+        "default": {"BACKEND": "portal.storage.PrivateFileSystemStorage"},
+    }
+    MEDIA_PUBLIC_ORIGIN = ""
+STORAGES = {
+    **_media_storages,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- Email ----------------------------------------------------------------
 
@@ -344,7 +453,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'", NONCE],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MEDIA_PUBLIC_ORIGIN] if MEDIA_PUBLIC_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -1,5 +1,8 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
@@ -28,3 +31,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
 ]
+# The public store's files when it is a folder (portal/storage.py; a bucket serves its own).
+if settings.MEDIA_URL.startswith("/") and not settings.MEDIA_URL.startswith("//"):
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", views.public_media, name="media"
+        )
+    )

@@ -31,8 +31,8 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 1289 cells from 218 rows
-(705 on the API, 584 on the pages; 505 allowed, 784 refused; issue 16's buying requests, quotes,
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 1301 cells from 220 rows
+(705 on the API, 596 on the pages; 511 allowed, 790 refused; issue 16's buying requests, quotes,
 conversation and outcomes: 64 of the rows), checked by `test_the_cell_count_is_the_documented_one`.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
@@ -114,7 +114,10 @@ class Row:
         if self.target is None:
             return self.path
         target = world.object(self.target)
-        return self.path.format(pk=target.pk, token=getattr(target, "token", ""))
+        stored = getattr(target, "file", None)
+        return self.path.format(
+            pk=target.pk, token=getattr(target, "token", ""), file=getattr(stored, "name", "")
+        )
 
     def payload(self, world) -> dict | None:
         return self.body(world) if callable(self.body) else self.body
@@ -922,6 +925,12 @@ DEAL_PAGE_ROWS = [
                "counsellor_out": set(), "staff": {"matches.req_fwd"}}),
     page("conversation", "attachment", "GET", "own", "/deals/attachments/{token}/",
                                                                 (NO,      OK,      OK,   OK,    HIDDEN, OK), target="attachments.own"),
+    # The same file by its storage name under MEDIA_URL: the private store is served nowhere.
+    page("media", "private-file", "GET", "own", "/media/{file}",
+                                                                (HIDDEN,  HIDDEN,  HIDDEN, HIDDEN, HIDDEN, HIDDEN), target="attachments.own"),
+    # --- Public media (logos, photos): anyone, at MEDIA_URL
+    page("media", "public-file", "GET", "none", "/media/access/logo.webp",
+                                                                (OK,      OK,      OK,   OK,    OK,     OK)),
     # --- The outcome a party declared, confirmed by the other
     page("matches", "outcome-confirm", "POST", "declared-own", MP + "outcome/confirm/",
                                                                 (NO,      ok(302, redirect="/matches/"), no(302), NO, HIDDEN, NO),

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
@@ -44,11 +45,15 @@ from counsellors.briefs import brief_create
 from deals import conversations
 from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
+from portal.storage import public_storage
 from sourcing.models import RequestStatus
 from tests.deals.quote_support import make_quote, make_request
 from tests.factories import ProductFactory, UserFactory
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.lifecycle_support import make_counsellor, make_match
+
+# The public store's file every role may fetch at /media/ (the module's own MEDIA_ROOT).
+PUBLIC_FILE = "access/logo.webp"
 
 
 @dataclass
@@ -161,6 +166,8 @@ def build_world() -> World:
             author=users["counsellor_out"], data={"title": "Turkey white goods", "body": "Crowded."}
         ),
     }
+    # A file of the public store, at MEDIA_URL (`PUBLIC_FILE`).
+    public_storage().save(PUBLIC_FILE, ContentFile(b"RIFF\x04\x00\x00\x00WEBP"))
     # Every role holds an API token (the revoke row ends the caller's own).
     for user in users.values():
         Token.objects.get_or_create(user=user)

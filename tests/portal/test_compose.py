@@ -19,10 +19,15 @@ DEMO = "docker-compose.demo.yml"
 SECRETS = {
     "DJANGO_SECRET_KEY": "compose-test-secret-Zq4x8Lm7Pn1Kd5Rt9Vb3Hc6Jf0Wy2Ga",
     "POSTGRES_PASSWORD": "pg0test9pw",
+    "MINIO_ROOT_PASSWORD": "minio0test9root9pw",
+    "MEDIA_S3_SECRET_ACCESS_KEY": "media0test9portal9secret",
 }
 PORTAL = ("migrate", "web", "worker", "beat")
-# Exact versions: a tag with at least major.minor (postgres:16.8-bookworm, v1.22.3) or a digest.
-PINNED_TAG = re.compile(r"^v?\d+\.\d+")
+# One-shot services: they run, succeed and exit.
+ONE_SHOT = ("migrate", "buckets")
+# Exact versions: a tag with at least major.minor (postgres:16.8-bookworm, v1.22.3), MinIO's
+# dated releases (RELEASE.2025-09-07T16-13-09Z), or a digest.
+PINNED_TAG = re.compile(r"^(v?\d+\.\d+|RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$)")
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|_KEY\b", re.IGNORECASE)
 
 
@@ -100,7 +105,9 @@ def assert_pinned(image: str, where: str) -> None:
 @pytest.mark.parametrize("files", [(BASE,), (BASE, DEMO)], ids=["plain", "demo"])
 def test_compose_config_is_valid(files):
     found = services(*files)
-    assert {"migrate", "web", "worker", "beat", "postgres", "redis", "mailpit"} <= set(found)
+    assert {"migrate", "web", "worker", "beat", "postgres", "redis", "mailpit", "minio", "buckets"} <= set(
+        found
+    )
     for name in PORTAL:
         env = found[name]["environment"]
         assert env["DJANGO_DEBUG"] == "False"
@@ -169,7 +176,8 @@ def test_migrations_run_in_a_one_shot_service_that_the_portal_waits_for(files):
 
 def test_every_long_running_service_restarts():
     for name, service in services().items():
-        if name == "migrate":
+        if name in ONE_SHOT:
+            assert service["restart"] == "no", name
             continue
         assert service.get("restart") in ("unless-stopped", "always"), name
 
@@ -196,3 +204,60 @@ def test_every_image_is_pinned():
             if match[2]:
                 stages.add(match[2])
     assert stages == {"assets"}  # the scan read the Dockerfile
+
+
+# --- Uploaded files: MinIO, its two buckets made at start ---------------------------------
+
+
+def test_minio_keeps_its_files_in_a_volume_and_answers_on_localhost():
+    minio = services()["minio"]
+    assert minio["image"].startswith("minio/minio:RELEASE.")
+    assert "server /data" in command_of(minio)
+    # Short syntax ("minio-data:/data", v1 adds ":rw") or v2's long one.
+    mounts = [
+        (v["source"], v["target"]) if isinstance(v, dict) else tuple(str(v).split(":")[:2])
+        for v in minio["volumes"]
+    ]
+    assert ("minio-data", "/data") in mounts
+    assert "minio-data" in config()["volumes"]
+    assert published_hosts(minio) == ["127.0.0.1"]
+    assert minio["environment"]["MINIO_ROOT_PASSWORD"] == SECRETS["MINIO_ROOT_PASSWORD"]
+    assert minio["healthcheck"]["test"]
+
+
+def test_the_bucket_maker_makes_a_public_and_a_private_bucket_once_minio_answers():
+    found = services()
+    maker = found["buckets"]
+    assert maker["image"].startswith("minio/mc:RELEASE.")
+    assert maker["depends_on"]["minio"]["condition"] == "service_healthy"
+    env = maker["environment"]
+    script = command_of(maker)
+    public, private = env["PUBLIC_BUCKET"], env["PRIVATE_BUCKET"]
+    assert public != private
+    assert 'mc mb --ignore-existing "store/$$PUBLIC_BUCKET" "store/$$PRIVATE_BUCKET"' in script
+    assert 'mc anonymous set download "store/$$PUBLIC_BUCKET"' in script  # read by anyone, not listed
+    assert 'mc anonymous set none "store/$$PRIVATE_BUCKET"' in script
+    assert "anonymous set public" not in script and "anonymous set upload" not in script
+    # The portal's own user, allowed the two buckets only (not MinIO's root).
+    assert 'mc admin user add store "$$PORTAL_KEY" "$$PORTAL_SECRET"' in script
+    assert "arn:aws:s3:::*" not in script
+    assert env["PORTAL_SECRET"] == SECRETS["MEDIA_S3_SECRET_ACCESS_KEY"]
+    assert env["MINIO_ROOT_PASSWORD"] == SECRETS["MINIO_ROOT_PASSWORD"]
+    for name in PORTAL:
+        portal = found[name]["environment"]
+        assert portal["MEDIA_S3_ENDPOINT_URL"] == "http://minio:9000", name
+        assert (portal["MEDIA_S3_BUCKET_PUBLIC"], portal["MEDIA_S3_BUCKET_PRIVATE"]) == (public, private), (
+            name
+        )
+        assert portal["MEDIA_S3_ACCESS_KEY_ID"] == env["PORTAL_KEY"], name
+        assert portal["MEDIA_S3_SECRET_ACCESS_KEY"] == SECRETS["MEDIA_S3_SECRET_ACCESS_KEY"], name
+        assert portal["MEDIA_S3_PUBLIC_URL"].endswith("/" + public), name
+        assert portal["MEDIA_S3_PRIVATE_ACL"] == "", name  # MinIO: the bucket policy, no object ACLs
+        assert "MINIO_ROOT_PASSWORD" not in portal, name  # the portal never holds the root password
+        assert found[name]["depends_on"]["buckets"]["condition"] == "service_completed_successfully", name
+
+
+def test_the_bucket_script_is_valid_shell():
+    script = command_of(services()["buckets"]).replace("$$", "$")
+    result = subprocess.run(["sh", "-n", "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -228,6 +228,7 @@ SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|API_KEY|PRIVA
 NOT_SECRETS = {
     "API_THROTTLE_TOKEN": "the rate of POST /api/v1/auth/token/",
     "API_TOKEN_LIFETIME_DAYS": "how many days an API token lives",
+    "MEDIA_S3_PRIVATE_ACL": "the canned ACL private objects are written with (`private`)",
 }
 CREDENTIALS_IN_URL = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
 
