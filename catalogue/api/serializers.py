@@ -105,6 +105,7 @@ class ProducerOutputSerializer(
             "owner",
             *PRODUCER_FIELDS,
             "verified",
+            "verified_at",
             "language",
             "original_language",
             "translations",
@@ -138,7 +139,6 @@ class ProducerInputSerializer(TranslatedTextsInputMixin, serializers.Serializer)
         required=False,
         help_text=_("Staff only: the producer user."),
     )
-    verified = serializers.BooleanField(required=False, help_text=_("Staff only."))
     name = serializers.CharField(required=False, allow_blank=True, max_length=max_length(P, "name"))
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=max_length(P, "description")
