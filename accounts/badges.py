@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,16 +49,24 @@ def badge_of(profile, today: datetime.date | None = None) -> Badge | None:
     return Badge(by=reviewer_name(standing) or "", on=standing.decided_at, certificates=certificates)
 
 
-def standing_related(prefix: str = "") -> tuple[list[str], list]:
-    """(select_related, prefetch_related) arguments reading the badges of profiles reached
-    through `prefix` (e.g. "producer__") in a fixed number of queries."""
+def badge_lookups(prefix: str = "") -> list:
+    """prefetch_related lookups reading the badges of the profiles reached through `prefix`
+    (e.g. "producer__" from products) in a fixed number of queries."""
     base = f"{prefix}company__standing"
-    return (
-        [f"{base}__reviewer"],
-        [
-            Prefetch(
-                f"{base}__documents",
-                queryset=VerificationDocument.objects.filter(kind=DocumentKind.CERTIFICATE),
-            )
-        ],
-    )
+    certificates = VerificationDocument.objects.filter(kind=DocumentKind.CERTIFICATE)
+    return [f"{base}__reviewer", Prefetch(f"{base}__documents", queryset=certificates)]
+
+
+def prefetch_badges(objects, prefix: str = "") -> None:
+    """Fetch the badges of a page of objects (profiles, or rows reaching them by `prefix`):
+    nothing when none of them is verified."""
+    path = [part for part in prefix.split("__") if part]
+
+    def profile(obj):
+        for part in path:
+            obj = getattr(obj, part)
+        return obj
+
+    verified = [obj for obj in objects if profile(obj).verified]
+    if verified:
+        prefetch_related_objects(verified, *badge_lookups(prefix))
