@@ -64,10 +64,14 @@ TOKEN_BYTES = 24  # 32 URL-safe characters
 CHANGED = frozenset({"verified", "certifications"})
 
 
+def max_file_bytes() -> int:
+    """The largest piece of evidence (portal.uploads' default cap, the deals' setting)."""
+    return int(getattr(settings, "DEALS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+
 def upload_cap() -> int:
     """The largest multipart body a request with evidence needs (portal.request_guard)."""
-    per_file = int(getattr(settings, "DEALS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
-    return MAX_DOCUMENTS * per_file + 1024 * 1024
+    return MAX_DOCUMENTS * max_file_bytes() + 1024 * 1024
 
 
 @dataclass(frozen=True)

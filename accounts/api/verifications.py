@@ -33,7 +33,9 @@ from .. import badges
     {
         "type": "string",
         "format": "binary",
-        "description": "A PDF (without scripts or embedded files) or a PNG, JPEG or WebP image.",
+        "maxLength": verifications.max_file_bytes(),
+        "description": "A PDF (without scripts or embedded files) or a PNG, JPEG or WebP image, "
+        "of at most DEALS_ATTACHMENT_MAX_BYTES bytes.",
     }
 )
 class EvidenceFileField(serializers.FileField):
@@ -138,13 +140,13 @@ class VerificationOutputSerializer(serializers.ModelSerializer):
         return obj.company.standing_id == obj.pk
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class VerificationReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_blank=True, max_length=verifications.NOTE_LENGTH, help_text=_("Why (required).")
     )
 
 
-class NoteInputSerializer(serializers.Serializer):
+class VerificationNoteInputSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=verifications.NOTE_LENGTH, help_text=_("Optional.")
     )
@@ -230,23 +232,26 @@ class VerificationViewSet(
         return verification
 
     @_decision_schema(
-        "Pending → verified: the company's badge and its unexpired certificates count.", NoteInputSerializer
+        "Pending → verified: the company's badge and its unexpired certificates count.",
+        VerificationNoteInputSerializer,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
     def verify(self, request, pk=None):
         verification = self._reviewable()
-        data = NoteInputSerializer(data=request.data)
+        data = VerificationNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verification = verifications.verification_verify(
             verification=verification, actor=request.user, note=data.validated_data.get("note", "")
         )
         return self._answer(verification)
 
-    @_decision_schema("Pending → refused, with the reason the company is told.", ReasonInputSerializer)
+    @_decision_schema(
+        "Pending → refused, with the reason the company is told.", VerificationReasonInputSerializer
+    )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
     def refuse(self, request, pk=None):
         verification = self._reviewable()
-        data = ReasonInputSerializer(data=request.data)
+        data = VerificationReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verification = verifications.verification_refuse(
             verification=verification, actor=request.user, reason=data.validated_data["reason"]
