@@ -277,3 +277,11 @@ def test_the_verification_rematches_the_producer(world, monkeypatch):
     verifications.verification_verify(verification=verification, actor=world.counsellor)
     assert seen and seen[-1]["producer_id"] == world.producer_profile.pk
     assert "certifications" in seen[-1]["changed"]
+
+
+def test_the_expiry_runs_daily_from_the_beat(world, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-expire-verifications"]
+    assert entry["task"] == "accounts.tasks.expire_verifications"
+    from accounts.tasks import expire_verifications
+
+    assert expire_verifications.delay().get() == {"lapsed": 0, "expired": 0}
