@@ -1,9 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiTokenConfig, BuyerProfile, ProducerProfile, User
-from .services import producer_profile_update
+from .models import (
+    ApiTokenConfig,
+    BuyerProfile,
+    ProducerProfile,
+    User,
+    Verification,
+    VerificationDocument,
+    VerificationEvent,
+)
 from .verification import mark_email_verified
 
 
@@ -44,31 +53,32 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ProducerProfile)
 class ProducerProfileAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner", "city", "province", "verified", "open_to_any_market", "created_at"]
+    list_display = [
+        "name",
+        "owner",
+        "city",
+        "province",
+        "verified",
+        "verified_at",
+        "open_to_any_market",
+        "created_at",
+    ]
     list_filter = ["verified", "province", "open_to_any_market", "created_at"]
     search_fields = ["name", "description", "owner__email", "email", "contact_name", "city"]
     raw_id_fields = ["owner", "declared_sectors"]
     list_select_related = ["owner"]
-    actions = ["verify"]
 
     def get_readonly_fields(self, request, obj=None):
-        # The content is the producer's (edited through the services); staff verify it.
-        return [
-            field.name
-            for field in self.model._meta.get_fields()
-            if field.name != "verified" and field.concrete
-        ]
+        # The content is the producer's (edited through the services). "Verified" is no longer
+        # a switch: it follows the verification review (accounts.verifications), which staff
+        # decide on the review page (counsellors:verifications), evidence in hand.
+        return [field.name for field in self.model._meta.get_fields() if field.concrete]
 
     def has_add_permission(self, request):
         return False
 
     def save_model(self, request, obj, form, change):
-        producer_profile_update(profile=obj, actor=request.user, data={"verified": obj.verified})
-
-    @admin.action(description=_("Mark the selected producers as verified"))
-    def verify(self, request, queryset):
-        for profile in queryset:
-            producer_profile_update(profile=profile, actor=request.user, data={"verified": True})
+        """Nothing here is edited (every field is read-only)."""
 
 
 @admin.register(BuyerProfile)
@@ -97,3 +107,55 @@ class ApiTokenConfigAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class VerificationDocumentInline(admin.TabularInline):
+    model = VerificationDocument
+    fields = ["kind", "certificate", "expires_on", "lapsed_at", "download", "size", "content_type"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        # Through the checked view, never a storage URL.
+        return format_html(
+            '<a href="{}">{}</a>', reverse("accounts:verification_document", args=[obj.token]), obj.name
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VerificationEventInline(admin.TabularInline):
+    model = VerificationEvent
+    fields = ["at", "action", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Verification)
+class VerificationAdmin(admin.ModelAdmin):
+    """Requests and their history, to inspect: decisions are made on the review page (through
+    accounts.verifications), not here."""
+
+    list_display = ["company", "status", "reviewer", "reviewed_as", "decided_at", "expired_at", "created_at"]
+    list_filter = ["status", "reviewed_as", "created_at"]
+    inlines = [VerificationDocumentInline, VerificationEventInline]
+    list_select_related = ["reviewer", "company__producer", "company__buyer"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.get_fields() if field.concrete]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Nothing here is edited (every field is read-only)."""

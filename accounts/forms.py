@@ -26,8 +26,9 @@ from portal.validation import MAX_NUMBER_LENGTH, max_length
 from taxonomy.models import CapacityUnit, SectorLevel
 from taxonomy.widgets import HSCodesPickerWidget
 
-from .models import BuyerProfile, Language, ProducerProfile, Role, User
+from .models import BuyerProfile, DocumentKind, Language, ProducerProfile, Role, User
 from .services import user_set_language, user_set_role
+from .verifications import DocumentInput
 
 # Only these roles can be chosen by oneself; counsellors and staff are made by staff.
 SELF_SERVICE_ROLES = [
@@ -412,3 +413,101 @@ class BuyerProfileForm(BuyerCompanyForm, BuyerDemandForm):
     @staticmethod
     def initial_from(profile: BuyerProfile | None) -> dict[str, Any]:
         return {**BuyerCompanyForm.initial_from(profile), **BuyerDemandForm.initial_from(profile)}
+
+
+# --- Verification: the company's request with its evidence --------------------------------
+
+VERIFICATION_SLOTS = 4
+
+
+class VerificationRequestForm(BootstrapFormMixin, forms.Form):
+    """Up to four documents, each with what it is, its certification (for a certificate) and
+    its expiry date; a note. accounts.verifications judges them (files by their content)."""
+
+    note = forms.CharField(
+        label=_("Note for the reviewer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [("", _("Choose…")), *DocumentKind.choices]
+        for i in range(1, VERIFICATION_SLOTS + 1):
+            self.fields[f"file_{i}"] = forms.FileField(
+                label=_("File"),
+                required=False,
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}
+                ),
+                help_text=_("A PDF, or a PNG, JPEG or WebP image; at most 10 MB."),
+            )
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=_("What it is"), choices=kinds, required=False, initial="licence" if i == 1 else ""
+            )
+            self.fields[f"certificate_{i}"] = forms.CharField(
+                label=_("Certification (certificates only)"),
+                required=False,
+                max_length=40,
+                help_text=_("As on your profile, e.g. ISO9001."),
+                widget=forms.TextInput(attrs={"dir": "ltr"}),
+            )
+            self.fields[f"expires_on_{i}"] = forms.DateField(
+                label=_("Expires on"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                help_text=_("Required for a certificate; leave empty if it does not expire."),
+            )
+        for field in self.fields.values():  # the slots came after the mixin's pass
+            css = _css_class_for(field.widget)
+            if css:
+                _add_css_class(field.widget, css)
+
+    def slots(self) -> list[dict]:
+        """Each slot's bound fields, for the template."""
+        return [
+            {
+                "number": i,
+                "file": self[f"file_{i}"],
+                "kind": self[f"kind_{i}"],
+                "certificate": self[f"certificate_{i}"],
+                "expires_on": self[f"expires_on_{i}"],
+            }
+            for i in range(1, VERIFICATION_SLOTS + 1)
+        ]
+
+    def documents(self) -> list:
+        """The filled slots as the service takes them."""
+        found = []
+        for i in range(1, VERIFICATION_SLOTS + 1):
+            upload = self.cleaned_data.get(f"file_{i}")
+            if not upload:
+                continue
+            found.append(
+                DocumentInput(
+                    file=upload,
+                    kind=self.cleaned_data.get(f"kind_{i}") or "",
+                    certificate=self.cleaned_data.get(f"certificate_{i}") or "",
+                    expires_on=self.cleaned_data.get(f"expires_on_{i}"),
+                )
+            )
+        return found
+
+
+class VerificationRefuseForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the company"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required: the company is told why, and what to send instead."),
+    )
+
+
+class VerificationVerifyForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional, for the history)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )

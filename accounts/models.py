@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from rest_framework.authtoken.models import Token
 
 from portal.content import OriginalTextManager, OriginalTexts, language_field
+from portal.storage import private_storage
 
 from .managers import UserManager
 
@@ -59,6 +60,17 @@ class Company(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=CompanyKind.choices)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Its standing (accounts.verifications keeps it): the verified request whose evidence still
+    # holds, none when never verified or when that evidence expired.
+    standing = models.ForeignKey(
+        "accounts.Verification",
+        verbose_name=_("current verification"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("company")
@@ -195,7 +207,10 @@ class ProducerProfile(OriginalTexts, models.Model):
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
-    verified = models.BooleanField(_("verified by staff"), default=False)
+    # Kept by accounts.verifications from the company's standing (never written elsewhere):
+    # the catalogue's filter and the API read them without a join.
+    verified = models.BooleanField(_("verified"), default=False, editable=False, db_index=True)
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True, editable=False)
     # Set when `import_producers` made the profile: an import changes only the profiles it
     # made, and only until their producer first signs in (catalogue/imports.py).
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
@@ -256,6 +271,9 @@ class BuyerProfile(OriginalTexts, models.Model):
     )
     required_certifications = models.JSONField(_("required certifications"), default=list, blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # As on the producer's profile: kept by accounts.verifications.
+    verified = models.BooleanField(_("verified"), default=False, editable=False, db_index=True)
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -280,6 +298,148 @@ def ensure_company(profile, kind: str) -> None:
     `save()`: it must bring companies of its own (`Company.objects.bulk_create`)."""
     if profile.company_id is None:
         profile.company = Company.objects.create(kind=kind)
+
+
+# --- Verification with evidence (DESIGN.md "Trust and media"; rules in accounts.verifications) --
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Refused")
+
+
+class DocumentKind(models.TextChoices):
+    LICENCE = "licence", _("Business licence")
+    CHAMBER = "chamber", _("Chamber of commerce membership")
+    CERTIFICATE = "certificate", _("Certificate")
+    OTHER = "other", _("Other document")
+
+
+# The documents that show the company exists and trades: a request brings at least one, and
+# the badge lasts while one of them is unexpired.
+BASIS_KINDS = (DocumentKind.LICENCE, DocumentKind.CHAMBER)
+
+
+class ReviewerRole(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Trade counsellor")
+    STAFF = "staff", _("Export Bridge staff")
+
+
+class Verification(models.Model):
+    """A company's request to be verified, with its evidence, and the reviewer's decision."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="verifications"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    note = models.TextField(_("note to the reviewer"), max_length=2000, blank=True)
+    reviewer = models.ForeignKey(
+        User, verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the reviewer was when deciding (the badge names a counsellor, or "Export Bridge staff").
+    reviewed_as = models.CharField(_("reviewed as"), max_length=12, choices=ReviewerRole.choices, blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Set by the daily expiry when its licence (and chamber membership) expired: the badge went.
+    expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(status="pending"),
+                name="accounts_verification_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(reason=""),
+                name="accounts_verification_refused_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="accounts_verif_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_status_display()})"
+
+
+def evidence_path(instance, filename: str) -> str:
+    """A random token under the month, never the uploaded name."""
+    return f"verifications/{timezone.now():%Y/%m}/{instance.token}"
+
+
+class VerificationDocument(models.Model):
+    """One piece of evidence: stored privately, served only by accounts' checked view."""
+
+    verification = models.ForeignKey(
+        Verification, verbose_name=_("verification"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+    # For a certificate: its code as the profiles spell certifications (e.g. ISO9001).
+    certificate = models.CharField(_("certificate"), max_length=40, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    token = models.CharField(_("token"), max_length=40, unique=True, editable=False)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
+    name = models.CharField(
+        _("name"), max_length=150, help_text=_("Shown only: the file is stored under its token.")
+    )
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    # Set by the daily expiry once `expires_on` passed on a verified request (told once).
+    lapsed_at = models.DateTimeField(_("lapsed"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("verification document")
+        verbose_name_plural = _("verification documents")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="certificate")
+                | (models.Q(expires_on__isnull=False) & ~models.Q(certificate="")),
+                name="accounts_verification_certificate_dated",
+            )
+        ]
+        indexes = [models.Index(fields=["expires_on"], name="accounts_verifdoc_expires_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VerificationEvent(models.Model):
+    """The history of a request: asked, verified, refused, a certificate lapsed, expired."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        VERIFIED = "verified", _("Verified")
+        REFUSED = "refused", _("Refused")
+        LAPSED = "lapsed", _("Certificate expired")
+        EXPIRED = "expired", _("Verification expired")
+
+    verification = models.ForeignKey(
+        Verification, verbose_name=_("verification"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification event")
+        verbose_name_plural = _("verification events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_action_display()
 
 
 def default_token_lifetime_days() -> int:

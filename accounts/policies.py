@@ -18,7 +18,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from .models import BuyerProfile, ProducerProfile
+from .companies import acts_for
+from .models import PARTY_ROLES, BuyerProfile, ProducerProfile
 
 CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
 
@@ -186,3 +187,64 @@ def buyers_visible_to(user, queryset: QuerySet[BuyerProfile] | None = None) -> Q
 
 def can_list_buyers(user) -> bool:
     return _signed_in(user) and (user.is_portal_staff or user.is_counsellor)
+
+
+# --- Verification with evidence (accounts.verifications) ------------------------------------
+
+
+def can_request_verification(user, company) -> bool:
+    """A producer or buyer member of the company asks for its verification."""
+    if not _signed_in(user) or user.role not in PARTY_ROLES:
+        return False
+    profile = getattr(company, company.kind, None)
+    return profile is not None and user.role == company.kind and acts_for(user, profile)
+
+
+def company_in_counsellor_scope(user, company) -> bool:
+    """A producer's company in the counsellor's scope (`producer_in_counsellor_scope`), or a
+    buyer's (`can_view_buyer`)."""
+    if not (_signed_in(user) and user.is_counsellor):
+        return False
+    profile = getattr(company, company.kind, None)
+    if profile is None:
+        return False
+    if isinstance(profile, ProducerProfile):
+        return producer_in_counsellor_scope(user, profile)
+    return can_view_buyer(user, profile)
+
+
+def can_review_verification(user, verification) -> bool:
+    """Staff, or the counsellor whose scope holds the company."""
+    if not _signed_in(user):
+        return False
+    return user.is_portal_staff or company_in_counsellor_scope(user, verification.company)
+
+
+def can_view_verification(user, verification) -> bool:
+    """The company's members, the reviewers in scope and staff (anyone else: as if absent)."""
+    if not _signed_in(user):
+        return False
+    profile = getattr(verification.company, verification.company.kind, None)
+    return acts_for(user, profile) or can_review_verification(user, verification)
+
+
+def verifications_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The requests `user` may see: staff all; a company member their company's; a counsellor
+    those of the companies in scope (checked per company: requests are few)."""
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_portal_staff:
+        return queryset
+    if user.is_counsellor:
+        candidates = queryset.select_related("company__producer", "company__buyer")
+        ids = [v.pk for v in candidates if company_in_counsellor_scope(user, v.company)]
+        return queryset.filter(pk__in=ids)
+    return queryset.filter(company_q_of_member(user))
+
+
+def company_q_of_member(user) -> Q:
+    """Rows of the companies `user` acts for (their membership, or a profile they own)."""
+    condition = Q(company__producer__owner_id=user.pk) | Q(company__buyer__owner_id=user.pk)
+    if user.company_id is not None:
+        condition |= Q(company_id=user.company_id)
+    return condition

@@ -177,7 +177,7 @@ BUYER_FIELDS = (
     "required_certifications",
     "languages",
 )
-STAFF_ONLY_FIELDS = ("verified", "owner")
+STAFF_ONLY_FIELDS = ("owner",)  # `verified` is kept by accounts.verifications, never set
 # Text fields keep their lines only here; every other is one line (portal.validation). The
 # lengths are the model's.
 MULTI_LINE_FIELDS = {"description"}
@@ -290,8 +290,6 @@ def _apply_producer_fields(profile: ProducerProfile, data: dict[str, Any], actor
         profile.employees = errors.check("employees", _count, data["employees"])
     if "founded" in data:
         profile.founded = errors.check("founded", _year, data["founded"])
-    if "verified" in data and actor.is_portal_staff:
-        profile.verified = bool(data["verified"])
     sectors = None
     if "sectors" in data:
         sectors = errors.check("sectors", sectors_for_codes, rules.as_list(data["sectors"]))

@@ -14,4 +14,6 @@ urlpatterns = [
     path("onboarding/", views.onboarding_start, name="onboarding"),
     path("onboarding/<slug:step>/", views.onboarding_step, name="onboarding_step"),
     path("my/profile/", views.profile_edit, name="profile"),
+    path("my/verification/", views.verification, name="verification"),
+    path("verifications/documents/<str:token>/", views.verification_document, name="verification_document"),
 ]

@@ -7,27 +7,42 @@ owner registered (`accounts.onboarding.register_step`): accounts' own steps by
 `form_step`, the producer's products step by the catalogue.
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import onboarding
-from .forms import BuyerProfileForm, ProducerProfileForm, ServiceForm
-from .models import Role
+from portal.exceptions import StateConflict
+from portal.storage import serve_private
+
+from . import onboarding, verifications
+from .companies import buyer_of, producer_of
+from .forms import (
+    BuyerProfileForm,
+    ProducerProfileForm,
+    ServiceForm,
+    VerificationRequestForm,
+    add_service_errors,
+)
+from .models import Role, Verification, VerificationDocument, VerificationStatus
+from .policies import can_view_verification
 from .services import (
     buyer_profile_create,
     buyer_profile_update,
     producer_profile_create,
     producer_profile_update,
 )
+
+DOCUMENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,40}")
 
 PROFILE_FORMS: dict[str, type[ServiceForm]] = {
     Role.PRODUCER: ProducerProfileForm,
@@ -133,3 +148,73 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     else:
         form = form_class(initial=form_class.initial_from(profile))
     return render(request, "accounts/profile_form.html", {"completeness": completeness, "form": form})
+
+
+# --- Verification ------------------------------------------------------------------
+
+
+def _own_profile(user):
+    return producer_of(user) if user.is_producer else buyer_of(user)
+
+
+@roles_required(Role.PRODUCER, Role.BUYER)
+@require_http_methods(["GET", "POST"])
+def verification(request: HttpRequest) -> HttpResponse:
+    """The company's verification: its standing (what counts), the request waiting, the upload
+    form, and the history with the reasons of refusals."""
+    user = request.user
+    profile = _own_profile(user)
+    if profile is None:
+        messages.info(request, _("Start with your company; the other steps follow."))
+        return redirect("accounts:onboarding_step", step=onboarding.COMPANY)
+    company = profile.company
+    if request.method == "POST":
+        form = VerificationRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                verifications.verification_request(
+                    company=company, actor=user, documents=form.documents(), note=form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except StateConflict as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Your request has been sent to the reviewer."))
+                return redirect("accounts:verification")
+    else:
+        form = VerificationRequestForm()
+    history = (
+        Verification.objects.filter(company=company)
+        .select_related("reviewer")
+        .prefetch_related("documents", "events")
+        .order_by("-created_at", "-id")
+    )
+    pending = next((v for v in history if v.status == VerificationStatus.PENDING), None)
+    context = {
+        "profile": profile,
+        "company": company,
+        "history": history,
+        "pending": pending,
+        "form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "accounts/verification/page.html", context)
+
+
+@require_GET
+def verification_document(request: HttpRequest, token: str) -> HttpResponse:
+    """A piece of evidence, to the company's members, the reviewers in scope and staff: 404 to
+    anyone else (signed out included), never a storage URL, never cached by a shared cache."""
+    if not DOCUMENT_TOKEN.fullmatch(token):
+        raise Http404(_("No such file."))
+    document = (
+        VerificationDocument.objects.select_related(
+            "verification__company__producer", "verification__company__buyer"
+        )
+        .filter(token=token)
+        .first()
+    )
+    if document is None or not can_view_verification(request.user, document.verification):
+        raise Http404(_("No such file."))
+    return serve_private(document.file, filename=document.name, content_type=document.content_type)

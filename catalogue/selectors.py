@@ -28,7 +28,10 @@ def catalogue_products(*, user) -> QuerySet[Product]:
     Prefetched rather than joined: a search ranks thousands of matches to keep
     a page of them, and joins would run for every match, not for the page.
     """
-    queryset = Product.objects.prefetch_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    producers = ProducerProfile.objects.select_related("company__standing__reviewer")  # the badge
+    queryset = Product.objects.prefetch_related(Prefetch("producer", queryset=producers), "hs_code").defer(
+        *_SEARCH_COLUMNS
+    )
     return products_visible_to(user, queryset)
 
 

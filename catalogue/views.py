@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.badges import prefetch_badges
 from accounts.models import ProducerProfile
 from accounts.policies import can_view_producer_contacts
 
@@ -41,6 +42,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid()
     products = filterset.qs if valid else Product.objects.none()
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    prefetch_badges(page.object_list, "producer__")  # who verified each producer, in 3 queries
     return render(
         request,
         "catalogue/product_list.html",

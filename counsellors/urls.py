@@ -16,6 +16,19 @@ urlpatterns: list = [
     path(
         "queue/<int:pk>/buyer-translations/", views.match_buyer_translations, name="match_buyer_translations"
     ),
+    path("verifications/", views.verification_queue, name="verifications"),
+    path(
+        "verifications/<int:pk>/verify/",
+        views.verification_decide,
+        {"decision": "verify"},
+        name="verification_verify",
+    ),
+    path(
+        "verifications/<int:pk>/refuse/",
+        views.verification_decide,
+        {"decision": "refuse"},
+        name="verification_refuse",
+    ),
     path("briefs/", views.brief_list, name="brief_list"),
     path("briefs/new/", views.brief_create, name="brief_create"),
     path("briefs/<int:pk>/", views.brief_detail, name="brief_detail"),

@@ -17,16 +17,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import add_service_errors
-from accounts.models import BuyerProfile, Role
+from accounts import verifications
+from accounts.forms import VerificationRefuseForm, VerificationVerifyForm, add_service_errors
+from accounts.models import BuyerProfile, Role, Verification, VerificationStatus
+from accounts.policies import can_review_verification, verifications_visible_to
 from accounts.views import roles_required
 from matchmaking.ageing import service_levels
 from matchmaking.models import Match, RejectReason
 from matchmaking.policies import matches_visible_to
 from portal.bidi import isolate
+from portal.exceptions import StateConflict
 from portal.formatting import format_number, join_list
 from portal.redirects import safe_next
 
@@ -346,3 +350,82 @@ def desk(request: HttpRequest) -> HttpResponse:
         form = DeskForm(initial=DeskForm.initial_from(profile))
     covered = join_list(country.name for country in profile.covered_countries)
     return render(request, "counsellors/desk.html", {"profile": profile, "form": form, "covered": covered})
+
+
+# --- Verification requests (accounts.verifications) -----------------------------------------
+
+VERIFICATIONS_PER_PAGE = 20
+
+
+def _verification_queue(request: HttpRequest, failed: tuple | None = None) -> HttpResponse:
+    """The pending requests of the companies in the reviewer's scope, oldest first, each with
+    its evidence (downloads through the checked view) and the two decisions."""
+    pending = verifications_visible_to(
+        request.user,
+        Verification.objects.filter(status=VerificationStatus.PENDING)
+        .select_related("company__producer", "company__buyer", "created_by")
+        .prefetch_related("documents")
+        .order_by("created_at", "id"),
+    )
+    page = Paginator(pending, VERIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.verify_form = VerificationVerifyForm(auto_id=f"id_verify_{item.pk}_%s")
+        item.refuse_form = VerificationRefuseForm(auto_id=f"id_refuse_{item.pk}_%s")
+        if failed and failed[0] == item.pk:
+            setattr(item, failed[1], failed[2])
+    context = {"page": page, "today": timezone.localdate()}
+    return render(request, "counsellors/verifications.html", context)
+
+
+@counsellor_or_staff
+@require_GET
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    return _verification_queue(request)
+
+
+@counsellor_or_staff
+@require_POST
+def verification_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Verify or refuse (with its reason) one request; a request out of the reviewer's sight is
+    a 404, a decided one a message."""
+    found = Verification.objects.select_related("company__producer", "company__buyer").filter(pk=pk).first()
+    if found is None or not can_review_verification(request.user, found):
+        raise Http404
+    back = reverse("counsellors:verifications")
+    if decision == "verify":
+        form = VerificationVerifyForm(request.POST, auto_id=f"id_verify_{pk}_%s")
+        name = "verify_form"
+    else:
+        form = VerificationRefuseForm(request.POST, auto_id=f"id_refuse_{pk}_%s")
+        name = "refuse_form"
+    if form.is_valid():
+        try:
+            if decision == "verify":
+                verifications.verification_verify(
+                    verification=found, actor=request.user, note=form.cleaned_data["note"]
+                )
+            else:
+                verifications.verification_refuse(
+                    verification=found, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except StateConflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect(back)
+        else:
+            company = isolate(str(found.company))
+            if decision == "verify":
+                messages.success(
+                    request,
+                    _("%(company)s is verified; its members have been emailed.") % {"company": company},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The request of %(company)s is refused; its members have been emailed.")
+                    % {"company": company},
+                )
+            return redirect(back)
+    messages.error(request, _("The form has errors; see below."))
+    return _verification_queue(request, failed=(found.pk, name, form))

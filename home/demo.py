@@ -15,6 +15,7 @@ from accounts.verification import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
 from home import demo_deals, demo_pipeline
+from home.demo_verification import verify_demo_company
 from matchmaking import services as matchmaking_services
 
 DEMO_PASSWORD = "tabriz-demo-1405"
@@ -637,17 +638,20 @@ def _upsert_user(demo: DemoUser) -> User:
 
 
 def _upsert_producer(user: User, demo: DemoUser, staff: User) -> None:
+    data = {key: value for key, value in demo.profile.items() if key != "verified"}
     profile = ProducerProfile.objects.filter(owner=user).first()
     if profile is None:
-        profile = account_services.producer_profile_create(actor=staff, owner=user, data=demo.profile)
+        profile = account_services.producer_profile_create(actor=staff, owner=user, data=data)
     else:
-        account_services.producer_profile_update(profile=profile, actor=staff, data=demo.profile)
+        profile = account_services.producer_profile_update(profile=profile, actor=staff, data=data)
     for data in demo.products:
         product = Product.objects.filter(producer=profile, name=data["name"]).first()
         if product is None:
             catalogue_services.product_create(producer=profile, actor=staff, data=data)
         else:
             catalogue_services.product_update(product=product, actor=staff, data=data)
+    if demo.profile.get("verified"):
+        verify_demo_company(profile, reviewer=staff, certifications=profile.certifications)
 
 
 def _upsert_buyer(user: User, demo: DemoUser, staff: User) -> None:

@@ -55,6 +55,7 @@ from home.demo_province_data import (
     counsellor_email,
     producer_spec,
 )
+from home.demo_verification import verify_demo_company
 from matchmaking import services as matchmaking_services
 from matchmaking.models import Match, MatchStatus
 from matchmaking.persistence import RematchCounts
@@ -133,11 +134,12 @@ def _producers(staff: User, size: ProvinceSize, password: str) -> int:
     for spec in specs:
         if spec["email"] in has_profile:
             continue
-        profile = account_services.producer_profile_create(
-            actor=staff, owner=users[spec["email"]], data=spec["profile"]
-        )
+        data = {key: value for key, value in spec["profile"].items() if key != "verified"}
+        profile = account_services.producer_profile_create(actor=staff, owner=users[spec["email"]], data=data)
         for data in spec["products"]:
             catalogue_services.product_create(producer=profile, actor=staff, data=data)
+        if spec["profile"].get("verified"):
+            verify_demo_company(profile, reviewer=staff, certifications=profile.certifications)
         made += 1
     return made
 

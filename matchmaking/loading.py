@@ -4,7 +4,9 @@ Only profiles that are ready to match (accounts.onboarding) are loaded. A produc
 codes are its declared sectors and the codes of its listed products; each listed product
 is a line (code, unit, free capacity, minimum order) that the engine counts only for the
 buyers whose codes it lies under (no company-wide capacity: a big line of one product does
-not cover a buyer of another); its certifications are its own and its products'; its
+not cover a buyer of another); its certifications are those an unexpired certificate on its company's
+verification proves (accounts.verifications: a certification the profile or a product claims
+without a certificate a counsellor verified, or whose certificate expired, does not count); its
 export experience the countries it has exported to. A buyer's `seeks_parts` asks for the
 parts and components of what it seeks too.
 
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import BuyerProfile, ProducerProfile
 from accounts.onboarding import buyers_ready_to_match, producers_ready_to_match
+from accounts.verifications import verified_certificates
 from catalogue.models import Product
 from matchmaking.engine import BuyerArrays, LineArrays, OfferArrays, ProducerArrays, normalise_unit
 from matchmaking.engine.hs import normalise_hs_code
@@ -124,6 +127,13 @@ def _certifications(values) -> set[str]:
     return {" ".join(str(v).split()) for v in values if str(v).strip()}
 
 
+def _backed(claimed: set[str], certificates: set[str] | None) -> set[str]:
+    """What counts of a producer's certifications: those an unexpired certificate on its
+    company's verification proves (listed on the profile or a product or not: the counsellor
+    saw the certificate); a claim without one counts for nothing."""
+    return set(certificates or ())
+
+
 def _among(field: str, ids: list[int], fallback: QuerySet) -> Q:
     """`field` is one of these ids: on PostgreSQL one array parameter (the ids were just read;
     this spares evaluating `fallback`, the query that read them, again), else `fallback`."""
@@ -163,7 +173,7 @@ def _countries(value) -> set[str]:
 
 
 def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | None = None) -> ProducerArrays:
-    """Ready producers (all, these ids, or those under `roots`) as arrays, in 3 queries, by id."""
+    """Ready producers (all, these ids, or those under `roots`) as arrays, in 4 queries, by id."""
     ready = _ready_producers(ids, roots)
     base = list(
         ready.order_by("pk").values_list(
@@ -220,6 +230,8 @@ def load_producers(ids: Collection[int] | None = None, *, roots: SectorRoots | N
                 _float(smallest_order) if normal else math.nan,
             )
         )
+    backed = verified_certificates(ready.values("pk") if len(ids_read) > 2000 else ids_read)
+    certifications = [_backed(certifications[i], backed.get(pk)) for i, pk in enumerate(ids_read)]
 
     parse_countries = _Parsed(_countries)
     return ProducerArrays(
@@ -278,7 +290,7 @@ def load_offers(
     ready_only: bool = True,
 ) -> OfferArrays:
     """Listed products (of these producers, under `roots`, these ids) as the request matcher
-    reads them, in 2 queries, by id: each with its producer's target markets, export
+    reads them, in 3 queries, by id: each with its producer's target markets, export
     experience and certifications (its own added). Only ready producers' unless `ready_only`
     is False (a producer's own interest is scored whatever its onboarding)."""
     producers = _ready_producers(producer_ids, None) if ready_only else ProducerProfile.objects.all()
@@ -313,6 +325,7 @@ def load_offers(
         )
     }
     rows = [row for row in rows if row[1] in profile]
+    backed = verified_certificates(owners)
     units = [normalise_unit(row[3]) for row in rows]
     return OfferArrays(
         ids=np.array([row[0] for row in rows], dtype=np.int64),
@@ -326,7 +339,9 @@ def load_offers(
         lead_time=np.array([_float(row[6]) for row in rows], dtype=np.float64),
         target_markets=[set(profile[row[1]][0]) for row in rows],
         open_to_any_market=np.array([profile[row[1]][1] for row in rows], dtype=bool),
-        certifications=[profile[row[1]][2] | parse_certifications(row[7]) for row in rows],
+        certifications=[
+            _backed(profile[row[1]][2] | parse_certifications(row[7]), backed.get(row[1])) for row in rows
+        ],
         export_experience=[set(profile[row[1]][3]) for row in rows],
     )
 

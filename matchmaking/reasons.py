@@ -244,10 +244,16 @@ def _certifications(entry: Mapping) -> str:
     if code == "none_required":
         return _("no certifications required")
     required = list(entry.get("required") or [])
+    # Only certificates a counsellor or staff verified, unexpired, count (matchmaking.loading).
     if code == "holds":
-        return _("holds every required certification: %(names)s") % {"names": _list(required)}
+        return _("a verified, unexpired certificate for every required certification: %(names)s") % {
+            "names": _list(required)
+        }
     held = list(entry.get("held") or [])
-    return _("holds %(held)s of %(required)s required certifications; missing: %(missing)s") % {
+    return _(
+        "verified certificates for %(held)s of %(required)s required certifications; "
+        "none verified for: %(missing)s"
+    ) % {
         "held": _number(len(held)),
         "required": _number(len(required)),
         "missing": _list(entry.get("missing") or []),

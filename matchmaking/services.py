@@ -304,7 +304,15 @@ def reduce_and_persist(
 # --- Triggers: a profile or product changed → rematch that profile, debounced ---------
 
 PRODUCER_MATCHING_FIELDS = frozenset(
-    {"name", "sectors", "target_markets", "open_to_any_market", "export_experience", "certifications"}
+    {
+        "name",
+        "sectors",
+        "target_markets",
+        "open_to_any_market",
+        "export_experience",
+        "certifications",
+        "verified",
+    }
 )
 BUYER_MATCHING_FIELDS = frozenset(
     {

@@ -625,6 +625,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matchmaking.tasks.recover_sweep",
         "schedule": env.int("MATCHING_SWEEP_RECOVER_SECONDS", default=60),
     },
+    # Verification evidence past its expiry stops counting: certificates for matching, the
+    # licence for the badge (accounts/verifications.py).
+    "accounts-expire-verifications": {
+        "task": "accounts.tasks.expire_verifications",
+        "schedule": crontab(hour=0, minute=25),
+    },
     # Published buying requests whose deadline has passed are closed (sourcing/services.py).
     "sourcing-close-expired-requests": {
         "task": "sourcing.tasks.close_expired_requests",

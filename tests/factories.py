@@ -137,3 +137,50 @@ class ProductFactory(factory.django.DjangoModelFactory):
             from catalogue.search import refresh_search_index
 
             refresh_search_index(product_ids=[product.pk])
+
+
+# --- Verification with evidence -------------------------------------------------------------
+
+
+def verify_company(profile, certificates=(), *, reviewer=None, expires_on=None, licence_expires_on=None):
+    """Record `profile`'s company as verified (a licence and a certificate for each code of
+    `certificates`, valid for a year unless `expires_on`), as a decided review would, and
+    update its standing. The files are not written: the rows name them only (matching and
+    badges read the rows)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import DocumentKind, Verification, VerificationDocument
+    from accounts.verifications import refresh_standing
+
+    today = timezone.localdate()
+    verification = Verification.objects.create(
+        company=profile.company,
+        status="verified",
+        reviewer=reviewer,
+        reviewed_as="counsellor" if reviewer is not None and reviewer.is_counsellor else "staff",
+        decided_at=timezone.now(),
+        created_by=profile.owner,
+    )
+    documents = [(DocumentKind.LICENCE, "", licence_expires_on)]
+    documents += [
+        (DocumentKind.CERTIFICATE, code, expires_on or today + datetime.timedelta(days=365))
+        for code in certificates
+    ]
+    for n, (kind, code, expiry) in enumerate(documents):
+        token = f"test-{verification.pk}-{n}-" + "x" * 20
+        VerificationDocument.objects.create(
+            verification=verification,
+            kind=kind,
+            certificate=code,
+            expires_on=expiry,
+            token=token,
+            file=f"verifications/{token}",
+            name=f"{kind}.pdf",
+            size=10,
+            content_type="application/pdf",
+        )
+    refresh_standing(profile.company)
+    profile.refresh_from_db()
+    return verification

@@ -31,9 +31,9 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 1301 cells from 220 rows
-(705 on the API, 596 on the pages; 511 allowed, 790 refused; issue 16's buying requests, quotes,
-conversation and outcomes: 64 of the rows), checked by `test_the_cell_count_is_the_documented_one`.
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
+`test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes, conversation and
+outcomes: 64 of the rows; issue 17's files, verification requests and evidence among the rest).
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
@@ -46,7 +46,7 @@ from typing import Any
 
 from rest_framework.authtoken.models import Token
 
-from accounts.models import BuyerProfile, ProducerProfile, User
+from accounts.models import BuyerProfile, ProducerProfile, User, Verification
 from catalogue.models import Product
 from counsellors.models import CounsellorProfile, MarketBrief
 from deals.models import Message, Quote
@@ -268,8 +268,9 @@ API_ROWS = [
     api("producers", "detail", "PATCH", "other", "/api/v1/producers/{pk}/",
                                                                 (NO,      NO,      NO,   NO,    NO,   OK), target="producers.other",
         body={"name": "Renamed works"}, state=value_of("producers.other", "name")),
+    # Issue 17: `verified` follows the verification review; nobody sets it, staff included.
     api("producers", "detail-verified", "PATCH", "own", "/api/v1/producers/{pk}/",
-                                                                (NO,      BAD,     NO,   NO,    NO,   OK), target="producers.own",
+                                                                (NO,      BAD,     NO,   NO,    NO,   BAD), target="producers.own",
         body={"verified": True}, state=value_of("producers.own", "verified")),
     api("producers", "detail-owner", "PATCH", "own", "/api/v1/producers/{pk}/",
                                                                 (NO,      BAD,     NO,   NO,    NO,   IGNORED), target="producers.own",
@@ -939,8 +940,56 @@ DEAL_PAGE_ROWS = [
 ]
 # fmt: on
 
-API_ROWS = API_ROWS + DEAL_API_ROWS
-PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS
+# --- Issue 17: verification with evidence (P1's and P2's pending requests; P1's licence) ---
+V = "/api/v1/verifications/"
+CV = "/counsellor/verifications/{pk}/"
+# fmt: off
+#                                                               anonymous producer buyer couns. c_out staff
+TRUST_API_ROWS = [
+    api("verifications", "list", "GET", "none", V,             (NO,      OK,      OK,   OK,    OK,   OK),
+        lists={"producer": {"verifications.own"}, "buyer": set(), "counsellor": {"verifications.own", "verifications.other"},
+               # P2 is in the pool's match with B3, which every desk sees: in the Turkey desk's scope too.
+               "counsellor_out": {"verifications.other"}, "staff": {"verifications.own", "verifications.other"}}),
+    # JSON carries no files: a 400 for those who may ask, nothing stored (multipart: tests/verifications).
+    api("verifications", "create", "POST", "none", V,          (NO,      BAD,     BAD,  NO,    NO,   NO),
+        body={"documents": [], "kind": ["licence"]}, state=count_of(Verification)),
+    api("verifications", "detail", "GET", "own", V + "{pk}/",   (NO,      OK,      HIDDEN, OK,  HIDDEN, OK), target="verifications.own"),
+    api("verifications", "detail", "GET", "other", V + "{pk}/", (NO,      HIDDEN,  HIDDEN, OK,  OK,   OK), target="verifications.other"),
+    api("verifications", "verify", "POST", "own", V + "{pk}/verify/",
+                                                                (NO,      NO,      HIDDEN, ok(200), HIDDEN, ok(200)),
+        target="verifications.own", body={}, state=value_of("verifications.own", "status")),
+    api("verifications", "refuse", "POST", "own", V + "{pk}/refuse/",
+                                                                (NO,      NO,      HIDDEN, ok(200), HIDDEN, ok(200)),
+        target="verifications.own", body={"reason": "The licence is illegible."},
+        state=value_of("verifications.own", "status")),
+    api("verifications", "refuse-no-reason", "POST", "own", V + "{pk}/refuse/",
+                                                                (NO,      NO,      HIDDEN, BAD, HIDDEN, BAD),
+        target="verifications.own", body={"reason": ""}, state=value_of("verifications.own", "status")),
+]
+TRUST_PAGE_ROWS = [
+    page("verification", "company", "GET", "own", "/my/verification/",
+                                                                (NO,      OK,      OK,   NO,    NO,   NO),
+        new_producer=ok(302, redirect="/onboarding/")),
+    # Without a file the form comes back with its error; nothing is stored.
+    page("verification", "company", "POST", "own", "/my/verification/",
+                                                                (NO,      ok(200, effect="ignored"), ok(200, effect="ignored"), NO, NO, NO),
+        body={"kind_1": "licence"}, state=count_of(Verification)),
+    page("verification", "queue", "GET", "none", "/counsellor/verifications/",
+                                                                (NO,      NO,      NO,   OK,    OK,   OK)),
+    page("verification", "verify", "POST", "own", CV + "verify/",
+                                                                (NO,      NO,      NO,   OK,    HIDDEN, OK),
+        target="verifications.own", body={"note": ""}, state=value_of("verifications.own", "status")),
+    page("verification", "refuse", "POST", "own", CV + "refuse/",
+                                                                (NO,      NO,      NO,   OK,    HIDDEN, OK),
+        target="verifications.own", body={"reason": "Blurred"}, state=value_of("verifications.own", "status")),
+    # The evidence: 404 to everyone but the company, the reviewer in scope and staff.
+    page("verification", "document", "GET", "own", "/verifications/documents/{token}/",
+                                                                (HIDDEN,  OK,      HIDDEN, OK,  HIDDEN, OK), target="documents.own"),
+]
+# fmt: on
+
+API_ROWS = API_ROWS + DEAL_API_ROWS + TRUST_API_ROWS
+PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + TRUST_PAGE_ROWS
 ROWS = API_ROWS + PAGE_ROWS
 
 

@@ -26,7 +26,9 @@ and the deal around them (issue 16): four buying requests,
     turkey       B3     published  IQ   (the Turkey desk's; nobody's match: P1 may show interest)
 
 an open quote of P1 on req_fwd (`quotes.open`), a message of B1 on req_fwd (`messages.own`)
-with a text file (`attachments.own`).
+with a text file (`attachments.own`); and issue 17's pending verification requests of P1
+(`verifications.own`, its licence `documents.own`) and P2 (`verifications.other`), both in the
+Iraq desk's scope (they target Iraq), out of the Turkey desk's.
 
 The roles of the matrix sign in as: producer = P1's owner, buyer = B1's owner, counsellor =
 the Iraq desk, counsellor_out = the Turkey desk, staff; new_producer and new_buyer have no
@@ -41,6 +43,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
+from accounts.verifications import DocumentInput, verification_request
 from counsellors.briefs import brief_create
 from deals import conversations
 from matchmaking import outcomes
@@ -54,6 +57,7 @@ from tests.matchmaking.lifecycle_support import make_counsellor, make_match
 
 # The public store's file every role may fetch at /media/ (the module's own MEDIA_ROOT).
 PUBLIC_FILE = "access/logo.webp"
+LICENCE_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 @dataclass
@@ -70,6 +74,8 @@ class World:
     quotes: dict = field(default_factory=dict)  # open -> Quote
     messages: dict = field(default_factory=dict)  # own -> Message
     attachments: dict = field(default_factory=dict)  # own -> Attachment
+    verifications: dict = field(default_factory=dict)  # own (P1's) / other (P2's), both pending
+    documents: dict = field(default_factory=dict)  # own -> P1's licence
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
@@ -168,6 +174,18 @@ def build_world() -> World:
     }
     # A file of the public store, at MEDIA_URL (`PUBLIC_FILE`).
     public_storage().save(PUBLIC_FILE, ContentFile(b"RIFF\x04\x00\x00\x00WEBP"))
+
+    # Issue 17: P1 and P2 ask to be verified, each with a licence (a PDF).
+    def verification_of(producer):
+        licence = SimpleUploadedFile("licence.pdf", LICENCE_PDF, content_type="application/pdf")
+        return verification_request(
+            company=producer.company,
+            actor=producer.owner,
+            documents=[DocumentInput(file=licence, kind="licence")],
+        )
+
+    world.verifications = {"own": verification_of(p1), "other": verification_of(p2)}
+    world.documents = {"own": world.verifications["own"].documents.get()}
     # Every role holds an API token (the revoke row ends the caller's own).
     for user in users.values():
         Token.objects.get_or_create(user=user)

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from accounts.models import ProducerProfile, User
 from catalogue.models import Product
 from catalogue.services import product_create
+from tests.factories import verify_company
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +34,34 @@ def test_a_user_made_in_the_admin_is_verified(admin_client):
     assert EmailAddress.objects.get(user=user).verified
 
 
-def test_staff_verify_producers_and_unlist_products(admin_client, producer_profile):
+def test_verified_is_no_switch_in_the_admin_and_staff_unlist_products(admin_client, producer_profile):
     profile = producer_profile()
     product = product_create(
         producer=profile,
         actor=profile.owner,
         data={"name": "Fridge", "hs_code": "841810", "annual_capacity": 10, "capacity_unit": "units"},
     )
+    # Issue 17: no "verify" action, and the change form does not write `verified` either.
     response = admin_client.post(
         "/admin/accounts/producerprofile/", {"action": "verify", "_selected_action": [profile.pk]}
     )
-    assert response.status_code == 302
-    assert ProducerProfile.objects.get(pk=profile.pk).verified
+    assert not ProducerProfile.objects.get(pk=profile.pk).verified
+    admin_client.post(f"/admin/accounts/producerprofile/{profile.pk}/change/", {"verified": "on"})
+    assert not ProducerProfile.objects.get(pk=profile.pk).verified
 
     response = admin_client.post(
         "/admin/catalogue/product/", {"action": "unlist_products", "_selected_action": [product.pk]}
     )
     assert response.status_code == 302
     assert not Product.objects.get(pk=product.pk).is_active
+
+
+def test_verification_requests_are_shown_in_the_admin(admin_client, producer_profile):
+    verification = verify_company(producer_profile(), ["ISO9001"])
+    assert admin_client.get("/admin/accounts/verification/").status_code == 200
+    page = admin_client.get(f"/admin/accounts/verification/{verification.pk}/change/")
+    assert page.status_code == 200
+    assert b"/verifications/documents/" in page.content
 
 
 @pytest.mark.parametrize(

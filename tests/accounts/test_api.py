@@ -151,13 +151,17 @@ def test_mass_assignment_of_owner_and_verified_is_refused(api, make_user, produc
     assert producer.role == "producer"
 
 
-def test_staff_creates_a_profile_for_a_producer_and_verifies_it(api, make_user, sectors):
+def test_staff_creates_a_profile_for_a_producer_but_do_not_switch_verified(api, make_user, sectors):
     staff, owner = make_user("staff"), make_user("producer")
+    # Issue 17: `verified` follows the verification review (accounts.verifications).
     response = api(staff).post(
         "/api/v1/producers/", {"owner": owner.pk, "name": "Arak Pumps", "verified": True}, format="json"
     )
+    assert response.status_code == 400 and "verified" in response.json()
+    response = api(staff).post("/api/v1/producers/", {"owner": owner.pk, "name": "Arak Pumps"}, format="json")
     assert response.status_code == 201, response.json()
-    assert response.json()["verified"] is True and response.json()["owner"] == owner.pk
+    assert response.json()["verified"] is False and response.json()["verified_at"] is None
+    assert response.json()["owner"] == owner.pk
 
 
 def test_staff_cannot_give_a_buyer_a_producer_profile(api, make_user):

@@ -11,7 +11,7 @@ from catalogue import selectors
 from catalogue.filtersets import ProducerFilterSet as ProducerFilter
 from catalogue.filtersets import ProductFilterSet as ProductFilter
 from catalogue.models import Product
-from tests.factories import ProducerProfileFactory, ProductFactory, hs_sector
+from tests.factories import ProducerProfileFactory, ProductFactory, hs_sector, verify_company
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +256,8 @@ def producer_names(params: dict) -> list[str]:
 
 @pytest.fixture
 def producers(products):
-    declared_only = ProducerProfileFactory(name="Arak Pumps", target_markets=["KZ"], verified=True)
+    declared_only = ProducerProfileFactory(name="Arak Pumps", target_markets=["KZ"])
+    verify_company(declared_only)  # the catalogue's filter means the verification review
     declared_only.declared_sectors.set([hs_sector("8413")])
     return products
 

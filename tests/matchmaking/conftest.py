@@ -6,7 +6,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from taxonomy.models import Sector
-from tests.factories import BuyerProfileFactory, ProducerProfileFactory, ProductFactory, UserFactory
+from tests.factories import (
+    BuyerProfileFactory,
+    ProducerProfileFactory,
+    ProductFactory,
+    UserFactory,
+    verify_company,
+)
 
 
 def make_producer(
@@ -20,9 +26,11 @@ def make_producer(
     certifications=(),
     product_certifications=(),
     declared=(),
+    proven=True,
     **fields,
 ):
-    """A producer ready to match: one listed product per HS code."""
+    """A producer ready to match: one listed product per HS code. Its certifications (its own
+    and its products') are backed by verified certificates unless `proven` is False."""
     producer = ProducerProfileFactory(
         target_markets=list(markets),
         open_to_any_market=open_to_any_market,
@@ -41,6 +49,9 @@ def make_producer(
         )
     if declared:
         producer.declared_sectors.set(Sector.objects.filter(code__in=declared))
+    if proven and (certifications or product_certifications):
+        # Only certificates a counsellor verified count in matching (accounts.verifications).
+        verify_company(producer, sorted({*certifications, *product_certifications}))
     return producer
 
 

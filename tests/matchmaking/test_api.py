@@ -107,7 +107,9 @@ def test_the_detail_has_the_public_shape_with_reasons_in_english(api, matches, s
     assert breakdown["sector"]["reason"].startswith("same HS heading 8418 (Refrigerators, freezers and other")
     assert breakdown["capacity"]["reason"] == "capacity 45,000 units/yr covers demand 5,000"
     assert breakdown["market"]["reason"] == "Iraq is a target market"
-    assert breakdown["certifications"]["reason"] == "holds every required certification: CE"
+    assert breakdown["certifications"]["reason"] == (
+        "a verified, unexpired certificate for every required certification: CE"
+    )
     assert [(e["from_status"], e["to_status"], e["actor"]) for e in data["events"]] == [
         (None, "proposed", None),
         ("proposed", "forwarded", staff.pk),

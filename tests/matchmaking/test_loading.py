@@ -68,7 +68,8 @@ def test_a_producer_is_read_from_its_profile_and_its_listed_products():
     ]
     assert arrays.capacity_by_unit == {} and arrays.moq_by_unit == {}
     assert arrays.target_markets[0] == {"IQ", "AM"}
-    assert arrays.certifications[0] == {"ISO9001", "CE"}
+    # Issue 17: only verified certificates count; the product's CE has none behind it.
+    assert arrays.certifications[0] == {"ISO9001"}
     assert not arrays.open_to_any_market[0]
 
 
@@ -140,7 +141,7 @@ def test_loading_takes_the_same_number_of_queries_for_2_or_20_profiles():
         make_producer(("841810", "845811"), declared=["8450"], product_certifications=["CE"])
         make_buyer(("8418", "8450"))
     assert (_queries(load_producers), _queries(load_buyers)) == few
-    assert few == (3, 2)
+    assert few == (4, 2)  # the producers: profiles, declared sectors, products, verified certificates
 
 
 def test_sections_come_from_the_taxonomy():

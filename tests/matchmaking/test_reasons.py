@@ -97,14 +97,16 @@ def test_certification_reasons():
     assert en("certifications", {"code": "none_required"}) == "no certifications required"
     assert en(
         "certifications", {"code": "holds", "held": ["CE", "ISO 9001"], "required": ["CE", "ISO 9001"]}
-    ) == ("holds every required certification: CE, ISO 9001")
+    ) == ("a verified, unexpired certificate for every required certification: CE, ISO 9001")
     missing = {
         "code": "missing",
         "held": ["CE"],
         "missing": ["GOST-R", "EAC"],
         "required": ["CE", "EAC", "GOST-R"],
     }
-    assert en("certifications", missing) == "holds 1 of 3 required certifications; missing: GOST-R, EAC"
+    assert en("certifications", missing) == (
+        "verified certificates for 1 of 3 required certifications; none verified for: GOST-R, EAC"
+    )
     persian = fa("certifications", missing)
     assert "۱" in persian and "۳" in persian and persian.endswith("GOST-R، EAC")
     assert not LATIN.search(persian.replace("GOST-R", "").replace("EAC", ""))
