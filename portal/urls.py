@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import storage, views
 
 admin.site.site_header = _("Export Bridge administration")
 admin.site.site_title = _("Export Bridge")
@@ -16,6 +16,7 @@ handler500 = "portal.api.errors.server_error"
 urlpatterns = [
     path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("media/public/<path:path>", storage.serve_public, name="public-media"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("catalogue.my_urls")),
