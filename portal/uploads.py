@@ -37,11 +37,6 @@ class CheckedFile:
     def size(self) -> int:
         return len(self.data)
 
-    @property
-    def extension(self) -> str:
-        return EXTENSIONS[self.content_type]
-
-
 @dataclass(frozen=True)
 class CheckedImage(CheckedFile):
     width: int = 0
