@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from .companies import acts_for
 from .models import BuyerProfile, ProducerProfile
 
 CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
@@ -186,3 +187,11 @@ def buyers_visible_to(user, queryset: QuerySet[BuyerProfile] | None = None) -> Q
 
 def can_list_buyers(user) -> bool:
     return _signed_in(user) and (user.is_portal_staff or user.is_counsellor)
+
+
+# --- Pictures ------------------------------------------------------------------------------
+
+
+def can_edit_company_pictures(user, profile: ProducerProfile | BuyerProfile) -> bool:
+    """A company's logo: its members (`accounts.companies.acts_for`: owner, editors) and staff."""
+    return _signed_in(user) and (user.is_portal_staff or acts_for(user, profile))

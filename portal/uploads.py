@@ -37,6 +37,7 @@ class CheckedFile:
     def size(self) -> int:
         return len(self.data)
 
+
 @dataclass(frozen=True)
 class CheckedImage(CheckedFile):
     width: int = 0
