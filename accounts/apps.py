@@ -9,15 +9,20 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, as Django asks: the steps' modules load models, which exist once the
         # app registry is ready.
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import pre_delete
+
+        from portal.request_guard import register_upload_route
 
         from . import logos, onboarding_steps
         from .models import BuyerProfile, ProducerProfile
 
         # The company, markets and demand steps; the catalogue adds the producer's products step.
         onboarding_steps.register()
+        # The paths that take a logo get a body cap that fits it.
+        register_upload_route(r"^/api/v1/producers/[0-9]+/logo/$", logos.upload_cap)
+        register_upload_route(r"^/my/profile/logo/$", logos.upload_cap)
         # A deleted profile's logo files go with it (after the commit).
         for model in (ProducerProfile, BuyerProfile):
-            post_delete.connect(
+            pre_delete.connect(
                 logos.delete_logo_files, sender=model, dispatch_uid=f"accounts.logo_files.{model.__name__}"
             )

@@ -172,9 +172,7 @@ class CompanyLogo(models.Model):
     LOGO_SIDE = 512
     THUMBNAIL_SIDE = 128
 
-    logo = models.FileField(
-        _("logo"), storage=public_storage, upload_to="logos/", blank=True, editable=False
-    )
+    logo = models.FileField(_("logo"), storage=public_storage, upload_to="logos/", blank=True, editable=False)
     logo_thumbnail = models.FileField(
         _("logo thumbnail"), storage=public_storage, upload_to="logos/", blank=True, editable=False
     )

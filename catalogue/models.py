@@ -1,8 +1,8 @@
 """The producers' product lines and the vocabulary that corrects search typos."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -123,7 +123,9 @@ class ProductImage(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     image = models.FileField(_("image"), storage=public_storage, upload_to="products/", editable=False)
     medium = models.FileField(_("medium copy"), storage=public_storage, upload_to="products/", editable=False)
-    thumbnail = models.FileField(_("thumbnail"), storage=public_storage, upload_to="products/", editable=False)
+    thumbnail = models.FileField(
+        _("thumbnail"), storage=public_storage, upload_to="products/", editable=False
+    )
     width = models.PositiveIntegerField(_("width"), editable=False)
     height = models.PositiveIntegerField(_("height"), editable=False)
     created_by = models.ForeignKey(
@@ -156,7 +158,11 @@ class ProductImage(models.Model):
     def srcset(self) -> str:
         """The copies for `srcset`: each URL with its width."""
         copies = {}
-        for field, side in ((self.thumbnail, self.SMALL), (self.medium, self.MEDIUM), (self.image, self.LARGE)):
+        for field, side in (
+            (self.thumbnail, self.SMALL),
+            (self.medium, self.MEDIUM),
+            (self.image, self.LARGE),
+        ):
             width = self.scaled(side)[0]
             copies.setdefault(width, field.url)
         return ", ".join(f"{url} {width}w" for width, url in sorted(copies.items()))
