@@ -28,7 +28,7 @@ def catalogue_products(*, user) -> QuerySet[Product]:
     Prefetched rather than joined: a search ranks thousands of matches to keep
     a page of them, and joins would run for every match, not for the page.
     """
-    queryset = Product.objects.prefetch_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    queryset = Product.objects.prefetch_related("producer", "hs_code", "images").defer(*_SEARCH_COLUMNS)
     return products_visible_to(user, queryset)
 
 
@@ -41,8 +41,13 @@ def product_search(*, user, params: Mapping[str, Any]) -> QuerySet[Product]:
 
 
 def product_detail(*, user, pk: int) -> Product:
-    """One visible product with its producer and HS code joined in; Product.DoesNotExist otherwise."""
-    queryset = Product.objects.select_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    """One visible product with its producer and HS code joined in, its photos fetched alongside;
+    Product.DoesNotExist otherwise."""
+    queryset = (
+        Product.objects.select_related("producer", "hs_code")
+        .prefetch_related("images")
+        .defer(*_SEARCH_COLUMNS)
+    )
     return products_visible_to(user, queryset).get(pk=pk)
 
 
