@@ -14,4 +14,5 @@ urlpatterns = [
     path("onboarding/", views.onboarding_start, name="onboarding"),
     path("onboarding/<slug:step>/", views.onboarding_step, name="onboarding_step"),
     path("my/profile/", views.profile_edit, name="profile"),
+    path("my/profile/logo/", views.profile_logo, name="profile_logo"),
 ]

@@ -26,5 +26,6 @@ def install() -> None:
         pictures.delete_catalogue_file, sender=Product, dispatch_uid="catalogue.catalogue_file"
     )
     # The paths that take pictures and catalogues get a body cap that fits them (portal/request_guard.py).
-    register_upload_route(r"^/api/v1/products/[0-9]+/images/$", pictures.upload_cap)
-    register_upload_route(r"^/my/products/[0-9]+/(photos|catalogue)/$", pictures.upload_cap)
+    register_upload_route(r"^/api/v1/products/[0-9]+/images/$", pictures.image_upload_cap)
+    register_upload_route(r"^/my/products/[0-9]+/photos/$", pictures.photos_upload_cap)
+    register_upload_route(r"^/my/products/[0-9]+/catalogue/$", pictures.pdf_upload_cap)

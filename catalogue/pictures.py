@@ -39,9 +39,18 @@ def pdf_max_bytes() -> int:
     return int(getattr(settings, "CATALOGUE_PDF_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def upload_cap() -> int:
-    """The largest multipart body a path taking one picture or catalogue needs."""
-    return max(image_max_bytes(), pdf_max_bytes()) + 1024 * 1024
+def image_upload_cap() -> int:
+    """The largest multipart body a path taking one photo needs (portal/request_guard.py)."""
+    return image_max_bytes() + 1024 * 1024
+
+
+def photos_upload_cap() -> int:
+    """The largest multipart body of the page's form adding several photos at once."""
+    return max_images() * image_max_bytes() + 1024 * 1024
+
+
+def pdf_upload_cap() -> int:
+    return pdf_max_bytes() + 1024 * 1024
 
 
 def _check_may_edit(actor, product: Product) -> None:
