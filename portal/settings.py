@@ -353,6 +353,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+# Public pictures (logos, product photos) come from MEDIA_URL: the portal itself on the file
+# system ('self' covers it), the public store's origin when MEDIA_URL is absolute (S3, MinIO).
+_media_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if urlsplit(MEDIA_URL).netloc else ""
+if _media_origin:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_media_origin)
 
 # --- REST framework and OpenAPI -------------------------------------------
 
