@@ -9,12 +9,22 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, as Django asks: the steps' modules load models, which exist once the
         # app registry is ready.
+        from django.db.models.signals import pre_delete
+
         from portal.request_guard import register_upload_route
 
-        from . import onboarding_steps, verifications
+        from . import logos, onboarding_steps, verifications
+        from .models import BuyerProfile, ProducerProfile
 
         # The company, markets and demand steps; the catalogue adds the producer's products step.
         onboarding_steps.register()
-        # The paths that take verification evidence get a body cap that fits their files.
+        # The paths that take verification evidence or a logo get a body cap that fits their files.
         register_upload_route(r"^/api/v1/verifications/$", verifications.upload_cap)
         register_upload_route(r"^/my/verification/$", verifications.upload_cap)
+        register_upload_route(r"^/api/v1/producers/[0-9]+/logo/$", logos.upload_cap)
+        register_upload_route(r"^/my/profile/logo/$", logos.upload_cap)
+        # A deleted profile's logo files go with it (after the commit).
+        for model in (ProducerProfile, BuyerProfile):
+            pre_delete.connect(
+                logos.delete_logo_files, sender=model, dispatch_uid=f"accounts.logo_files.{model.__name__}"
+            )

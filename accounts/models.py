@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 from rest_framework.authtoken.models import Token
 
 from portal.content import OriginalTextManager, OriginalTexts, language_field
-from portal.storage import private_storage
+from portal.storage import private_storage, public_storage
 
 from .managers import UserManager
 
@@ -175,7 +175,38 @@ class User(AbstractBaseUser, PermissionsMixin):
         return str(self.role) if self.role in PARTY_ROLES else None
 
 
-class ProducerProfile(OriginalTexts, models.Model):
+class CompanyLogo(models.Model):
+    """A company's logo on its profile (public storage): the picture re-encoded without its
+    metadata, at most `LOGO_SIDE` pixels on its longer side, and a thumbnail for lists. Set and
+    removed by `accounts.logos`; the files go when the row or the logo does (after the commit)."""
+
+    LOGO_SIDE = 512
+    THUMBNAIL_SIDE = 128
+
+    logo = models.FileField(_("logo"), storage=public_storage, upload_to="logos/", blank=True, editable=False)
+    logo_thumbnail = models.FileField(
+        _("logo thumbnail"), storage=public_storage, upload_to="logos/", blank=True, editable=False
+    )
+    logo_width = models.PositiveIntegerField(_("logo width"), null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(_("logo height"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def logo_url(self) -> str:
+        return self.logo.url if self.logo else ""
+
+    @property
+    def logo_thumbnail_url(self) -> str:
+        return self.logo_thumbnail.url if self.logo_thumbnail else ""
+
+    def logo_files(self) -> list[str]:
+        """The names of the stored logo files (to delete once they are no longer referenced)."""
+        return [name for name in (self.logo.name, self.logo_thumbnail.name) if name]
+
+
+class ProducerProfile(OriginalTexts, CompanyLogo, models.Model):
     """A producing company: who it is, how to reach it, where it wants to sell."""
 
     owner = models.OneToOneField(
@@ -234,7 +265,7 @@ class ProducerProfile(OriginalTexts, models.Model):
         super().save(*args, **kwargs)
 
 
-class BuyerProfile(OriginalTexts, models.Model):
+class BuyerProfile(OriginalTexts, CompanyLogo, models.Model):
     """A foreign buyer: its company, country, what it seeks and how much."""
 
     owner = models.OneToOneField(

@@ -248,3 +248,11 @@ def company_q_of_member(user) -> Q:
     if user.company_id is not None:
         condition |= Q(company_id=user.company_id)
     return condition
+
+
+# --- Pictures ------------------------------------------------------------------------------
+
+
+def can_edit_company_pictures(user, profile: ProducerProfile | BuyerProfile) -> bool:
+    """A company's logo: its members (`accounts.companies.acts_for`: owner, editors) and staff."""
+    return _signed_in(user) and (user.is_portal_staff or acts_for(user, profile))

@@ -16,4 +16,5 @@ urlpatterns = [
     path("my/profile/", views.profile_edit, name="profile"),
     path("my/verification/", views.verification, name="verification"),
     path("verifications/documents/<str:token>/", views.verification_document, name="verification_document"),
+    path("my/profile/logo/", views.profile_logo, name="profile_logo"),
 ]

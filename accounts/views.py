@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.exceptions import StateConflict
 from portal.storage import serve_private
 
-from . import onboarding, verifications
+from . import logos, onboarding, verifications
 from .companies import buyer_of, producer_of
 from .forms import (
     BuyerProfileForm,
@@ -147,7 +148,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:profile")
     else:
         form = form_class(initial=form_class.initial_from(profile))
-    return render(request, "accounts/profile_form.html", {"completeness": completeness, "form": form})
+    return render(
+        request,
+        "accounts/profile_form.html",
+        {
+            "completeness": completeness,
+            "form": form,
+            "company": profile,
+            "logo_max_megabytes": _logo_megabytes(),
+        },
+    )
 
 
 # --- Verification ------------------------------------------------------------------
@@ -218,3 +228,32 @@ def verification_document(request: HttpRequest, token: str) -> HttpResponse:
     if document is None or not can_view_verification(request.user, document.verification):
         raise Http404(_("No such file."))
     return serve_private(document.file, filename=document.name, content_type=document.content_type)
+
+
+def _logo_megabytes() -> int:
+    return logos.logo_max_bytes() // (1024 * 1024)
+
+
+@roles_required(Role.PRODUCER, Role.BUYER)
+@require_http_methods(["POST"])
+def profile_logo(request: HttpRequest) -> HttpResponse:
+    """Set (an `image`) or remove (`action` remove) the logo of the company the user acts for."""
+    user = request.user
+    profile = producer_of(user) if user.role == Role.PRODUCER else buyer_of(user)
+    if profile is None:
+        messages.info(request, _("Tell us about your company first."))
+        return redirect("accounts:profile")
+    if request.POST.get("action") == "remove":
+        logos.company_logo_remove(profile=profile, actor=user)
+        messages.success(request, _("Logo removed."))
+    elif "image" not in request.FILES:
+        messages.error(request, _("Choose a picture for your logo."))
+    else:
+        try:
+            logos.company_logo_set(profile=profile, actor=user, upload=request.FILES["image"])
+        except ValidationError as error:
+            reason = " ".join(message for field in error.message_dict.values() for message in field)
+            messages.error(request, _("The logo was not saved: %(reason)s") % {"reason": reason})
+        else:
+            messages.success(request, _("Logo saved."))
+    return redirect(reverse("accounts:profile") + "#logo")

@@ -2,9 +2,13 @@
 (NetBox wires each app's receivers and registry entries from its `ready()` the same way):
 accounts never imports the catalogue, the catalogue listens to accounts."""
 
-from accounts.signals import producer_changed
+from django.db.models.signals import post_delete, pre_delete
 
-from . import onboarding_steps, receivers
+from accounts.signals import producer_changed
+from portal.request_guard import register_upload_route
+
+from . import onboarding_steps, pictures, receivers
+from .models import Product, ProductImage
 
 
 def install() -> None:
@@ -14,3 +18,14 @@ def install() -> None:
     )
     # Accounts' onboarding, filled from above: the producer's products step.
     onboarding_steps.register()
+    # A deleted photo's or product's files go with it, once the deletion commits.
+    post_delete.connect(
+        pictures.delete_image_files, sender=ProductImage, dispatch_uid="catalogue.image_files"
+    )
+    pre_delete.connect(
+        pictures.delete_catalogue_file, sender=Product, dispatch_uid="catalogue.catalogue_file"
+    )
+    # The paths that take pictures and catalogues get a body cap that fits them (portal/request_guard.py).
+    register_upload_route(r"^/api/v1/products/[0-9]+/images/$", pictures.image_upload_cap)
+    register_upload_route(r"^/my/products/[0-9]+/photos/$", pictures.photos_upload_cap)
+    register_upload_route(r"^/my/products/[0-9]+/catalogue/$", pictures.pdf_upload_cap)

@@ -1,11 +1,13 @@
 """The producers' product lines and the vocabulary that corrects search typos."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.content import OriginalTextManager, OriginalTexts, language_field
+from portal.storage import public_storage
 from taxonomy.models import CapacityUnit, Sector, SectorLevel
 
 
@@ -56,6 +58,13 @@ class Product(OriginalTexts, models.Model):
     incoterms = models.JSONField(_("incoterms"), default=list, blank=True)
     certifications = models.JSONField(_("certifications"), default=list, blank=True)
     is_active = models.BooleanField(_("listed in the catalogue"), default=True)
+    # The product's catalogue (a PDF anyone may read: public storage), set by catalogue.pictures.
+    catalogue_pdf = models.FileField(
+        _("catalogue (PDF)"), storage=public_storage, upload_to="catalogues/", blank=True, editable=False
+    )
+    catalogue_pdf_size = models.PositiveIntegerField(
+        _("catalogue size (bytes)"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -92,6 +101,74 @@ class Product(OriginalTexts, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def catalogue_pdf_url(self) -> str:
+        return self.catalogue_pdf.url if self.catalogue_pdf else ""
+
+
+class ProductImage(models.Model):
+    """A photo of a product (public storage): the picture re-encoded without its metadata, at
+    most `LARGE` pixels on its longer side, with copies at `MEDIUM` and `SMALL` for `srcset`.
+    Ordered by `position`; written by catalogue.pictures, whose receivers delete the files
+    when the row goes (after the commit)."""
+
+    LARGE = 1920
+    MEDIUM = 960
+    SMALL = 320
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    image = models.FileField(_("image"), storage=public_storage, upload_to="products/", editable=False)
+    medium = models.FileField(_("medium copy"), storage=public_storage, upload_to="products/", editable=False)
+    thumbnail = models.FileField(
+        _("thumbnail"), storage=public_storage, upload_to="products/", editable=False
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="catalogue_image_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}#{self.position}"
+
+    def scaled(self, side: int) -> tuple[int, int]:
+        """The size of the copy made at most `side` pixels on its longer side."""
+        longest = max(self.width, self.height)
+        if longest <= side:
+            return self.width, self.height
+        return max(1, round(self.width * side / longest)), max(1, round(self.height * side / longest))
+
+    def srcset(self) -> str:
+        """The copies for `srcset`: each URL with its width."""
+        copies = {}
+        for field, side in (
+            (self.thumbnail, self.SMALL),
+            (self.medium, self.MEDIUM),
+            (self.image, self.LARGE),
+        ):
+            width = self.scaled(side)[0]
+            copies.setdefault(width, field.url)
+        return ", ".join(f"{url} {width}w" for width, url in sorted(copies.items()))
+
+    def files(self) -> list[str]:
+        return [name for name in {self.image.name, self.medium.name, self.thumbnail.name} if name]
 
 
 class SearchTerm(models.Model):

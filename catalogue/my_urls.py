@@ -15,4 +15,7 @@ urlpatterns = [
     path("my/products/new/", product_pages.product_new, name="new"),
     path("my/products/<int:pk>/edit/", product_pages.product_edit, name="edit"),
     path("my/products/<int:pk>/delete/", product_pages.product_remove, name="delete"),
+    path("my/products/<int:pk>/photos/", product_pages.product_photos_add, name="photos"),
+    path("my/products/<int:pk>/photos/<int:image_id>/", product_pages.product_photo_change, name="photo"),
+    path("my/products/<int:pk>/catalogue/", product_pages.product_catalogue, name="catalogue"),
 ]

@@ -6,19 +6,23 @@ the catalogue registers for the producer's onboarding (catalogue/onboarding_step
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from accounts.companies import company_q
 from accounts.models import Role
 from accounts.onboarding import COMPANY, Completeness, Step
 from accounts.views import roles_required
 from portal.bidi import isolate
 
+from . import pictures
 from .forms import ProductForm
-from .models import Product
+from .models import Product, ProductImage
 from .selectors import products_of_producer
 from .services import product_create, product_delete, product_update
 
@@ -103,9 +107,115 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.submit(lambda data: product_update(product=product, actor=request.user, data=data)):
             messages.success(request, _("Product saved."))
             return redirect(_after_product_change(request, product))
+        return render(request, "catalogue/products/form.html", _edit_context(product, form=form))
     else:
         form = ProductForm(initial=ProductForm.initial_from(product))
-    return render(request, "catalogue/products/form.html", {"form": form, "product": product})
+    return render(request, "catalogue/products/form.html", _edit_context(product, form=form))
+
+
+def _edit_context(product: Product, **extra) -> dict:
+    return {
+        "product": product,
+        "photos": list(product.images.all()),
+        "max_photos": pictures.max_images(),
+        "pdf_max_megabytes": pictures.pdf_max_bytes() // (1024 * 1024),
+        "photo_max_megabytes": pictures.image_max_bytes() // (1024 * 1024),
+        **extra,
+    }
+
+
+# --- A product's photos and catalogue (the edit page's sections) ---------------------------
+
+
+def _pictures_product(request: HttpRequest, pk: int) -> Product:
+    """The product if the user acts for its company or is staff; else it does not exist (404)."""
+    products = Product.objects.select_related("producer", "hs_code")
+    if not request.user.is_portal_staff:
+        products = products.filter(company_q(request.user, "producer__"))
+    return get_object_or_404(products, pk=pk)
+
+
+def _photos_anchor(product: Product, section: str = "photos") -> str:
+    return reverse("my_products:edit", kwargs={"pk": product.pk}) + f"#{section}"
+
+
+def _refusals(error: ValidationError) -> str:
+    return " ".join(message for messages_ in error.message_dict.values() for message in messages_)
+
+
+@roles_required(Role.PRODUCER, staff=True)
+@require_http_methods(["POST"])
+def product_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the photos chosen (several at once): each is judged alone; those refused are named."""
+    product = _pictures_product(request, pk)
+    uploads = request.FILES.getlist("images")
+    if not uploads:
+        messages.error(request, _("Choose one or more photos to add."))
+    added = 0
+    for upload in uploads:
+        try:
+            pictures.product_image_add(product=product, actor=request.user, upload=upload)
+            added += 1
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("“%(name)s” was not added: %(reason)s")
+                % {"name": isolate(_shown_upload_name(upload)), "reason": _refusals(error)},
+            )
+    if added:
+        messages.success(request, ngettext("%(n)d photo added.", "%(n)d photos added.", added) % {"n": added})
+    return redirect(_photos_anchor(product))
+
+
+def _shown_upload_name(upload) -> str:
+    name = str(getattr(upload, "name", "") or "").replace("\x00", "")
+    return name[:60] or _("the file")
+
+
+@roles_required(Role.PRODUCER, staff=True)
+@require_http_methods(["POST"])
+def product_photo_change(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
+    """Move a photo earlier or later, or delete it (`action`: earlier, later, delete)."""
+    product = _pictures_product(request, pk)
+    image = get_object_or_404(
+        ProductImage.objects.select_related("product__producer"), pk=image_id, product=product
+    )
+    action = request.POST.get("action")
+    if action == "delete":
+        pictures.product_image_delete(image=image, actor=request.user)
+        messages.success(request, _("Photo deleted."))
+    elif action in ("earlier", "later"):
+        try:
+            pictures.product_image_move(
+                image=image, actor=request.user, step=-1 if action == "earlier" else 1
+            )
+        except ValidationError as error:
+            messages.error(request, _refusals(error))
+    else:
+        messages.error(request, _("Choose what to do with the photo."))
+    return redirect(_photos_anchor(product))
+
+
+@roles_required(Role.PRODUCER, staff=True)
+@require_http_methods(["POST"])
+def product_catalogue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set (a PDF in `catalogue_pdf`) or remove (`action` remove) the product's catalogue."""
+    product = _pictures_product(request, pk)
+    if request.POST.get("action") == "remove":
+        pictures.product_catalogue_remove(product=product, actor=request.user)
+        messages.success(request, _("Catalogue removed."))
+        return redirect(_photos_anchor(product, "catalogue"))
+    upload = request.FILES.get("catalogue_pdf")
+    if upload is None:
+        messages.error(request, _("Choose a PDF file."))
+        return redirect(_photos_anchor(product, "catalogue"))
+    try:
+        pictures.product_catalogue_set(product=product, actor=request.user, upload=upload)
+    except ValidationError as error:
+        messages.error(request, _("The catalogue was not saved: %(reason)s") % {"reason": _refusals(error)})
+    else:
+        messages.success(request, _("Catalogue saved."))
+    return redirect(_photos_anchor(product, "catalogue"))
 
 
 @roles_required(Role.PRODUCER, staff=True)

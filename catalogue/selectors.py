@@ -29,9 +29,9 @@ def catalogue_products(*, user) -> QuerySet[Product]:
     a page of them, and joins would run for every match, not for the page.
     """
     producers = ProducerProfile.objects.select_related("company__standing__reviewer")  # the badge
-    queryset = Product.objects.prefetch_related(Prefetch("producer", queryset=producers), "hs_code").defer(
-        *_SEARCH_COLUMNS
-    )
+    queryset = Product.objects.prefetch_related(
+        Prefetch("producer", queryset=producers), "hs_code", "images"
+    ).defer(*_SEARCH_COLUMNS)
     return products_visible_to(user, queryset)
 
 
@@ -44,8 +44,13 @@ def product_search(*, user, params: Mapping[str, Any]) -> QuerySet[Product]:
 
 
 def product_detail(*, user, pk: int) -> Product:
-    """One visible product with its producer and HS code joined in; Product.DoesNotExist otherwise."""
-    queryset = Product.objects.select_related("producer", "hs_code").defer(*_SEARCH_COLUMNS)
+    """One visible product with its producer and HS code joined in, its photos fetched alongside;
+    Product.DoesNotExist otherwise."""
+    queryset = (
+        Product.objects.select_related("producer", "hs_code")
+        .prefetch_related("images")
+        .defer(*_SEARCH_COLUMNS)
+    )
     return products_visible_to(user, queryset).get(pk=pk)
 
 

@@ -14,7 +14,7 @@ from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from accounts.verification import mark_email_verified
 from catalogue import services as catalogue_services
 from catalogue.models import Product
-from home import demo_deals, demo_pipeline
+from home import demo_deals, demo_pictures, demo_pipeline
 from home.demo_verification import verify_demo_company
 from matchmaking import services as matchmaking_services
 
@@ -682,6 +682,9 @@ def seed_demo_province() -> dict[str, list[User]]:
             user = _upsert_user(demo)
             _upsert_buyer(user, demo, staff)
             seeded["buyers"].append(user)
+        # Logos and product photos drawn here (home.demo_pictures), for the companies and
+        # products that have none yet.
+        demo_pictures.seed_pictures(staff=staff)
     matchmaking_services.rematch_all()
     demo_pipeline.seed_history()
     demo_deals.seed_deals()

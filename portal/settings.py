@@ -749,3 +749,13 @@ LOGGING = {
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
     },
 }
+
+# --- Pictures and documents in the catalogue ---------------------------------
+
+# Product photos (catalogue/pictures.py): at most this many a product, each upload at most this
+# many bytes; a product's catalogue PDF at most this many bytes; a company logo (accounts/logos.py)
+# at most this many bytes. Pixels are capped by the upload checks (portal/uploads.py).
+CATALOGUE_IMAGES_PER_PRODUCT = env.int("CATALOGUE_IMAGES_PER_PRODUCT", default=8)
+CATALOGUE_IMAGE_MAX_BYTES = env.int("CATALOGUE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+CATALOGUE_PDF_MAX_BYTES = env.int("CATALOGUE_PDF_MAX_BYTES", default=20 * 1024 * 1024)
+ACCOUNTS_LOGO_MAX_BYTES = env.int("ACCOUNTS_LOGO_MAX_BYTES", default=5 * 1024 * 1024)

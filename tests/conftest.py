@@ -45,9 +45,15 @@ def _test_server_settings():
     tested apart). Passwords are hashed with a fast hasher: the default PBKDF2 costs
     a sizeable share of the suite's time in user factories and sign-ins.
     """
+    import tempfile
+
     from django.test.utils import override_settings
 
+    # Uploaded and generated files (pictures, attachments) land in a folder of the session's
+    # own, never in the checkout's media/ (tests that look at the files set their own).
+    media = tempfile.TemporaryDirectory(prefix="eb-test-media-")
     override = override_settings(
+        MEDIA_ROOT=media.name,
         SECURE_SSL_REDIRECT=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         STORAGES={
@@ -58,6 +64,7 @@ def _test_server_settings():
     override.enable()
     yield
     override.disable()
+    media.cleanup()
 
 
 @pytest.fixture(autouse=True)

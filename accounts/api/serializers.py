@@ -7,7 +7,7 @@ from rest_framework import serializers
 from accounts.models import BuyerProfile, Language, Role, User
 from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, counsellor_markets
 from accounts.services import BUYER_FIELDS
-from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
+from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField, public_file_url
 from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
 from portal.validation import max_length
 
@@ -104,6 +104,7 @@ class ContactsPerPolicyMixin(serializers.Serializer):
 class BuyerOutputSerializer(TranslatedTextsOutputMixin, ContactsPerPolicyMixin, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
     sought_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    logo_url = serializers.SerializerMethodField(help_text=_("The company's logo, if any."))
 
     class Meta:
         model = BuyerProfile
@@ -113,6 +114,7 @@ class BuyerOutputSerializer(TranslatedTextsOutputMixin, ContactsPerPolicyMixin, 
             *BUYER_FIELDS,
             "verified",
             "verified_at",
+            "logo_url",
             "language",
             "original_language",
             "translations",
@@ -123,6 +125,9 @@ class BuyerOutputSerializer(TranslatedTextsOutputMixin, ContactsPerPolicyMixin, 
 
     def can_view_contacts(self, user, obj) -> bool:
         return can_view_buyer_contacts(user, obj)
+
+    def get_logo_url(self, obj) -> str | None:
+        return public_file_url(self.context.get("request"), obj.logo)
 
     def may_see_translations(self, user, obj) -> bool:
         # Counsellors of the buyer's market add translations for it (counsellors app).

@@ -11,10 +11,15 @@ from accounts.api.serializers import (
 from accounts.models import ProducerProfile, User
 from accounts.policies import can_view_producer_contacts
 from accounts.services import PRODUCER_FIELDS
-from catalogue.models import Product
+from catalogue.models import Product, ProductImage
 from catalogue.selectors import producer_sector_codes
 from catalogue.services import PRODUCT_FIELDS
-from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
+from portal.api.fields import (
+    BoundedListField,
+    PictureUploadField,
+    ScopedPrimaryKeyRelatedField,
+    public_file_url,
+)
 from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
 from portal.content import shown_text
 from portal.validation import MAX_NUMBER_LENGTH, max_length
@@ -22,11 +27,41 @@ from portal.validation import MAX_NUMBER_LENGTH, max_length
 # --- Products ---------------------------------------------------------------
 
 
+class ProductImageOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text=_("The photo, at most 1920 pixels on its longer side."))
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text=_("A copy at most 320 pixels on its longer side.")
+    )
+    width = serializers.IntegerField(read_only=True, help_text=_("The photo's width in pixels (of `url`)."))
+    height = serializers.IntegerField(read_only=True, help_text=_("The photo's height in pixels (of `url`)."))
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "url", "thumbnail_url", "width", "height"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return public_file_url(self.context.get("request"), obj.image)
+
+    def get_thumbnail_url(self, obj) -> str:
+        return public_file_url(self.context.get("request"), obj.thumbnail)
+
+
+class PictureInputSerializer(serializers.Serializer):
+    image = PictureUploadField(
+        help_text=_("A PNG, JPEG or WebP picture; re-encoded without its metadata (EXIF, GPS).")
+    )
+
+
 class ProductOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSerializer):
     hs_code = serializers.CharField(source="hs_code_id")
     hs_name = serializers.CharField(source="hs_code.display_name", read_only=True)
     producer_name = serializers.SerializerMethodField(
         help_text=_("The producer's name in the language asked, else English, else the original.")
+    )
+    images = ProductImageOutputSerializer(many=True, read_only=True, help_text=_("The photos, in order."))
+    catalogue_pdf_url = serializers.SerializerMethodField(
+        help_text=_("The product's catalogue (PDF), if any.")
     )
 
     class Meta:
@@ -41,6 +76,8 @@ class ProductOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSeria
                 for field in PRODUCT_FIELDS
                 for name in ((field, "hs_name") if field == "hs_code" else (field,))
             ),
+            "images",
+            "catalogue_pdf_url",
             "language",
             "original_language",
             "translations",
@@ -51,6 +88,9 @@ class ProductOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSeria
 
     def get_producer_name(self, obj) -> str:
         return shown_text(obj.producer, "name")
+
+    def get_catalogue_pdf_url(self, obj) -> str | None:
+        return public_file_url(self.context.get("request"), obj.catalogue_pdf)
 
     def may_see_translations(self, user, obj) -> bool:
         return super().may_see_translations(user, obj) or obj.producer.owner_id == getattr(user, "pk", None)
@@ -97,6 +137,7 @@ class ProducerOutputSerializer(
     sectors = serializers.SerializerMethodField(help_text=_("Declared HS codes and those of the products."))
     target_markets = serializers.SerializerMethodField()
     export_experience = serializers.SerializerMethodField()
+    logo_url = serializers.SerializerMethodField(help_text=_("The company's logo, if any."))
 
     class Meta:
         model = ProducerProfile
@@ -106,6 +147,7 @@ class ProducerOutputSerializer(
             *PRODUCER_FIELDS,
             "verified",
             "verified_at",
+            "logo_url",
             "language",
             "original_language",
             "translations",
@@ -119,6 +161,9 @@ class ProducerOutputSerializer(
 
     def can_view_contacts(self, user, obj) -> bool:
         return can_view_producer_contacts(user, obj)
+
+    def get_logo_url(self, obj) -> str | None:
+        return public_file_url(self.context.get("request"), obj.logo)
 
     def get_sectors(self, obj) -> list[str]:
         return producer_sector_codes(obj)
@@ -166,3 +211,20 @@ class ProducerInputSerializer(TranslatedTextsInputMixin, serializers.Serializer)
     languages = BoundedListField(max_length=20, item_length=CODE_LENGTH, required=False)
     employees = serializers.IntegerField(required=False, allow_null=True)
     founded = serializers.IntegerField(required=False, allow_null=True)
+
+
+class LogoOutputSerializer(serializers.Serializer):
+    logo_url = serializers.SerializerMethodField(
+        help_text=_("The logo, at most 512 pixels on its longer side.")
+    )
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text=_("A copy at most 128 pixels on its longer side.")
+    )
+    width = serializers.IntegerField(source="logo_width", read_only=True)
+    height = serializers.IntegerField(source="logo_height", read_only=True)
+
+    def get_logo_url(self, obj) -> str | None:
+        return public_file_url(self.context.get("request"), obj.logo)
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        return public_file_url(self.context.get("request"), obj.logo_thumbnail)

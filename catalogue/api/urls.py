@@ -1,3 +1,5 @@
+from django.urls import path
+
 from portal.api.routers import SimpleRouter
 
 from . import views
@@ -7,4 +9,9 @@ router.register("products", views.ProductViewSet, basename="product")
 # Producers here, not in accounts: their list is searched through their listed products.
 router.register("producers", views.ProducerViewSet, basename="producer")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("products/<int:pk>/images/", views.ProductImagesView.as_view(), name="product-images"),
+    path("products/<int:pk>/images/<int:image_id>/", views.ProductImageView.as_view(), name="product-image"),
+    path("producers/<int:pk>/logo/", views.ProducerLogoView.as_view(), name="producer-logo"),
+    *router.urls,
+]

@@ -2,20 +2,30 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
 
+from accounts import logos
 from accounts import services as accounts_services
 from accounts.api.views import ProfileViewSetMixin
 from accounts.models import ProducerProfile, Role
-from accounts.policies import can_edit_producer
-from catalogue import services
-from catalogue.api.serializers import ProducerInputSerializer, ProducerOutputSerializer
+from accounts.policies import can_edit_company_pictures, can_edit_producer
+from catalogue import pictures, services
+from catalogue.api.serializers import (
+    LogoOutputSerializer,
+    PictureInputSerializer,
+    ProducerInputSerializer,
+    ProducerOutputSerializer,
+    ProductImageOutputSerializer,
+)
 from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
-from catalogue.policies import can_edit_product
+from catalogue.models import Product, ProductImage
+from catalogue.policies import can_edit_product, can_edit_product_pictures, products_visible_to
 from catalogue.selectors import catalogue_products, producers_for_listing
 from portal.api.viewsets import ServiceWriteMixin
 
@@ -127,3 +137,121 @@ class ProducerViewSet(
     @action(detail=False, methods=["get", "patch"], permission_classes=[IsAuthenticated])
     def me(self, request):
         return super().me(request)
+
+
+# --- Pictures: a product's photos, a producer's logo --------------------------------------
+
+PICTURE_REFUSED = OpenApiResponse(
+    description="No `image`, or not a PNG, JPEG or WebP picture by its content (damaged, too large, "
+    "too many pixels), or the product has its 8 photos already."
+)
+
+
+def _picture_upload(request):
+    data = PictureInputSerializer(data=request.data, context={"request": request})
+    data.is_valid(raise_exception=True)
+    return data.validated_data["image"]
+
+
+class ProductImagesView(GenericAPIView):
+    """A product's photos, in order: anyone who sees the product reads them; its company's
+    members and staff add one (multipart `image`)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = ProductImageOutputSerializer
+    filter_backends: list = []
+    pagination_class = None
+    queryset = ProductImage.objects.none()  # the schema's model; the product scopes the photos
+
+    def _product(self, pk) -> Product:
+        product = products_visible_to(self.request.user, Product.objects.select_related("producer")).filter(
+            pk=pk
+        )
+        product = product.first()
+        if product is None:
+            raise NotFound()
+        return product
+
+    @extend_schema(responses={200: ProductImageOutputSerializer(many=True)})
+    def get(self, request, pk: int):
+        product = self._product(pk)
+        return Response(
+            ProductImageOutputSerializer(product.images.all(), many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": PictureInputSerializer},
+        responses={201: ProductImageOutputSerializer, 400: PICTURE_REFUSED},
+        description="Add a photo after the others (at most 8 a product).",
+    )
+    def post(self, request, pk: int):
+        product = self._product(pk)
+        if not can_edit_product_pictures(request.user, product):
+            raise PermissionDenied()
+        image = pictures.product_image_add(
+            product=product, actor=request.user, upload=_picture_upload(request)
+        )
+        return Response(
+            ProductImageOutputSerializer(image, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ProductImageView(GenericAPIView):
+    """One photo of a product: its company's members and staff delete it."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProductImageOutputSerializer
+    filter_backends: list = []
+    queryset = ProductImage.objects.none()
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, image_id: int):
+        product = (
+            products_visible_to(request.user, Product.objects.select_related("producer"))
+            .filter(pk=pk)
+            .first()
+        )
+        if product is None:
+            raise NotFound()
+        if not can_edit_product_pictures(request.user, product):
+            raise PermissionDenied()
+        image = product.images.filter(pk=image_id).first()
+        if image is None:
+            raise NotFound()
+        pictures.product_image_delete(image=image, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProducerLogoView(GenericAPIView):
+    """A producer's logo: its company's members and staff set it (multipart `image`) or remove it."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = LogoOutputSerializer
+    filter_backends: list = []
+    queryset = ProducerProfile.objects.none()
+
+    def _producer(self, pk) -> ProducerProfile:
+        producer = ProducerProfile.objects.filter(pk=pk).first()
+        if producer is None:
+            raise NotFound()
+        if not can_edit_company_pictures(self.request.user, producer):
+            raise PermissionDenied()
+        return producer
+
+    @extend_schema(
+        request={"multipart/form-data": PictureInputSerializer},
+        responses={200: LogoOutputSerializer, 400: PICTURE_REFUSED},
+        description="Set or replace the logo (kept at most 512 pixels on its longer side, with a thumbnail).",
+    )
+    def put(self, request, pk: int):
+        producer = self._producer(pk)
+        producer = logos.company_logo_set(
+            profile=producer, actor=request.user, upload=_picture_upload(request)
+        )
+        return Response(LogoOutputSerializer(producer, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        logos.company_logo_remove(profile=self._producer(pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

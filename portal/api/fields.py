@@ -5,11 +5,15 @@
   nothing, so the answer says nothing of objects outside the caller's sight. The views pass
   the request in the serializer's context.
 - `BoundedListField`: a list's size is checked before its items.
+- `PictureUploadField`: an uploaded picture, judged by its content by the service; and
+  `public_file_url`, a public file's absolute URL in an answer.
 """
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -42,3 +46,24 @@ class BoundedListField(serializers.ListField):
         if isinstance(data, list | tuple) and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+
+def public_file_url(request, fieldfile) -> str | None:
+    """The absolute URL of a file on the public storage (None without one): the storage's own
+    URL when it is absolute (S3), else this site's, as the request reached it."""
+    if not fieldfile:
+        return None
+    url = fieldfile.url
+    if url.startswith(("http://", "https://")):
+        return url
+    return request.build_absolute_uri(url) if request is not None else settings.PORTAL_BASE_URL + url
+
+
+@extend_schema_field({"type": "string", "format": "binary", "description": "A PNG, JPEG or WebP picture."})
+class PictureUploadField(serializers.FileField):
+    """An uploaded picture: judged by its content by the service (portal.uploads)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_empty_file", True)  # the service says why an empty file is refused
+        kwargs.setdefault("use_url", False)
+        super().__init__(**kwargs)

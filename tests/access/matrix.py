@@ -33,7 +33,8 @@ catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" ru
 `test_matrix.py` turns every cell into one pytest case named
 `<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
 `test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes, conversation and
-outcomes: 64 of the rows; issue 17's files, verification requests and evidence among the rest).
+outcomes: 64 of the rows; issue 17's files, verification requests and evidence among the rest). A row whose body
+holds a file is sent as multipart.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
@@ -47,12 +48,13 @@ from typing import Any
 from rest_framework.authtoken.models import Token
 
 from accounts.models import BuyerProfile, ProducerProfile, User, Verification
-from catalogue.models import Product
+from catalogue.models import Product, ProductImage
 from counsellors.models import CounsellorProfile, MarketBrief
 from deals.models import Message, Quote
 from digests.models import DigestPreference
 from matchmaking.models import Match
 from sourcing.models import BuyingRequest
+from tests.access.world import catalogue_upload, picture_upload
 from tests.deals.quote_support import in_days, quote_input
 
 ROLES = ("anonymous", "producer", "buyer", "counsellor", "counsellor_out", "staff")
@@ -109,14 +111,19 @@ class Row:
     lists: dict[str, set[str]] | None = None  # role -> the refs the list must show (exactly)
     contacts: dict[str, set[str]] | None = None  # role -> the shown refs whose `contact_field` is shown
     contact_field: str = "email"
+    multipart: bool = False  # the body is sent as multipart (it holds a file), not JSON
 
     def url(self, world) -> str:
         if self.target is None:
             return self.path
         target = world.object(self.target)
         stored = getattr(target, "file", None)
+        # "{product}": a product photo's product (its path names both).
         return self.path.format(
-            pk=target.pk, token=getattr(target, "token", ""), file=getattr(stored, "name", "")
+            pk=target.pk,
+            token=getattr(target, "token", ""),
+            file=getattr(stored, "name", ""),
+            product=getattr(target, "product_id", ""),
         )
 
     def payload(self, world) -> dict | None:
@@ -938,6 +945,79 @@ DEAL_PAGE_ROWS = [
         target="matches.req_declared", body={"note": ""},
         state=value_of("matches.req_declared", "status", "outcome_confirmed_at")),
 ]
+
+# ============================================================================================
+# Pictures and documents (issue 17): product photos, a product's catalogue, company logos
+# ============================================================================================
+
+PI = "/api/v1/products/{pk}/images/"
+PIMG = "/api/v1/products/{product}/images/{pk}/"
+LOGO = "/api/v1/producers/{pk}/logo/"
+
+
+def _image() -> Callable:
+    return lambda w: {"image": picture_upload()}
+
+
+def _images() -> Callable:
+    return lambda w: {"images": [picture_upload()]}
+
+
+def photos_of(ref: str) -> Callable:
+    return lambda w: ProductImage.objects.filter(product=w.object(ref)).count()
+
+
+def photo_exists(ref: str) -> Callable:
+    return lambda w: ProductImage.objects.filter(pk=w.object(ref).pk).exists()
+
+
+MP_ = "/my/products/{pk}/"
+#                                                               anonymous producer buyer couns. c_out staff
+PICTURE_API_ROWS = [
+    api("product-images", "list", "GET", "own", PI,             (OK,      OK,      OK,   OK,    OK,   OK), target="products.own"),
+    api("product-images", "list", "GET", "own-unlisted", PI,    (HIDDEN,  OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="products.own_unlisted"),
+    api("product-images", "add", "POST", "own", PI,             (NO,      OK,      NO,   NO,    NO,   OK), target="products.own",
+        body=_image(), multipart=True, state=photos_of("products.own")),
+    api("product-images", "add", "POST", "other", PI,           (NO,      NO,      NO,   NO,    NO,   OK), target="products.other",
+        body=_image(), multipart=True, state=photos_of("products.other")),
+    api("product-images", "add", "POST", "other-unlisted", PI,  (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="products.other_unlisted",
+        body=_image(), multipart=True, state=photos_of("products.other_unlisted")),
+    api("product-images", "delete", "DELETE", "own", PIMG,      (NO,      OK,      NO,   NO,    NO,   OK), target="product_images.own",
+        state=photo_exists("product_images.own")),
+    api("product-images", "delete", "DELETE", "other", PIMG,    (NO,      NO,      NO,   NO,    NO,   OK), target="product_images.other",
+        state=photo_exists("product_images.other")),
+    api("producer-logo", "set", "PUT", "own", LOGO,             (NO,      OK,      NO,   NO,    NO,   OK), target="producers.own",
+        body=_image(), multipart=True, state=value_of("producers.own", "logo")),
+    api("producer-logo", "set", "PUT", "other", LOGO,           (NO,      NO,      NO,   NO,    NO,   OK), target="producers.other",
+        body=_image(), multipart=True, state=value_of("producers.other", "logo")),
+    api("producer-logo", "remove", "DELETE", "own", LOGO,       (NO,      OK,      NO,   NO,    NO,   OK), target="producers.own",
+        state=value_of("producers.own", "logo")),
+    api("producer-logo", "remove", "DELETE", "other", LOGO,     (NO,      NO,      NO,   NO,    NO,   OK), target="producers.other",
+        state=value_of("producers.other", "logo")),
+]
+PICTURE_PAGE_ROWS = [
+    page("my-products", "photos", "POST", "own", MP_ + "photos/",
+                                                                (NO,      ok(302), NO,   NO,    NO,   ok(302)), target="products.own",
+        body=_images(), state=photos_of("products.own")),
+    page("my-products", "photos", "POST", "other", MP_ + "photos/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   ok(302)), target="products.other",
+        body=_images(), state=photos_of("products.other")),
+    page("my-products", "photo-delete", "POST", "own", "/my/products/{product}/photos/{pk}/",
+                                                                (NO,      ok(302), NO,   NO,    NO,   ok(302)), target="product_images.own",
+        body={"action": "delete"}, state=photo_exists("product_images.own")),
+    page("my-products", "photo-delete", "POST", "other", "/my/products/{product}/photos/{pk}/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   ok(302)), target="product_images.other",
+        body={"action": "delete"}, state=photo_exists("product_images.other")),
+    page("my-products", "catalogue", "POST", "own", MP_ + "catalogue/",
+                                                                (NO,      ok(302), NO,   NO,    NO,   ok(302)), target="products.own",
+        body=lambda w: {"catalogue_pdf": catalogue_upload()}, state=value_of("products.own", "catalogue_pdf")),
+    page("my-products", "catalogue", "POST", "other", MP_ + "catalogue/",
+                                                                (NO,      HIDDEN,  NO,   NO,    NO,   ok(302)), target="products.other",
+        body=lambda w: {"catalogue_pdf": catalogue_upload()}, state=value_of("products.other", "catalogue_pdf")),
+    page("profile", "logo", "POST", "own", "/my/profile/logo/",
+                                                                (NO,      ok(302), ok(302), NO, NO,   NO),
+        body=_image()),
+]
 # fmt: on
 
 # --- Issue 17: verification with evidence (P1's and P2's pending requests; P1's licence) ---
@@ -988,8 +1068,8 @@ TRUST_PAGE_ROWS = [
 ]
 # fmt: on
 
-API_ROWS = API_ROWS + DEAL_API_ROWS + TRUST_API_ROWS
-PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + TRUST_PAGE_ROWS
+API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS
+PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS
 ROWS = API_ROWS + PAGE_ROWS
 
 

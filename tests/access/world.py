@@ -37,13 +37,17 @@ profile yet.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from rest_framework.authtoken.models import Token
 
+from accounts.logos import company_logo_set
 from accounts.verifications import DocumentInput, verification_request
+from catalogue.pictures import product_image_add
 from counsellors.briefs import brief_create
 from deals import conversations
 from matchmaking import outcomes
@@ -76,11 +80,24 @@ class World:
     attachments: dict = field(default_factory=dict)  # own -> Attachment
     verifications: dict = field(default_factory=dict)  # own (P1's) / other (P2's), both pending
     documents: dict = field(default_factory=dict)  # own -> P1's licence
+    product_images: dict = field(default_factory=dict)  # own / other -> ProductImage (P1's, P2's)
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
         kind, key = ref.split(".", 1)
         return getattr(self, kind)[key]
+
+
+def picture_upload(name: str = "photo.png") -> SimpleUploadedFile:
+    """A small real PNG, made anew for each request that sends one."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 90, 160)).save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def catalogue_upload() -> SimpleUploadedFile:
+    body = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return SimpleUploadedFile("catalogue.pdf", body, content_type="application/pdf")
 
 
 def build_world() -> World:
@@ -186,6 +203,15 @@ def build_world() -> World:
 
     world.verifications = {"own": verification_of(p1), "other": verification_of(p2)}
     world.documents = {"own": world.verifications["own"].documents.get()}
+    # Pictures (issue 17): a photo on each producer's listed product, a logo on each producer.
+    world.product_images = {
+        key: product_image_add(
+            product=world.products[key], actor=world.producers[key].owner, upload=picture_upload()
+        )
+        for key in ("own", "other")
+    }
+    for producer in world.producers.values():
+        company_logo_set(profile=producer, actor=producer.owner, upload=picture_upload())
     # Every role holds an API token (the revoke row ends the caller's own).
     for user in users.values():
         Token.objects.get_or_create(user=user)

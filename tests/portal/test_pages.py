@@ -11,6 +11,7 @@ POST_ONLY = {
     "api-token",
     "counsellors:queue_bulk",
     "matchmaking:request_introduction",
+    "accounts:profile_logo",
 }
 # API resources are checked by their own tests; the docs and schema are pages.
 API_PAGES = {"api-schema", "api-docs", "api-redoc"}
