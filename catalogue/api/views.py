@@ -10,7 +10,8 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 
 from accounts import services as accounts_services
 from accounts.api.views import ProfileViewSetMixin
-from accounts.models import ProducerProfile, Role
+from accounts.companies import producer_of
+from accounts.models import Role
 from accounts.policies import can_edit_producer
 from catalogue import services
 from catalogue.api.serializers import ProducerInputSerializer, ProducerOutputSerializer
@@ -64,7 +65,7 @@ class ProductViewSet(
             if producer is None:
                 raise ValidationError({"producer": [_("Staff must say whose product this is.")]})
         elif user.is_producer:
-            own = ProducerProfile.objects.filter(owner=user).first()
+            own = producer_of(user)
             if own is None:
                 raise ValidationError({"producer": [_("Create your company profile first.")]})
             if producer is not None and producer != own:
@@ -115,7 +116,6 @@ class ProducerViewSet(
     filter_backends = [DjangoFilterBackend]  # ProducerFilterSet orders
     permission_classes = [IsAuthenticatedOrReadOnly]
     role = Role.PRODUCER
-    related_name = "producer_profile"
     input_serializer_class = ProducerInputSerializer
     create_service = staticmethod(accounts_services.producer_profile_create)
     update_service = staticmethod(accounts_services.producer_profile_update)
