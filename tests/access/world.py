@@ -30,7 +30,8 @@ with a text file (`attachments.own`).
 
 The roles of the matrix sign in as: producer = P1's owner, buyer = B1's owner, counsellor =
 the Iraq desk, counsellor_out = the Turkey desk, staff; new_producer and new_buyer have no
-profile yet.
+profile yet (P1's owner invited new_buyer to its company: `invitations.own`); editor = an editor
+of P1's company, member_other = an editor of P2's.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
+from accounts import teams
 from counsellors.briefs import brief_create
 from deals import conversations
 from matchmaking import outcomes
@@ -65,6 +67,8 @@ class World:
     quotes: dict = field(default_factory=dict)  # open -> Quote
     messages: dict = field(default_factory=dict)  # own -> Message
     attachments: dict = field(default_factory=dict)  # own -> Attachment
+    members: dict = field(default_factory=dict)  # editor (of P1) / other (of P2) -> User
+    invitations: dict = field(default_factory=dict)  # own (P1's, to new_buyer; `.token`) -> Invitation
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
@@ -90,6 +94,12 @@ def build_world() -> World:
     p2 = make_producer(name="Aras Freezers", owner=UserFactory(role="producer", email="p2@access.example"))
     users["producer"], world.others["producer"] = p1.owner, p2.owner
     world.producers = {"own": p1, "other": p2}
+    users["editor"] = _member_of(p1, "editor.p1@access.example")
+    users["member_other"] = _member_of(p2, "editor.p2@access.example")
+    world.members = {"editor": users["editor"], "other": users["member_other"]}
+    invitation, token = teams.invite(company=p1.company, actor=p1.owner, email=users["new_buyer"].email)
+    invitation.token = token
+    world.invitations = {"own": invitation}
     world.products = {
         "own": p1.products.get(),
         "other": p2.products.get(),
@@ -165,3 +175,12 @@ def build_world() -> World:
     for user in users.values():
         Token.objects.get_or_create(user=user)
     return world
+
+
+def _member_of(profile, email: str):
+    """An editor of `profile`'s company, invited and accepted through the services."""
+    _invitation, token = teams.invite(company=profile.company, actor=profile.owner, email=email)
+    user = UserFactory(role="buyer", email=email)
+    teams.accept_invitation(token=token, actor=user)
+    user.refresh_from_db()
+    return user
