@@ -411,3 +411,10 @@ def test_a_product_write_costs_few_more_queries(producer, product, django_assert
     with django_assert_max_num_queries(14):
         services.product_update(product=product, actor=producer.owner, data={"name": "Chest freezer 2"})
     assert Product.objects.get(pk=product.pk).name == "Chest freezer 2"
+
+
+def test_the_team_page_speaks_persian_first(client, producer):
+    client.force_login(producer.owner)
+    html = client.get(reverse("accounts:team")).content.decode()
+    assert "تیم شما" in html and "دعوت از یک همکار" in html
+    assert 'lang="fa"' in html and 'dir="rtl"' in html
