@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     ApiTokenConfig,
     BuyerProfile,
+    Company,
+    Invitation,
     ProducerProfile,
     User,
     Verification,
@@ -30,10 +32,12 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = ["role", "preferred_language", "is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "company", "company_role"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "role", "preferred_language")}),
+        # Membership changes through the team pages and API (accounts.teams), not here.
+        (_("Company"), {"fields": ("company", "company_role")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -159,3 +163,61 @@ class VerificationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Nothing here is edited (every field is read-only)."""
+
+
+class MemberInline(admin.TabularInline):
+    model = User
+    fields = ["email", "full_name", "company_role"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    """Companies and their members, to read: the owner manages them (accounts.teams); every
+    change is in the audit log (auditlog's log entries)."""
+
+    list_display = ["__str__", "kind", "created_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["kind", "created_at"]
+    inlines = [MemberInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "company",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    readonly_fields = [
+        "company",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

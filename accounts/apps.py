@@ -28,3 +28,31 @@ class AccountsConfig(AppConfig):
             pre_delete.connect(
                 logos.delete_logo_files, sender=model, dispatch_uid=f"accounts.logo_files.{model.__name__}"
             )
+        register_audit_log()
+
+
+def register_audit_log() -> None:
+    """Every write to a company, its profile, its members invitations and verifications records who did it
+    (portal.audit); of a user, only what makes them a member (and their role and access)."""
+    from auditlog.registry import auditlog
+
+    from portal.audit import NOT_LOGGED
+
+    from .models import (
+        BuyerProfile,
+        Company,
+        Invitation,
+        ProducerProfile,
+        User,
+        Verification,
+        VerificationDocument,
+    )
+
+    auditlog.register(Company, exclude_fields=NOT_LOGGED)
+    auditlog.register(Invitation, exclude_fields=["token_hash"])
+    auditlog.register(User, include_fields=["company", "company_role", "role", "is_active", "is_staff"])
+    auditlog.register(ProducerProfile, exclude_fields=NOT_LOGGED, m2m_fields={"declared_sectors"})
+    auditlog.register(BuyerProfile, exclude_fields=NOT_LOGGED, m2m_fields={"sought_sectors"})
+    # A verification's review and its evidence (the files' names are random tokens: not logged).
+    auditlog.register(Verification, exclude_fields=NOT_LOGGED)
+    auditlog.register(VerificationDocument, exclude_fields=[*NOT_LOGGED, "file", "token"])

@@ -511,3 +511,19 @@ class VerificationVerifyForm(BootstrapFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 1}),
     )
+
+
+# --- A company's team ------------------------------------------------------------------
+
+
+class InviteForm(ServiceForm):
+    """Invite someone by email to join the company as an editor (accounts.teams.invite)."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+        help_text=_(
+            "They receive a link to sign up or sign in with this address; the link works for 7 days."
+        ),
+    )

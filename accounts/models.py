@@ -522,3 +522,60 @@ def api_token_lifetime():
     in the same query (every API request authenticates)."""
     row = ApiTokenConfig.objects.filter(pk=ApiTokenConfig.SINGLETON_ID).values("lifetime_days")[:1]
     return Coalesce(Subquery(row), Value(default_token_lifetime_days()))
+
+
+class Invitation(models.Model):
+    """An invitation by email to join a company as an editor (accounts.teams).
+
+    The link's token is stored only as its SHA-256 digest: the database alone does not let
+    anyone in. An invitation is pending until accepted, revoked or past `expires_at`; at most
+    one pending invitation per company and address (a new one replaces the old).
+    """
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(
+        _("role in the company"), max_length=10, choices=CompanyRole.choices, default=CompanyRole.EDITOR
+    )
+    token_hash = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="accounts_invitation_one_open_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    def is_pending(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now

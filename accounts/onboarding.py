@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 
+from .companies import company_q
 from .models import BuyerProfile, ProducerProfile, Role, User
 
 # The steps accounts owns (the catalogue's products step is keyed "products").
@@ -178,12 +179,12 @@ def _with_counts(role: str, queryset: QuerySet) -> QuerySet:
 
 def producer_profile_with_counts(user: User) -> ProducerProfile | None:
     """The user's producer profile with the counts its steps read (its products), in one query."""
-    return _with_counts(Role.PRODUCER, ProducerProfile.objects.filter(owner=user)).first()
+    return _with_counts(Role.PRODUCER, ProducerProfile.objects.filter(company_q(user))).first()
 
 
 def buyer_profile_with_counts(user: User) -> BuyerProfile | None:
     """The user's buyer profile with its number of sought sectors, in one query."""
-    return _with_counts(Role.BUYER, BuyerProfile.objects.filter(owner=user)).first()
+    return _with_counts(Role.BUYER, BuyerProfile.objects.filter(company_q(user))).first()
 
 
 def completeness_for_user(user: User) -> Completeness | None:

@@ -18,8 +18,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from .companies import acts_for
-from .models import PARTY_ROLES, BuyerProfile, ProducerProfile
+from .companies import acts_for, company_q
+from .models import PARTY_ROLES, BuyerProfile, Company, CompanyRole, ProducerProfile
 
 CONTACT_FIELDS = ("email", "phone", "contact_name", "website")
 
@@ -89,11 +89,28 @@ def has_verified_email(user) -> bool:
 
 
 def can_edit_producer(user, producer: ProducerProfile) -> bool:
-    return _signed_in(user) and (user.is_portal_staff or producer.owner_id == user.pk)
+    """Staff, and the members of the producer's company (its owner and editors)."""
+    return _signed_in(user) and (user.is_portal_staff or acts_for(user, producer))
 
 
 def can_edit_buyer(user, buyer: BuyerProfile) -> bool:
-    return _signed_in(user) and (user.is_portal_staff or buyer.owner_id == user.pk)
+    """Staff, and the members of the buyer's company (its owner and editors)."""
+    return _signed_in(user) and (user.is_portal_staff or acts_for(user, buyer))
+
+
+def can_manage_company(user, company: Company | None) -> bool:
+    """Invite and remove members, hand over ownership, delete the company's profile: its owner
+    and staff (editors act for the company in everything else)."""
+    if company is None or not _signed_in(user):
+        return False
+    return user.is_portal_staff or (user.company_id == company.pk and user.company_role == CompanyRole.OWNER)
+
+
+def can_view_team(user, company: Company | None) -> bool:
+    """See the company's members and pending invitations: its members (editors read only) and staff."""
+    if company is None or not _signed_in(user):
+        return False
+    return user.is_portal_staff or user.company_id == company.pk
 
 
 def _revealed_by_match(user, profile_id: int) -> bool:
@@ -105,7 +122,7 @@ def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
     match between them is forwarded. The API, the pages and the emails all ask here."""
     if not _signed_in(user):
         return False
-    if user.is_portal_staff or producer.owner_id == user.pk:
+    if user.is_portal_staff or acts_for(user, producer):
         return True
     if user.is_counsellor:
         return producer_in_counsellor_scope(user, producer)
@@ -142,10 +159,11 @@ def _counsellor_scope(user) -> Q:
 
 
 def can_view_buyer(user, buyer: BuyerProfile) -> bool:
-    """Buyer profiles are not public: the owner, staff, and counsellors within their scope."""
+    """Buyer profiles are not public: the company's members, staff, and counsellors within their
+    scope."""
     if not _signed_in(user):
         return False
-    if user.is_portal_staff or buyer.owner_id == user.pk:
+    if user.is_portal_staff or acts_for(user, buyer):
         return True
     if not user.is_counsellor:
         return False
@@ -182,7 +200,7 @@ def buyers_visible_to(user, queryset: QuerySet[BuyerProfile] | None = None) -> Q
         return queryset
     if user.is_counsellor:
         return queryset.filter(_counsellor_scope(user))
-    return queryset.filter(owner=user)
+    return queryset.filter(company_q(user))
 
 
 def can_list_buyers(user) -> bool:

@@ -16,13 +16,14 @@ from rest_framework.authtoken.models import Token
 
 from portal import languages
 from portal import validation as rules
+from portal.audit import records_actor
 from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_language
 from taxonomy.models import CapacityUnit
 from taxonomy.sectors import sectors_for_codes
 
 from .companies import record_owner
 from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
-from .policies import can_edit_buyer, can_edit_producer, has_verified_email
+from .policies import can_edit_buyer, can_edit_producer, can_manage_company, has_verified_email
 from .signals import buyer_changed, producer_changed
 from .verification import mark_email_verified
 
@@ -363,6 +364,9 @@ def _owner_for_new_profile(*, actor: User, owner: User | None, role: str, model:
         raise ValidationError({"owner": [_("This user is not a %(role)s.") % {"role": Role(role).label}]})
     if model.objects.filter(owner=owner).exists():
         raise ValidationError({"owner": [_("This user already has a profile.")]})
+    if owner.company_id is not None:
+        # An editor acts for the company they joined; a second profile would be a second firm.
+        raise ValidationError({"owner": [_("This user already belongs to a company.")]})
     return owner
 
 
@@ -388,6 +392,7 @@ def _write_profile(
 
 
 @transaction.atomic
+@records_actor
 def producer_profile_create(
     *, actor: User, data: dict[str, Any], owner: User | None = None
 ) -> ProducerProfile:
@@ -397,6 +402,7 @@ def producer_profile_create(
 
 
 @transaction.atomic
+@records_actor
 def producer_profile_update(
     *, profile: ProducerProfile, actor: User, data: dict[str, Any]
 ) -> ProducerProfile:
@@ -407,8 +413,10 @@ def producer_profile_update(
 
 
 @transaction.atomic
+@records_actor
 def producer_profile_delete(*, profile: ProducerProfile, actor: User) -> None:
-    if not can_edit_producer(actor, profile):
+    """Delete the company's profile (and the company): its owner or staff, not an editor."""
+    if not can_manage_company(actor, profile.company):
         raise PermissionDenied(_("You may not delete this profile."))
     company = profile.company
     company.members.update(company=None, company_role="")
@@ -416,12 +424,14 @@ def producer_profile_delete(*, profile: ProducerProfile, actor: User) -> None:
 
 
 @transaction.atomic
+@records_actor
 def buyer_profile_create(*, actor: User, data: dict[str, Any], owner: User | None = None) -> BuyerProfile:
     owner = _owner_for_new_profile(actor=actor, owner=owner, role=Role.BUYER, model=BuyerProfile)
     return _write_profile(BuyerProfile(owner=owner), actor=actor, data=data, created=True)
 
 
 @transaction.atomic
+@records_actor
 def buyer_profile_update(*, profile: BuyerProfile, actor: User, data: dict[str, Any]) -> BuyerProfile:
     profile = BuyerProfile.objects.select_for_update().get(pk=profile.pk)
     if not can_edit_buyer(actor, profile):

@@ -6,7 +6,7 @@ producer's product pages (/my/products/) are the catalogue's (catalogue/my_urls.
 
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "accounts"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("my/verification/", views.verification, name="verification"),
     path("verifications/documents/<str:token>/", views.verification_document, name="verification_document"),
     path("my/profile/logo/", views.profile_logo, name="profile_logo"),
+    path("my/team/", team_views.team, name="team"),
+    path("my/team/leave/", team_views.team_leave, name="team-leave"),
+    path("my/team/invitations/<int:pk>/revoke/", team_views.invitation_revoke, name="team-revoke"),
+    path("my/team/members/<int:user_id>/remove/", team_views.member_remove, name="team-remove"),
+    path("my/team/members/<int:user_id>/ownership/", team_views.ownership_transfer, name="team-transfer"),
+    path("team/join/<slug:token>/", team_views.join, name="team-join"),
 ]

@@ -11,3 +11,12 @@ class CatalogueConfig(AppConfig):
         from . import hooks
 
         hooks.install()
+
+        # Every write to a product records who did it (portal.audit).
+        from auditlog.registry import auditlog
+
+        from portal.audit import NOT_LOGGED
+
+        from .models import Product
+
+        auditlog.register(Product, exclude_fields=[*NOT_LOGGED, "search_name"])

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.companies import acts_for
+from accounts.companies import acts_for, company_q
 
 from .models import Product
 
@@ -12,16 +12,16 @@ def can_edit_product(user, product: Product) -> bool:
         return False
     if user.is_portal_staff:
         return True
-    return user.is_producer and product.producer.owner_id == user.pk
+    return user.is_producer and acts_for(user, product.producer)
 
 
 def products_visible_to(user, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
-    """Listed products for everyone; a producer also sees its own unlisted ones; staff all."""
+    """Listed products for everyone; a producer's members also see its unlisted ones; staff all."""
     queryset = Product.objects.all() if queryset is None else queryset
     if user and user.is_authenticated and user.is_portal_staff:
         return queryset
     if user and user.is_authenticated and user.is_producer:
-        return queryset.filter(Q(is_active=True) | Q(producer__owner=user))
+        return queryset.filter(Q(is_active=True) | company_q(user, "producer__"))
     return queryset.filter(is_active=True)
 
 

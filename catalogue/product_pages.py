@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from accounts.companies import company_q
+from accounts.companies import acts_for, company_q, producer_of
 from accounts.models import Role
 from accounts.onboarding import COMPANY, Completeness, Step
 from accounts.views import roles_required
@@ -55,17 +55,18 @@ def products_step(request: HttpRequest, completeness: Completeness, current: Ste
 
 
 def _producer_profile_or_onboarding(request: HttpRequest):
-    profile = getattr(request.user, "producer_profile", None)
+    profile = producer_of(request.user)
     if profile is None:
         messages.info(request, _("Tell us about your company first."))
     return profile
 
 
 def _editable_product(request: HttpRequest, pk: int) -> Product:
-    """The product if the user may edit it; another producer's product does not exist (404)."""
+    """The product if the user may edit it (staff, or a member of its producer's company); another
+    producer's product does not exist (404)."""
     products = Product.objects.select_related("producer", "hs_code")
     if not request.user.is_portal_staff:
-        products = products.filter(producer__owner=request.user)
+        products = products.filter(company_q(request.user, "producer__"))
     return get_object_or_404(products, pk=pk)
 
 
@@ -231,6 +232,6 @@ def product_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _after_product_change(request: HttpRequest, product: Product) -> str:
     # Staff edit other producers' products: they go back to their dashboard.
-    if product.producer.owner_id == request.user.pk:
+    if acts_for(request.user, product.producer):
         return reverse("my_products:list")
     return reverse("dashboard")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProducerProfile, User
 from portal import validation as rules
+from portal.audit import records_actor
 from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_language
 from taxonomy.models import CapacityUnit, Incoterm
 from taxonomy.sectors import sector_for_code
@@ -168,6 +169,7 @@ def _check_can_edit(actor: User, product: Product) -> None:
 
 
 @transaction.atomic
+@records_actor
 def product_create(*, producer: ProducerProfile, actor: User, data: dict[str, Any]) -> Product:
     """A new product line for `producer`; the actor must own it or be staff."""
     product = Product(producer=producer)
@@ -183,6 +185,7 @@ def product_create(*, producer: ProducerProfile, actor: User, data: dict[str, An
 
 
 @transaction.atomic
+@records_actor
 def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
     _check_can_edit(actor, product)
@@ -194,6 +197,7 @@ def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Pr
 
 
 @transaction.atomic
+@records_actor
 def product_delete(*, product: Product, actor: User) -> None:
     _check_can_edit(actor, product)
     product.delete()

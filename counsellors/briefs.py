@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ProducerProfile, User
+from accounts.companies import producer_of
+from accounts.models import User
 from accounts.policies import counsellor_markets
 from counsellors.models import MarketBrief
 from portal import validation as rules
@@ -179,7 +180,7 @@ def briefs_relevant_to_producer(user) -> QuerySet[MarketBrief]:
     """A producer's briefs: on one of its target markets (any market for a producer open to
     all that names none), and untagged or tagged with a
     sector at, above or below one of its HS codes (declared or of its products)."""
-    profile = ProducerProfile.objects.filter(owner=user).first()
+    profile = producer_of(user)
     if profile is None:
         return MarketBrief.objects.none()
     markets = [c.code for c in profile.target_markets]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matchmaking.models import Match
-from matchmaking.policies import side_owned_by
+from matchmaking.policies import side_acting
 
 from .models import Message
 from .policies import BUYER, COUNSELLOR, PRODUCER, STAFF
@@ -25,11 +25,11 @@ ROLE_LABELS = {
 
 def author_role(message: Message, match: Match) -> str | None:
     """The author's part in `match` (its producer and buyer loaded): the side whose profile
-    they own, else their role; None for a deleted user."""
+    act for (owner or editor), else their role; None for a deleted user."""
     user = message.author
     if user is None:
         return None
-    side = side_owned_by(user.pk, match)
+    side = side_acting(user, match)
     if side is not None:
         return side
     if user.is_portal_staff:

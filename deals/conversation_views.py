@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.companies import acts_for
 from accounts.forms import add_service_errors
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
@@ -133,9 +134,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _other_name(user, match: Match) -> str:
     """Whom the conversation is with, for `user`: the other company, or both for the rest."""
-    if match.producer.owner_id == user.pk and user.is_producer:
+    if user.is_producer and acts_for(user, match.producer):
         return match.buyer.company_name
-    if match.buyer.owner_id == user.pk and user.is_buyer:
+    if user.is_buyer and acts_for(user, match.buyer):
         return match.producer.name
     return ""
 

@@ -1,7 +1,8 @@
 """Who may do what on a forwarded match's deal (DESIGN.md "From match to deal"): its quotes,
 its conversation and their files; one place for the pages, the API and the emails.
 
-A match's parties are its producer's owner and its buyer's owner (`matchmaking.policies.side_of`),
+A match's parties are the members of its producer's and its buyer's companies (owners and editors,
+`matchmaking.policies.side_of`),
 its counsellor the one it is routed to (`match.counsellor`); staff see every match. Nothing of
 the deal shows before the match reaches the parties: only in the statuses the parties see it
 (forwarded, connected, won, lost, and declined for the history).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from accounts.companies import acts_for, company_q
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchStatus
 from matchmaking.policies import can_view_match, matches_visible_to, side_of
 
@@ -108,7 +110,7 @@ def can_compare_quotes(user, request) -> bool:
     if user.is_portal_staff:
         return True
     if user.is_buyer:
-        return request.buyer.owner_id == user.pk
+        return acts_for(user, request.buyer)
     if user.is_counsellor:
         return Match.objects.filter(request=request, counsellor=user).exists()
     return False
@@ -121,7 +123,7 @@ def comparable_requests_q(user) -> Q:
     if user.is_portal_staff:
         return Q()
     if user.is_buyer:
-        return Q(buyer__owner=user)
+        return company_q(user, "buyer__")
     if user.is_counsellor:
         return Q(pk__in=Match.objects.filter(counsellor=user, request__isnull=False).values("request_id"))
     return Q(pk__in=[])
@@ -168,8 +170,9 @@ def can_post_message(user, match: Match) -> bool:
 
 
 def conversation_participants(match: Match) -> list:
-    """The users the conversation is among, as they may open the match now: its producer's and
-    buyer's owners and its counsellor (the relations loaded: `producer__owner`, `buyer__owner`,
+    """The users the conversation's notices go to, as they may open the match now: its producer's
+    and buyer's owners (the companies' editors read and write in it too, but the notices, like
+    every mail addressed to "the producer" or "the buyer", go to the owner) and its counsellor (the relations loaded: `producer__owner`, `buyer__owner`,
     `counsellor`)."""
     users = [match.producer.owner, match.buyer.owner]
     if match.counsellor is not None:
@@ -189,7 +192,7 @@ def participant_q(user, prefix: str = "") -> Q | None:
         return None
     live = Q(**{f"{prefix}status__in": CONVERSATION_STATUSES})
     if user.party_side is not None:
-        return live & Q(**{f"{prefix}{user.party_side}__owner": user})
+        return live & company_q(user, f"{prefix}{user.party_side}__")
     if user.is_counsellor:
         return live & Q(**{f"{prefix}counsellor": user})
     return None

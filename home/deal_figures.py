@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from accounts.companies import company_q
 from accounts.policies import counsellor_markets
 from deals.models import Quote
 from matchmaking.models import Match, MatchStatus
@@ -52,7 +53,7 @@ def requests_in_scope(user) -> QuerySet[BuyingRequest] | None:
     if user.is_counsellor:
         return BuyingRequest.objects.filter(buyer__country__in=counsellor_markets(user))
     if user.is_buyer:
-        return BuyingRequest.objects.filter(buyer__owner=user)
+        return BuyingRequest.objects.filter(company_q(user, "buyer__"))
     return None
 
 

@@ -23,7 +23,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ProducerProfile, User
+from accounts.companies import company_q, producer_of
+from accounts.models import User
 from catalogue.models import Product
 from matchmaking import engine
 from matchmaking.learning import load_responsiveness
@@ -67,7 +68,7 @@ def interest_products(user) -> QuerySet[Product]:
     """The products a producer may offer: its own listed ones."""
     if not can_express_interest(user):
         return Product.objects.none()
-    return Product.objects.filter(producer__owner=user, is_active=True).order_by("name", "pk")
+    return Product.objects.filter(company_q(user, "producer__"), is_active=True).order_by("name", "pk")
 
 
 # --- The service ------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def express_interest(
     message = _message(message)
     if not can_express_interest(actor):
         raise PermissionDenied(_("Only producers express interest in buying requests."))
-    producer = ProducerProfile.objects.filter(owner=actor).first()
+    producer = producer_of(actor)
     if producer is None:
         raise ValidationError(
             {"non_field_errors": [_("Complete your company profile before answering a buying request.")]}

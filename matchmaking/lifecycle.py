@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.companies import company_q
 from accounts.models import BuyerProfile, ProducerProfile, User
 from catalogue.models import Product
 from matchmaking import engine, tasks
@@ -51,8 +52,8 @@ from matchmaking.persistence import breakdown_of
 from matchmaking.policies import (
     can_reassign_match,
     can_review_match,
+    side_acting,
     side_of,
-    side_owned_by,
 )
 from matchmaking.routing import route_new_matches
 from portal import validation as rules
@@ -94,7 +95,7 @@ def event_response(event: MatchEvent, match: Match) -> tuple[str, str] | None:
     status)."""
     if event.from_status != MatchStatus.FORWARDED or event.details:
         return None
-    side = side_owned_by(event.actor_id, match)
+    side = side_acting(event.actor, match)
     if side is None:
         return None
     if event.to_status == MatchStatus.DECLINED:
@@ -316,7 +317,7 @@ def request_introduction(
     UserRateLimit("introductions").hit(actor)
     # Locked: the same request twice at once (a double click) finds the first one's match
     # rather than creating the pair twice (an integrity error).
-    buyer = BuyerProfile.objects.select_for_update().filter(owner=actor).first()
+    buyer = BuyerProfile.objects.select_for_update().filter(company_q(actor)).order_by("pk").first()
     if buyer is None or not buyer.company_name.strip() or not buyer.country:
         raise ValidationError(
             {"non_field_errors": [_("Complete your company profile before requesting an introduction.")]}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from matchmaking.ageing import checkin_due_q, escalation_due_q, service_levels
 from matchmaking.models import Match, MatchEvent, MatchNotice, MatchStatus
-from matchmaking.policies import side_owned_by
+from matchmaking.policies import side_acting
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
 from portal import languages
 
@@ -201,7 +201,7 @@ def match_outcome(event_id: int) -> int:
     if match is None:
         return 0
     actor = event.actor
-    actor_side = side_owned_by(event.actor_id, match)
+    actor_side = side_acting(actor, match)
     if actor_side is not None:
         actor_role = actor_side
     elif actor is not None and actor.is_portal_staff:

@@ -43,7 +43,7 @@ from accounts.models import User
 from matchmaking import tasks
 from matchmaking.lifecycle import _locked, _note
 from matchmaking.models import Match, MatchEvent, MatchStatus
-from matchmaking.policies import can_record_outcome, side_of, side_owned_by
+from matchmaking.policies import can_record_outcome, side_acting, side_of
 from portal import validation as rules
 from portal.exceptions import StateConflict
 from portal.validation import currency_code, positive_quantity
@@ -103,7 +103,7 @@ def declaring_side(match: Match) -> str | None:
     counsellor or staff recorded it (or it has none)."""
     if match.status not in CLOSED:
         return None
-    return side_owned_by(match.outcome_declared_by_id, match)
+    return side_acting(match.outcome_declared_by, match)
 
 
 def declarer_role(match: Match) -> str | None:

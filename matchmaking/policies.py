@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from accounts.companies import acts_for, company_q
 from matchmaking.engine import default_regions
 from matchmaking.models import REVEALS_CONTACTS, VISIBLE_TO_PARTIES, Match, MatchStatus
 
@@ -17,25 +18,26 @@ def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def side_owned_by(user_id: int | None, match: Match) -> str | None:
-    """The side of `match` whose profile the user with id `user_id` owns ("producer" or
-    "buyer"), whatever their role now; None for anyone else (an event's actor, say)."""
-    if user_id is None:
+def side_acting(actor, match: Match) -> str | None:
+    """The side of `match` whose company `actor` (a user, or None) acts for ("producer" or
+    "buyer": its owner or an editor, `accounts.companies`), whatever their role now; None for
+    anyone else (an event's actor, say, or a member who has since left the company)."""
+    if actor is None:
         return None
-    if match.producer.owner_id == user_id:
+    if acts_for(actor, match.producer):
         return "producer"
-    if match.buyer.owner_id == user_id:
+    if acts_for(actor, match.buyer):
         return "buyer"
     return None
 
 
 def side_of(user, match: Match) -> str | None:
     """The side of `match` that `user` is on: "producer" or "buyer" when their role is that
-    side's and they own the match's profile on it; None otherwise."""
+    side's and they act for the match's company on it (owner or editor); None otherwise."""
     if not _signed_in(user):
         return None
     side = user.party_side
-    if side is not None and getattr(match, side).owner_id == user.pk:
+    if side is not None and acts_for(user, getattr(match, side)):
         return side
     return None
 
@@ -74,7 +76,7 @@ def matches_visible_to(user, queryset: QuerySet[Match] | None = None) -> QuerySe
         # Routed to them (any status), or waiting for review in the unassigned pool.
         scope = Q(counsellor=user) | in_pool_q()
     elif _signed_in(user) and user.party_side is not None:
-        scope = visible_to_parties_q() & Q(**{f"{user.party_side}__owner": user})
+        scope = visible_to_parties_q() & company_q(user, f"{user.party_side}__")
     return _scoped(user, queryset, scope)
 
 
@@ -162,18 +164,22 @@ def events_visible_to(user, match: Match, events) -> list:
     buyer what happened from the forward on, without the counsellors' internal handovers
     (an event that keeps the status is shown only when a party made it, a response, or when
     it changed the outcome: a correction or a confirmation). Before the forward a party sees
-    none of it: not a rejection, its reason, nor an earlier round."""
+    none of it: not a rejection, its reason, nor an earlier round. Reads each event's actor
+    (select it with the events)."""
     if user.is_portal_staff or user.is_counsellor:
         return list(events)
     start = match.forwarded_at
     if start is None:
         return []
-    parties = {match.producer.owner_id, match.buyer.owner_id}
     return [
         event
         for event in events
         if event.at >= start
-        and (event.from_status != event.to_status or event.actor_id in parties or "outcome" in event.details)
+        and (
+            event.from_status != event.to_status
+            or side_acting(event.actor, match) is not None
+            or "outcome" in event.details
+        )
     ]
 
 
@@ -190,9 +196,9 @@ def revealed_counterpart_ids(user) -> frozenset[int]:
     if cached is None:
         live = Match.objects.filter(status__in=REVEALS_CONTACTS)
         if user.is_buyer:
-            cached = frozenset(live.filter(buyer__owner=user).values_list("producer_id", flat=True))
+            cached = frozenset(live.filter(company_q(user, "buyer__")).values_list("producer_id", flat=True))
         else:
-            cached = frozenset(live.filter(producer__owner=user).values_list("buyer_id", flat=True))
+            cached = frozenset(live.filter(company_q(user, "producer__")).values_list("buyer_id", flat=True))
         user._revealed_counterpart_ids = cached
     return cached
 
@@ -206,7 +212,9 @@ def revealed_request_ids(user, request_ids=None) -> frozenset[int]:
     (REVEALS_CONTACTS). Registered in `sourcing.policies` (`MatchmakingConfig.ready()`)."""
     if not _signed_in(user) or not user.is_producer:
         return frozenset()
-    matches = Match.objects.filter(producer__owner=user, request__isnull=False, status__in=REVEALS_CONTACTS)
+    matches = Match.objects.filter(
+        company_q(user, "producer__"), request__isnull=False, status__in=REVEALS_CONTACTS
+    )
     if request_ids is not None:
         matches = matches.filter(request_id__in=list(request_ids))
     return frozenset(matches.values_list("request_id", flat=True))

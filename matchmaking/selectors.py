@@ -18,6 +18,7 @@ from django.db.models import (
     When,
 )
 
+from accounts.companies import company_q
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from catalogue.models import Product
 from matchmaking.actions import can_hand_over
@@ -36,7 +37,7 @@ def matches_for_api() -> QuerySet[Match]:
             queryset=Product.objects.only("id", "producer_id", "hs_code_id", "is_active"),
         ),
         "buyer__sought_sectors",
-        Prefetch("events", queryset=MatchEvent.objects.order_by("at", "id")),
+        Prefetch("events", queryset=MatchEvent.objects.select_related("actor").order_by("at", "id")),
     )
 
 
@@ -158,7 +159,7 @@ def buyer_match_with(user, producer: ProducerProfile) -> Match | None:
     if not (user and user.is_authenticated and user.is_buyer):
         return None
     return (
-        Match.objects.filter(buyer__owner=user, producer=producer, request__isnull=True)
+        Match.objects.filter(company_q(user, "buyer__"), producer=producer, request__isnull=True)
         .only("id", "status", "source", "producer_id", "buyer_id")
         .first()
     )

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Who did each write (portal/audit.py); the apps register their models in ready().
+    "auditlog",
     # Ours first among the template owners, so our allauth templates win; listed from the
     # bottom of the house up (README, "Layout"): each app imports only those above it here.
     "portal",
@@ -130,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The actor of each logged write: the request's user, read when the write happens.
+    "portal.audit.AuditActorMiddleware",
     # A view's lost database connection: 503, not 500 (portal/outages.py).
     "portal.middleware.DatabaseUnavailableMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout page.
@@ -243,6 +247,10 @@ ACCOUNT_FORMS = {
     "set_password": "accounts.forms.SetPasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
 }
+# The audit log (django-auditlog): the changes as JSON, no client addresses kept with them.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+
 # allauth's own per-email failed-login limit would pre-empt django-axes (below) with a
 # different message and window; its per-address limit stays, against password spraying.
 ACCOUNT_RATE_LIMITS = {"login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", default="10/m/ip")}
@@ -496,6 +504,8 @@ REST_FRAMEWORK = {
         # Introduction requests per buyer, the page's and the API's together (counted by
         # matchmaking.lifecycle.request_introduction: a message on the page, 429 on the API).
         "introductions": env("API_THROTTLE_INTRODUCTIONS", default="60/hour"),
+        # Invitations to join a company (accounts.teams), per inviting user.
+        "invitations": env("API_THROTTLE_INVITATIONS", default="30/day"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -547,6 +557,8 @@ SPECTACULAR_SETTINGS = {
         # A user's role, and a message's author's part in the match (deals): two sets of "role".
         "RoleEnum": "accounts.models.Role",
         "AuthorRoleEnum": "deals.authors.ROLE_CHOICES",
+        # A member's place in their company (owner, editor), a third set of "role".
+        "CompanyRoleEnum": "accounts.models.CompanyRole",
     },
 }
 

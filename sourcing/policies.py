@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.companies import acts_for, company_q
 from accounts.policies import counsellor_markets
 from portal import content
 from portal.normalization import normalize_text
@@ -96,7 +97,7 @@ def requests_visible_to(user, queryset: QuerySet[BuyingRequest] | None = None) -
     if user.is_counsellor:
         return queryset.filter(buyer__country__in=counsellor_markets(user))
     if user.is_buyer:
-        return queryset.filter(buyer__owner=user)
+        return queryset.filter(company_q(user, "buyer__"))
     if user.is_producer:
         revealed = revealed_request_ids(user)
         return queryset.filter(
@@ -114,7 +115,7 @@ def can_view_request(user, request: BuyingRequest) -> bool:
     if user.is_counsellor:
         return in_counsellor_scope(user, request)
     if user.is_buyer:
-        return request.buyer.owner_id == user.pk
+        return acts_for(user, request.buyer)
     if user.is_producer:
         if request.status == RequestStatus.PUBLISHED:
             return True
@@ -128,7 +129,7 @@ def sees_buyer(user, request: BuyingRequest, revealed: Iterable[int] | None = No
     `revealed_request_ids` gave for a list (asked here when not given)."""
     if not _signed_in(user):
         return False
-    if user.is_portal_staff or request.buyer.owner_id == user.pk:
+    if user.is_portal_staff or acts_for(user, request.buyer):
         return True
     if user.is_counsellor:
         return in_counsellor_scope(user, request)
@@ -143,7 +144,7 @@ def sees_history(user, request: BuyingRequest) -> bool:
     """The request's events, reviewer and note: its buyer, counsellors in scope and staff (a
     producer's view has no actor to name and no note to read)."""
     return _signed_in(user) and (
-        user.is_portal_staff or request.buyer.owner_id == user.pk or in_counsellor_scope(user, request)
+        user.is_portal_staff or acts_for(user, request.buyer) or in_counsellor_scope(user, request)
     )
 
 
@@ -178,7 +179,7 @@ def can_create_request(user) -> bool:
 
 def can_edit_request(user, request: BuyingRequest) -> bool:
     """Change or close: its buyer and staff (the service refuses a status not in EDITABLE)."""
-    return _signed_in(user) and (user.is_portal_staff or request.buyer.owner_id == user.pk)
+    return _signed_in(user) and (user.is_portal_staff or acts_for(user, request.buyer))
 
 
 def can_review_request(user, request: BuyingRequest) -> bool:

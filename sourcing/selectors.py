@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from accounts import companies
+from accounts.companies import company_q
 from accounts.models import ProducerProfile
 from catalogue.models import Product
 from taxonomy.sectors import sector_q
@@ -35,7 +37,7 @@ def request_detail(*, user, pk: int) -> BuyingRequest:
 
 def own_requests(user, *, status: str | None = None) -> QuerySet[BuyingRequest]:
     """A buyer's requests, newest first (its own, whatever the visibility rules say of others)."""
-    queryset = requests_with_lines().filter(buyer__owner=user)
+    queryset = requests_with_lines().filter(company_q(user, "buyer__"))
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
@@ -59,7 +61,7 @@ def filter_by_hs(queryset: QuerySet[BuyingRequest], code: str) -> QuerySet[Buyin
 def producer_of(user) -> ProducerProfile | None:
     if not (user and user.is_authenticated and user.is_producer):
         return None
-    return ProducerProfile.objects.filter(owner_id=user.pk).first()
+    return companies.producer_of(user)
 
 
 def producer_codes(producer: ProducerProfile) -> set[str]:

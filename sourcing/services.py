@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.companies import buyer_of
 from accounts.models import BuyerProfile, User
 from portal import validation as rules
 from portal.exceptions import StateConflict
@@ -370,7 +371,7 @@ def _note(value, *, required: bool = False) -> str:
 def _buyer_for(actor: User, buyer: BuyerProfile | None) -> BuyerProfile:
     if not can_create_request(actor):
         raise PermissionDenied(_("Only buyers post buying requests."))
-    own = BuyerProfile.objects.filter(owner_id=actor.pk).first() if actor.is_buyer else None
+    own = buyer_of(actor) if actor.is_buyer else None
     if buyer is None:
         if own is None:
             field = "buyer" if actor.is_portal_staff else "non_field_errors"

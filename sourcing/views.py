@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.companies import acts_for, buyer_of
 from accounts.forms import add_service_errors
 from accounts.models import BuyerProfile, Role
 from accounts.onboarding import COMPANY
@@ -82,7 +83,7 @@ def _annotate(user, requests) -> list[BuyingRequest]:
 
 
 def _own_buyer(request: HttpRequest) -> BuyerProfile | None:
-    profile = BuyerProfile.objects.filter(owner_id=request.user.pk).first()
+    profile = buyer_of(request.user)
     if profile is None:
         messages.info(request, _("Tell us about your company first."))
     return profile
@@ -242,9 +243,7 @@ def _detail_context(request: HttpRequest, item: BuyingRequest, **forms) -> dict:
             if user.is_producer and published
             else None
         ),
-        "quotes_url": url_or_none("deals:request-quotes", pk=item.pk)
-        if item.buyer.owner_id == user.pk
-        else None,
+        "quotes_url": url_or_none("deals:request-quotes", pk=item.pk) if acts_for(user, item.buyer) else None,
         "approve_form": forms.get("approve_form") or NoteForm(auto_id="id_approve_%s"),
         "return_form": forms.get("return_form") or ReturnForm(auto_id="id_return_%s"),
         "close_form": forms.get("close_form") or NoteForm(auto_id="id_close_%s"),

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import BuyerProfile, Language, Role, User
+from accounts.companies import acts_for
+from accounts.models import BuyerProfile, CompanyRole, Invitation, Language, Role, User
 from accounts.policies import CONTACT_FIELDS, can_view_buyer_contacts, counsellor_markets
 from accounts.services import BUYER_FIELDS
 from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField, public_file_url
@@ -105,12 +106,18 @@ class BuyerOutputSerializer(TranslatedTextsOutputMixin, ContactsPerPolicyMixin, 
     country = serializers.CharField(source="country.code")
     sought_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     logo_url = serializers.SerializerMethodField(help_text=_("The company's logo, if any."))
+    company = serializers.IntegerField(
+        source="company_id",
+        read_only=True,
+        help_text=_("The company: its members at /api/v1/companies/{id}/members/."),
+    )
 
     class Meta:
         model = BuyerProfile
         fields = [
             "id",
             "owner",
+            "company",
             *BUYER_FIELDS,
             "verified",
             "verified_at",
@@ -133,7 +140,7 @@ class BuyerOutputSerializer(TranslatedTextsOutputMixin, ContactsPerPolicyMixin, 
         # Counsellors of the buyer's market add translations for it (counsellors app).
         return (
             super().may_see_translations(user, obj)
-            or obj.owner_id == getattr(user, "pk", None)
+            or acts_for(user, obj)
             or (getattr(user, "is_counsellor", False) and obj.country.code in counsellor_markets(user))
         )
 
@@ -171,3 +178,35 @@ class BuyerInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
     typical_order = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     required_certifications = BoundedListField(max_length=20, item_length=40, required=False)
     languages = BoundedListField(max_length=20, item_length=CODE_LENGTH, required=False)
+
+
+# --- A company's members -------------------------------------------------------------------
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(source="company_role", choices=CompanyRole.choices, read_only=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    role = serializers.ChoiceField(choices=CompanyRole.choices, read_only=True)
+    invited_by = serializers.IntegerField(source="invited_by_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class TeamSerializer(serializers.Serializer):
+    company = serializers.IntegerField(read_only=True)
+    members = MemberSerializer(many=True, read_only=True)
+    invitations = InvitationSerializer(many=True, read_only=True)
+
+
+class InviteInputSerializer(serializers.Serializer):
+    """Types only; accounts.teams decides who may be invited (an editor, by email)."""
+
+    email = serializers.CharField(max_length=max_length(Invitation, "email"))
+    role = serializers.ChoiceField(choices=CompanyRole.choices, default=CompanyRole.EDITOR)

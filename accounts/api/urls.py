@@ -11,5 +11,16 @@ router.register("verifications", verifications.VerificationViewSet, basename="ve
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("companies/<int:company_id>/members/", views.CompanyMembersView.as_view(), name="company-members"),
+    path(
+        "companies/<int:company_id>/members/<int:user_id>/",
+        views.CompanyMemberView.as_view(),
+        name="company-member",
+    ),
+    path(
+        "companies/<int:company_id>/invitations/<int:invitation_id>/",
+        views.CompanyInvitationView.as_view(),
+        name="company-invitation",
+    ),
     *router.urls,
 ]

@@ -11,10 +11,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import lockout, services
+from accounts import lockout, services, teams
+from accounts.companies import buyer_of, producer_of
 from accounts.filtersets import BuyerFilterSet
-from accounts.models import Role
-from accounts.policies import buyers_visible_to, can_edit_buyer, can_list_buyers
+from accounts.models import Company, Invitation, Role, User
+from accounts.policies import (
+    buyers_visible_to,
+    can_edit_buyer,
+    can_list_buyers,
+    can_manage_company,
+    can_view_team,
+)
 from accounts.selectors import buyers_for_listing
 from portal.api.permissions import IsPortalStaff
 from portal.api.throttling import ScopedRateThrottle
@@ -23,6 +30,9 @@ from portal.api.viewsets import ServiceWriteMixin
 from .serializers import (
     BuyerInputSerializer,
     BuyerOutputSerializer,
+    InvitationSerializer,
+    InviteInputSerializer,
+    TeamSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UserInputSerializer,
@@ -107,7 +117,6 @@ class ProfileViewSetMixin(ServiceWriteMixin):
     """Create, partial update and `me` for a profile owned by a user of one role."""
 
     role: str
-    related_name: str
     create_service: staticmethod
     update_service: staticmethod
     edit_policy: staticmethod
@@ -133,7 +142,9 @@ class ProfileViewSetMixin(ServiceWriteMixin):
         return self.service_output(profile)
 
     def _my_profile(self, request):
-        profile = getattr(request.user, self.related_name, None) if request.user.role == self.role else None
+        # A member's profile is their company's (accounts.companies), owned or joined.
+        profile_of = producer_of if self.role == Role.PRODUCER else buyer_of
+        profile = profile_of(request.user) if request.user.role == self.role else None
         if profile is None:
             raise NotFound()
         return profile
@@ -165,7 +176,6 @@ class BuyerViewSet(
     ordering_fields = ["company_name", "created_at"]
     ordering = ["company_name", "id"]
     role = Role.BUYER
-    related_name = "buyer_profile"
     input_serializer_class = BuyerInputSerializer
     create_service = staticmethod(services.buyer_profile_create)
     update_service = staticmethod(services.buyer_profile_update)
@@ -182,3 +192,81 @@ class BuyerViewSet(
     @action(detail=False, methods=["get", "patch"])
     def me(self, request):
         return super().me(request)
+
+
+# --- A company's members ------------------------------------------------------------------
+
+
+class CompanyTeamMixin:
+    """The company of the path, to whom may see its team (its members and staff); a 404 for
+    anyone else, so a company's existence is not confirmed to outsiders. Changing the team
+    (inviting, removing) is its owner's and staff's: a member who may only read hears 403."""
+
+    permission_classes = [IsAuthenticated]
+
+    def company(self, company_id: int) -> Company:
+        company = Company.objects.filter(pk=company_id).first()
+        if not can_view_team(self.request.user, company):
+            raise NotFound()
+        return company
+
+    def managed_company(self, company_id: int) -> Company:
+        company = self.company(company_id)
+        if not can_manage_company(self.request.user, company):
+            raise PermissionDenied()
+        return company
+
+
+class CompanyMembersView(CompanyTeamMixin, APIView):
+    """A company's members and pending invitations; its owner and staff invite by email."""
+
+    @extend_schema(responses={200: TeamSerializer})
+    def get(self, request, company_id: int):
+        company = self.company(company_id)
+        body = {
+            "company": company.pk,
+            "members": list(teams.members_of(company)),
+            "invitations": list(teams.pending_invitations(company)),
+        }
+        return Response(TeamSerializer(body).data)
+
+    @extend_schema(
+        request=InviteInputSerializer,
+        responses={
+            201: InvitationSerializer,
+            400: OpenApiResponse(description="Not an address one may invite, or not as an editor."),
+            429: OpenApiResponse(description="Too many invitations for now."),
+        },
+    )
+    def post(self, request, company_id: int):
+        company = self.managed_company(company_id)
+        data = InviteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _token = teams.invite(company=company, actor=request.user, **data.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class CompanyMemberView(CompanyTeamMixin, APIView):
+    """Remove a member (not the owner): its owner and staff. The member keeps their account."""
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Removed.")})
+    def delete(self, request, company_id: int, user_id: int):
+        company = self.managed_company(company_id)
+        member = User.objects.filter(pk=user_id, company=company).first()
+        if member is None:
+            raise NotFound()
+        teams.remove_member(company=company, member=member, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CompanyInvitationView(CompanyTeamMixin, APIView):
+    """Withdraw a pending invitation: its link stops working."""
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
+    def delete(self, request, company_id: int, invitation_id: int):
+        company = self.managed_company(company_id)
+        invitation = Invitation.objects.filter(pk=invitation_id, company=company).first()
+        if invitation is None:
+            raise NotFound()
+        teams.revoke_invitation(invitation=invitation, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

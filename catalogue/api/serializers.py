@@ -8,6 +8,7 @@ from accounts.api.serializers import (
     ContactsPerPolicyMixin,
     nameable_owners,
 )
+from accounts.companies import acts_for
 from accounts.models import ProducerProfile, User
 from accounts.policies import can_view_producer_contacts
 from accounts.services import PRODUCER_FIELDS
@@ -93,7 +94,7 @@ class ProductOutputSerializer(TranslatedTextsOutputMixin, serializers.ModelSeria
         return public_file_url(self.context.get("request"), obj.catalogue_pdf)
 
     def may_see_translations(self, user, obj) -> bool:
-        return super().may_see_translations(user, obj) or obj.producer.owner_id == getattr(user, "pk", None)
+        return super().may_see_translations(user, obj) or acts_for(user, obj.producer)
 
 
 class ProductInputSerializer(TranslatedTextsInputMixin, serializers.Serializer):
@@ -138,12 +139,18 @@ class ProducerOutputSerializer(
     target_markets = serializers.SerializerMethodField()
     export_experience = serializers.SerializerMethodField()
     logo_url = serializers.SerializerMethodField(help_text=_("The company's logo, if any."))
+    company = serializers.IntegerField(
+        source="company_id",
+        read_only=True,
+        help_text=_("The company: its members at /api/v1/companies/{id}/members/."),
+    )
 
     class Meta:
         model = ProducerProfile
         fields = [
             "id",
             "owner",
+            "company",
             *PRODUCER_FIELDS,
             "verified",
             "verified_at",
@@ -157,7 +164,7 @@ class ProducerOutputSerializer(
         read_only_fields = fields
 
     def may_see_translations(self, user, obj) -> bool:
-        return super().may_see_translations(user, obj) or obj.owner_id == getattr(user, "pk", None)
+        return super().may_see_translations(user, obj) or acts_for(user, obj)
 
     def can_view_contacts(self, user, obj) -> bool:
         return can_view_producer_contacts(user, obj)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts import logos
 from accounts import services as accounts_services
 from accounts.api.views import ProfileViewSetMixin
+from accounts.companies import producer_of
 from accounts.models import ProducerProfile, Role
 from accounts.policies import can_edit_company_pictures, can_edit_producer
 from catalogue import pictures, services
@@ -74,7 +75,7 @@ class ProductViewSet(
             if producer is None:
                 raise ValidationError({"producer": [_("Staff must say whose product this is.")]})
         elif user.is_producer:
-            own = ProducerProfile.objects.filter(owner=user).first()
+            own = producer_of(user)
             if own is None:
                 raise ValidationError({"producer": [_("Create your company profile first.")]})
             if producer is not None and producer != own:
@@ -125,7 +126,6 @@ class ProducerViewSet(
     filter_backends = [DjangoFilterBackend]  # ProducerFilterSet orders
     permission_classes = [IsAuthenticatedOrReadOnly]
     role = Role.PRODUCER
-    related_name = "producer_profile"
     input_serializer_class = ProducerInputSerializer
     create_service = staticmethod(accounts_services.producer_profile_create)
     update_service = staticmethod(accounts_services.producer_profile_update)

@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.uploads import default_max_bytes
+
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def __init__(self, *, scope: Callable[[object, QuerySet], QuerySet], **kwargs):
@@ -59,7 +61,15 @@ def public_file_url(request, fieldfile) -> str | None:
     return request.build_absolute_uri(url) if request is not None else settings.PORTAL_BASE_URL + url
 
 
-@extend_schema_field({"type": "string", "format": "binary", "description": "A PNG, JPEG or WebP picture."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "binary",
+        # The schema's bound: no picture path takes more than the largest upload.
+        "maxLength": default_max_bytes(),
+        "description": "A PNG, JPEG or WebP picture.",
+    }
+)
 class PictureUploadField(serializers.FileField):
     """An uploaded picture: judged by its content by the service (portal.uploads)."""
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import CODE_LENGTH
+from accounts.companies import company_q
 from accounts.models import BuyerProfile
 from portal.api.fields import BoundedListField, ScopedPrimaryKeyRelatedField
 from portal.api.texts import TranslatedTextsInputMixin, TranslatedTextsOutputMixin
@@ -196,7 +197,7 @@ class RequestLineInputSerializer(serializers.Serializer):
 
 def nameable_buyers(user, queryset):
     """Staff name any buyer; a buyer only its own company (another's id "does not exist")."""
-    return queryset if user.is_portal_staff else queryset.filter(owner_id=user.pk)
+    return queryset if user.is_portal_staff else queryset.filter(company_q(user))
 
 
 class LinesField(BoundedListField):

@@ -10,7 +10,8 @@ One row per (surface, resource, action, method, object scope); one column per ro
     staff           portal staff
 
 plus, on the rows that create a profile, `new_producer` and `new_buyer` (signed up, no profile
-yet). The objects are those of `tests.access.world`; a row's scope names its target from the
+yet), and on the rows of company teams and of a few of a company's writes, `editor` (an editor of
+P1's company: acts for P1 in everything but its members) and `member_other` (an editor of P2's). The objects are those of `tests.access.world`; a row's scope names its target from the
 view of the role that owns it ("own" = P1's / B1's / the Iraq desk's, "other" = another
 company's or desk's, "in-scope" = routed to the Iraq desk, "pool" = routed to nobody,
 "none" = no object).
@@ -33,7 +34,8 @@ catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" ru
 `test_matrix.py` turns every cell into one pytest case named
 `<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
 `test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes, conversation and
-outcomes: 64 of the rows; issue 17's files, verification requests and evidence among the rest). A row whose body
+outcomes: 64 of the rows; issue 17's files, verification requests, evidence and company teams among
+the rest). A row whose body
 holds a file is sent as multipart.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
@@ -47,7 +49,7 @@ from typing import Any
 
 from rest_framework.authtoken.models import Token
 
-from accounts.models import BuyerProfile, ProducerProfile, User, Verification
+from accounts.models import BuyerProfile, Invitation, ProducerProfile, User, Verification
 from catalogue.models import Product, ProductImage
 from counsellors.models import CounsellorProfile, MarketBrief
 from deals.models import Message, Quote
@@ -58,7 +60,7 @@ from tests.access.world import catalogue_upload, picture_upload
 from tests.deals.quote_support import in_days, quote_input
 
 ROLES = ("anonymous", "producer", "buyer", "counsellor", "counsellor_out", "staff")
-EXTRA_ROLES = ("new_producer", "new_buyer")
+EXTRA_ROLES = ("new_producer", "new_buyer", "editor", "member_other")
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
 
@@ -124,6 +126,7 @@ class Row:
             token=getattr(target, "token", ""),
             file=getattr(stored, "name", ""),
             product=getattr(target, "product_id", ""),
+            company=getattr(target, "company_id", ""),
         )
 
     def payload(self, world) -> dict | None:
@@ -317,12 +320,13 @@ API_ROWS = [
     api("products", "detail", "GET", "own", "/api/v1/products/{pk}/",
                                                                 (OK,      OK,      OK,   OK,    OK,   OK), target="products.own"),
     api("products", "detail", "GET", "own-unlisted", "/api/v1/products/{pk}/",
-                                                                (HIDDEN,  OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="products.own_unlisted"),
+                                                                (HIDDEN,  OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="products.own_unlisted",
+        editor=OK, member_other=HIDDEN),
     api("products", "detail", "GET", "other-unlisted", "/api/v1/products/{pk}/",
                                                                 (HIDDEN,  HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="products.other_unlisted"),
     api("products", "detail", "PATCH", "own", "/api/v1/products/{pk}/",
                                                                 (NO,      OK,      NO,   NO,    NO,   OK), target="products.own",
-        body={"name": "Renamed line"}, state=value_of("products.own", "name")),
+        editor=OK, member_other=NO, body={"name": "Renamed line"}, state=value_of("products.own", "name")),
     api("products", "detail", "PATCH", "other", "/api/v1/products/{pk}/",
                                                                 (NO,      NO,      NO,   NO,    NO,   OK), target="products.other",
         body={"name": "Renamed line"}, state=value_of("products.other", "name")),
@@ -550,7 +554,7 @@ PAGE_ROWS = [
                                                                 (NO,      HIDDEN,  NO,   NO,    NO,   OK), target="products.other"),
     page("my-products", "edit", "POST", "own", "/my/products/{pk}/edit/",
                                                                 (NO,      ok(302, redirect="/my/products/"), NO, NO, NO, ok(302, redirect="/dashboard/")),
-        target="products.own", body={**NEW_PRODUCT, "name": "Renamed line", "currency": "USD", "is_active": "on"},
+        editor=ok(302, redirect="/my/products/"), member_other=HIDDEN, target="products.own", body={**NEW_PRODUCT, "name": "Renamed line", "currency": "USD", "is_active": "on"},
         state=value_of("products.own", "name")),
     page("my-products", "edit", "POST", "other", "/my/products/{pk}/edit/",
                                                                 (NO,      HIDDEN,  NO,   NO,    NO,   ok(302, redirect="/dashboard/")),
@@ -1068,8 +1072,70 @@ TRUST_PAGE_ROWS = [
 ]
 # fmt: on
 
-API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS
-PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS
+# --- Company teams (issue 17): its members see the team, its owner and staff change it -------
+
+TEAM = "/api/v1/companies/{company}/members/"
+INVITED = "invited@access.example"
+
+# fmt: off
+TEAM_API_ROWS = [
+    #                                                            anonymous producer buyer counsellor c_out staff
+    api("teams", "members", "GET", "own", TEAM,
+                                                                (NO,      OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="producers.own",
+        editor=OK, member_other=HIDDEN),
+    api("teams", "members", "GET", "other", TEAM,
+                                                                (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="producers.other",
+        editor=HIDDEN, member_other=OK),
+    api("teams", "invite", "POST", "own", TEAM,
+                                                                (NO,      OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="producers.own",
+        editor=NO, member_other=HIDDEN, new_producer=HIDDEN, body={"email": INVITED, "role": "editor"},
+        state=count_of(Invitation, email=INVITED)),
+    api("teams", "remove", "DELETE", "own", TEAM + "{pk}/",
+                                                                (NO,      OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="members.editor",
+        editor=NO, member_other=HIDDEN, state=value_of("members.editor", "company_id")),
+    api("teams", "remove", "DELETE", "other", TEAM + "{pk}/",
+                                                                (NO,      HIDDEN,  HIDDEN, HIDDEN, HIDDEN, OK), target="members.other",
+        editor=HIDDEN, member_other=NO, state=value_of("members.other", "company_id")),
+    api("teams", "revoke", "DELETE", "own", "/api/v1/companies/{company}/invitations/{pk}/",
+                                                                (NO,      OK,      HIDDEN, HIDDEN, HIDDEN, OK), target="invitations.own",
+        editor=NO, member_other=HIDDEN, state=value_of("invitations.own", "revoked_at")),
+]
+
+TEAM_PAGE_ROWS = [
+    page("teams", "team", "GET", "own", "/my/team/",
+                                                                (NO,      OK,      OK,   NO,    NO,   NO),
+        editor=OK, member_other=OK, new_producer=no(302, redirect="/onboarding/company/")),
+    page("teams", "invite", "POST", "own", "/my/team/",
+                                                                (NO,      ok(302, redirect="/my/team/"), ok(302, redirect="/my/team/"), NO, NO, NO),
+        editor=NO, member_other=NO, body={"email": INVITED}, state=count_of(Invitation, email=INVITED)),
+    page("teams", "remove", "GET", "own", "/my/team/members/{pk}/remove/",
+                                                                (NO,      OK,      HIDDEN, NO,  NO,   NO), target="members.editor",
+        editor=NO, member_other=NO),
+    page("teams", "remove", "POST", "own", "/my/team/members/{pk}/remove/",
+                                                                (NO,      ok(302, redirect="/my/team/"), HIDDEN, NO, NO, NO),
+        target="members.editor", editor=NO, member_other=NO, state=value_of("members.editor", "company_id")),
+    page("teams", "remove", "POST", "other", "/my/team/members/{pk}/remove/",
+                                                                (NO,      HIDDEN,  HIDDEN, NO,  NO,   NO), target="members.other",
+        editor=NO, member_other=NO, state=value_of("members.other", "company_id")),
+    page("teams", "transfer", "POST", "own", "/my/team/members/{pk}/ownership/",
+                                                                (NO,      ok(302, redirect="/my/team/"), HIDDEN, NO, NO, NO),
+        target="members.editor", editor=NO, member_other=NO, state=value_of("producers.own", "owner")),
+    page("teams", "revoke", "POST", "own", "/my/team/invitations/{pk}/revoke/",
+                                                                (NO,      ok(302, redirect="/my/team/"), HIDDEN, NO, NO, NO),
+        target="invitations.own", editor=NO, member_other=NO, state=value_of("invitations.own", "revoked_at")),
+    page("teams", "join", "GET", "own", "/team/join/{token}/",
+                                                                (OK,      OK,      OK,   OK,    OK,   OK),
+        target="invitations.own", new_buyer=OK),
+    # Only the invited address (new_buyer's) joins; the others see why not (the page, 200).
+    page("teams", "join", "POST", "own", "/team/join/{token}/",
+                                                                (no(200), no(200), no(200), no(200), no(200), no(200)),
+        target="invitations.own", editor=no(200), member_other=no(200), new_buyer=ok(302, redirect="/onboarding/"),
+        state=value_of("invitations.own", "accepted_at")),
+]
+# fmt: on
+
+API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS
+PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS + TEAM_PAGE_ROWS
 ROWS = API_ROWS + PAGE_ROWS
 
 

@@ -32,7 +32,8 @@ Iraq desk's scope (they target Iraq), out of the Turkey desk's.
 
 The roles of the matrix sign in as: producer = P1's owner, buyer = B1's owner, counsellor =
 the Iraq desk, counsellor_out = the Turkey desk, staff; new_producer and new_buyer have no
-profile yet.
+profile yet (P1's owner invited new_buyer to its company: `invitations.own`); editor = an editor
+of P1's company, member_other = an editor of P2's.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
+from accounts import teams
 from accounts.logos import company_logo_set
 from accounts.verifications import DocumentInput, verification_request
 from catalogue.pictures import product_image_add
@@ -81,6 +83,8 @@ class World:
     verifications: dict = field(default_factory=dict)  # own (P1's) / other (P2's), both pending
     documents: dict = field(default_factory=dict)  # own -> P1's licence
     product_images: dict = field(default_factory=dict)  # own / other -> ProductImage (P1's, P2's)
+    members: dict = field(default_factory=dict)  # editor (of P1) / other (of P2) -> User
+    invitations: dict = field(default_factory=dict)  # own (P1's, to new_buyer; `.token`) -> Invitation
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
@@ -118,6 +122,12 @@ def build_world() -> World:
     p2 = make_producer(name="Aras Freezers", owner=UserFactory(role="producer", email="p2@access.example"))
     users["producer"], world.others["producer"] = p1.owner, p2.owner
     world.producers = {"own": p1, "other": p2}
+    users["editor"] = _member_of(p1, "editor.p1@access.example")
+    users["member_other"] = _member_of(p2, "editor.p2@access.example")
+    world.members = {"editor": users["editor"], "other": users["member_other"]}
+    invitation, token = teams.invite(company=p1.company, actor=p1.owner, email=users["new_buyer"].email)
+    invitation.token = token
+    world.invitations = {"own": invitation}
     world.products = {
         "own": p1.products.get(),
         "other": p2.products.get(),
@@ -216,3 +226,12 @@ def build_world() -> World:
     for user in users.values():
         Token.objects.get_or_create(user=user)
     return world
+
+
+def _member_of(profile, email: str):
+    """An editor of `profile`'s company, invited and accepted through the services."""
+    _invitation, token = teams.invite(company=profile.company, actor=profile.owner, email=email)
+    user = UserFactory(role="buyer", email=email)
+    teams.accept_invitation(token=token, actor=user)
+    user.refresh_from_db()
+    return user
