@@ -4,7 +4,7 @@ from django.urls import path
 
 from portal.api.routers import SimpleRouter
 
-from . import messages, quotes
+from . import attachments, messages, quotes
 
 router = SimpleRouter()
 router.register("quotes", quotes.QuoteViewSet, basename="quote")
@@ -20,5 +20,11 @@ urlpatterns = [
         "matches/<int:pk>/messages/read/",
         messages.MatchMessagesReadView.as_view(),
         name="match-messages-read",
+    ),
+    # The files of quotes and messages (token or session)
+    path(
+        "attachments/<str:token>/",
+        attachments.AttachmentDownloadView.as_view(),
+        name="attachment-download",
     ),
 ]
