@@ -115,6 +115,7 @@ class AttachmentDownloadView(APIView):
                 "token",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
+                pattern=r"^[A-Za-z0-9_-]{16,64}$",
                 description="The file's `token` (its `url` in a quote's or a message's `attachments`).",
             )
         ],

@@ -1,6 +1,6 @@
 """The deals' API routes (included under /api/v1/ by portal.api.urls)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from portal.api.routers import SimpleRouter
 
@@ -22,8 +22,10 @@ urlpatterns = [
         name="match-messages-read",
     ),
     # The files of quotes and messages (token or session)
-    path(
-        "attachments/<str:token>/",
+    # Only what a token looks like reaches the view: anything else is no such path (404),
+    # signed in or not.
+    re_path(
+        r"^attachments/(?P<token>[A-Za-z0-9_-]{16,64})/$",
         attachments.AttachmentDownloadView.as_view(),
         name="attachment-download",
     ),
