@@ -1,4 +1,5 @@
-"""The form of the conversation page: a message and its files (the service judges both)."""
+"""The form of the conversation page: a message and its files (the service judges both); the
+files input the quote form shares."""
 
 from __future__ import annotations
 
@@ -34,6 +35,22 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
+FILES_HELP = _(
+    "Up to %(n)d files: PDF, PNG, JPEG or WebP images, .txt or .csv; each at most %(mb)s MB. "
+    "Photos are sent without their location and camera data."
+)
+
+
+def files_help_text() -> str:
+    """The help under a files input, with the deals' limits as configured now."""
+    return FILES_HELP % {"n": attachments.max_files(), "mb": f"{attachments.max_bytes() / (1024 * 1024):g}"}
+
+
+def attachment_files_field() -> MultipleFileField:
+    """The files input of a message or a quote (its help set by the form: `files_help_text`)."""
+    return MultipleFileField(label=_("Attach files"), required=False)
+
+
 class MessageForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Your message"),
@@ -41,18 +58,8 @@ class MessageForm(BootstrapFormMixin, forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto", "maxlength": BODY_LENGTH}),
     )
-    files = MultipleFileField(
-        label=_("Attach files"),
-        required=False,
-        help_text=_(
-            "Up to %(n)d files: PDF, PNG, JPEG or WebP images, .txt or .csv; each at most %(mb)s MB. "
-            "Photos are sent without their location and camera data."
-        ),
-    )
+    files = attachment_files_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = self.fields["files"].help_text % {
-            "n": attachments.max_files(),
-            "mb": f"{attachments.max_bytes() / (1024 * 1024):g}",
-        }
+        self.fields["files"].help_text = files_help_text()

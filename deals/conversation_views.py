@@ -4,8 +4,6 @@ conversation's box on the match page (registered in deals/hooks.py)."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,10 +22,10 @@ from portal.exceptions import StateConflict
 from portal.storage import serve_private
 
 from . import conversations
+from .attachment_selectors import readable_attachment
 from .authors import author_name, author_role, role_label
 from .conversation_forms import MessageForm
 from .conversation_selectors import conversation_list, conversation_messages, last_read, unread_count
-from .models import Attachment
 from .policies import (
     POSTING_STATUSES,
     can_post_message,
@@ -40,7 +38,6 @@ from .policies import (
 
 MESSAGES_PER_PAGE = 50
 CONVERSATIONS_PER_PAGE = 20
-TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _match(request: HttpRequest, pk: int) -> Match:
@@ -144,17 +141,11 @@ def _other_name(user, match: Match) -> str:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, token: str) -> FileResponse:
-    """A file of a message or a quote, to those who may read the match's conversation (404 for
-    anyone else): always a download, under its cleaned original name, never sniffed or cached
+    """A file of a message or a quote, to those who may read the message's conversation or see
+    the quote (`can_read_attachment`; 404 for anyone else): always a download, under its cleaned original name, never sniffed or cached
     by a shared cache."""
-    if not TOKEN.fullmatch(token):
-        raise Http404(_("No such file."))
-    found = (
-        Attachment.objects.select_related("match__producer", "match__buyer", "match__counsellor")
-        .filter(token=token)
-        .first()
-    )
-    if found is None or not can_read_conversation(request.user, found.match):
+    found = readable_attachment(request.user, token)
+    if found is None:
         raise Http404(_("No such file."))
     # Always a download (portal/storage.py): private, never sniffed, never allowed to run.
     return serve_private(found.file, filename=found.name, content_type=found.content_type)

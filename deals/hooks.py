@@ -19,6 +19,8 @@ def install() -> None:
     # The paths that take files get a body cap that fits their files (portal/request_guard.py).
     register_upload_route(r"^/matches/[0-9]+/conversation/$", attachments.upload_cap)
     register_upload_route(r"^/api/v1/matches/[0-9]+/messages/$", attachments.upload_cap)
+    register_upload_route(r"^/matches/[0-9]+/quotes/new/$", attachments.upload_cap)
+    register_upload_route(r"^/api/v1/matches/[0-9]+/quotes/$", attachments.upload_cap)
     # A deleted attachment's file goes with it.
     post_delete.connect(
         attachments.delete_stored_file, sender=Attachment, dispatch_uid="deals.attachment_file"

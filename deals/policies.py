@@ -1,5 +1,5 @@
 """Who may do what on a forwarded match's deal (DESIGN.md "From match to deal"): its quotes,
-its conversation and their files; one place for the pages, the API and the emails.
+its conversation and their files (`can_read_attachment`); one place for the pages, the API and the emails.
 
 A match's parties are the members of its producer's and its buyer's companies (owners and editors,
 `matchmaking.policies.side_of`),
@@ -167,6 +167,15 @@ def can_post_message(user, match: Match) -> bool:
         and conversation_role(user, match) is not None
         and match.status in POSTING_STATUSES
     )
+
+
+def can_read_attachment(user, attachment) -> bool:
+    """Fetch a file (its match loaded): a quote's, whoever sees the match's quotes (its two
+    parties, its counsellor, staff); a message's, whoever reads the conversation. A file is
+    never more visible than what it is attached to."""
+    if attachment.quote_id is not None:
+        return can_view_quotes(user, attachment.match)
+    return can_read_conversation(user, attachment.match)
 
 
 def conversation_participants(match: Match) -> list:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import SMALL_NUMBER_LENGTH, BootstrapFormMixin, ServiceForm, plain_number, quantity_field
 from taxonomy.models import CapacityUnit, Incoterm
 
+from .conversation_forms import attachment_files_field, files_help_text
 from .quotes import NOTE_LENGTH, last_valid_day, quote_defaults
 
 DEFAULT_VALIDITY_DAYS = 30
@@ -62,10 +63,13 @@ class QuoteForm(ServiceForm):
         widget=forms.DateInput(attrs={"type": "date", "dir": "ltr"}),
     )
     note = _note_field(_("Note to the buyer"), _("Optional. Packing, payment terms, what is included."))
+    # The quote's documents: a price list, a specification, photos (the service judges them).
+    files = attachment_files_field()
 
     def __init__(self, *args, match=None, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"match-{match.pk}-quote-%s" if match is not None else "quote-%s")
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = files_help_text()
         today = timezone.localdate()
         self.fields["valid_until"].widget.attrs.update(
             {"min": today.isoformat(), "max": last_valid_day(today).isoformat()}
@@ -81,8 +85,16 @@ class QuoteForm(ServiceForm):
         return initial
 
     def service_data(self) -> dict:
-        """What was typed, blanks left out (the service fills the request's defaults)."""
-        return {name: value for name, value in super().service_data().items() if value not in ("", None)}
+        """What was typed, blanks left out (the service fills the request's defaults); the
+        files apart (`attached_files()`)."""
+        return {
+            name: value
+            for name, value in super().service_data().items()
+            if name != "files" and value not in ("", None)
+        }
+
+    def attached_files(self) -> list:
+        return self.cleaned_data.get("files") or []
 
 
 class QuoteDecisionForm(BootstrapFormMixin, forms.Form):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, QuerySet
 
 from matchmaking.models import Match
 from sourcing.models import BuyingRequest
 
-from .models import Quote
+from .models import Attachment, Quote
 from .policies import comparable_requests_q, quote_matches_visible_to, quotes_visible_to
 
 # unit_price (2 decimals) × quantity (2 decimals): exact in 4 decimals, up to 10^26.
@@ -17,10 +17,15 @@ TOTAL = ExpressionWrapper(
 
 
 def with_details(queryset: QuerySet[Quote]) -> QuerySet[Quote]:
-    """Quotes with their match's two sides, request and line, and `total_value` (for ordering)."""
-    return queryset.select_related(
-        "match__producer__owner", "match__buyer__owner", "request", "line", "decided_by"
-    ).annotate(total_value=TOTAL)
+    """Quotes with their match's two sides, request and line, their files, and `total_value`
+    (for ordering)."""
+    return (
+        queryset.select_related(
+            "match__producer__owner", "match__buyer__owner", "request", "line", "decided_by"
+        )
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .annotate(total_value=TOTAL)
+    )
 
 
 def visible_quotes(user) -> QuerySet[Quote]:

@@ -108,10 +108,15 @@ def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal is not None:
         messages.error(request, refusal)
         return redirect(_match_url(match.pk))
-    form = QuoteForm(request.POST if request.method == "POST" else None, match=match)
+    if request.method == "POST":
+        form = QuoteForm(request.POST, request.FILES, match=match)
+    else:
+        form = QuoteForm(match=match)
     if form.is_bound and form.is_valid():
         try:
-            quotes.quote_create(match=match, actor=request.user, data=form.service_data())
+            quotes.quote_create(
+                match=match, actor=request.user, data=form.service_data(), files=form.attached_files()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         except StateConflict as conflict:

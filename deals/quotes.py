@@ -37,7 +37,7 @@ from sourcing.models import RequestStatus
 from sourcing.services import award_request, lock_request
 from taxonomy.models import CapacityUnit, Incoterm
 
-from . import quote_log, tasks
+from . import attachments, quote_log, tasks
 from .models import Quote, QuoteStatus
 from .policies import QUOTABLE, can_decide_quote, can_quote, can_withdraw_quote
 
@@ -259,14 +259,28 @@ def _notify(event) -> None:
 # --- The producer ------------------------------------------------------------------------------
 
 
-def quote_create(*, match: Match | int, actor: User, data: dict[str, Any]) -> Quote:
+def quote_create(*, match: Match | int, actor: User, data: dict[str, Any], files=()) -> Quote:
     """The producer of a forwarded or connected match sends a quote (for the match's request
-    and line when it has them); the buyer is emailed."""
+    and line when it has them), with up to `DEALS_ATTACHMENT_MAX_FILES` files (its documents:
+    a price list, a specification, photos); the buyer is emailed.
+
+    Every field and every file is judged before anything is written (ValidationError with the
+    field errors, `files` among them): a refused file leaves no quote and no file. The files
+    are stored in the quote's transaction, after its row."""
     pk = match.pk if isinstance(match, Match) else match
     match = Match.objects.select_related("producer", "buyer", "request", "request_line").get(pk=pk)
     if not can_quote(actor, match):
         raise PermissionDenied(_("Only the producer of this match sends it quotes."))
-    values = validated_quote(match, data)
+    errors = rules.FieldErrors()
+    values: dict[str, Any] = {}
+    try:
+        values = validated_quote(match, data)
+    except ValidationError as error:
+        errors.merge(error)
+    # The files judged (images re-encoded) with the fields, so that one answer lists all there
+    # is to correct, and before any lock is taken.
+    checked = errors.check("files", attachments.check_files, files)
+    errors.raise_if_any()
     with transaction.atomic():
         request = lock_request(match.request_id) if match.request_id else None
         locked = Match.objects.select_for_update().get(pk=match.pk)
@@ -282,6 +296,8 @@ def quote_create(*, match: Match | int, actor: User, data: dict[str, Any]) -> Qu
             **values,
         )
         _notify(quote_log.record(locked, quote, actor=actor, action=quote_log.CREATED, note=values["note"]))
+        # Last: a failure while storing removes the files it wrote, and the quote rolls back.
+        attachments.store_files(checked, match=locked, quote=quote, uploaded_by=actor)
     return quote
 
 

@@ -8,7 +8,9 @@ The buyer stays withheld from the producer until the counsellor forwards the mat
 `request_introduction` (matchmaking.lifecycle) is the model: the match the engine already
 proposed for the pair becomes the producer's interest; one the engine withdrew comes back as
 it, as does an interest withdrawn with its request; any other (the interest already waits, or a counsellor or a party acted on the match) is
-a `StateConflict`. The request's row is locked first, as matchmaking.request_persistence
+a `StateConflict`. Once the interest commits, the counsellor it is routed to (staff when it
+waits in the pool) is emailed, with the buyer named (matchmaking.notifications.interest_expressed):
+one email per match while it waits. The request's row is locked first, as matchmaking.request_persistence
 locks it, so the engine and the producer never create the pair twice.
 """
 
@@ -26,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.companies import company_q, producer_of
 from accounts.models import User
 from catalogue.models import Product
-from matchmaking import engine
+from matchmaking import engine, tasks
 from matchmaking.learning import load_responsiveness
 from matchmaking.loading import load_offers, load_request_lines, load_sections
 from matchmaking.models import (
@@ -206,6 +208,8 @@ def express_interest(
             % {"status": match.get_status_display().lower()}
         )
     route_new_matches(Match.objects.filter(pk=match.pk))
+    # Its counsellor (staff for the pool) is emailed once this commits: once per waiting round.
+    tasks.notify_interest_expressed.delay(match.pk)
     match.refresh_from_db()
     return match
 

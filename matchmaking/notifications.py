@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from matchmaking.ageing import checkin_due_q, escalation_due_q, service_levels
-from matchmaking.models import Match, MatchEvent, MatchNotice, MatchStatus
+from matchmaking.models import Match, MatchEvent, MatchNotice, MatchSource, MatchStatus
 from matchmaking.policies import side_acting
 from matchmaking.reasons import render_breakdown, sector_codes, sector_names
-from portal import languages
+from portal import content, languages
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,9 @@ def _language(user: User) -> str:
 
 def _load(match_id: int) -> Match | None:
     return (
-        Match.objects.select_related("producer__owner", "buyer__owner", "counsellor", "requested_product")
+        Match.objects.select_related(
+            "producer__owner", "buyer__owner", "counsellor", "requested_product", "request", "request_line"
+        )
         .filter(pk=match_id)
         .first()
     )
@@ -120,6 +122,45 @@ def introduction_requested(match_id: int) -> int:
     if event is not None and event.from_status == MatchStatus.REJECTED:
         rejection = _event_of(match, MatchStatus.REJECTED)
     return sum(_send_once("requested", user, match, event, rejection=rejection) for user in recipients)
+
+
+def interest_expressed(match_id: int) -> int:
+    """Tell the counsellor a producer expressed interest in a published buying request (staff
+    when the match sits in the pool: no counsellor covers the buyer's market). The counsellor
+    reads who the buyer is (the producer does not, until the forward); each recipient gets
+    one email while the interest waits, however often the task runs or the interest is
+    expressed again in that round (matchmaking.interest)."""
+    match = _load(match_id)
+    if (
+        match is None
+        or match.status != MatchStatus.PROPOSED
+        or match.source != MatchSource.PRODUCER_INTEREST
+        or match.request_id is None
+    ):
+        return 0
+    event = _event_of(match, MatchStatus.PROPOSED)
+    recipients = [match.counsellor] if match.counsellor else list(_staff())
+    request = match.request
+    line = match.request_line
+    sent = 0
+    for user in recipients:
+        # One per waiting round: a match proposed again (after a withdrawal) starts a new one.
+        told = MatchNotice.objects.filter(
+            event__match=match, event__at__gte=match.created_at, recipient=user, kind="interest"
+        )
+        if told.exists():
+            continue
+        sent += _send_once(
+            "interest",
+            user,
+            match,
+            event,
+            buying_request=request,
+            request_title=content.shown_text(request, "title", _language(user)),
+            line=line,
+            request_url=settings.PORTAL_BASE_URL + reverse("sourcing:detail", args=[request.pk]),
+        )
+    return sent
 
 
 def _staff():

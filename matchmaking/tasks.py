@@ -196,6 +196,11 @@ def notify_introduction_requested(match_id: int) -> int:
 
 
 @shared_task(base=TransactionAwareTask, **MAIL_RETRY)
+def notify_interest_expressed(match_id: int) -> int:
+    return notifications.interest_expressed(match_id)
+
+
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_match_outcome(event_id: int) -> int:
     return notifications.match_outcome(event_id)
 

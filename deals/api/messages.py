@@ -13,7 +13,6 @@ proposed match its counsellor sees, a declined one) a 409. The rules are the ser
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -25,15 +24,15 @@ from rest_framework.response import Response
 
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
-from portal.api.fields import BoundedListField
 from portal.api.pagination import StandardPagination
 from portal.api.parsers import JSONParser
 
-from .. import attachments, conversations
+from .. import conversations
 from ..authors import ROLE_CHOICES, author_name, author_role
 from ..conversation_selectors import conversation_messages, last_read, unread_count
-from ..models import Attachment, Message
+from ..models import Message
 from ..policies import is_participant
+from .attachments import AttachmentOutputSerializer, attachment_files_field
 
 # --- Shapes ---------------------------------------------------------------------------------
 
@@ -45,22 +44,6 @@ class AuthorSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Their part in the match: producer, buyer, counsellor or staff (null: a deleted user)."),
     )
-
-
-class AttachmentOutputSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(
-        help_text=_("Where the file is served (signed-in callers who may read the conversation).")
-    )
-
-    class Meta:
-        model = Attachment
-        fields = ["name", "size", "content_type", "url"]
-        read_only_fields = fields
-
-    def get_url(self, obj) -> str:
-        path = reverse("deals:attachment", args=[obj.token])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else settings.PORTAL_BASE_URL + path
 
 
 class MessageOutputSerializer(serializers.ModelSerializer):
@@ -94,18 +77,6 @@ class MessageOutputSerializer(serializers.ModelSerializer):
         return not self.get_mine(obj) and obj.pk > self.context.get("last_read", 0)
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "binary",
-        "maxLength": attachments.max_bytes(),
-        "description": "A file of at most DEALS_ATTACHMENT_MAX_BYTES bytes.",
-    }
-)
-class AttachmentFileField(serializers.FileField):
-    """A file of a message: its size is judged by the service (deals.attachments)."""
-
-
 class MessageTextInputSerializer(serializers.Serializer):
     """A message as JSON: its text (files come as multipart, `MessageInputSerializer`)."""
 
@@ -125,15 +96,7 @@ class MessageTextInputSerializer(serializers.Serializer):
 class MessageInputSerializer(MessageTextInputSerializer):
     """A message as multipart: its text and up to five files."""
 
-    files = BoundedListField(
-        child=AttachmentFileField(allow_empty_file=True, use_url=False),
-        max_length=attachments.max_files(),
-        required=False,
-        help_text=_(
-            "Multipart only: up to 5 files, each at most 10 MB: PDF (without scripts or embedded "
-            "files), PNG, JPEG or WebP images (re-encoded without their metadata), .txt or .csv text."
-        ),
-    )
+    files = attachment_files_field()
 
 
 class ReadOutputSerializer(serializers.Serializer):

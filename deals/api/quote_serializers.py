@@ -1,5 +1,6 @@
-"""API shapes of quotes (API.md "Buying requests, quotes and messages"): the quote as read, the
-producer's input (typed only: deals.quotes rules on it), and the buyer's decision."""
+"""API shapes of quotes (API.md "Buying requests, quotes and messages"): the quote as read (with
+its files), the producer's input (typed only: deals.quotes rules on it; multipart adds `files`),
+and the buyer's decision."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,6 +14,8 @@ from portal import content
 from portal.validation import MAX_NUMBER_LENGTH
 from sourcing.api.serializers import DateInputField
 from taxonomy.models import CapacityUnit, Incoterm
+
+from .attachments import AttachmentOutputSerializer, attachment_files_field
 
 CENT = Decimal("0.01")
 
@@ -30,6 +33,9 @@ class QuoteOutputSerializer(serializers.ModelSerializer):
 
     total = serializers.SerializerMethodField()
     producer = serializers.SerializerMethodField()
+    attachments = AttachmentOutputSerializer(
+        many=True, read_only=True, help_text=_("The quote's documents (price list, specification, photos).")
+    )
 
     class Meta:
         model = Quote
@@ -52,6 +58,7 @@ class QuoteOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "decided_at",
             "decision_note",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -77,6 +84,12 @@ class QuoteInputSerializer(serializers.Serializer):
     lead_time_days = serializers.IntegerField(min_value=0, max_value=730)
     valid_until = DateInputField(help_text=_("From today to a year on."))
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_LENGTH)
+
+
+class QuoteFilesInputSerializer(QuoteInputSerializer):
+    """A new quote as multipart: its fields and up to five files (its documents)."""
+
+    files = attachment_files_field()
 
 
 class QuoteDecisionInputSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -22,9 +23,15 @@ from deals.models import Quote
 from deals.policies import can_decide_quote, can_quote, can_withdraw_quote
 from deals.quote_filtersets import QuoteFilterSet
 from matchmaking.models import Match
+from portal.api.parsers import JSONParser
 from sourcing.models import BuyingRequest
 
-from .quote_serializers import QuoteDecisionInputSerializer, QuoteInputSerializer, QuoteOutputSerializer
+from .quote_serializers import (
+    QuoteDecisionInputSerializer,
+    QuoteFilesInputSerializer,
+    QuoteInputSerializer,
+    QuoteOutputSerializer,
+)
 
 _CONFLICT = OpenApiResponse(description="Not possible in the quote's (or its match's or request's) status.")
 
@@ -43,6 +50,7 @@ class MatchQuoteList(mixins.ListModelMixin, generics.GenericAPIView):
     filterset_class = QuoteFilterSet
     filter_backends = [DjangoFilterBackend]
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
     queryset = Quote.objects.none()  # the schema's model; get_queryset scopes per user
 
     def match(self) -> Match:
@@ -61,7 +69,11 @@ class MatchQuoteList(mixins.ListModelMixin, generics.GenericAPIView):
         return self.list(request)
 
     @extend_schema(
-        request=QuoteInputSerializer,
+        request={
+            "application/json": QuoteInputSerializer,
+            "application/x-www-form-urlencoded": QuoteInputSerializer,
+            "multipart/form-data": QuoteFilesInputSerializer,
+        },
         responses={
             201: QuoteOutputSerializer,
             403: OpenApiResponse(description="Not the match's producer."),
@@ -71,15 +83,20 @@ class MatchQuoteList(mixins.ListModelMixin, generics.GenericAPIView):
             ),
         },
         filters=False,
-        description="The match's producer sends a quote; the buyer is emailed.",
+        description=(
+            "The match's producer sends a quote (as multipart, with up to 5 `files`: each judged by "
+            "its content, a refused one is a 400 and nothing is kept); the buyer is emailed."
+        ),
     )
     def post(self, request, match_id: int):
         match = self.match()
         if not can_quote(request.user, match):
             raise PermissionDenied(_("Only the producer of this match sends it quotes."))
-        data = QuoteInputSerializer(data=request.data, context={"request": request})
+        data = QuoteFilesInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        quote = quotes.quote_create(match=match, actor=request.user, data=dict(data.validated_data))
+        values = dict(data.validated_data)
+        files = values.pop("files", None) or []
+        quote = quotes.quote_create(match=match, actor=request.user, data=values, files=files)
         return _quote_response(quote, request, status.HTTP_201_CREATED)
 
 

@@ -33,10 +33,9 @@ catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" ru
 
 `test_matrix.py` turns every cell into one pytest case named
 `<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
-`test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes, conversation and
-outcomes: 64 of the rows; issue 17's files, verification requests, evidence and company teams among
-the rest). A row whose body
-holds a file is sent as multipart.
+`test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes,
+conversation, their files and outcomes: 67 of the rows; issue 17's files, verification requests, evidence and company teams among
+the rest). A row whose body holds a file is sent as multipart.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
@@ -856,6 +855,11 @@ DEAL_API_ROWS = [
         body={"body": "Hello."}, state=count_of(Message)),
     api("messages", "read", "POST", "forwarded-own", M + "messages/read/",
                                                                 (NO,      ok(200), ok(200), ok(200), HIDDEN, ok(200)), target="matches.req_fwd"),
+    # --- The files of messages and quotes, by token or session (401 anonymously)
+    api("attachments", "download", "GET", "message-own", "/api/v1/attachments/{token}/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="attachments.own"),
+    api("attachments", "download", "GET", "quote-own", "/api/v1/attachments/{token}/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="attachments.quote"),
     # --- The outcome a party declared, confirmed by the other
     api("matches", "outcome-confirm", "POST", "declared-own", M + "outcome/confirm/",
                                                                 (NO,      ok(200), CONFLICT, NO, HIDDEN, NO), target="matches.req_declared",
@@ -937,6 +941,8 @@ DEAL_PAGE_ROWS = [
                "counsellor_out": set(), "staff": {"matches.req_fwd"}}),
     page("conversation", "attachment", "GET", "own", "/deals/attachments/{token}/",
                                                                 (NO,      OK,      OK,   OK,    HIDDEN, OK), target="attachments.own"),
+    page("conversation", "attachment", "GET", "quote-own", "/deals/attachments/{token}/",
+                                                                (NO,      OK,      OK,   OK,    HIDDEN, OK), target="attachments.quote"),
     # The same file by its storage name under MEDIA_URL: the private store is served nowhere.
     page("media", "private-file", "GET", "own", "/media/{file}",
                                                                 (HIDDEN,  HIDDEN,  HIDDEN, HIDDEN, HIDDEN, HIDDEN), target="attachments.own"),

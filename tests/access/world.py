@@ -26,7 +26,7 @@ and the deal around them (issue 16): four buying requests,
     turkey       B3     published  IQ   (the Turkey desk's; nobody's match: P1 may show interest)
 
 an open quote of P1 on req_fwd (`quotes.open`), a message of B1 on req_fwd (`messages.own`)
-with a text file (`attachments.own`); and issue 17's pending verification requests of P1
+with a text file (`attachments.own`), a text file on that quote (`attachments.quote`); and issue 17's pending verification requests of P1
 (`verifications.own`, its licence `documents.own`) and P2 (`verifications.other`), both in the
 Iraq desk's scope (they target Iraq), out of the Turkey desk's.
 
@@ -52,6 +52,7 @@ from accounts.verifications import DocumentInput, verification_request
 from catalogue.pictures import product_image_add
 from counsellors.briefs import brief_create
 from deals import conversations
+from deals.attachments import attach_files
 from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
 from portal.storage import public_storage
@@ -79,7 +80,7 @@ class World:
     requests: dict = field(default_factory=dict)  # own / own_pending / own_deal / other / turkey
     quotes: dict = field(default_factory=dict)  # open -> Quote
     messages: dict = field(default_factory=dict)  # own -> Message
-    attachments: dict = field(default_factory=dict)  # own -> Attachment
+    attachments: dict = field(default_factory=dict)  # own (a message's), quote (a quote's) -> Attachment
     verifications: dict = field(default_factory=dict)  # own (P1's) / other (P2's), both pending
     documents: dict = field(default_factory=dict)  # own -> P1's licence
     product_images: dict = field(default_factory=dict)  # own / other -> ProductImage (P1's, P2's)
@@ -185,6 +186,12 @@ def build_world() -> World:
         ),
     )
     world.quotes = {"open": make_quote(world.matches["req_fwd"])}
+    [quote_file] = attach_files(
+        match=world.matches["req_fwd"],
+        files=[SimpleUploadedFile("price-list.txt", b"CIF Basra: 310 USD.", content_type="text/plain")],
+        uploaded_by=p1.owner,
+        quote=world.quotes["open"],
+    )
     message = conversations.post_message(
         match=world.matches["req_fwd"],
         author=b1.owner,
@@ -192,7 +199,7 @@ def build_world() -> World:
         files=[SimpleUploadedFile("specification.txt", b"2,000 units, 220 V.", content_type="text/plain")],
     )
     world.messages = {"own": message}
-    world.attachments = {"own": message.attachments.get()}
+    world.attachments = {"own": message.attachments.get(), "quote": quote_file}
     world.briefs = {
         "own": brief_create(author=iraq, data={"title": "Iraq cooling market", "body": "Demand grows."}),
         "other": brief_create(

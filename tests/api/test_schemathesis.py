@@ -47,6 +47,7 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -64,6 +65,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from counsellors import briefs
+from deals.attachments import attach_files
 from deals.models import Message
 from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
@@ -135,8 +137,10 @@ schema = _load_schema()
 
 
 @pytest.fixture
-def world():
-    """Realistic data, and the ids a generated case may name, per kind of object."""
+def world(settings, tmp_path):
+    """Realistic data, and the ids a generated case may name, per kind of object (the files it
+    and the calls store in a folder of the test's own)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     for code in ("841810", "8418", "84", "940360", "0805"):
         hs_sector(code)
     desk = make_counsellor("IQ", covered=["SY"])
@@ -180,7 +184,24 @@ def world():
     )
     matches.append(deal)
     quote = make_quote(deal)
-    Message.objects.create(match=deal, author=buyer.owner, body="Can you ship by March?", language="en")
+    message = Message.objects.create(
+        match=deal, author=buyer.owner, body="Can you ship by March?", language="en"
+    )
+    # A file on each: the download's tokens.
+    files = [
+        *attach_files(
+            match=deal,
+            files=[SimpleUploadedFile("price-list.txt", b"CIF Basra: 310 USD.", content_type="text/plain")],
+            uploaded_by=producer.owner,
+            quote=quote,
+        ),
+        *attach_files(
+            match=deal,
+            files=[SimpleUploadedFile("spec.csv", b"hs,qty\n841810,200\n", content_type="text/csv")],
+            uploaded_by=buyer.owner,
+            message=message,
+        ),
+    ]
     brief = briefs.brief_create(
         author=desk, data={"title": "Fridges in Iraq", "body": "Demand is **up**.", "sectors": ["841810"]}
     )
@@ -208,6 +229,7 @@ def world():
         "briefs": [brief.pk],
         "requests": [published.pk, pending.pk, open_to_interest.pk],
         "quotes": [quote.pk],
+        "attachments": [attachment.token for attachment in files],
         "sectors": ["841810", "8418", "84", "XVI"],
         "users": [user.pk for user in [*users.values(), *spare] if user is not None],
     }

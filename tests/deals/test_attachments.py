@@ -312,7 +312,7 @@ def test_the_page_and_the_api_store_good_files(world, api, client, _media):
     assert (
         file["name"] == "spec.csv" and file["content_type"] == "text/csv; charset=utf-8" and file["size"] == 8
     )
-    assert file["url"].endswith(f"/deals/attachments/{Attachment.objects.get(name='spec.csv').token}/")
+    assert file["url"].endswith(f"/api/v1/attachments/{Attachment.objects.get(name='spec.csv').token}/")
     assert Attachment.objects.count() == 3 and len(stored_files(_media)) == 3
 
 

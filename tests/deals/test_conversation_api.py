@@ -91,7 +91,8 @@ def test_the_fields_of_a_message(world, api):
     assert first["body"] == "سلام\nقیمت" and first["language"] == "fa"
     assert first["mine"] is False and first["unread"] is True
     [file] = first["attachments"]
-    assert set(file) == {"name", "size", "content_type", "url"} and file["url"].startswith("http")
+    assert set(file) == {"token", "name", "size", "content_type", "url"} and file["url"].startswith("http")
+    assert file["url"].endswith(f"/api/v1/attachments/{file['token']}/")
     assert second["author"] == {"name": "Sara Rahimi", "role": "counsellor"}
     text = json.dumps(body)
     for user in (world.producer, world.buyer, world.counsellor):
