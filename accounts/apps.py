@@ -13,3 +13,8 @@ class AccountsConfig(AppConfig):
 
         # The company, markets and demand steps; the catalogue adds the producer's products step.
         onboarding_steps.register()
+
+        # The buyers' export, built by name when a task makes a large one (portal.exports).
+        from . import exports
+
+        exports.register()

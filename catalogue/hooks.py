@@ -4,7 +4,7 @@ accounts never imports the catalogue, the catalogue listens to accounts."""
 
 from accounts.signals import producer_changed
 
-from . import onboarding_steps, receivers
+from . import exports, onboarding_steps, receivers
 
 
 def install() -> None:
@@ -14,3 +14,5 @@ def install() -> None:
     )
     # Accounts' onboarding, filled from above: the producer's products step.
     onboarding_steps.register()
+    # The producers' export, built by name when a task makes a large one (portal.exports).
+    exports.register()

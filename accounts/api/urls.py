@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal.api.exports import export_urls
 from portal.api.routers import SimpleRouter
 
 from . import views
@@ -10,5 +11,6 @@ router.register("buyers", views.BuyerViewSet, basename="buyer")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *export_urls(views.EXPORT_VIEWS),
     *router.urls,
 ]

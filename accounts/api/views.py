@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import lockout, services
+from accounts.exports import BUYERS
 from accounts.filtersets import BuyerFilterSet
-from accounts.models import Role
+from accounts.models import BuyerProfile, Role
 from accounts.policies import buyers_visible_to, can_edit_buyer, can_list_buyers
 from accounts.selectors import buyers_for_listing
+from portal.api.exports import export_views
 from portal.api.permissions import IsPortalStaff
 from portal.api.throttling import ScopedRateThrottle
 from portal.api.viewsets import ServiceWriteMixin
@@ -182,3 +184,7 @@ class BuyerViewSet(
     @action(detail=False, methods=["get", "patch"])
     def me(self, request):
         return super().me(request)
+
+
+# GET /api/v1/exports/buyers.csv and .xlsx: the list's filters, as a file (portal.exports).
+EXPORT_VIEWS = export_views(BUYERS, model=BuyerProfile, list_name="buyers")

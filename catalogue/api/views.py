@@ -14,9 +14,11 @@ from accounts.models import ProducerProfile, Role
 from accounts.policies import can_edit_producer
 from catalogue import services
 from catalogue.api.serializers import ProducerInputSerializer, ProducerOutputSerializer
+from catalogue.exports import PRODUCERS
 from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
 from catalogue.policies import can_edit_product
 from catalogue.selectors import catalogue_products, producers_for_listing
+from portal.api.exports import export_views
 from portal.api.viewsets import ServiceWriteMixin
 
 from .serializers import ProductInputSerializer, ProductOutputSerializer
@@ -127,3 +129,7 @@ class ProducerViewSet(
     @action(detail=False, methods=["get", "patch"], permission_classes=[IsAuthenticated])
     def me(self, request):
         return super().me(request)
+
+
+# GET /api/v1/exports/producers.csv and .xlsx: the list's filters, as a file (portal.exports).
+EXPORT_VIEWS = export_views(PRODUCERS, model=ProducerProfile, list_name="producers")
