@@ -108,7 +108,10 @@ def test_contacts_are_empty_where_the_list_hides_them(desk):
 
 def test_the_list_filters_apply(desk):
     forwarded = make_match(
-        make_producer(), make_buyer(country="IQ"), counsellor=desk["counsellor"], status=MatchStatus.FORWARDED,
+        make_producer(),
+        make_buyer(country="IQ"),
+        counsellor=desk["counsellor"],
+        status=MatchStatus.FORWARDED,
         score="0.500",
     )
     rows = as_dicts(read_csv(client_for(desk["counsellor"]).get(CSV_URL, {"status": "forwarded"})))
