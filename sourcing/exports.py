@@ -39,9 +39,7 @@ def _sees_buyer(request: BuyingRequest, user) -> bool:
 def _line(line: RequestLine, currency: str) -> str:
     text = _("%(code)s: %(quantity)s %(unit)s") % {
         "code": line.sector_id,
-        "quantity": line.quantity.normalize()
-        if line.quantity == line.quantity.to_integral()
-        else line.quantity,
+        "quantity": format(line.quantity.normalize(), "f"),
         "unit": line.get_unit_display(),
     }
     if line.target_price is not None:
