@@ -31,9 +31,9 @@ list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to any
 catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
-`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 1301 cells from 220 rows
-(705 on the API, 596 on the pages; 511 allowed, 790 refused; issue 16's buying requests, quotes,
-conversation and outcomes: 64 of the rows), checked by `test_the_cell_count_is_the_documented_one`.
+`<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`: 1403 cells from 237 rows
+(765 on the API, 638 on the pages; issue 16's buying requests, quotes, conversation and
+outcomes: 64 of the rows; issue 18's exports: 17 rows, 102 cells), checked by `test_the_cell_count_is_the_documented_one`.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
@@ -939,8 +939,59 @@ DEAL_PAGE_ROWS = [
 ]
 # fmt: on
 
-API_ROWS = API_ROWS + DEAL_API_ROWS
-PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS
+# --- Exports (issue 18, portal/exports.py): counsellors (their scope) and staff; a large
+# export's job is its requester's (the Iraq desk's) and staff's, hidden from everyone else.
+EXPORTERS = (NO, NO, NO, OK, OK, OK)
+JOB_OWNER = (NO, HIDDEN, HIDDEN, OK, HIDDEN, OK)
+EXPORT_API_ROWS = [
+    *(
+        api(
+            "exports",
+            f"{name}-{file_format}",
+            "GET",
+            "none",
+            f"/api/v1/exports/{name}.{file_format}",
+            EXPORTERS,
+        )
+        for name in ("matches", "producers", "buyers", "requests")
+        for file_format in ("csv", "xlsx")
+    ),
+    api("exports", "job", "GET", "own", "/api/v1/exports/jobs/{pk}/", JOB_OWNER, target="export_jobs.own"),
+    api(
+        "exports",
+        "job-download",
+        "GET",
+        "own",
+        "/api/v1/exports/jobs/{pk}/download/",
+        JOB_OWNER,
+        target="export_jobs.own",
+    ),
+]
+EXPORT_PAGE_ROWS = [
+    *(
+        page("exports", name, "GET", "none", path, EXPORTERS)
+        for name, path in (
+            ("matches", "/exports/matches.csv"),
+            ("producers", "/exports/producers.csv"),
+            ("buyers", "/exports/buyers.csv"),
+            ("requests", "/exports/requests.csv?status=pending"),
+            ("queue", "/exports/queue.xlsx"),
+        )
+    ),
+    page("exports", "job", "GET", "own", "/exports/jobs/{pk}/", JOB_OWNER, target="export_jobs.own"),
+    page(
+        "exports",
+        "job-download",
+        "GET",
+        "own",
+        "/exports/jobs/{pk}/download/",
+        JOB_OWNER,
+        target="export_jobs.own",
+    ),
+]
+
+API_ROWS = API_ROWS + DEAL_API_ROWS + EXPORT_API_ROWS
+PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + EXPORT_PAGE_ROWS
 ROWS = API_ROWS + PAGE_ROWS
 
 

@@ -45,6 +45,7 @@ from counsellors.briefs import brief_create
 from deals import conversations
 from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
+from portal.models import ExportJob, ExportStatus
 from portal.storage import public_storage
 from sourcing.models import RequestStatus
 from tests.deals.quote_support import make_quote, make_request
@@ -70,6 +71,7 @@ class World:
     quotes: dict = field(default_factory=dict)  # open -> Quote
     messages: dict = field(default_factory=dict)  # own -> Message
     attachments: dict = field(default_factory=dict)  # own -> Attachment
+    export_jobs: dict = field(default_factory=dict)  # own -> the Iraq desk's built ExportJob
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
@@ -166,6 +168,12 @@ def build_world() -> World:
             author=users["counsellor_out"], data={"title": "Turkey white goods", "body": "Crowded."}
         ),
     }
+    # A large export the Iraq desk asked for, built (portal.exports): its requester and staff only.
+    job = ExportJob.objects.create(
+        requester=users["counsellor"], kind="matches", language="en", status=ExportStatus.DONE, total=0
+    )
+    job.file.save("access-export.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    world.export_jobs = {"own": job}
     # A file of the public store, at MEDIA_URL (`PUBLIC_FILE`).
     public_storage().save(PUBLIC_FILE, ContentFile(b"RIFF\x04\x00\x00\x00WEBP"))
     # Every role holds an API token (the revoke row ends the caller's own).
