@@ -28,6 +28,10 @@ class AccountsConfig(AppConfig):
             pre_delete.connect(
                 logos.delete_logo_files, sender=model, dispatch_uid=f"accounts.logo_files.{model.__name__}"
             )
+        # The buyers' export, built by name when a task makes a large one (portal.exports).
+        from . import exports
+
+        exports.register()
         register_audit_log()
 
 

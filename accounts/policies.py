@@ -139,6 +139,26 @@ def producer_in_counsellor_scope(user, producer: ProducerProfile) -> bool:
     )
 
 
+def producers_in_scope(user, queryset: QuerySet[ProducerProfile] | None = None) -> QuerySet[ProducerProfile]:
+    """The queryset form of `producer_in_counsellor_scope` (exports): staff all; a counsellor the
+    producers targeting a market of their desk and those of the matches they may see; no one else
+    any (the public producer list is not a counsellor's scope)."""
+    queryset = ProducerProfile.objects.all() if queryset is None else queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_portal_staff:
+        return queryset
+    if not user.is_counsellor:
+        return queryset.none()
+    # Stored as "IQ,TR,AM": a two-letter code is a whole code wherever it occurs.
+    scope = Q(pk__in=[])
+    for code in sorted(counsellor_markets(user)):
+        scope |= Q(target_markets__contains=code)
+    for provider in _match_profiles:
+        scope |= Q(pk__in=provider(user, "producer"))
+    return queryset.filter(scope)
+
+
 def counsellor_markets(user) -> frozenset[str]:
     """The countries a counsellor's desk covers: posted in, and also covers (none without a
     desk). Remembered on the user object, so a page or an API response asks once."""

@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete, pre_delete
 from accounts.signals import producer_changed
 from portal.request_guard import register_upload_route
 
-from . import onboarding_steps, pictures, receivers
+from . import exports, onboarding_steps, pictures, receivers
 from .models import Product, ProductImage
 
 
@@ -29,3 +29,5 @@ def install() -> None:
     register_upload_route(r"^/api/v1/products/[0-9]+/images/$", pictures.image_upload_cap)
     register_upload_route(r"^/my/products/[0-9]+/photos/$", pictures.photos_upload_cap)
     register_upload_route(r"^/my/products/[0-9]+/catalogue/$", pictures.pdf_upload_cap)
+    # The producers' export, built by name when a task makes a large one (portal.exports).
+    exports.register()

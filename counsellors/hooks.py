@@ -5,7 +5,7 @@ way): neither accounts nor the matcher imports the counsellors, they ask their r
 from accounts import policies as account_policies
 from matchmaking.routing import register_router
 
-from . import policies, routing
+from . import exports, policies, routing
 
 
 def install() -> None:
@@ -13,3 +13,5 @@ def install() -> None:
     register_router(routing.route_unassigned)
     # The contact rules of accounts: the markets of a counsellor's desk.
     account_policies.register_desk_markets(policies.desk_markets)
+    # The review queue's export, built by name when a task makes a large one (portal.exports).
+    exports.register()

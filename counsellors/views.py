@@ -50,6 +50,12 @@ staff_only = roles_required(staff=True)
 # --- The review queue ---------------------------------------------------------------------
 
 
+def _without_page(params: QueryDict) -> str:
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
     filterset = QueueFilterSet(params, queryset=selectors.review_queue(request.user))
     valid = filterset.is_valid()
@@ -62,6 +68,8 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
         # The queue's own address with its filters and page: where the forms come back to,
         # also when the page is shown again by the bulk endpoint after an error.
         "here": reverse("counsellors:queue") + (f"?{query}" if query else ""),
+        # The "Download" links: the same filters, every page (portal.exports).
+        "export_query": _without_page(params),
         "params": params,
         "filter": filterset,
         "form": filterset.form,

@@ -9,7 +9,7 @@ from catalogue.signals import product_changed
 from sourcing import policies as sourcing_policies
 from sourcing.signals import request_changed
 
-from . import policies, receivers, selectors
+from . import exports, policies, receivers, selectors
 
 
 def install() -> None:
@@ -31,3 +31,5 @@ def install() -> None:
     sourcing_policies.register_market_regions(policies.same_region_markets)
     # The producer and product pages offer a buyer the introduction to ask for (or its state).
     register_producer_page_context("matchmaking.introduction", selectors.introduction_context)
+    # The matches' export, built by name when a task makes a large one (portal.exports).
+    exports.register()

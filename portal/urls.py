@@ -19,6 +19,9 @@ handler500 = "portal.api.errors.server_error"
 urlpatterns = [
     path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("exports/<slug:name>.<slug:file_format>", views.export_download, name="export_download"),
+    path("exports/jobs/<int:pk>/", views.export_job, name="export_job"),
+    path("exports/jobs/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("catalogue.my_urls")),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal.api.exports import export_urls
 from portal.api.routers import SimpleRouter
 
 from . import verifications, views
@@ -22,5 +23,6 @@ urlpatterns = [
         views.CompanyInvitationView.as_view(),
         name="company-invitation",
     ),
+    *export_urls(views.EXPORT_VIEWS),
     *router.urls,
 ]

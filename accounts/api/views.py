@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 
 from accounts import lockout, services, teams
 from accounts.companies import buyer_of, producer_of
+from accounts.exports import BUYERS
 from accounts.filtersets import BuyerFilterSet
-from accounts.models import Company, Invitation, Role, User
+from accounts.models import BuyerProfile, Company, Invitation, Role, User
 from accounts.policies import (
     buyers_visible_to,
     can_edit_buyer,
@@ -23,6 +24,7 @@ from accounts.policies import (
     can_view_team,
 )
 from accounts.selectors import buyers_for_listing
+from portal.api.exports import export_views
 from portal.api.permissions import IsPortalStaff
 from portal.api.throttling import ScopedRateThrottle
 from portal.api.viewsets import ServiceWriteMixin
@@ -270,3 +272,7 @@ class CompanyInvitationView(CompanyTeamMixin, APIView):
             raise NotFound()
         teams.revoke_invitation(invitation=invitation, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# GET /api/v1/exports/buyers.csv and .xlsx: the list's filters, as a file (portal.exports).
+EXPORT_VIEWS = export_views(BUYERS, model=BuyerProfile, list_name="buyers")

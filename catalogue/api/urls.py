@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal.api.exports import export_urls
 from portal.api.routers import SimpleRouter
 
 from . import views
@@ -13,5 +14,6 @@ urlpatterns = [
     path("products/<int:pk>/images/", views.ProductImagesView.as_view(), name="product-images"),
     path("products/<int:pk>/images/<int:image_id>/", views.ProductImageView.as_view(), name="product-image"),
     path("producers/<int:pk>/logo/", views.ProducerLogoView.as_view(), name="producer-logo"),
+    *export_urls(views.EXPORT_VIEWS),
     *router.urls,
 ]

@@ -24,10 +24,12 @@ from catalogue.api.serializers import (
     ProducerOutputSerializer,
     ProductImageOutputSerializer,
 )
+from catalogue.exports import PRODUCERS
 from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
 from catalogue.models import Product, ProductImage
 from catalogue.policies import can_edit_product, can_edit_product_pictures, products_visible_to
 from catalogue.selectors import catalogue_products, producers_for_listing
+from portal.api.exports import export_views
 from portal.api.viewsets import ServiceWriteMixin
 
 from .serializers import ProductInputSerializer, ProductOutputSerializer
@@ -255,3 +257,7 @@ class ProducerLogoView(GenericAPIView):
     def delete(self, request, pk: int):
         logos.company_logo_remove(profile=self._producer(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# GET /api/v1/exports/producers.csv and .xlsx: the list's filters, as a file (portal.exports).
+EXPORT_VIEWS = export_views(PRODUCERS, model=ProducerProfile, list_name="producers")

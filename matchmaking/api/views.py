@@ -12,12 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matchmaking import interest, lifecycle, outcomes, sweeps, tasks
+from matchmaking.exports import MATCHES
 from matchmaking.filtersets import MatchFilterSet
 from matchmaking.models import Match
 from matchmaking.policies import matches_visible_to
 from matchmaking.reasons import sector_codes, sector_names
 from matchmaking.selectors import matches_for_api
 from portal import outbox
+from portal.api.exports import export_views
 from portal.api.permissions import IsPortalStaff
 from sourcing.models import BuyingRequest
 
@@ -288,3 +290,7 @@ class InterestView(APIView):
             InterestReceiptSerializer(interest.receipt(match), context=context).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# GET /api/v1/exports/matches.csv and .xlsx: the list's filters, as a file (portal.exports).
+EXPORT_VIEWS = export_views(MATCHES, model=Match, list_name="matches")

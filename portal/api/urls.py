@@ -4,6 +4,8 @@ from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from portal.api.exports import ExportJobDownloadView, ExportJobView
+
 # The docs pages run under the portal's Content-Security-Policy (settings): Swagger UI's init
 # script is fetched from the same view (`?script`), ReDoc's is a static file. ReDoc (its
 # styled-components) writes <style> elements, some of them before it can be given a nonce, so
@@ -17,6 +19,8 @@ redoc = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "
 )
 
 urlpatterns = [
+    path("exports/jobs/<int:pk>/", ExportJobView.as_view(), name="api-export-job"),
+    path("exports/jobs/<int:pk>/download/", ExportJobDownloadView.as_view(), name="api-export-job-download"),
     path("", include("accounts.api.urls")),
     path("", include("taxonomy.api.urls")),
     path("", include("catalogue.api.urls")),

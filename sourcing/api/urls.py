@@ -1,3 +1,4 @@
+from portal.api.exports import export_urls
 from portal.api.routers import SimpleRouter
 
 from . import views
@@ -5,4 +6,4 @@ from . import views
 router = SimpleRouter()
 router.register("requests", views.RequestViewSet, basename="request")
 
-urlpatterns = router.urls
+urlpatterns = [*export_urls(views.EXPORT_VIEWS), *router.urls]

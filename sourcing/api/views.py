@@ -18,8 +18,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from portal.api.exports import export_views
 from portal.api.viewsets import ServiceWriteMixin
 from sourcing import services
+from sourcing.exports import REQUESTS
 from sourcing.filtersets import RequestFilterSet
 from sourcing.models import BuyingRequest
 from sourcing.policies import (
@@ -183,3 +185,7 @@ class RequestViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._transition(can_close_request, NoteInputSerializer, services.request_close)
+
+
+# GET /api/v1/exports/requests.csv and .xlsx: the list's filters, as a file (portal.exports).
+EXPORT_VIEWS = export_views(REQUESTS, model=BuyingRequest, list_name="buying requests")

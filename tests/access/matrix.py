@@ -35,7 +35,7 @@ catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" ru
 `<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
 `test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes,
 conversation, their files and outcomes: 67 of the rows; issue 17's files, verification requests, evidence and company teams among
-the rest). A row whose body holds a file is sent as multipart.
+the rest; issue 18's exports: 17 rows). A row whose body holds a file is sent as multipart.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
@@ -1140,8 +1140,61 @@ TEAM_PAGE_ROWS = [
 ]
 # fmt: on
 
-API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS
-PAGE_ROWS = PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS + TEAM_PAGE_ROWS
+# --- Exports (issue 18, portal/exports.py): counsellors (their scope) and staff; a large
+# export's job is its requester's (the Iraq desk's) and staff's, hidden from everyone else.
+EXPORTERS = (NO, NO, NO, OK, OK, OK)
+JOB_OWNER = (NO, HIDDEN, HIDDEN, OK, HIDDEN, OK)
+EXPORT_API_ROWS = [
+    *(
+        api(
+            "exports",
+            f"{name}-{file_format}",
+            "GET",
+            "none",
+            f"/api/v1/exports/{name}.{file_format}",
+            EXPORTERS,
+        )
+        for name in ("matches", "producers", "buyers", "requests")
+        for file_format in ("csv", "xlsx")
+    ),
+    api("exports", "job", "GET", "own", "/api/v1/exports/jobs/{pk}/", JOB_OWNER, target="export_jobs.own"),
+    api(
+        "exports",
+        "job-download",
+        "GET",
+        "own",
+        "/api/v1/exports/jobs/{pk}/download/",
+        JOB_OWNER,
+        target="export_jobs.own",
+    ),
+]
+EXPORT_PAGE_ROWS = [
+    *(
+        page("exports", name, "GET", "none", path, EXPORTERS)
+        for name, path in (
+            ("matches", "/exports/matches.csv"),
+            ("producers", "/exports/producers.csv"),
+            ("buyers", "/exports/buyers.csv"),
+            ("requests", "/exports/requests.csv?status=pending"),
+            ("queue", "/exports/queue.xlsx"),
+        )
+    ),
+    page("exports", "job", "GET", "own", "/exports/jobs/{pk}/", JOB_OWNER, target="export_jobs.own"),
+    page(
+        "exports",
+        "job-download",
+        "GET",
+        "own",
+        "/exports/jobs/{pk}/download/",
+        JOB_OWNER,
+        target="export_jobs.own",
+    ),
+]
+
+API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
+PAGE_ROWS = (
+    PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS + TEAM_PAGE_ROWS + EXPORT_PAGE_ROWS
+)
 ROWS = API_ROWS + PAGE_ROWS
 
 

@@ -55,6 +55,7 @@ from deals import conversations
 from deals.attachments import attach_files
 from matchmaking import outcomes
 from matchmaking.models import MatchSource, MatchStatus
+from portal.models import ExportJob, ExportStatus
 from portal.storage import public_storage
 from sourcing.models import RequestStatus
 from tests.deals.quote_support import make_quote, make_request
@@ -86,6 +87,7 @@ class World:
     product_images: dict = field(default_factory=dict)  # own / other -> ProductImage (P1's, P2's)
     members: dict = field(default_factory=dict)  # editor (of P1) / other (of P2) -> User
     invitations: dict = field(default_factory=dict)  # own (P1's, to new_buyer; `.token`) -> Invitation
+    export_jobs: dict = field(default_factory=dict)  # own -> the Iraq desk's built ExportJob
 
     def object(self, ref: str):
         """`"products.own"` -> the object; how the table names its targets."""
@@ -206,6 +208,12 @@ def build_world() -> World:
             author=users["counsellor_out"], data={"title": "Turkey white goods", "body": "Crowded."}
         ),
     }
+    # A large export the Iraq desk asked for, built (portal.exports): its requester and staff only.
+    job = ExportJob.objects.create(
+        requester=users["counsellor"], kind="matches", language="en", status=ExportStatus.DONE, total=0
+    )
+    job.file.save("access-export.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    world.export_jobs = {"own": job}
     # A file of the public store, at MEDIA_URL (`PUBLIC_FILE`).
     public_storage().save(PUBLIC_FILE, ContentFile(b"RIFF\x04\x00\x00\x00WEBP"))
 

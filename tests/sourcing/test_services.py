@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from portal.exceptions import StateConflict
@@ -237,7 +237,7 @@ BAD_LINES = [
 @pytest.mark.parametrize(("field", "value"), BAD_LINES, ids=[f"{f}-{str(v)[:12]}" for f, v in BAD_LINES])
 def test_bad_line_fields_are_refused_and_named_by_line(buyer, field, value):
     lines = [line(), line(**{field: value})]
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
         services.request_create(actor=buyer.owner, data=valid_data(lines=lines))
     assert list(caught.value.message_dict) == ["lines"]
     assert all(message.startswith("Line 2") for message in caught.value.message_dict["lines"])
