@@ -19,6 +19,8 @@ handler500 = "portal.api.errors.server_error"
 urlpatterns = [
     path("", include("home.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz-live"),
+    path("healthz/ready", views.healthz_ready, name="healthz-ready"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("catalogue.my_urls")),

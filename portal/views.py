@@ -1,4 +1,4 @@
-"""The site shell's own endpoints: /healthz, and the public media files at MEDIA_URL."""
+"""The site shell's own endpoints: /healthz (and /live, /ready), and the public media files at MEDIA_URL."""
 
 import os
 
@@ -10,13 +10,29 @@ from django.views.decorators.http import require_GET, require_safe
 from django.views.static import was_modified_since
 
 from . import storage
-from .health import health_report
+from .health import health_report, readiness_report
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """200 while the process serves: no database, broker or cache is asked (portal/health.py)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """200 when the database, the broker and the shared cache answer; 503 naming the one that
+    does not."""
+    report = readiness_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
