@@ -6,6 +6,7 @@ and `manage.py check --deploy` then reports nothing.
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -735,15 +738,64 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# --- Error reports (docs/operations.md, "Error reports") ---------------------------------
+# With DEBUG off, every 500 is mailed to ADMINS, "Name <address>" separated by commas, e.g.
+# DJANGO_ADMINS="Ops desk <ops@example.org>, Reza <reza@example.org>"; unset: no mail. What a
+# report may carry is decided in portal/scrubbing.py: no contact, credential or cookie, for
+# the mails (portal/error_reports.py) and Sentry (portal/sentry.py) alike.
+
+
+def _admins(value: str) -> list[tuple[str, str]]:
+    admins = []
+    for name, address in getaddresses([value]):
+        if not address:
+            continue
+        if "@" not in address:
+            raise ImproperlyConfigured(f"DJANGO_ADMINS: “{address}” is not an email address.")
+        admins.append((name or address, address))
+    return admins
+
+
+ADMINS = _admins(env("DJANGO_ADMINS", default=""))
+MANAGERS = ADMINS
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.ScrubbingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.ScrubbingExceptionReporterFilter"
+# Sentry or a self-hosted GlitchTip (the same DSN): unset, nothing is sent anywhere.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+# The deployed version (a git tag or commit), to tell which release an error belongs to.
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+# Share of requests and tasks traced for performance (0 to 1); errors are always sent.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+SENTRY_ENABLED = init_sentry(
+    dsn=SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
+
 # --- Logging --------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Errors of requests (500s) and of Django's own checks, mailed to ADMINS, scrubbed.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "portal.error_reports.ScrubbingAdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Instead of Django's default, whose mail to ADMINS is not scrubbed; printed by the root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        # A request for a host not in DJANGO_ALLOWED_HOSTS (scanners): printed, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # One line per task run is the worker's business; in process (eager) it buries
         # what a command prints.
