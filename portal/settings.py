@@ -69,10 +69,17 @@ def _refuse_insecure_secret(name: str, value: str) -> None:
     raise ImproperlyConfigured(f"{name} {problem}, and DJANGO_DEBUG is off. {how}")
 
 
+# Rotating the key (docs/operations.md, "Rotate secrets"): the previous keys, comma-separated.
+# Sessions, password-reset and email links signed with them keep working until they expire;
+# new ones are signed with DJANGO_SECRET_KEY. Remove them once those have expired.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 if DEBUG:
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 else:
     _refuse_insecure_secret("DJANGO_SECRET_KEY", SECRET_KEY)
+    for _fallback in SECRET_KEY_FALLBACKS:
+        _refuse_insecure_secret("DJANGO_SECRET_KEY_FALLBACKS", _fallback)
 
 # The site's name and domain, as emails say them ("Hello from ..."): written into the sites
 # framework's row after every `migrate` (portal/site.py), never django's "example.com".
