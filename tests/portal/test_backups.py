@@ -19,6 +19,7 @@ from django.db import connection
 from portal import backups
 from portal.storage import private_storage, public_storage
 from tests.factories import ProducerProfileFactory, UserFactory
+from tests.portal.test_storage import s3_server  # noqa: F401 - moto's S3, a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGO = b"\x89PNG\r\n\x1a\n a logo's bytes"
@@ -345,3 +346,57 @@ def test_pg_dump_missing_is_said_clearly(monkeypatch):
     monkeypatch.setattr(backups.shutil, "which", lambda name: None)
     with pytest.raises(backups.BackupError, match="pg_dump is not installed"):
         backups._run(["pg_dump", "--version"], env={}, what="pg_dump")
+
+
+# --- Files in S3 buckets (moto's server, as in tests/portal/test_storage.py) ------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_round_trip_with_the_files_in_s3_buckets(settings, s3_server, tmp_path, empty_database):  # noqa: F811
+    """The compose stack's case: the files in two buckets, read through the store into the
+    archive and written back into two new, empty buckets by the restoring process."""
+    from portal import settings as portal_settings
+
+    endpoint, client = s3_server
+    for bucket in ("bk-src-public", "bk-src-private", "bk-dst-public", "bk-dst-private"):
+        client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **portal_settings.s3_media_storages(
+            public_bucket="bk-src-public",
+            private_bucket="bk-src-private",
+            endpoint_url=endpoint,
+            region="us-east-1",
+            access_key="test",
+            secret_key="test",
+        ),
+    }
+    logo, evidence = make_province()
+    private_storage().save("deals/7/nested-token", ContentFile(b"an attachment"))
+    call_command("backup_database", str(tmp_path / "s3.tar.gz"), stdout=io.StringIO())
+    members = archive_members(tmp_path / "s3.tar.gz")
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["media"] == {"included": True, "stores": "s3", "files": {"public": 1, "private": 2}}
+
+    url, query = empty_database
+    result = manage(
+        "restore_database",
+        str(tmp_path / "s3.tar.gz"),
+        DATABASE_URL=url,
+        MEDIA_S3_BUCKET_PUBLIC="bk-dst-public",
+        MEDIA_S3_BUCKET_PRIVATE="bk-dst-private",
+        MEDIA_S3_ENDPOINT_URL=endpoint,
+        MEDIA_S3_ACCESS_KEY_ID="test",
+        MEDIA_S3_SECRET_ACCESS_KEY="test",
+    )
+    assert result.returncode == 0, result.stderr
+    assert query("SELECT email FROM accounts_user") == [("restored.owner@example.org",)]
+
+    def read(bucket: str, key: str) -> bytes:
+        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    assert read("bk-dst-public", logo) == LOGO
+    assert read("bk-dst-private", evidence) == EVIDENCE
+    assert read("bk-dst-private", "deals/7/nested-token") == b"an attachment"
+    head = client.head_object(Bucket="bk-dst-public", Key=logo)
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"  # the store's own headers
