@@ -369,3 +369,23 @@ def test_the_image_has_the_postgres_client_of_the_compose_server_and_a_supported
     assert int(node[1]) % 2 == 0 and int(node[1]) >= 24, node[0]
     # The backup volume's folder exists in the image, owned by the portal's user.
     assert "mkdir -p /backups" in dockerfile and "chown -R portal /app /backups" in dockerfile
+
+
+def test_error_reports_are_configured_from_the_environment():
+    result = compose_config(
+        BASE,
+        **SECRETS,
+        DJANGO_ADMINS="Ops desk <ops@example.org>",
+        SENTRY_DSN="https://key@glitchtip.example.org/1",
+        SENTRY_RELEASE="v1.2.3",
+    )
+    assert result.returncode == 0, result.stderr
+    found = yaml.safe_load(result.stdout)["services"]
+    for name in (*PORTAL, "backup"):
+        env = found[name]["environment"]
+        assert env["DJANGO_ADMINS"] == "Ops desk <ops@example.org>", name
+        assert env["SENTRY_DSN"] == "https://key@glitchtip.example.org/1", name
+        assert env["SENTRY_RELEASE"] == "v1.2.3" and env["SENTRY_ENVIRONMENT"] == "production", name
+    # Unset: no mail, nothing sent anywhere.
+    assert services()["web"]["environment"]["SENTRY_DSN"] == ""
+    assert services()["web"]["environment"]["DJANGO_ADMINS"] == ""
