@@ -6,6 +6,7 @@ and `manage.py check --deploy` then reports nothing.
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,10 +69,17 @@ def _refuse_insecure_secret(name: str, value: str) -> None:
     raise ImproperlyConfigured(f"{name} {problem}, and DJANGO_DEBUG is off. {how}")
 
 
+# Rotating the key (docs/operations.md, "Rotate secrets"): the previous keys, comma-separated.
+# Sessions, password-reset and email links signed with them keep working until they expire;
+# new ones are signed with DJANGO_SECRET_KEY. Remove them once those have expired.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 if DEBUG:
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 else:
     _refuse_insecure_secret("DJANGO_SECRET_KEY", SECRET_KEY)
+    for _fallback in SECRET_KEY_FALLBACKS:
+        _refuse_insecure_secret("DJANGO_SECRET_KEY_FALLBACKS", _fallback)
 
 # The site's name and domain, as emails say them ("Hello from ..."): written into the sites
 # framework's row after every `migrate` (portal/site.py), never django's "example.com".
@@ -175,6 +185,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A laptop's SQLite is shared by the web process and the demo seeding.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that is down or unreachable fails a connection within this many seconds, not
+    # after the system's TCP timeout (minutes): pages and /healthz/ready answer 503 quickly.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -444,8 +460,9 @@ if env.bool("DJANGO_BEHIND_PROXY", default=False):
 AXES_TRUSTED_PROXY_COUNT = env.int(
     "DJANGO_PROXY_COUNT", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
 )
-# Load balancers probe /healthz over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers and container health checks probe /healthz, /healthz/live and /healthz/ready
+# over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -749,15 +766,64 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# --- Error reports (docs/operations.md, "Error reports") ---------------------------------
+# With DEBUG off, every 500 is mailed to ADMINS, "Name <address>" separated by commas, e.g.
+# DJANGO_ADMINS="Ops desk <ops@example.org>, Reza <reza@example.org>"; unset: no mail. What a
+# report may carry is decided in portal/scrubbing.py: no contact, credential or cookie, for
+# the mails (portal/error_reports.py) and Sentry (portal/sentry.py) alike.
+
+
+def _admins(value: str) -> list[tuple[str, str]]:
+    admins = []
+    for name, address in getaddresses([value]):
+        if not address:
+            continue
+        if "@" not in address:
+            raise ImproperlyConfigured(f"DJANGO_ADMINS: “{address}” is not an email address.")
+        admins.append((name or address, address))
+    return admins
+
+
+ADMINS = _admins(env("DJANGO_ADMINS", default=""))
+MANAGERS = ADMINS
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.ScrubbingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.ScrubbingExceptionReporterFilter"
+# Sentry or a self-hosted GlitchTip (the same DSN): unset, nothing is sent anywhere.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+# The deployed version (a git tag or commit), to tell which release an error belongs to.
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+# Share of requests and tasks traced for performance (0 to 1); errors are always sent.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+SENTRY_ENABLED = init_sentry(
+    dsn=SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
+
 # --- Logging --------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Errors of requests (500s) and of Django's own checks, mailed to ADMINS, scrubbed.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "portal.error_reports.ScrubbingAdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Instead of Django's default, whose mail to ADMINS is not scrubbed; printed by the root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        # A request for a host not in DJANGO_ALLOWED_HOSTS (scanners): printed, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # One line per task run is the worker's business; in process (eager) it buries
         # what a command prints.

@@ -22,6 +22,8 @@ urlpatterns = [
     path("exports/<slug:name>.<slug:file_format>", views.export_download, name="export_download"),
     path("exports/jobs/<int:pk>/", views.export_job, name="export_job"),
     path("exports/jobs/<int:pk>/download/", views.export_job_download, name="export_job_download"),
+    path("healthz/live", views.healthz_live, name="healthz-live"),
+    path("healthz/ready", views.healthz_ready, name="healthz-ready"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("catalogue.my_urls")),

@@ -1,5 +1,6 @@
-"""The site shell's own endpoints: /healthz, the public media files at MEDIA_URL, and the
-pages' exports (downloads with a page's filters, a large export's progress and file)."""
+"""The site shell's own endpoints: /healthz (and /live, /ready), the public media files at
+MEDIA_URL, and the pages' exports (downloads with a page's filters, a large export's progress
+and file)."""
 
 import os
 
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_safe
 from django.views.static import was_modified_since
 
 from . import exports, storage
-from .health import health_report
+from .health import health_report, readiness_report
 from .models import ExportJob
 
 
@@ -29,6 +30,22 @@ from .models import ExportJob
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """200 while the process serves: no database, broker or cache is asked (portal/health.py)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """200 when the database, the broker and the shared cache answer; 503 naming the one that
+    does not."""
+    report = readiness_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 

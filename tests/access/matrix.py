@@ -241,6 +241,8 @@ ALL_BUYERS = {"buyers.own", "buyers.other", "buyers.turkey"}
 #                                                               anonymous producer buyer couns. c_out staff
 API_ROWS = [
     api("healthz", "status", "GET", "none", "/healthz",         (OK,      OK,      OK,   OK,    OK,   OK)),
+    api("healthz", "live", "GET", "none", "/healthz/live",      (OK,      OK,      OK,   OK,    OK,   OK)),
+    api("healthz", "ready", "GET", "none", "/healthz/ready",    (OK,      OK,      OK,   OK,    OK,   OK)),
     api("auth", "token", "POST", "own", "/api/v1/auth/token/",  (_,       ok(200), ok(200), ok(200), ok(200), ok(200))),
     # Sign out of the API: the caller's own token ends (each role holds one in the world).
     api("auth", "revoke", "DELETE", "own", "/api/v1/auth/token/",

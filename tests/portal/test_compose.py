@@ -128,6 +128,10 @@ def test_no_compose_file_gives_a_secret_a_default():
     for name in (BASE, DEMO):
         text = (ROOT / name).read_text(encoding="utf-8")
         for variable, operator in re.findall(r"\$\{(\w+)(:?[-?+])?", text):
+            if variable.endswith("_FALLBACKS"):
+                # Old keys while rotating: none is the normal case, never a value written here.
+                assert operator == ":-" and f"${{{variable}:-}}" in text, f"{name}: ${{{variable}}}"
+                continue
             if SECRET_NAME.search(variable):
                 assert operator in (":?", "?"), f"{name}: ${{{variable}}} must be required (:?)"
     # Every secret in the environment is the one given, never a value written in the file.
@@ -261,3 +265,127 @@ def test_the_bucket_script_is_valid_shell():
     script = command_of(services()["buckets"]).replace("$$", "$")
     result = subprocess.run(["sh", "-n", "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# --- Health checks: each service on the right one ---------------------------------------------
+
+
+def healthcheck_of(service: dict) -> str:
+    test = (service.get("healthcheck") or {}).get("test") or []
+    return test if isinstance(test, str) else " ".join(test)
+
+
+def test_each_service_is_checked_by_what_says_it_works():
+    found = services()
+    expected = {
+        # The process serves: a Redis or database outage must not get web restarted.
+        "web": "http://127.0.0.1:8000/healthz/live",
+        "worker": "celery -A portal inspect ping",
+        "postgres": "pg_isready",
+        "redis": "redis-cli ping",
+        "minio": "mc ready local",
+        "mailpit": "/livez",
+        "backup": "find /backups -name 'exportbridge-*.tar.gz'",
+    }
+    for name, needle in expected.items():
+        assert needle in healthcheck_of(found[name]), (name, healthcheck_of(found[name]))
+    # No container is restarted for a dependency: nothing checks itself on /healthz/ready or
+    # the old /healthz that mixed both.
+    for name, service in found.items():
+        check = healthcheck_of(service)
+        assert "/healthz/ready" not in check, name
+        assert not re.search(r"/healthz(?![/\w])", check), name
+    assert "--max-time" in healthcheck_of(found["web"])  # a hung process fails the check
+    # What waits on another waits for it to be healthy (ready), or done.
+    for name, service in found.items():
+        for dependency, condition in (service.get("depends_on") or {}).items():
+            wanted = "service_completed_successfully" if dependency in ONE_SHOT else "service_healthy"
+            assert condition["condition"] == wanted, (name, dependency)
+            assert found[dependency].get("healthcheck") or dependency in ONE_SHOT, dependency
+
+
+# --- Backups and Redis's data -----------------------------------------------------------------
+
+
+def mounts_of(service: dict) -> list[tuple[str, str]]:
+    return [
+        (v["source"], v["target"]) if isinstance(v, dict) else tuple(str(v).split(":")[:2])
+        for v in service.get("volumes") or []
+    ]
+
+
+def test_redis_keeps_its_data_in_a_volume():
+    redis = services()["redis"]
+    assert ("redis-data", "/data") in mounts_of(redis)
+    assert "redis-data" in config()["volumes"]
+    assert "--appendonly yes" in command_of(redis)
+
+
+def test_a_backup_service_backs_up_daily_into_a_volume_keeping_the_newest():
+    found = services()
+    backup = found["backup"]
+    assert backup["image"] == found["web"]["image"]  # the portal's image: pg_dump and manage.py
+    assert backup["restart"] == "unless-stopped"
+    assert ("backups", "/backups") in mounts_of(backup)
+    assert "backups" in config()["volumes"]
+    script = command_of(backup)
+    assert 'python manage.py backup_database /backups/ --keep "$$keep"' in script
+    assert backup["environment"]["BACKUP_INTERVAL_SECONDS"] == "86400"
+    assert backup["environment"]["BACKUP_KEEP"] == "14"
+    assert backup["environment"]["DATABASE_URL"] == found["web"]["environment"]["DATABASE_URL"]
+    assert (
+        backup["environment"]["MEDIA_S3_BUCKET_PRIVATE"]
+        == found["web"]["environment"]["MEDIA_S3_BUCKET_PRIVATE"]
+    )
+    assert backup["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert backup["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "backups" not in str(found["web"].get("volumes"))  # only the backup service holds them
+
+
+def test_backup_retention_and_interval_come_from_the_environment():
+    result = compose_config(BASE, **SECRETS, BACKUP_KEEP="30", BACKUP_INTERVAL_SECONDS="43200")
+    assert result.returncode == 0, result.stderr
+    backup = yaml.safe_load(result.stdout)["services"]["backup"]
+    assert backup["environment"]["BACKUP_KEEP"] == "30"
+    assert backup["environment"]["BACKUP_INTERVAL_SECONDS"] == "43200"
+
+
+def test_the_backup_scripts_are_valid_shell():
+    backup = services()["backup"]
+    [_, _, script] = backup["command"]
+    for text in (script, healthcheck_of(backup).removeprefix("CMD-SHELL ")):
+        result = subprocess.run(["sh", "-n", "-c", text.replace("$$", "$")], capture_output=True, text=True)
+        assert result.returncode == 0, (text, result.stderr)
+
+
+def test_the_image_has_the_postgres_client_of_the_compose_server_and_a_supported_node():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    server_major = re.match(r"postgres:(\d+)\.", services()["postgres"]["image"])[1]
+    assert f"ARG POSTGRES_MAJOR={server_major}\n" in dockerfile
+    assert '"postgresql-client-${POSTGRES_MAJOR}"' in dockerfile
+    node = re.search(r"^FROM node:(\d+)\.\S+ AS assets$", dockerfile, re.MULTILINE)
+    assert node, "the assets stage builds with an official Node image"
+    # An LTS line (even) that is still supported: 24 until April 2028, 26 until April 2029.
+    assert int(node[1]) % 2 == 0 and int(node[1]) >= 24, node[0]
+    # The backup volume's folder exists in the image, owned by the portal's user.
+    assert "mkdir -p /backups" in dockerfile and "chown -R portal /app /backups" in dockerfile
+
+
+def test_error_reports_are_configured_from_the_environment():
+    result = compose_config(
+        BASE,
+        **SECRETS,
+        DJANGO_ADMINS="Ops desk <ops@example.org>",
+        SENTRY_DSN="https://key@glitchtip.example.org/1",
+        SENTRY_RELEASE="v1.2.3",
+    )
+    assert result.returncode == 0, result.stderr
+    found = yaml.safe_load(result.stdout)["services"]
+    for name in (*PORTAL, "backup"):
+        env = found[name]["environment"]
+        assert env["DJANGO_ADMINS"] == "Ops desk <ops@example.org>", name
+        assert env["SENTRY_DSN"] == "https://key@glitchtip.example.org/1", name
+        assert env["SENTRY_RELEASE"] == "v1.2.3" and env["SENTRY_ENVIRONMENT"] == "production", name
+    # Unset: no mail, nothing sent anywhere.
+    assert services()["web"]["environment"]["SENTRY_DSN"] == ""
+    assert services()["web"]["environment"]["DJANGO_ADMINS"] == ""

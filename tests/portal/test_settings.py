@@ -258,3 +258,26 @@ def test_no_secret_or_credential_in_the_settings_has_a_default():
             offenders.append(f"{name}'s default carries a password")
     assert "DJANGO_SECRET_KEY" in reads and len(reads) > 40  # the scan sees the settings' reads
     assert offenders == []
+
+
+# --- Rotating the secret key (docs/operations.md, "Rotate secrets") ---------------------------
+
+OLD_KEY = "an-old-key-of-this-deployment-Qm3x9Lp2Vr7Kd4Ht8Wn1Zc5Jb6Gs0Ya"
+OLDER_KEY = "an-older-key-of-this-deployment-Rn4y0Mq3Ws8Le5Iu9Xo2Ad6Kc7Ht1Zb"
+
+
+def test_previous_keys_are_fallbacks_while_rotating():
+    probe = "import django; from django.conf import settings; django.setup(); print(settings.SECRET_KEY_FALLBACKS)"
+    result = start(["-c", probe], clean_env(DJANGO_SECRET_KEY_FALLBACKS=f"{OLD_KEY},{OLDER_KEY}"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str([OLD_KEY, OLDER_KEY])
+    none = start(["-c", probe], clean_env())
+    assert none.stdout.strip() == "[]"
+
+
+def test_an_insecure_fallback_key_is_refused():
+    result = start(
+        ENTRY_POINTS["manage.py check"], clean_env(DJANGO_SECRET_KEY_FALLBACKS=f"{OLD_KEY},build-only")
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY_FALLBACKS is a published, insecure value" in result.stderr
