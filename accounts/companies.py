@@ -1,4 +1,4 @@
-"""Who acts for a company: the one rule every app asks (DESIGN.md "Trust and media",
+"""Who acts for a company: the one rule every app asks (docs/design.md "Trust and media",
 "Company accounts").
 
 A company (`accounts.models.Company`) is the firm behind one producer's or buyer's profile.

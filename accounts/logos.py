@@ -1,4 +1,4 @@
-"""Company logos: set and removed by the company's members or staff (DESIGN.md "Trust and media").
+"""Company logos: set and removed by the company's members or staff (docs/design.md "Trust and media").
 
 The picture is judged by its content (`portal.uploads.check_image`: decoded in full,
 re-encoded without its metadata), kept at most `CompanyLogo.LOGO_SIDE` pixels on its longer

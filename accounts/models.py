@@ -331,7 +331,7 @@ def ensure_company(profile, kind: str) -> None:
         profile.company = Company.objects.create(kind=kind)
 
 
-# --- Verification with evidence (DESIGN.md "Trust and media"; rules in accounts.verifications) --
+# --- Verification with evidence (docs/design.md "Trust and media"; rules in accounts.verifications) --
 
 
 class VerificationStatus(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Who may see and change whose profile and contacts (DESIGN.md, "Roles and what each may see").
+"""Who may see and change whose profile and contacts (docs/design.md, "Roles and what each may see").
 
 Used alike by the API, the pages and the emails so the three cannot drift apart.
 Contacts are revealed to the other side of a match once it is forwarded (and while it
@@ -130,7 +130,7 @@ def can_view_producer_contacts(user, producer: ProducerProfile) -> bool:
 
 
 def producer_in_counsellor_scope(user, producer: ProducerProfile) -> bool:
-    """A counsellor's producers (DESIGN.md, "in scope"): those targeting one of the markets of
+    """A counsellor's producers (docs/design.md, "in scope"): those targeting one of the markets of
     their desk (posted in or covered; a producer merely open to any market is not targeting
     them), and those in the matches the counsellor may see (routed to them, or in the pool)."""
     targets = {country.code for country in producer.target_markets}

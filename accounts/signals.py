@@ -1,6 +1,6 @@
 """What accounts announces about its writes, for the apps above it to follow.
 
-accounts sits low in the house (DESIGN.md "Layout"): it may not import the matcher or the
+accounts sits low in the house (docs/design.md "Layout"): it may not import the matcher or the
 catalogue's search to tell them a company changed. Its services send these signals instead,
 inside the write's transaction, and the higher apps connect their receivers in their
 `AppConfig.ready()` (as NetBox wires its search-cache signals and pretix its plug-in points).

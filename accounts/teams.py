@@ -1,4 +1,4 @@
-"""A company's members (DESIGN.md "Trust and media", "Company accounts"): invited by email,
+"""A company's members (docs/design.md "Trust and media", "Company accounts"): invited by email,
 each signing in with their own account; the owner manages them and may hand over ownership.
 
 Who acts for a company is `accounts.companies`; who may manage its members is

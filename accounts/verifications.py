@@ -1,4 +1,4 @@
-"""Verification with evidence (DESIGN.md "Trust and media"; API.md "Trust, media and companies").
+"""Verification with evidence (docs/design.md "Trust and media"; docs/api.md "Trust, media and companies").
 
 A member of a producer's or buyer's company asks to be verified and uploads evidence: a
 business licence or a chamber of commerce membership (at least one: the basis), certificates

@@ -1,4 +1,4 @@
-"""The catalogue's filter sets, one per resource, shared by the pages and the API (API.md,
+"""The catalogue's filter sets, one per resource, shared by the pages and the API (docs/api.md,
 "Search"), as NetBox's `filtersets.py`.
 
 `ProductFilterSet` takes exactly the public product-search parameters; invalid
@@ -116,7 +116,7 @@ class _CatalogueFilterSet(django_filters.FilterSet):
 
 
 class ProductFilterSet(_CatalogueFilterSet):
-    """GET /api/v1/products/ and the catalogue page: search plus the API.md filters.
+    """GET /api/v1/products/ and the catalogue page: search plus the docs/api.md filters.
 
     `ordering` is `relevance` (the default when `search` is given), `annual_capacity`
     or `created_at` (the default otherwise), each also negated with a leading '-'.

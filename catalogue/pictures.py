@@ -1,5 +1,5 @@
 """Product photos and a product's catalogue (PDF): every write, by the product's company or
-staff (DESIGN.md "Trust and media").
+staff (docs/design.md "Trust and media").
 
 A photo is judged by its content (`portal.uploads.check_image`: decoded in full, re-encoded
 without its metadata, EXIF GPS included) and kept at three sizes for `srcset` (at most

@@ -36,7 +36,7 @@ def catalogue_products(*, user) -> QuerySet[Product]:
 
 
 def product_search(*, user, params: Mapping[str, Any]) -> QuerySet[Product]:
-    """The visible products filtered by the API.md search parameters; ValidationError for bad ones."""
+    """The visible products filtered by the docs/api.md search parameters; ValidationError for bad ones."""
     filterset = ProductFilterSet(params, queryset=catalogue_products(user=user))
     if not filterset.is_valid():
         raise ValidationError(filterset.errors.as_data())

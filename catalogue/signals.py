@@ -1,6 +1,6 @@
 """What the catalogue announces about its writes, for the apps above it to follow.
 
-The catalogue may not import the matcher (DESIGN.md "Layout"), yet a product's capacity or
+The catalogue may not import the matcher (docs/design.md "Layout"), yet a product's capacity or
 HS code decides its producer's matches. Its services send this signal instead, inside the
 write's transaction; matchmaking connects its receiver in `MatchmakingConfig.ready()` (the
 NetBox/pretix way) and defers its task to the commit itself.

@@ -2,7 +2,7 @@
 
 Buyers abroad often write their company name and description only in their own language; the
 counsellor of their market, who reads it, adds the translations the producers in Tabriz read
-(DESIGN.md "Languages"). Only the translations: the buyer's own texts stay the buyer's.
+(docs/design.md "Languages"). Only the translations: the buyer's own texts stay the buyer's.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may see and change counsellor profiles (DESIGN.md, "Roles and what each may see").
+"""Who may see and change counsellor profiles (docs/design.md, "Roles and what each may see").
 
 Market briefs have their rules beside their services (`counsellors.briefs`).
 """

@@ -1,4 +1,4 @@
-"""Which counsellor reviews a proposed match (DESIGN.md, "Match lifecycle").
+"""Which counsellor reviews a proposed match (docs/design.md, "Match lifecycle").
 
 A match goes to a counsellor posted in the buyer's country, else to one whose covered
 countries include it, else to one posted in the same world region (UN M49), else it stays

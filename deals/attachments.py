@@ -1,5 +1,5 @@
 """Files on a message or a quote: judged by what they hold, not by their name, and kept private
-(DESIGN.md "Trust and media").
+(docs/design.md "Trust and media").
 
 The checks are the portal's (portal/uploads.py): PDFs without active content, PNG, JPEG and
 WebP images decoded in full and re-encoded without their metadata, and, on a message or a

@@ -1,5 +1,5 @@
 """What happens on a forwarded match: the producer's quotes and the conversation
-(DESIGN.md "From match to deal"). The outcome itself is the match's (matchmaking)."""
+(docs/design.md "From match to deal"). The outcome itself is the match's (matchmaking)."""
 
 from __future__ import annotations
 

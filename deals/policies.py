@@ -1,4 +1,4 @@
-"""Who may do what on a forwarded match's deal (DESIGN.md "From match to deal"): its quotes,
+"""Who may do what on a forwarded match's deal (docs/design.md "From match to deal"): its quotes,
 its conversation and their files (`can_read_attachment`); one place for the pages, the API and the emails.
 
 A match's parties are the members of its producer's and its buyer's companies (owners and editors,

@@ -1,4 +1,4 @@
-"""Every write to a quote (DESIGN.md "From match to deal", "Quotes").
+"""Every write to a quote (docs/design.md "From match to deal", "Quotes").
 
     open ──► accepted   (the buyer; the quote's request is awarded, its other open quotes declined)
       │ ───► declined   (the buyer)

@@ -1,4 +1,4 @@
-"""What a digest says, per role (DESIGN.md "Digests", issue 6).
+"""What a digest says, per role (docs/design.md "Digests", issue 6).
 
 `build_digests` gathers the changes of a window (since, until] for many users at once: a
 fixed number of queries per role, whatever the number of users or of rows (one query for

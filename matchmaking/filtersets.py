@@ -1,4 +1,4 @@
-"""The matches' filter set (NetBox's `filtersets.py`): GET /api/v1/matches/ (API.md) uses it
+"""The matches' filter set (NetBox's `filtersets.py`): GET /api/v1/matches/ (docs/api.md) uses it
 as it is; the counsellors' review queue extends it with its page-only filters
 (`counsellors.filtersets.QueueFilterSet`). Invalid values are a 400, never a 500."""
 

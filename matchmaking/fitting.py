@@ -1,5 +1,5 @@
 """The factor weights fitted from the counsellors' decisions and the deals' outcomes
-(DESIGN.md, "Matching": what the counsellors taught it); `manage.py fit_matching_weights`.
+(docs/design.md, "Matching": what the counsellors taught it); `manage.py fit_matching_weights`.
 
 Each match a counsellor decided on is one example, with the four factor scores stored beside
 it (sector, capacity, market, certifications): forwarded (whatever came of it) is a

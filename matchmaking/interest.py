@@ -1,4 +1,4 @@
-"""A producer's interest in a published buying request (DESIGN.md, "From match to deal").
+"""A producer's interest in a published buying request (docs/design.md, "From match to deal").
 
 The producer answers a request with one of its own listed products and a message to the
 counsellor: a proposed match keyed on (producer, request), source `producer_interest`,

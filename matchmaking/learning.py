@@ -1,4 +1,4 @@
-"""What the counsellors taught the engine (DESIGN.md, "Matching"): the evidence read back from
+"""What the counsellors taught the engine (docs/design.md, "Matching"): the evidence read back from
 decisions, for the engine to use.
 
 - Responsiveness: per producer, the introductions forwarded to it in the last

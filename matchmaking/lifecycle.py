@@ -1,4 +1,4 @@
-"""The people's transitions of a match (DESIGN.md, "Match lifecycle").
+"""The people's transitions of a match (docs/design.md, "Match lifecycle").
 
     proposed ──► forwarded ──► accepted by both ──► connected ──► won / lost
         │            │
@@ -153,7 +153,7 @@ def match_forward(*, match: Match, actor: User, note: str = "") -> Match:
 
 def reject_reason_code(value: str | None) -> str:
     """A rejection's reason code; none given is `other` (what a free-text reason alone meant
-    before reasons were structured: API.md's `{"reason"}` clients keep working)."""
+    before reasons were structured: docs/api.md's `{"reason"}` clients keep working)."""
     code = (value or "").strip() or RejectReason.OTHER
     if code not in RejectReason.values:
         raise ValidationError(

@@ -135,7 +135,7 @@ class MatchStatus(models.TextChoices):
 
 
 class RejectReason(models.TextChoices):
-    """Why a counsellor rejected a match: evidence the engine learns from (DESIGN.md,
+    """Why a counsellor rejected a match: evidence the engine learns from (docs/design.md,
     "Matching", what the counsellors taught it)."""
 
     WRONG_PRODUCT = "wrong_product", _("Wrong product")

@@ -1,4 +1,4 @@
-"""How a match's deal ends (DESIGN.md, "From match to deal": Outcome). The rules, in one place:
+"""How a match's deal ends (docs/design.md, "From match to deal": Outcome). The rules, in one place:
 
 - **Who.** The producer and the buyer of the match (`policies.side_of`) *declare*; the
   counsellor the match is with, or staff (`policies.can_record_outcome`), *record*.

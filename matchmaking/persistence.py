@@ -1,6 +1,6 @@
 """The engine's kept pairs → Match rows: an upsert keyed on (producer, buyer).
 
-Rules (DESIGN.md, "Match lifecycle"):
+Rules (docs/design.md, "Match lifecycle"):
 - a new pair is inserted as `proposed` with an event (— → proposed);
 - a `proposed` pair is re-scored in place (no event), and left alone when nothing changed;
 - a `withdrawn` pair the engine keeps again becomes `proposed` (event);

@@ -1,4 +1,4 @@
-"""Who may see and review which match (DESIGN.md, "Roles and what each may see").
+"""Who may see and review which match (docs/design.md, "Roles and what each may see").
 
 Producers and buyers see their own matches once forwarded; counsellors those routed to
 them plus the unassigned pool; staff everything. Used alike by the API, the pages and

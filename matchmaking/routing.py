@@ -1,6 +1,6 @@
 """Who reviews a new proposed match: a hook the matcher calls and the counsellors' app fills.
 
-The matcher sits below the counsellors (DESIGN.md "Layout") yet each proposed match it
+The matcher sits below the counsellors (docs/design.md "Layout") yet each proposed match it
 writes, by a rematch or a buyer's request, must reach the counsellor for the buyer's market
 in the same transaction (the queue never shows a match a moment unrouted). So it calls
 `route_new_matches` here, and `counsellors` registers its router

@@ -1,5 +1,5 @@
 """Who did each write: django-auditlog records the registered models' changes (each app
-registers its own in `AppConfig.ready()`), with the actor (DESIGN.md "Trust and media": every
+registers its own in `AppConfig.ready()`), with the actor (docs/design.md "Trust and media": every
 write records who did it). Staff read the log in the admin.
 
 The actor comes from the request (`AuditActorMiddleware`: the signed-in user, including one

@@ -1,4 +1,4 @@
-"""Exports of the portal's lists as CSV and Excel (API.md "Operations"; README "Exports").
+"""Exports of the portal's lists as CSV and Excel (docs/api.md "Operations"; README "Exports").
 
 Each app says what its export is, next to its list: `matchmaking.exports` (matches),
 `catalogue.exports` (producers), `accounts.exports` (buyers), `sourcing.exports` (buying

@@ -1,6 +1,6 @@
 """What the portal depends on, for the health endpoints and operators.
 
-Three answers (API.md, "Operations"; docs/operations.md, "Health checks"):
+Three answers (docs/api.md, "Operations"; docs/operations.md, "Health checks"):
 - `/healthz/live`: the process serves requests. Checks nothing else, so a container's health
   check on it restarts a hung process, never one that only waits for Redis or PostgreSQL.
 - `/healthz/ready`: the database answers, and so do the broker and the shared cache when they

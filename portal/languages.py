@@ -8,7 +8,7 @@ written right to left. A request's language:
   else Persian. The browser's Accept-Language is not followed: the province's users come
   first, and a foreign buyer picks their language once (it is kept on their account);
 - the API (/api/): the best supported match of Accept-Language (a program says what it
-  wants), else the signed-in user's preference, else Persian (API.md "Languages"). A browser
+  wants), else the signed-in user's preference, else Persian (docs/api.md "Languages"). A browser
   calling the API with the switcher's cookie and no Accept-Language keeps the choice it made
   (the cookie comes after Accept-Language and before the preference). A token's user is only
   known once DRF authenticated it, after the middleware ran: the token authentication then

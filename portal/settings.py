@@ -492,7 +492,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     # Token first: its `WWW-Authenticate: Token` header makes an anonymous call to what needs
-    # a sign-in a 401 (API.md), not the 403 DRF answers when only sessions are offered.
+    # a sign-in a 401 (docs/api.md), not the 403 DRF answers when only sessions are offered.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -1,4 +1,4 @@
-"""Where uploaded files live, and how they reach a browser (DESIGN.md "Trust and media").
+"""Where uploaded files live, and how they reach a browser (docs/design.md "Trust and media").
 
 Two stores, each a Django `STORAGES` alias (portal/settings.py, "Media"):
 

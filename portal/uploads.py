@@ -1,4 +1,4 @@
-"""Uploaded files judged by what they hold, not by their name or declared type (DESIGN.md "Trust
+"""Uploaded files judged by what they hold, not by their name or declared type (docs/design.md "Trust
 and media"): every upload of the portal (logos, product photos, catalogues, certificates,
 verification evidence, deal attachments) passes here before anything is stored.
 

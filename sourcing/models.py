@@ -1,4 +1,4 @@
-"""Buying requests: what a buyer wants to order, line by line (DESIGN.md "From match to deal").
+"""Buying requests: what a buyer wants to order, line by line (docs/design.md "From match to deal").
 
 A request is written by a buyer, approved by the counsellor of the buyer's market and then
 published on the producers' board with the buyer withheld; the matcher (one floor up) matches

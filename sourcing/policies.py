@@ -1,4 +1,4 @@
-"""Who may see and act on which buying request (DESIGN.md "From match to deal", "Roles").
+"""Who may see and act on which buying request (docs/design.md "From match to deal", "Roles").
 
 - The buyer sees its own requests in every status; it edits them while they are open to
   edits (`EDITABLE`) and closes them.

@@ -56,7 +56,7 @@ REQUEST_FIELDS = (
     "lines",
 )
 LINE_FIELDS = ("hs_code", "quantity", "unit", "target_price", "specification")
-# A one-line request may be written with its line's fields at the top (API.md's shape); on an
+# A one-line request may be written with its line's fields at the top (docs/api.md's shape); on an
 # update they change the first line and keep the others.
 FIRST_LINE_FIELDS = ("hs_code", "quantity", "unit", "target_price")
 MAX_LINES = 20

@@ -82,7 +82,7 @@ class ContactEmailField(serializers.CharField):
 class ContactsPerPolicyMixin(serializers.Serializer):
     """Null the contact fields unless `can_view_contacts(user, obj)` allows them."""
 
-    # Each may be empty as stored, and is null where the caller may not see it (API.md).
+    # Each may be empty as stored, and is null where the caller may not see it (docs/api.md).
     website = ContactURLField(allow_null=True, allow_blank=True, read_only=True)
     email = ContactEmailField(allow_null=True, allow_blank=True, read_only=True)
     phone = serializers.CharField(allow_null=True, allow_blank=True, read_only=True)

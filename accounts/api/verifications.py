@@ -1,4 +1,4 @@
-"""Verification requests over the API (API.md "Trust, media and companies"): thin views over
+"""Verification requests over the API (docs/api.md "Trust, media and companies"): thin views over
 accounts.verifications and its policies.
 
 POST /api/v1/verifications/ is multipart: `documents` (the files, one part each), and for each

@@ -1,4 +1,4 @@
-"""API shapes of counsellor profiles and market briefs: output per API.md, input types only
+"""API shapes of counsellor profiles and market briefs: output per docs/api.md, input types only
 (counsellors.services and counsellors.briefs decide what is valid and who may set what)."""
 
 from django.utils.translation import gettext_lazy as _

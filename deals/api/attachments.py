@@ -1,4 +1,4 @@
-"""The files of quotes and messages over the API (API.md, "Buying requests, quotes and messages").
+"""The files of quotes and messages over the API (docs/api.md, "Buying requests, quotes and messages").
 
     GET /api/v1/attachments/{token}/   the file itself, to whoever may read the message's
                                        conversation or see the quote (deals.policies

@@ -1,4 +1,4 @@
-"""A match's conversation over the API (API.md, "Buying requests, quotes and messages").
+"""A match's conversation over the API (docs/api.md, "Buying requests, quotes and messages").
 
     GET  /api/v1/matches/{id}/messages/        the messages, oldest first, paginated, with the
                                                caller's `unread` count beside the page

@@ -1,4 +1,4 @@
-"""API shapes of quotes (API.md "Buying requests, quotes and messages"): the quote as read (with
+"""API shapes of quotes (docs/api.md "Buying requests, quotes and messages"): the quote as read (with
 its files), the producer's input (typed only: deals.quotes rules on it; multipart adds `files`),
 and the buyer's decision."""
 

@@ -1,4 +1,4 @@
-"""Quotes over the API (API.md "Buying requests, quotes and messages").
+"""Quotes over the API (docs/api.md "Buying requests, quotes and messages").
 
 A match's quotes (`/matches/{id}/quotes/`), one quote and the buyer's and producer's
 transitions (`/quotes/{id}/...`), and a buying request's quotes to compare (`/requests/{id}/quotes/`).

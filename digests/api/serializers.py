@@ -1,4 +1,4 @@
-"""API shapes of the digest preferences: output per API.md, input types only
+"""API shapes of the digest preferences: output per docs/api.md, input types only
 (digests.services decides what is valid)."""
 
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""API shapes of matches (API.md, "Match"): output per the public contract, input for rematch."""
+"""API shapes of matches (docs/api.md, "Match"): output per the public contract, input for rematch."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
@@ -260,7 +260,7 @@ class ForwardInputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
-    """A reason code and a free text (required for `other`); without a code, `other` (API.md:
+    """A reason code and a free text (required for `other`); without a code, `other` (docs/api.md:
     clients sending `{"reason"}` alone keep working). matchmaking.lifecycle holds the rule."""
 
     reason_code = serializers.ChoiceField(

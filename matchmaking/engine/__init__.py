@@ -1,4 +1,4 @@
-"""The matching engine: plain functions over arrays, no Django (DESIGN.md, "Matching").
+"""The matching engine: plain functions over arrays, no Django (docs/design.md, "Matching").
 
 Inputs are `ProducerArrays` and `BuyerArrays` (built from querysets by the Django layer),
 the chapter → section map of the HS taxonomy and a `MatchingConfig`. Candidate pairs come

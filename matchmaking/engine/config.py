@@ -1,4 +1,4 @@
-"""Matching knobs (weights, threshold, caps) and the fixed factor levels of DESIGN.md."""
+"""Matching knobs (weights, threshold, caps) and the fixed factor levels of docs/design.md."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ SECTION, CHAPTER, HEADING, SUBHEADING, RELATED = 0, 1, 2, 3, 4
 LEVEL_NAMES = ("section", "chapter", "heading", "subheading", "related")
 CLOSENESS = (0, 1, 3, 4, 2)  # indexed by level code: how close a product is to what is sought
 
-# Factor levels fixed by DESIGN.md ("Matching"); only weights and the threshold are knobs.
+# Factor levels fixed by docs/design.md ("Matching"); only weights and the threshold are knobs.
 # The sector level of a pair is the level of the buyer's own code the product lies under:
 # a subheading 1.0, a heading 0.85, a chapter or section the buyer chose 0.5 / 0.2, a
 # related heading (parts, asked for) 0.6.

@@ -1,6 +1,6 @@
 """Buying requests: products scored against the open lines of buyers' requests.
 
-The same rules as producer–buyer pairs (DESIGN.md, "Matching"), by the same functions: each
+The same rules as producer–buyer pairs (docs/design.md, "Matching"), by the same functions: each
 product is read as a producer with that one product line (its producer's target markets,
 export experience and certifications, with the product's own certifications), each request
 line as a buyer seeking that one code (its quantity as the demand and as the order the

@@ -1,5 +1,5 @@
 """Whether a producer answers the introductions it is forwarded: evidence the engine ranks by
-(DESIGN.md, "Matching": what the counsellors taught it).
+(docs/design.md, "Matching": what the counsellors taught it).
 
 The Django layer counts per producer the recent introductions that had time to be answered
 (`introduced`) and how many of them the producer left unanswered (`unanswered`), and hands

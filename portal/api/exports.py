@@ -1,4 +1,4 @@
-"""The API's exports (API.md "Operations"): what every `/api/v1/exports/<list>.<csv|xlsx>`
+"""The API's exports (docs/api.md "Operations"): what every `/api/v1/exports/<list>.<csv|xlsx>`
 view shares, and the status of a large export's job.
 
 Each app's view is a subclass naming its export and its list's filter set (so the schema

@@ -1,4 +1,4 @@
-"""OpenAPI postprocessing: the error answers of API.md's conventions, in the schema.
+"""OpenAPI postprocessing: the error answers of docs/api.md's conventions, in the schema.
 
 Every operation may answer 401 (a bad token), 403 (a role that may not), 429 (throttled),
 503 (the database briefly unavailable, portal/outages.py);

@@ -1,4 +1,4 @@
-"""The API's side of texts in several languages (API.md "Languages").
+"""The API's side of texts in several languages (docs/api.md "Languages").
 
 Output: each translated field in the language asked (`Accept-Language`, else the user's
 preference), else English, else the original (portal/content.py), with `language` (the

@@ -1,4 +1,4 @@
-"""Buying requests over the API (API.md "Buying requests, quotes and messages").
+"""Buying requests over the API (docs/api.md "Buying requests, quotes and messages").
 
 The list and the detail are scoped by role (`sourcing.policies.requests_visible_to`: 404 for
 what the caller may not see); a producer's list is its board unless `all` is given. Writes

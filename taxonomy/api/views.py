@@ -1,4 +1,4 @@
-"""The HS tree, readable by anyone (API.md, "Sectors")."""
+"""The HS tree, readable by anyone (docs/api.md, "Sectors")."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view

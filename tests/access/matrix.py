@@ -17,7 +17,7 @@ company's or desk's, "in-scope" = routed to the Iraq desk, "pool" = routed to no
 "none" = no object).
 
 Each cell says "allowed" (OK) or "refused" (NO, HIDDEN), optionally with the exact answer.
-The conventions (API.md, DESIGN.md "Roles and what each may see") give the default answers:
+The conventions (docs/api.md, docs/design.md "Roles and what each may see") give the default answers:
 
     API   allowed: GET/PATCH/PUT 200, POST 201, DELETE 204 (or the status in the cell)
           refused: 401 when anonymous, 403 when signed in; HIDDEN: 404 (not visible to the caller)
@@ -29,7 +29,7 @@ Refused writes leave their object unchanged (the row's `state` probe is read bef
 allowed writes change it, except where the cell says the input is ignored (mass assignment of
 `owner`, `role`, `user`, `author`). List rows also say which objects each role finds in the
 list (`lists`). Reading a producer or a product (`GET .../{id}/`) is open to anyone: the
-catalogue is public with contacts hidden (DESIGN.md); API.md's "owner, staff" rules the writes.
+catalogue is public with contacts hidden (docs/design.md); docs/api.md's "owner, staff" rules the writes.
 
 `test_matrix.py` turns every cell into one pytest case named
 `<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
@@ -236,7 +236,7 @@ ALL_BUYERS = {"buyers.own", "buyers.other", "buyers.turkey"}
 
 # fmt: off
 # ============================================================================================
-# The API (every path and method of API.md's Resources table, plus the routes beside them)
+# The API (every path and method of docs/api.md's Resources table, plus the routes beside them)
 # ============================================================================================
 #                                                               anonymous producer buyer couns. c_out staff
 API_ROWS = [

@@ -33,7 +33,7 @@ PAGE_LINKS = {
     "requests": "/requests/{pk}/",
 }
 
-# API.md's Resources table: every path and method must have at least one row.
+# docs/api.md's Resources table: every path and method must have at least one row.
 API_MD_ENDPOINTS = {
     ("/healthz", "GET"),
     ("/healthz/live", "GET"),

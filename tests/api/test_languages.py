@@ -1,5 +1,5 @@
 """The API answers in the language of Accept-Language, else the signed-in user's preference, else
-Persian (API.md "Languages"), error messages included, and says so (Content-Language, Vary).
+Persian (docs/api.md "Languages"), error messages included, and says so (Content-Language, Vary).
 
 Our own messages are translated by the catalogues being filled; these tests use messages DRF
 and Django translate themselves ("This field is required.", "Not found.")."""

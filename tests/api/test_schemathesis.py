@@ -7,7 +7,7 @@ no server error, a status code the schema declares for the operation (portal/api
 adds the conventional errors), a response body, content type and headers as the schema
 declares them.
 
-The input space is wider than what the schema admits, on purpose (API.md: "never a 500 for
+The input space is wider than what the schema admits, on purpose (docs/api.md: "never a 500 for
 anything a client sends"): Schemathesis generates valid and invalid data in every media type
 an operation accepts (JSON, form, multipart) with any Unicode, NUL bytes included; on top of
 that, `_hostile` replaces path ids with existing ones or with ids of every shape (negative,

@@ -1,6 +1,6 @@
 """GET, POST /api/v1/matches/{id}/messages/ and POST …/messages/read/ for every role: 404
 where the match is not visible, 409 where it takes no messages, 400 for bad input, never a
-500; the fields of API.md, no email address anywhere."""
+500; the fields of docs/api.md, no email address anywhere."""
 
 from __future__ import annotations
 

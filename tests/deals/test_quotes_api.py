@@ -1,5 +1,5 @@
 """Quotes over the API, from the outside: every path for every role on matches in every status
-the parties may or may not see, the shapes (API.md's fields and more), field errors, 409s,
+the parties may or may not see, the shapes (docs/api.md's fields and more), field errors, 409s,
 malformed ids, the comparison's order, and the schema."""
 
 from __future__ import annotations

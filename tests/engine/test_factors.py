@@ -1,4 +1,4 @@
-"""Each factor of DESIGN.md ("Matching"), checked on the engine and on the reference alike."""
+"""Each factor of docs/design.md ("Matching"), checked on the engine and on the reference alike."""
 
 import math
 

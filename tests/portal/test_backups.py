@@ -1,4 +1,4 @@
-"""backup_database / restore_database (API.md, "Management commands"; docs/operations.md):
+"""backup_database / restore_database (docs/api.md, "Management commands"; docs/operations.md):
 the database and the uploaded files in one archive, restored into an empty database."""
 
 import io

@@ -63,7 +63,7 @@ def test_database_status_against_an_unreachable_server():
         handler.close_all()
 
 
-# --- /healthz/live and /healthz/ready (API.md, "Operations") -------------------------------
+# --- /healthz/live and /healthz/ready (docs/api.md, "Operations") -------------------------------
 
 
 def closed_port() -> int:

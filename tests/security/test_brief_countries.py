@@ -1,4 +1,4 @@
-"""Market briefs only for the countries a counsellor is posted to or covers (DESIGN.md's roles
+"""Market briefs only for the countries a counsellor is posted to or covers (docs/design.md's roles
 table; issue 12), at every door: the service, the API (create and change) and the page's form
 (which offers only those countries). Staff publish for any country."""
 

@@ -1,5 +1,5 @@
 """No contact field (email, phone, contact_name, website) reaches a role that may not see it,
-in pages, the API or emails (DESIGN.md, "Roles and what each may see"):
+in pages, the API or emails (docs/design.md, "Roles and what each may see"):
 
 - producer contacts: the owner, counsellors in scope (the producer targets their desk's
   markets or is in one of their matches), staff; the buyer once a match between them is

@@ -1,5 +1,5 @@
 """API throttling: DRF's per-client budgets and stricter ones for the token and introduction
-endpoints, answered with 429 and Retry-After (API.md). Rates are lowered here per test: the
+endpoints, answered with 429 and Retry-After (docs/api.md). Rates are lowered here per test: the
 configured ones are generous, and each test starts from an empty cache (tests/conftest.py)."""
 
 import pytest

@@ -1,5 +1,5 @@
 """Every field of a request's write, alone replaced by each hostile value, on POST and PATCH:
-a 400 with field errors or a success, never a server error (API.md). Meant for PostgreSQL,
+a 400 with field errors or a success, never a server error (docs/api.md). Meant for PostgreSQL,
 which refuses what SQLite stores (NUL bytes, over-long text, numbers beyond the column)."""
 
 import json
