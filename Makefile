@@ -10,10 +10,12 @@ VENDOR := portal/static/vendor/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test lint fmt worker beat messages bench check clean screenshots
+.PHONY: setup run test lint fmt worker beat messages bench check clean screenshots lock
 
 setup: $(STAMPS)/python $(VENDOR)
 
+# requirements*.txt are lock files: every package, its exact version and hashes, made from the
+# direct dependencies in requirements*.in by `make lock` (pip-tools). pip checks every hash.
 $(STAMPS)/python: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -65,6 +67,12 @@ screenshots: setup
 
 bench: setup
 	@for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# After editing requirements*.in: pin every dependency again, with hashes (commit the .txt files).
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: setup
+	$(LOCK) --output-file=requirements.txt requirements.in
+	$(LOCK) --output-file=requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules portal/static/vendor staticfiles
