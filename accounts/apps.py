@@ -43,6 +43,7 @@ def register_audit_log() -> None:
     from portal.audit import NOT_LOGGED
 
     from .models import (
+        ApiTokenConfig,
         BuyerProfile,
         Company,
         Invitation,
@@ -60,3 +61,5 @@ def register_audit_log() -> None:
     # A verification's review and its evidence (the files' names are random tokens: not logged).
     auditlog.register(Verification, exclude_fields=NOT_LOGGED)
     auditlog.register(VerificationDocument, exclude_fields=[*NOT_LOGGED, "file", "token"])
+    # The API tokens' lifetime, a setting staff change in the admin.
+    auditlog.register(ApiTokenConfig, exclude_fields=NOT_LOGGED)
