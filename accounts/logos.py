@@ -16,7 +16,7 @@ from portal.pictures import delete_after_commit, delete_now, save_file
 from portal.uploads import check_image
 
 from .models import BuyerProfile, CompanyLogo, ProducerProfile
-from .policies import can_edit_company_pictures
+from .policies import can_edit_company
 from .signals import buyer_changed, producer_changed
 
 LOGO_FIELDS = frozenset({"logo"})
@@ -32,7 +32,7 @@ def upload_cap() -> int:
 
 
 def _check_may_edit(actor, profile) -> None:
-    if not can_edit_company_pictures(actor, profile):
+    if not can_edit_company(actor, profile):
         raise PermissionDenied(_("You may not change this company's logo."))
 
 

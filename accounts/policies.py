@@ -88,14 +88,18 @@ def has_verified_email(user) -> bool:
 # --- Profiles and contacts ---------------------------------------------------------------
 
 
+def can_edit_company(user, profile: ProducerProfile | BuyerProfile) -> bool:
+    """A producer's or buyer's profile, logo and the like: staff, and the members of its company
+    (its owner and editors)."""
+    return _signed_in(user) and (user.is_portal_staff or acts_for(user, profile))
+
+
 def can_edit_producer(user, producer: ProducerProfile) -> bool:
-    """Staff, and the members of the producer's company (its owner and editors)."""
-    return _signed_in(user) and (user.is_portal_staff or acts_for(user, producer))
+    return can_edit_company(user, producer)
 
 
 def can_edit_buyer(user, buyer: BuyerProfile) -> bool:
-    """Staff, and the members of the buyer's company (its owner and editors)."""
-    return _signed_in(user) and (user.is_portal_staff or acts_for(user, buyer))
+    return can_edit_company(user, buyer)
 
 
 def can_manage_company(user, company: Company | None) -> bool:
@@ -289,8 +293,3 @@ def company_q_of_member(user) -> Q:
 
 
 # --- Pictures ------------------------------------------------------------------------------
-
-
-def can_edit_company_pictures(user, profile: ProducerProfile | BuyerProfile) -> bool:
-    """A company's logo: its members (`accounts.companies.acts_for`: owner, editors) and staff."""
-    return _signed_in(user) and (user.is_portal_staff or acts_for(user, profile))

@@ -23,7 +23,7 @@ from portal.pictures import delete_after_commit, delete_now, save_file
 from portal.uploads import check_image, check_pdf
 
 from .models import Product, ProductImage
-from .policies import can_edit_product_pictures
+from .policies import can_edit_product
 from .signals import product_changed
 
 
@@ -54,7 +54,7 @@ def pdf_upload_cap() -> int:
 
 
 def _check_may_edit(actor, product: Product) -> None:
-    if not can_edit_product_pictures(actor, product):
+    if not can_edit_product(actor, product):
         raise PermissionDenied(_("You may not change this product."))
 
 

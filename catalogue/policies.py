@@ -23,11 +23,3 @@ def products_visible_to(user, queryset: QuerySet[Product] | None = None) -> Quer
     if user and user.is_authenticated and user.is_producer:
         return queryset.filter(Q(is_active=True) | company_q(user, "producer__"))
     return queryset.filter(is_active=True)
-
-
-def can_edit_product_pictures(user, product: Product) -> bool:
-    """A product's photos and catalogue: its company's members (`accounts.companies.acts_for`:
-    owner, editors) and staff."""
-    if not user or not user.is_authenticated:
-        return False
-    return user.is_portal_staff or acts_for(user, product.producer)

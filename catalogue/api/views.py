@@ -15,7 +15,7 @@ from accounts import services as accounts_services
 from accounts.api.views import ProfileViewSetMixin
 from accounts.companies import producer_of
 from accounts.models import ProducerProfile, Role
-from accounts.policies import can_edit_company_pictures, can_edit_producer
+from accounts.policies import can_edit_producer
 from catalogue import pictures, services
 from catalogue.api.serializers import (
     LogoOutputSerializer,
@@ -27,7 +27,7 @@ from catalogue.api.serializers import (
 from catalogue.exports import PRODUCERS
 from catalogue.filtersets import ProducerFilterSet, ProductFilterSet
 from catalogue.models import Product, ProductImage
-from catalogue.policies import can_edit_product, can_edit_product_pictures, products_visible_to
+from catalogue.policies import can_edit_product, products_visible_to
 from catalogue.selectors import catalogue_products, producers_for_listing
 from portal.api.exports import export_views
 from portal.api.viewsets import ServiceWriteMixin
@@ -188,7 +188,7 @@ class ProductImagesView(GenericAPIView):
     )
     def post(self, request, pk: int):
         product = self._product(pk)
-        if not can_edit_product_pictures(request.user, product):
+        if not can_edit_product(request.user, product):
             raise PermissionDenied()
         image = pictures.product_image_add(
             product=product, actor=request.user, upload=_picture_upload(request)
@@ -216,7 +216,7 @@ class ProductImageView(GenericAPIView):
         )
         if product is None:
             raise NotFound()
-        if not can_edit_product_pictures(request.user, product):
+        if not can_edit_product(request.user, product):
             raise PermissionDenied()
         image = product.images.filter(pk=image_id).first()
         if image is None:
@@ -237,7 +237,7 @@ class ProducerLogoView(GenericAPIView):
         producer = ProducerProfile.objects.filter(pk=pk).first()
         if producer is None:
             raise NotFound()
-        if not can_edit_company_pictures(self.request.user, producer):
+        if not can_edit_producer(self.request.user, producer):
             raise PermissionDenied()
         return producer
 

@@ -4,7 +4,6 @@ stored files kept in a temporary folder."""
 from __future__ import annotations
 
 import io
-import struct
 import zlib
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from matchmaking.models import Match, MatchStatus
 from tests.factories import UserFactory
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.lifecycle_support import make_counsellor, make_match
+from tests.upload_files import image, png_bomb, truncated_jpeg
 
 try:
     from PIL import Image
@@ -147,13 +147,6 @@ def pdf_with_object_stream(hidden: bytes) -> bytes:
     return pdf(stream)
 
 
-def image(fmt: str = "PNG", size=(64, 48), mode: str = "RGB", **save) -> bytes:
-    picture = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else 128)
-    out = io.BytesIO()
-    picture.save(out, fmt, **save)
-    return out.getvalue()
-
-
 def jpeg_with_gps() -> bytes:
     """A JPEG photo carrying EXIF: a camera model and a GPS position."""
     picture = Image.new("RGB", (80, 60), (10, 120, 40))
@@ -163,29 +156,6 @@ def jpeg_with_gps() -> bytes:
     out = io.BytesIO()
     picture.save(out, "JPEG", exif=exif)
     return out.getvalue()
-
-
-def png_bomb(side: int = 30_000) -> bytes:
-    """A real decompression bomb: a `side`×`side` black PNG (900 million pixels) of ~100 kB."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload))
-            + kind
-            + payload
-            + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1 bit grey
-    row = b"\x00" * (1 + (side + 7) // 8)
-    packer = zlib.compressobj(9)
-    compressed = b"".join(packer.compress(row * 1000) for _ in range(side // 1000)) + packer.flush()
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", compressed) + chunk(b"IEND", b"")
-
-
-def truncated_jpeg() -> bytes:
-    data = image("JPEG", size=(400, 300), quality=95)
-    return data[: len(data) // 2]
 
 
 EXECUTABLE = (
