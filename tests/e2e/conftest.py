@@ -8,9 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.checks import PageChecks, failure_message
+
+# The suite runs on every core (pytest-xdist): a browser, a live server and the database share
+# them with the other processes, so an htmx answer that takes 50 ms alone can take seconds.
+# Assertions wait up to 15 s (Playwright's default is 5 s); a page that never answers still fails.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
