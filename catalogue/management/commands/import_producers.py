@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalogue.imports import ImportReport, ProducerImportError, default_base_url, import_producers
+from catalogue.imports import ImportReport, ProducerImportError, import_producers
+from catalogue.invitations import default_base_url
 
 
 class Command(BaseCommand):
