@@ -20,7 +20,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import ProducerProfile, User
-from catalogue.models import InvitationStatus, Product, ProducerImportUpload, ProducerInvitation
+from catalogue.models import InvitationStatus, ProducerImportUpload, ProducerInvitation, Product
 from portal import xlsxfiles
 from taxonomy.models import Sector
 from tests.accounts.test_import_producers import HS_CODES
