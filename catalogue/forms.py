@@ -21,6 +21,8 @@ from portal.text_forms import TranslatedTextsForm, texts_initial
 from taxonomy.models import CapacityUnit, Incoterm, SectorLevel
 from taxonomy.widgets import HSCodePickerWidget
 
+from .invitations import MAX_RESEND
+
 
 def hs_code_widget() -> forms.Widget:
     """The catalogue's HS code picker for one 2, 4 or 6-digit code (sections left out)."""
@@ -115,3 +117,52 @@ class ProductForm(TranslatedTextsForm, ServiceForm):
             "certifications": codes_text(product.certifications),
             "is_active": product.is_active,
         }
+
+
+# --- The staff page that imports producers (catalogue/import_pages.py) ----------------------
+
+
+class ProducerImportForm(forms.Form):
+    """The member list to dry-run; `catalogue.import_uploads` judges the file by its content."""
+
+    file = forms.FileField(
+        label=_("Member list (CSV or Excel .xlsx)"),
+        help_text=_(
+            "The first sheet of an Excel workbook, or a CSV file in UTF-8. Line 1 names the columns; "
+            "email and company_name are required."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+    send_invitations = forms.BooleanField(
+        label=_("Email each new producer an invitation to choose a password"), required=False, initial=True
+    )
+
+
+class ProducerImportCommitForm(forms.Form):
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class _Ids(forms.TypedMultipleChoiceField):
+    """Ids the service judges (one who signed in meanwhile is reported, not a form error)."""
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit() and len(str(value)) < 12
+
+
+class InvitationResendForm(forms.Form):
+    """The producers chosen (`users`), or the one whose own button was pressed (`only`)."""
+
+    users = _Ids(coerce=int, required=False)
+    only = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        chosen = [data["only"]] if data.get("only") else data.get("users") or []
+        if not chosen and not self.errors:
+            raise forms.ValidationError(_("Choose the producers to send the invitation to."))
+        data["chosen"] = chosen[:MAX_RESEND]
+        return data

@@ -1,10 +1,13 @@
-"""Bulk registration of producers from a chamber of commerce's member list (CSV).
+"""Bulk registration of producers from a chamber of commerce's member list (CSV or Excel).
 
 The file format is documented in docs/import_producers.md. Every write goes
 through the account and catalogue services, one transaction per row: a bad row
-is reported by its physical line number and skipped, the good rows land, and
-running the same file again updates what the first run made. It lives in the
-catalogue, above accounts, because it writes producers and their products.
+is reported by its physical line number (a workbook's row number) and skipped, the
+good rows land, and running the same file again updates what the first run made. An
+Excel workbook's first sheet is read (portal/xlsxfiles.py) into the same records a CSV
+file gives, so both formats go through one parser. `ImportReport.rows` holds each row's
+fate, which the staff import page shows. It lives in the catalogue, above accounts,
+because it writes producers and their products.
 """
 
 from __future__ import annotations
@@ -17,29 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from allauth.account.adapter import get_adapter
-from allauth.account.forms import default_token_generator
-from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, ProducerProfile, Role, User
 from accounts.services import producer_profile_create, producer_profile_update, user_create
-from portal import content, csvfiles, languages
+from portal import content, csvfiles, xlsxfiles
 from portal.normalization import normalize_text
 
+from .invitations import BaseURLError, clean_base_url, send_and_record
 from .models import Product
 from .services import product_create, product_update
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-INVITATION_TEMPLATE_PREFIX = "account/email/producer_invitation"
 REQUIRED_COLUMNS = ("email", "company_name")
+CSV = "csv"
+XLSX = "xlsx"
 
 
 class ProducerImportError(Exception):
@@ -93,8 +92,15 @@ def _number(value: str) -> str:
     return text
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-\d{1,2}-\d{1,2}$")
+
+
 def _year(value: str) -> str:
+    """A year; a date's year (a spreadsheet's date cell arrives as 1999-03-21)."""
     text = _number(value)
+    date = _ISO_DATE.match(text)
+    if date:
+        text = date.group(1)
     if text.isdigit() and int(text) in _SOLAR_HIJRI_YEARS:
         return str(int(text) + _SOLAR_HIJRI_OFFSET)
     return text
@@ -235,11 +241,41 @@ class SkippedRow:
         return _("line %(line)d: %(reasons)s") % {"line": self.line, "reasons": "; ".join(self.reasons)}
 
 
+class Fate:
+    """What became of a row (RowOutcome.fate)."""
+
+    IMPORTED = "imported"  # written (or, in a dry run, would be)
+    SKIPPED = "skipped"  # a bad row: nothing of it written
+    REFUSED = "refused"  # a producer the import did not make: nothing of it written
+
+
+CREATED = "created"
+UPDATED = "updated"
+
+
+@dataclass
+class RowOutcome:
+    """One row's fate, for the import page: by line, with the company it names and what
+    happened to its account, profile and product (or why nothing did)."""
+
+    line: int
+    email: str = ""
+    company: str = ""
+    fate: str = Fate.IMPORTED
+    user_created: bool = False
+    profile: str = ""  # CREATED, UPDATED or "" (unchanged)
+    product: str = ""  # CREATED, UPDATED or "" (no product on the row)
+    product_name: str = ""
+    reasons: list[str] = field(default_factory=list)
+    invitation: str = ""  # "queued" (dry run), "sent", "failed" or "" (none for this row)
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, in a dry run, would have done)."""
 
     dry_run: bool = False
+    file_format: str = CSV
     rows_read: int = 0
     users_created: int = 0
     profiles_created: int = 0
@@ -254,6 +290,7 @@ class ImportReport:
     invitations_queued: int = 0
     invitations_sent: int = 0
     invitation_failures: list[str] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)  # every row read, in file order
 
     @property
     def rows_skipped(self) -> int:
@@ -263,56 +300,46 @@ class ImportReport:
     def rows_refused(self) -> int:
         return len(self.refused)
 
+    @property
+    def rows_imported(self) -> int:
+        return sum(1 for row in self.rows if row.fate == Fate.IMPORTED)
+
 
 # --- Invitations -----------------------------------------------------------------
 
 
-def default_base_url() -> str:
-    return getattr(settings, "PORTAL_BASE_URL", "") or DEFAULT_BASE_URL
-
-
 def _clean_base_url(value: str | None) -> str:
-    url = str(value or default_base_url()).strip().rstrip("/")
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
-        raise ProducerImportError(
-            _("The base URL must start with http:// or https://, e.g. https://exportbridge.example.")
-        )
-    return url
-
-
-def producer_invitation_link(*, user: User, base_url: str) -> str:
-    """An absolute link to allauth's set-password page, valid until the password changes or it expires."""
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
-    )
-    return _clean_base_url(base_url) + path
-
-
-def send_producer_invitation(*, user: User, base_url: str) -> None:
-    """Email an imported producer, in the user's language, a link to choose a password."""
-    base_url = _clean_base_url(base_url)
-    language = languages.supported_or_default(user.preferred_language)
-    company = ProducerProfile.objects.filter(owner=user).values_list("name", flat=True).first() or ""
-    with translation.override(language):
-        context = {
-            "user": user,
-            "company_name": company,
-            "set_password_url": producer_invitation_link(user=user, base_url=base_url),
-            "password_reset_url": base_url + reverse("account_reset_password"),
-            "base_url": base_url,
-            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        }
-        get_adapter().send_mail(INVITATION_TEMPLATE_PREFIX, user.email, context)
+    try:
+        return clean_base_url(value)
+    except BaseURLError as error:
+        raise ProducerImportError(str(error)) from None
 
 
 # --- Reading the file ------------------------------------------------------------
 
 
-def _read_text(*, path: str | Path | None, file: IO | None) -> str:
+@dataclass
+class _Table:
+    file_format: str
+    records: list[csvfiles.Record]
+
+
+def _read_table(*, path: str | Path | None, file: IO | None) -> _Table:
+    """The file's records, CSV or the first sheet of an Excel workbook, told apart by their
+    content (a zip is a workbook) and by the name for a file that claims to be one."""
     try:
-        raw = csvfiles.read_bytes(path) if path is not None else file.read()
-        return csvfiles.decode(raw)
+        if path is not None:
+            raw, name = csvfiles.read_bytes(path), str(path)
+        else:
+            raw, name = file.read(csvfiles.MAX_FILE_BYTES + 1), str(getattr(file, "name", "") or "")
+        if isinstance(raw, bytes) and (
+            xlsxfiles.looks_like_xlsx(raw)
+            or xlsxfiles.looks_like_ole(raw)
+            or name.lower().endswith(xlsxfiles.XLSX_SUFFIXES)
+        ):
+            return _Table(XLSX, xlsxfiles.records(raw))
+        text = csvfiles.decode(raw)
+        return _Table(CSV, list(csvfiles.records(text, delimiter=csvfiles.delimiter_of(text))))
     except csvfiles.CSVFileError as error:
         raise ProducerImportError(str(error)) from None
 
@@ -355,21 +382,23 @@ def _read_header(cells: list[str]) -> _Header:
     return _Header(columns=columns, ignored=ignored, width=len(cells))
 
 
-def _rows(text: str) -> tuple[_Header, Iterator[tuple[int, list[str] | str]]]:
-    """The header, then (physical line where the record starts, its cells or why it cannot be read)."""
-    records = csvfiles.records(text, delimiter=csvfiles.delimiter_of(text))
+def _rows(table: _Table) -> tuple[_Header, list[tuple[int, list[str] | str]]]:
+    """The header, then (line where the record starts, its cells or why it cannot be read):
+    the physical line of a CSV file, the row number of a sheet."""
+    records = iter(table.records)
     header_record = next(records, None)
     if header_record is not None and header_record.error:
+        if table.file_format == XLSX:
+            raise ProducerImportError(_("Row 1 cannot be read: %(error)s") % {"error": header_record.error})
         raise ProducerImportError(_("Line 1 is not valid CSV: %(error)s") % {"error": header_record.error})
     if header_record is None or not any(cell.strip() for cell in header_record.cells):
         raise ProducerImportError(_("The file is empty: line 1 must be a header naming the columns."))
     header = _read_header(header_record.cells)
+    return header, [(record.line, record.error if record.error else record.cells) for record in records]
 
-    def rows() -> Iterator[tuple[int, list[str] | str]]:
-        for record in records:
-            yield record.line, record.error if record.error else record.cells
 
-    return header, rows()
+def _data_rows(rows: list[tuple[int, list[str] | str]]) -> int:
+    return sum(1 for _line, cells in rows if isinstance(cells, str) or any(cell.strip() for cell in cells))
 
 
 # --- Importing -------------------------------------------------------------------
@@ -426,26 +455,30 @@ class _RowResult:
 
 
 class _Importer:
-    def __init__(self, *, base_url: str, send_invitations: bool, dry_run: bool) -> None:
+    def __init__(self, *, base_url: str, send_invitations: bool, dry_run: bool, file_format: str) -> None:
         self.base_url = base_url
         self.send_invitations = send_invitations
-        self.report = ImportReport(dry_run=dry_run)
+        self.report = ImportReport(dry_run=dry_run, file_format=file_format)
         self._profiles_created: set[int] = set()
         self._profiles_updated: set[int] = set()
         self._products_created: set[int] = set()
         self._products_updated: set[int] = set()
 
-    def run(self, header: _Header, records: Iterator[tuple[int, list[str] | str]]) -> ImportReport:
+    def run(self, header: _Header, records: list[tuple[int, list[str] | str]]) -> ImportReport:
         self.report.ignored_columns = header.ignored
         for line, cells in records:
             if isinstance(cells, str):
                 self.report.rows_read += 1
-                self._skip(line, [cells])
+                outcome = RowOutcome(line=line)
+                self.report.rows.append(outcome)
+                self._skip(outcome, [cells])
                 continue
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, as spreadsheets leave at the end
             self.report.rows_read += 1
-            self._import_record(line, header, cells)
+            outcome = RowOutcome(line=line, **_identity(header, cells))
+            self.report.rows.append(outcome)
+            self._import_record(outcome, header, cells)
         report = self.report
         report.profiles_created = len(self._profiles_created)
         report.profiles_updated = len(self._profiles_updated - self._profiles_created)
@@ -453,13 +486,15 @@ class _Importer:
         report.products_updated = len(self._products_updated - self._products_created)
         return report
 
-    def _skip(self, line: int, reasons: list[str]) -> None:
-        self.report.skipped.append(SkippedRow(line=line, reasons=reasons))
+    def _skip(self, outcome: RowOutcome, reasons: list[str]) -> None:
+        outcome.fate, outcome.reasons = Fate.SKIPPED, reasons
+        self.report.skipped.append(SkippedRow(line=outcome.line, reasons=reasons))
 
-    def _import_record(self, line: int, header: _Header, cells: list[str]) -> None:
+    def _import_record(self, outcome: RowOutcome, header: _Header, cells: list[str]) -> None:
+        line = outcome.line
         if any(cell.strip() for cell in cells[header.width :]):
             self._skip(
-                line,
+                outcome,
                 [
                     _("the row has %(cells)d cells but the header only %(columns)d columns")
                     % {"cells": len(cells), "columns": header.width}
@@ -469,11 +504,12 @@ class _Importer:
         try:
             values = _read_cells(header, cells)
             with transaction.atomic():
-                result = self._write(line, values)
+                result = self._write(outcome, values)
         except _RowRejected as rejected:
-            self._skip(line, rejected.reasons)
+            self._skip(outcome, rejected.reasons)
             return
         except _RowRefused as refused:
+            outcome.fate, outcome.reasons = Fate.REFUSED, [refused.reason]
             self.report.refused.append(SkippedRow(line=line, reasons=[refused.reason]))
             return
         except (DatabaseError, ValueError) as error:
@@ -481,9 +517,14 @@ class _Importer:
             # checks let through and the database (or its driver: a NUL) does not: the row
             # alone rolled back.
             logger.warning("import_producers: line %d refused by the database: %s", line, error)
-            self._skip(line, [_("the database refused the row: %(error)s") % {"error": error}])
+            self._skip(outcome, [_("the database refused the row: %(error)s") % {"error": error}])
             return
         self._count(result)
+        outcome.user_created = result.user_created
+        outcome.profile = CREATED if result.profile_created else UPDATED if result.profile_updated else ""
+        outcome.product = CREATED if result.product_created else UPDATED if result.product_updated else ""
+        if result.invited and self.report.dry_run:
+            outcome.invitation = "queued"
 
     def _count(self, result: _RowResult) -> None:
         if result.user_created:
@@ -499,7 +540,7 @@ class _Importer:
         elif result.product_updated:
             self._products_updated.add(result.product_id)
 
-    def _write(self, line: int, values: dict[str, dict[str, Any]]) -> _RowResult:
+    def _write(self, outcome: RowOutcome, values: dict[str, dict[str, Any]]) -> _RowResult:
         result = _RowResult()
         account, profile_data, product_data = values["account"], values["profile"], values["product"]
         email = str(account.get("email", "")).strip().lower()
@@ -547,6 +588,7 @@ class _Importer:
                 profile = producer_profile_update(profile=profile, actor=user, data=profile_data)
                 result.profile_updated = True
         result.profile_id = profile.pk
+        outcome.company = outcome.company or profile.name
 
         if product_data:
             product = self._product_named(profile, product_data["name"])
@@ -558,11 +600,12 @@ class _Importer:
                     product = product_update(product=product, actor=user, data=product_data)
                     result.product_updated = True
             result.product_id = product.pk
+            outcome.product_name = content.original_text(product, "name")
 
         if result.user_created and self.send_invitations:
             result.invited = True
             if not self.report.dry_run:
-                transaction.on_commit(self._invitation(user.pk, user.email, line))
+                transaction.on_commit(self._invitation(user, outcome))
         return result
 
     @staticmethod
@@ -586,18 +629,19 @@ class _Importer:
             )
         return same[0] if same else None
 
-    def _invitation(self, user_pk: int, email: str, line: int) -> Callable[[], None]:
+    def _invitation(self, user: User, outcome: RowOutcome) -> Callable[[], None]:
         def send() -> None:
-            try:
-                send_producer_invitation(user=User.objects.get(pk=user_pk), base_url=self.base_url)
-            except Exception as error:
-                # The account is committed; a mail server that is down must not stop the other rows.
-                logger.exception("Invitation to %s (line %d) failed", email, line)
+            # The account is committed; a mail server that is down must not stop the other
+            # rows: the failure is recorded (catalogue.invitations) for staff to send again.
+            error = send_and_record(user=user, base_url=self.base_url)
+            if error:
+                outcome.invitation = "failed"
                 self.report.invitation_failures.append(
                     _("line %(line)d: the invitation to %(email)s was not sent: %(error)s")
-                    % {"line": line, "email": email, "error": error}
+                    % {"line": outcome.line, "email": user.email, "error": error}
                 )
             else:
+                outcome.invitation = "sent"
                 self.report.invitations_sent += 1
 
         return send
@@ -623,6 +667,15 @@ def _refuse_unless_imported(user: User, profile: ProducerProfile | None) -> None
             )
             % {"email": user.email}
         )
+
+
+def _identity(header: _Header, cells: list[str]) -> dict[str, str]:
+    """The row's email and company name as written, to name the row on the page."""
+    found = {"email": "", "company": ""}
+    for index, column in header.columns.items():
+        if column.name in ("email", "company_name") and index < len(cells):
+            found["email" if column.name == "email" else "company"] = cells[index].strip()[:200]
+    return found
 
 
 def _read_cells(header: _Header, cells: list[str]) -> dict[str, dict[str, Any]]:
@@ -657,18 +710,30 @@ def import_producers(
     base_url: str | None = None,
     send_invitations: bool = True,
     dry_run: bool = False,
+    max_rows: int | None = None,
 ) -> ImportReport:
-    """Register or update producers, their profiles and products from a CSV member list.
+    """Register or update producers, their profiles and products from a member list: a CSV
+    file or an Excel workbook's first sheet (told apart by content).
 
-    Give `path` or an open `file` (bytes or text). Each row is one transaction;
-    bad rows are skipped and listed in the report. New users get an invitation
-    to set their password once their row commits; `dry_run` writes nothing.
+    Give `path` or an open `file` (bytes or text; an upload's `name` says .xlsx). Each row is
+    one transaction; bad rows are skipped and listed in the report, and `report.rows` says
+    each row's fate. New users get an invitation to set their password once their row
+    commits; `dry_run` writes nothing. With `max_rows`, a file of more rows (the header and
+    blank lines aside) is refused as a whole before any row is read.
     """
     if (path is None) == (file is None):
         raise TypeError("Give exactly one of path or file.")
     base = _clean_base_url(base_url)
-    header, records = _rows(_read_text(path=path, file=file))
-    importer = _Importer(base_url=base, send_invitations=send_invitations, dry_run=dry_run)
+    table = _read_table(path=path, file=file)
+    header, records = _rows(table)
+    if max_rows is not None and _data_rows(records) > max_rows:
+        raise ProducerImportError(
+            _("The file has %(rows)s rows; at most %(max)s can be imported here at once: split it.")
+            % {"rows": f"{_data_rows(records):,}", "max": f"{max_rows:,}"}
+        )
+    importer = _Importer(
+        base_url=base, send_invitations=send_invitations, dry_run=dry_run, file_format=table.file_format
+    )
     if not dry_run:
         return importer.run(header, records)
     try:

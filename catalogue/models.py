@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.content import OriginalTextManager, OriginalTexts, language_field
-from portal.storage import public_storage
+from portal.storage import private_storage, public_storage
 from taxonomy.models import CapacityUnit, Sector, SectorLevel
 
 
@@ -186,3 +186,64 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+# --- The producer import (catalogue/imports.py) ------------------------------------------------
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent: the mail server refused it")
+
+
+class ProducerInvitation(models.Model):
+    """The email inviting an imported producer to choose a password: whether its last send went
+    out, when, and why not. No row: never sent (imported with `--no-email`, or before these
+    were recorded). Written by catalogue.invitations; staff resend from the import page."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("producer"),
+        on_delete=models.CASCADE,
+        related_name="producer_invitation",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=InvitationStatus.choices)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("producer invitation")
+        verbose_name_plural = _("producer invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.status}"
+
+
+class ProducerImportUpload(models.Model):
+    """A member list uploaded on the staff import page, kept (private store) between its dry run
+    and its commit: only its uploader may commit it, by its random `token`, once, before
+    `expires_at`, and only while the stored file still has the `sha256` the dry run read."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to="imports/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=4)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size"))
+    send_invitations = models.BooleanField(_("send invitations"), default=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("producer import upload")
+        verbose_name_plural = _("producer import uploads")
+        indexes = [models.Index(fields=["expires_at"], name="catalogue_import_expiry_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name

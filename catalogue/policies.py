@@ -23,3 +23,8 @@ def products_visible_to(user, queryset: QuerySet[Product] | None = None) -> Quer
     if user and user.is_authenticated and user.is_producer:
         return queryset.filter(Q(is_active=True) | company_q(user, "producer__"))
     return queryset.filter(is_active=True)
+
+
+def can_import_producers(user) -> bool:
+    """The producer import's page (upload, dry run, commit, invitations): portal staff only."""
+    return bool(user and user.is_authenticated and user.is_portal_staff)

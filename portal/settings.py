@@ -595,6 +595,12 @@ CELERY_TASK_ACKS_LATE = True
 
 # Exports (portal/exports.py): an Excel file of more rows than this is built by a task.
 EXPORT_XLSX_INLINE_MAX_ROWS = env.int("EXPORT_XLSX_INLINE_MAX_ROWS", default=2000)
+# The staff page that imports producers (catalogue/import_uploads.py) runs in the request: at
+# most this many rows (a larger list: split it, or `manage.py import_producers`), this size,
+# and a dry run may be committed for this many minutes.
+PRODUCER_IMPORT_PAGE_MAX_ROWS = env.int("PRODUCER_IMPORT_PAGE_MAX_ROWS", default=500)
+PRODUCER_IMPORT_PAGE_MAX_BYTES = env.int("PRODUCER_IMPORT_PAGE_MAX_BYTES", default=5 * 1024 * 1024)
+PRODUCER_IMPORT_UPLOAD_TTL_MINUTES = env.int("PRODUCER_IMPORT_UPLOAD_TTL_MINUTES", default=60)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)

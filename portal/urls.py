@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("catalogue.my_urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("staff/producers/", include("catalogue.staff_urls")),
     path("", include("sourcing.urls")),
     path("", include("matchmaking.urls")),
     path("counsellor/", include("counsellors.urls")),

@@ -35,7 +35,7 @@ catalogue is public with contacts hidden (docs/design.md); docs/api.md's "owner,
 `<surface>-<resource>-<action>-<METHOD>-<role>-<scope>-<allowed|refused>`, checked by
 `test_the_cell_count_is_the_documented_one` (issue 16's buying requests, quotes,
 conversation, their files and outcomes: 67 of the rows; issue 17's files, verification requests, evidence and company teams among
-the rest; issue 18's exports: 17 rows). A row whose body holds a file is sent as multipart.
+the rest; issue 18's exports: 17 rows; the producer import page: 4 rows). A row whose body holds a file is sent as multipart.
 A row's `contacts` says, per role, which shown objects reveal their `contact_field` (a
 company's `email`; a buying request's `buyer`, withheld from a producer until forward).
 """
@@ -46,10 +46,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
 from accounts.models import BuyerProfile, Invitation, ProducerProfile, User, Verification
-from catalogue.models import Product, ProductImage
+from catalogue.models import ProducerImportUpload, ProducerInvitation, Product, ProductImage
 from counsellors.models import CounsellorProfile, MarketBrief
 from deals.models import Message, Quote
 from digests.models import DigestPreference
@@ -1193,9 +1194,64 @@ EXPORT_PAGE_ROWS = [
     ),
 ]
 
+# --- The producer import page (issue 18) and its invitations (issue 19): portal staff only; a
+# dry run keeps the upload (its count is the probe), a commit needs the uploader's own token.
+STAFF_ONLY = (NO, NO, NO, NO, NO, OK)
+
+
+def _member_list() -> dict:
+    body = b"email,company_name\nmatrix.import@access.example,Matrix Import Co.\n"
+    return {
+        "file": SimpleUploadedFile("members.csv", body, content_type="text/csv"),
+        "send_invitations": "on",
+    }
+
+
+IMPORT_PAGE_ROWS = [
+    page("producer-import", "page", "GET", "none", "/staff/producers/import/", STAFF_ONLY),
+    page(
+        "producer-import",
+        "dry-run",
+        "POST",
+        "none",
+        "/staff/producers/import/",
+        (NO, NO, NO, NO, NO, ok(200)),
+        body=lambda w: _member_list(),
+        state=count_of(ProducerImportUpload),
+    ),
+    # No upload of the world's: staff's unknown token is a form error, nothing is imported.
+    page(
+        "producer-import",
+        "commit",
+        "POST",
+        "none",
+        "/staff/producers/import/commit/",
+        (NO, NO, NO, NO, NO, no(400)),
+        body={"token": "not-a-token-of-yours"},
+        state=count_of(User, email="matrix.import@access.example"),
+    ),
+    # P1's owner has never been invited by an import: staff's resend sends nothing (reported).
+    page(
+        "producer-import",
+        "resend",
+        "POST",
+        "none",
+        "/staff/producers/invitations/resend/",
+        (NO, NO, NO, NO, NO, ok(302, redirect="/staff/producers/import/", effect="ignored")),
+        body=lambda w: {"only": w.users["producer"].pk},
+        state=count_of(ProducerInvitation),
+    ),
+]
+
 API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
 PAGE_ROWS = (
-    PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS + TEAM_PAGE_ROWS + EXPORT_PAGE_ROWS
+    PAGE_ROWS
+    + DEAL_PAGE_ROWS
+    + PICTURE_PAGE_ROWS
+    + TRUST_PAGE_ROWS
+    + TEAM_PAGE_ROWS
+    + EXPORT_PAGE_ROWS
+    + IMPORT_PAGE_ROWS
 )
 ROWS = API_ROWS + PAGE_ROWS
 

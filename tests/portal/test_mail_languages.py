@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries
 
-from catalogue.imports import send_producer_invitation
+from catalogue.invitations import send_producer_invitation
 from digests import delivery
 from matchmaking import lifecycle, notifications, services
 from matchmaking.models import Match

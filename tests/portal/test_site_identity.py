@@ -14,7 +14,7 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.imports import send_producer_invitation
+from catalogue.invitations import send_producer_invitation
 from digests import delivery
 from matchmaking import lifecycle, services
 from matchmaking.models import Match

@@ -1,19 +1,27 @@
-"""`python manage.py import_producers PATH`: register producers from a chamber's CSV member list."""
+"""`python manage.py import_producers PATH`: register producers from a chamber's member list
+(CSV or Excel .xlsx); `import_producers --resend-invitations`: send again the invitations that
+failed or were never sent."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalogue.imports import ImportReport, ProducerImportError, default_base_url, import_producers
+from catalogue import invitations
+from catalogue.imports import ImportReport, ProducerImportError, import_producers
+from catalogue.invitations import default_base_url
 
 
 class Command(BaseCommand):
     help = (
-        "Register or update producers, their company profiles and products from a CSV member list "
-        "(UTF-8; columns in docs/import_producers.md). Bad rows are reported by line number and skipped."
+        "Register or update producers, their company profiles and products from a member list, CSV "
+        "(UTF-8) or Excel .xlsx (its first sheet); columns in docs/import_producers.md. Bad rows are "
+        "reported by line (row) number and skipped. With --resend-invitations (and no file), send "
+        "again the invitations that failed or were never sent."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="The CSV file (UTF-8, with or without BOM).")
+        parser.add_argument(
+            "path", nargs="?", help="The CSV file (UTF-8, with or without BOM) or Excel workbook (.xlsx)."
+        )
         parser.add_argument(
             "--base-url",
             default=None,
@@ -21,10 +29,37 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-email", action="store_true", help="Do not send invitations to new users.")
         parser.add_argument("--dry-run", action="store_true", help="Validate every row and write nothing.")
+        parser.add_argument(
+            "--resend-invitations",
+            action="store_true",
+            help="Instead of importing: email again every imported producer who has never signed in "
+            "and whose invitation failed or was never sent (with --dry-run: only list them).",
+        )
+        parser.add_argument(
+            "--email",
+            action="append",
+            default=[],
+            help="With --resend-invitations: only this producer (repeat for several).",
+        )
 
     def handle(
-        self, *args, path: str, base_url: str | None, no_email: bool, dry_run: bool, **options
+        self,
+        *args,
+        path: str | None,
+        base_url: str | None,
+        no_email: bool,
+        dry_run: bool,
+        resend_invitations: bool,
+        email: list[str],
+        **options,
     ) -> None:
+        if resend_invitations:
+            if path is not None or no_email:
+                raise CommandError(_("--resend-invitations takes no file and no --no-email."))
+            self._resend(base_url=base_url, emails=email, dry_run=dry_run)
+            return
+        if path is None:
+            raise CommandError(_("Name the file to import, or use --resend-invitations."))
         try:
             report = import_producers(
                 path=path, base_url=base_url, send_invitations=not no_email, dry_run=dry_run
@@ -32,6 +67,33 @@ class Command(BaseCommand):
         except ProducerImportError as error:
             raise CommandError(str(error)) from error
         self._print(report, no_email=no_email)
+
+    def _resend(self, *, base_url: str | None, emails: list[str], dry_run: bool) -> None:
+        waiting = invitations.invitations_to_resend()
+        if emails:
+            waiting = waiting.filter(email__in=[address.strip().lower() for address in emails])
+        if dry_run:
+            users = list(waiting)
+            self.stdout.write(_("Invitations waiting to be sent: %(n)d") % {"n": len(users)})
+            for user in users:
+                self.stdout.write(user.email)
+            return
+        ids = list(waiting.values_list("pk", flat=True))
+        sent: list[str] = []
+        failed: list[tuple[str, str]] = []
+        try:
+            for start in range(0, len(ids), invitations.MAX_RESEND):
+                chunk = ids[start : start + invitations.MAX_RESEND]
+                report = invitations.resend_invitations(actor=None, user_ids=chunk, base_url=base_url)
+                sent += report.sent
+                failed += report.failed
+        except invitations.BaseURLError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(_("Invitations sent: %(n)d") % {"n": len(sent)})
+        for address, error in failed:
+            self.stderr.write(
+                _("The invitation to %(email)s was not sent: %(error)s") % {"email": address, "error": error}
+            )
 
     def _print(self, report: ImportReport, *, no_email: bool) -> None:
         out = self.stdout
