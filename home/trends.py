@@ -163,7 +163,7 @@ def monthly_trends(user, period: Period) -> Trends:
         MonthRow(
             first=max(first, period.start) if period.start else first,
             last=min(next_first - datetime.timedelta(days=1), period.end),
-            label=month_label(first),
+            label=month_label(first, period.jalali),
         )
         for first, next_first in zip(
             starts, [*starts[1:], period.end + datetime.timedelta(days=1)], strict=True

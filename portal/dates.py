@@ -87,11 +87,11 @@ def year_start(day: datetime.date, jalali: bool) -> datetime.date:
     return day.replace(month=1, day=1)
 
 
-def month_label(first: datetime.date, language: str | None = None) -> str:
-    """A month by its name and year in the reader's calendar and digits: «فروردین ۱۴۰۵»,
-    "March 2026", "март 2026 г."."""
+def month_label(first: datetime.date, jalali: bool, language: str | None = None) -> str:
+    """A month by its name and year in the reader's digits: the Jalali month «فروردین ۱۴۰۵», or
+    the Gregorian one in the reader's language ("March 2026", "март 2026 г.")."""
     language = reader_language(language)
-    if uses_jalali(language):
+    if jalali:
         text = jdatetime.date.fromgregorian(date=first, locale="fa_IR").strftime("%B %Y")
     else:
         with translation.override(language):

@@ -1193,9 +1193,30 @@ EXPORT_PAGE_ROWS = [
     ),
 ]
 
+# --- The dashboard's download (issue 18, home.dashboard_export): every signed-in user, their own
+# dashboard's figures in their own scope (tests/home/test_dashboard_period.py checks the scope).
+DASHBOARD_PAGE_ROWS = [
+    page(
+        "dashboard",
+        f"download-{file_format}",
+        "GET",
+        "own",
+        f"/dashboard/download.{file_format}?period=year",
+        SIGNED_IN_PAGE,
+        new_producer=OK,
+    )
+    for file_format in ("csv", "xlsx")
+]
+
 API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
 PAGE_ROWS = (
-    PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS + TEAM_PAGE_ROWS + EXPORT_PAGE_ROWS
+    PAGE_ROWS
+    + DEAL_PAGE_ROWS
+    + PICTURE_PAGE_ROWS
+    + TRUST_PAGE_ROWS
+    + TEAM_PAGE_ROWS
+    + EXPORT_PAGE_ROWS
+    + DASHBOARD_PAGE_ROWS
 )
 ROWS = API_ROWS + PAGE_ROWS
 
