@@ -65,7 +65,11 @@ def test_a_new_counsellor_is_shown_the_desk_and_the_pool(client):
     counsellor = make_counsellor("IQ")
     html = dashboard(client, counsellor)
     assert GUIDE in html
-    for url in (reverse("counsellors:desk"), reverse("counsellors:queue"), reverse("counsellors:brief_create")):
+    for url in (
+        reverse("counsellors:desk"),
+        reverse("counsellors:queue"),
+        reverse("counsellors:brief_create"),
+    ):
         assert url in html
     make_match(status=MatchStatus.PROPOSED, counsellor=counsellor)
     assert GUIDE not in dashboard(client, counsellor)
