@@ -18,8 +18,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -113,7 +112,7 @@ def _bucket(moment: str, bounds: list[datetime.datetime], open_start: bool):
     whens = [When(**{f"{moment}__lt": bound}, then=Value(index - 1)) for index, bound in enumerate(bounds)]
     if not open_start:
         whens = whens[1:]
-    return CaseWhen(*whens, default=Value(None), output_field=IntegerField())
+    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def _in_series(queryset: QuerySet, moment: str, period: Period, bounds) -> QuerySet:
