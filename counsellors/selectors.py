@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import jdatetime
 from django.db.models import (
     Case,
     CharField,
@@ -41,6 +40,7 @@ from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus, Reje
 from matchmaking.outcomes import confirmed_q
 from matchmaking.policies import can_review_match, matches_visible_to
 from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
+from portal import dates
 from portal.formatting import localize_digits, uses_jalali
 from taxonomy.models import Sector
 
@@ -181,10 +181,7 @@ def month_start(now: datetime.datetime | None = None, *, jalali: bool | None = N
     the Jalali calendar (Persian), the Gregorian one otherwise."""
     local = timezone.localtime(now or timezone.now())
     jalali = uses_jalali() if jalali is None else jalali
-    if jalali:
-        first = jdatetime.date.fromgregorian(date=local.date()).replace(day=1).togregorian()
-    else:
-        first = local.date().replace(day=1)
+    first = dates.month_start(local.date(), jalali)
     return local.replace(
         year=first.year, month=first.month, day=first.day, hour=0, minute=0, second=0, microsecond=0
     )

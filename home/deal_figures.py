@@ -36,6 +36,25 @@ from taxonomy.models import Sector
 FUNNEL_STAGES = ("posted", "published", "quoted", "awarded")
 CHAPTER_NAME_LENGTH = 60
 
+# --- When each figure happened (a dashboard's period and its monthly series read these) ------
+
+# A request is posted when it is created, awarded when the buyer accepts a quote (it closes).
+REQUEST_POSTED_ON = "created_at"
+REQUEST_AWARDED_ON = "closed_at"
+# A match is proposed when the engine (or a buyer's request) creates it.
+MATCH_PROPOSED_ON = "created_at"
+MATCH_FORWARDED_ON = "forwarded_at"
+WON_ON = "won_on"
+
+
+def with_won_on(matches: QuerySet[Match]) -> QuerySet[Match]:
+    """`matches` with `won_on`, the day a deal counts as won: when it was declared (by a party) or
+    recorded (by the counsellor or staff); for one recorded before declarations were kept, when
+    the companies were connected, else forwarded, else proposed."""
+    return matches.annotate(
+        won_on=Coalesce("outcome_declared_at", "connected_at", "forwarded_at", "created_at")
+    )
+
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
@@ -191,10 +210,12 @@ def _short(name: str) -> str:
     return Truncator(re.split("[;؛]", name)[0].strip()).chars(CHAPTER_NAME_LENGTH)
 
 
-def won_values(user) -> WonValues:
-    """The value of the deals won in the matches `user` sees (three queries; two for a buyer,
-    whose deals are all in its own market)."""
+def won_values(user, period=None) -> WonValues:
+    """The value of the deals won in the matches `user` sees, in `period` (a `home.periods.Period`;
+    None: all time) (three queries; two for a buyer, whose deals are all in its own market)."""
     won = matches_visible_to(user).filter(status=MatchStatus.WON, outcome_value__isnull=False)
+    if period is not None:
+        won = with_won_on(won).filter(period.q(WON_ON))
     result = WonValues()
     if not (_signed_in(user) and user.is_buyer):
         result.by_market = sorted(
@@ -212,11 +233,14 @@ def won_values(user) -> WonValues:
     return result
 
 
-def deal_figures(user) -> dict:
-    """What the dashboard shows `user` of requests and deals."""
+def deal_figures(user, period=None) -> dict:
+    """What the dashboard shows `user` of requests and deals: the requests posted in `period`
+    (None: all time) and how far they went, the deals won in it."""
     requests = requests_in_scope(user)
-    figures: dict = {"funnel": None, "won": won_values(user)}
+    figures: dict = {"funnel": None, "won": won_values(user, period)}
     if requests is not None:
+        if period is not None:
+            requests = requests.filter(period.q(REQUEST_POSTED_ON))
         funnel = request_funnel(requests)
         steps = funnel_steps(funnel)
         figures.update(funnel=funnel, steps=steps, funnel_chart=funnel_chart(steps))

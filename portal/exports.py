@@ -394,3 +394,49 @@ def job_state(job: ExportJob) -> dict:
 def build_export_task(job_id: int) -> bool:
     """Build a large export's file (sent by `export_job_start` once its row is committed)."""
     return build_job(job_id) is not None
+
+
+# --- Small tables (a dashboard's figures): the same cells, several tables in one file --------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table already computed (not a queryset): its title (the sheet's name in XLSX), the
+    header and the rows of values (`cell` writes them as the list exports do)."""
+
+    title: str | Promise
+    header: Sequence[str | Promise]
+    rows: Sequence[Sequence[Any]]
+
+
+def tables_csv_response(tables: Sequence[Table], filename: str) -> HttpResponse:
+    """The tables one after the other in one CSV (a title line, the header, the rows, a blank
+    line), UTF-8 with a byte-order mark, every text cell neutralised."""
+    lines: list[str] = []
+    writer = csv.writer(_Echo())
+    for table in tables:
+        lines.append(writer.writerow([neutralise(str(table.title))]))
+        lines.append(writer.writerow([neutralise(str(header)) for header in table.header]))
+        for row in table.rows:
+            lines.append(writer.writerow(["" if (value := cell(item)) is None else value for item in row]))
+        lines.append(writer.writerow([]))
+    response = HttpResponse((BOM + "".join(lines)).encode("utf-8"), content_type=CONTENT_TYPES[CSV])
+    return _as_download(response, filename)
+
+
+def tables_xlsx_response(tables: Sequence[Table], filename: str) -> HttpResponse:
+    """The tables as one workbook, a sheet each (right to left for a right-to-left reader)."""
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        sheet = workbook.create_sheet(title=_sheet_title(SimpleNamespace(title=table.title, name="sheet")))
+        if translation.get_language_bidi():
+            sheet.sheet_view.rightToLeft = True
+        sheet.freeze_panes = "A2"
+        sheet.append([_xlsx_value(neutralise(str(header))) for header in table.header])
+        for row in table.rows:
+            sheet.append([_xlsx_value(cell(item)) for item in row])
+    with tempfile.TemporaryFile() as buffer:
+        workbook.save(buffer)
+        buffer.seek(0)
+        response = HttpResponse(buffer.read(), content_type=CONTENT_TYPES[XLSX])
+    return _as_download(response, filename)

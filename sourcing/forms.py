@@ -6,10 +6,8 @@ page shows beside the fields (a line's errors beside that line's fields).
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-import jdatetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,28 +20,18 @@ from accounts.forms import (
     plain_number,
     quantity_field,
 )
-from portal.formatting import uses_jalali
+from portal.dates import DATE_INPUT_LENGTH, date_text
 from portal.text_forms import TranslatedTextsForm, texts_initial
 from portal.validation import max_length
 from taxonomy.models import CapacityUnit, Incoterm, SectorLevel
 from taxonomy.widgets import HSCodePickerWidget
 
 from .models import BuyingRequest, RequestLine, RequestStatus
-from .services import DATE_INPUT_LENGTH, LINE_FIELDS, MAX_LINES, NOTE_LENGTH
+from .services import LINE_FIELDS, MAX_LINES, NOTE_LENGTH
 
 
 def _countries_with_blank() -> list[tuple[str, str]]:
     return [("", _("Choose a country"))] + country_choices()
-
-
-def deadline_text(value: datetime.date | None) -> str:
-    """A date as the form shows it: in the Persian calendar for Persian readers (1405-12-29),
-    else 2027-03-20; the service reads both."""
-    if value is None:
-        return ""
-    if uses_jalali():
-        return jdatetime.date.fromgregorian(date=value).strftime("%Y-%m-%d")
-    return value.isoformat()
 
 
 class RequestForm(TranslatedTextsForm, ServiceForm):
@@ -112,7 +100,7 @@ class RequestForm(TranslatedTextsForm, ServiceForm):
             "destination_port": request.destination_port,
             "incoterm": request.incoterm,
             "currency": request.currency,
-            "deadline": deadline_text(request.deadline),
+            "deadline": date_text(request.deadline),
             "required_certifications": codes_text(request.required_certifications),
         }
 

@@ -17,11 +17,9 @@ buyer's emails leave after the commit too (sourcing/notifications.py).
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping
 from typing import Any
 
-import jdatetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +29,8 @@ from django.utils.translation import gettext as _
 from accounts.companies import buyer_of
 from accounts.models import BuyerProfile, User
 from portal import validation as rules
+from portal.dates import parse_date
 from portal.exceptions import StateConflict
-from portal.normalization import normalize_text
 from portal.translations_input import TEXT_INPUTS, apply_texts_input, initial_language
 from taxonomy.models import CapacityUnit, Incoterm
 from taxonomy.sectors import sector_for_code
@@ -66,7 +64,6 @@ TITLE_LENGTH = rules.max_length(BuyingRequest, "title")
 DESCRIPTION_LENGTH = rules.max_length(BuyingRequest, "description")
 PORT_LENGTH = rules.max_length(BuyingRequest, "destination_port")
 SPECIFICATION_LENGTH = rules.max_length(RequestLine, "specification")
-DATE_INPUT_LENGTH = 20
 
 # What `request_changed` calls each status a request moves to (sourcing/signals.py); a move
 # back to pending (a returned request edited) is nothing to the matcher.
@@ -134,35 +131,10 @@ def _incoterm(value) -> str:
     return code
 
 
-_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-
-
-def _date(value) -> datetime.date:
-    """A date object, or year-month-day text: Gregorian (2027-03-20) or, for a year before
-    1700, the Persian calendar (1405-12-29, Persian digits too)."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    message = _("Enter a date as year-month-day, e.g. 2027-03-20 (or 1405-12-29 in the Persian calendar).")
-    if not isinstance(value, str) or len(value) > DATE_INPUT_LENGTH:
-        raise ValidationError(message)
-    found = _DATE.fullmatch(normalize_text(value))
-    if found is None:
-        raise ValidationError(message)
-    year, month, day = (int(part) for part in found.groups())
-    try:
-        if year < 1700:
-            return jdatetime.date(year, month, day).togregorian()
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise ValidationError(_("This date does not exist.")) from None
-
-
 def _deadline(value, today: datetime.date) -> datetime.date:
     if value is None or value == "":
         raise ValidationError(_("This field is required."))
-    deadline = _date(value)
+    deadline = parse_date(value)
     if deadline <= today:
         raise ValidationError(_("The deadline must be in the future."))
     if deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):

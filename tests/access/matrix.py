@@ -1243,6 +1243,21 @@ IMPORT_PAGE_ROWS = [
     ),
 ]
 
+# --- The dashboard's download (issue 18, home.dashboard_export): every signed-in user, their own
+# dashboard's figures in their own scope (tests/home/test_dashboard_period.py checks the scope).
+DASHBOARD_PAGE_ROWS = [
+    page(
+        "dashboard",
+        f"download-{file_format}",
+        "GET",
+        "own",
+        f"/dashboard/download.{file_format}?period=year",
+        SIGNED_IN_PAGE,
+        new_producer=OK,
+    )
+    for file_format in ("csv", "xlsx")
+]
+
 API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
 PAGE_ROWS = (
     PAGE_ROWS
@@ -1252,6 +1267,7 @@ PAGE_ROWS = (
     + TEAM_PAGE_ROWS
     + EXPORT_PAGE_ROWS
     + IMPORT_PAGE_ROWS
+    + DASHBOARD_PAGE_ROWS
 )
 ROWS = API_ROWS + PAGE_ROWS
 
