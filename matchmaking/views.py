@@ -186,8 +186,10 @@ ACTIONS: dict[str, _Action] = {
         lambda match, user, data: lifecycle.match_reassign(
             match=match, actor=user, counsellor=data["counsellor_user"], note=data["note"]
         ),
-        lambda match, data: _("Handed to %(name)s, who has been emailed.")
-        % {"name": isolate(data["counsellor_user"].get_full_name())},
+        lambda match, data: (
+            _("Handed to %(name)s, who has been emailed.")
+            % {"name": isolate(data["counsellor_user"].get_full_name())}
+        ),
     ),
 }
 
