@@ -193,7 +193,10 @@
       return;
     }
     const said = row.querySelector(".match-actions [role=status], .match-actions [role=alert]");
-    focusRow(row, Boolean(said));
+    // The focus was on the form htmx replaced: back to the line (not when the person has
+    // moved on meanwhile).
+    const active = document.activeElement;
+    if (!active || active === document.body || row.contains(active)) focusRow(row, Boolean(said));
     if (said) announce(said.textContent.trim());
   }
 
