@@ -120,6 +120,10 @@ class QueueRow:
     ageing: bool
     overdue: bool
     can_review: bool
+    # What the pair is about, for the queue's one line: the HS code of the request's line or
+    # of the engine's sector reason, with its name in the active language ("" when unknown).
+    hs_code: str = ""
+    hs_name: str = ""
 
     @property
     def is_request(self) -> bool:
@@ -153,7 +157,8 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
     names) and their age against the service levels."""
     now = now or timezone.now()
     matches = list(matches)
-    names = sector_names(sector_codes(match.breakdown for match in matches))
+    codes = {match.pk: _hs_code(match) for match in matches}
+    names = sector_names(sector_codes(match.breakdown for match in matches) | set(codes.values()) - {""})
     rows = []
     for match in matches:
         state = service_state(
@@ -168,9 +173,19 @@ def queue_rows(matches, user, now: datetime.datetime | None = None) -> list[Queu
                 ageing=state == AGEING,
                 overdue=state == OVERDUE,
                 can_review=match.status == MatchStatus.PROPOSED and can_review_match(user, match),
+                hs_code=codes[match.pk],
+                hs_name=names.get(codes[match.pk], ""),
             )
         )
     return rows
+
+
+def _hs_code(match: Match) -> str:
+    """The HS code a match is about: its buying request line's, else the engine's sector reason's."""
+    if match.request_line_id is not None and match.request_line is not None:
+        return str(match.request_line.sector_id or "")
+    entry = (match.breakdown or {}).get("sector") or {}
+    return str(entry.get("hs") or "")
 
 
 # --- Dashboards -----------------------------------------------------------------------------

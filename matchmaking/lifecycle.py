@@ -82,9 +82,16 @@ def _refuse(match: Match, to_status: str) -> StateConflict:
     )
 
 
-def _event(match: Match, *, actor: User | None, from_status: str, note: str = "") -> None:
-    MatchEvent.objects.create(
-        match=match, actor=actor, from_status=from_status, to_status=match.status, note=note
+def _event(
+    match: Match, *, actor: User | None, from_status: str, note: str = "", details: dict | None = None
+) -> MatchEvent:
+    return MatchEvent.objects.create(
+        match=match,
+        actor=actor,
+        from_status=from_status,
+        to_status=match.status,
+        note=note,
+        details=details or {},
     )
 
 
@@ -200,7 +207,8 @@ def match_reject(*, match: Match, actor: User, reason: str = "", reason_code: st
 @transaction.atomic
 def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "") -> Match:
     """Staff, or the counsellor who holds the match (or finds it in the pool), hand it to a
-    colleague; the status stays, the event records the handover."""
+    colleague; the status stays, the event records the handover (and whom to, in its details).
+    The colleague is emailed once the transaction commits, not at their next digest."""
     note = _note(note)
     match = _locked(match)
     if not can_reassign_match(actor, match):
@@ -214,7 +222,14 @@ def match_reassign(*, match: Match, actor: User, counsellor: User, note: str = "
     match.counsellor = counsellor
     match.save(update_fields=["counsellor", "updated_at"])
     handover = _("Reassigned to %(name)s.") % {"name": counsellor.get_full_name()}
-    _event(match, actor=actor, from_status=match.status, note=f"{handover} {note}".strip())
+    event = _event(
+        match,
+        actor=actor,
+        from_status=match.status,
+        note=f"{handover} {note}".strip(),
+        details={"reassigned_to": counsellor.pk, "note": note},
+    )
+    tasks.notify_match_reassigned.delay(event.pk)
     return match
 
 

@@ -110,6 +110,22 @@ def match_declined(match_id: int) -> int:
     return sum(_send_once("declined", user, match, event) for user in recipients)
 
 
+def match_reassigned(event_id: int) -> int:
+    """Tell the counsellor a match was handed to (lifecycle.match_reassign), with who handed it
+    over and their note; nothing once it has moved on to someone else (that handover's own
+    email tells them) or the event is not a handover."""
+    event = MatchEvent.objects.select_related("actor").filter(pk=event_id).first()
+    to = (event.details or {}).get("reassigned_to") if event is not None else None
+    if to is None:
+        return 0
+    match = _load(event.match_id)
+    if match is None or match.counsellor_id != to:
+        return 0
+    by = event.actor.get_full_name() if event.actor is not None else ""
+    note = event.details.get("note") or ""
+    return int(_send_once("reassigned", match.counsellor, match, event, by=by, note=note))
+
+
 def introduction_requested(match_id: int) -> int:
     """Tell the counsellor a buyer asked for an introduction (staff when it sits in the pool)."""
     match = _load(match_id)

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matchmaking import tasks
-from matchmaking.lifecycle import _locked, _note
+from matchmaking.lifecycle import _event, _locked, _note
 from matchmaking.models import Match, MatchEvent, MatchStatus
 from matchmaking.policies import can_record_outcome, side_acting, side_of
 from portal import validation as rules
@@ -224,11 +224,10 @@ def _outcome_event(
     match: Match, *, actor: User, from_status: str, change: str, before: Outcome | None, note: str
 ) -> MatchEvent:
     after = outcome_of(match)
-    return MatchEvent.objects.create(
-        match=match,
+    return _event(
+        match,
         actor=actor,
         from_status=from_status,
-        to_status=match.status,
         note=note,
         details={
             "outcome": change,

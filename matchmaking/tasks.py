@@ -191,6 +191,11 @@ def notify_match_declined(match_id: int) -> int:
 
 
 @shared_task(base=TransactionAwareTask, **MAIL_RETRY)
+def notify_match_reassigned(event_id: int) -> int:
+    return notifications.match_reassigned(event_id)
+
+
+@shared_task(base=TransactionAwareTask, **MAIL_RETRY)
 def notify_introduction_requested(match_id: int) -> int:
     return notifications.introduction_requested(match_id)
 

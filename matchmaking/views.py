@@ -44,6 +44,7 @@ from matchmaking.models import Match, MatchStatus, RejectReason
 from matchmaking.pages import match_page_sections
 from matchmaking.policies import events_visible_to, sees_engine_evidence
 from matchmaking.reasons import render_breakdown, render_responsiveness, sector_codes, sector_names
+from portal.bidi import isolate
 from portal.exceptions import RateLimited, StateConflict
 from portal.formatting import format_number
 from portal.redirects import safe_next
@@ -185,7 +186,10 @@ ACTIONS: dict[str, _Action] = {
         lambda match, user, data: lifecycle.match_reassign(
             match=match, actor=user, counsellor=data["counsellor_user"], note=data["note"]
         ),
-        lambda match, data: _("Handed to %(name)s.") % {"name": data["counsellor_user"].get_full_name()},
+        lambda match, data: (
+            _("Handed to %(name)s, who has been emailed.")
+            % {"name": isolate(data["counsellor_user"].get_full_name())}
+        ),
     ),
 }
 
@@ -238,6 +242,8 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     failed = success is None and error is None
     # After a reassignment the match may have left the viewer's sight: no 404 for that.
     fresh = match if failed else selectors.match_page_queryset(request.user).filter(pk=pk).first()
+    if success and fresh is None:
+        return _gone_to_queue(request, success)
     detail_url = reverse("matchmaking:match_detail", args=[pk]) if fresh is not None else reverse("dashboard")
     if _is_htmx(request):
         context = {
@@ -264,6 +270,18 @@ def _perform(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     context.update({"failed_form": form, "failed_match_id": pk, "next_url": safe_next(request, "")})
     messages.error(request, _("The form has errors; see below."))
     return render(request, "matchmaking/match_detail.html", context)
+
+
+def _gone_to_queue(request: HttpRequest, success: str) -> HttpResponse:
+    """The match went out of the viewer's sight with their action (handed to a colleague):
+    back to their review queue with what happened, never to the match's page (a 404 now),
+    whatever `next` says; htmx is told to go there too."""
+    left = _("It has left your queue.")
+    messages.success(request, f"{success} {left}")
+    queue_url = reverse("counsellors:queue")
+    if _is_htmx(request):
+        return HttpResponse(headers={"HX-Redirect": queue_url})
+    return redirect(queue_url)
 
 
 def _action_view(name: str):

@@ -14,6 +14,7 @@ from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
 from tests.factories import BuyerProfileFactory, ProducerProfileFactory, UserFactory
 
 from .pages_support import age, html_of, make_buyer, make_counsellor, make_match, make_producer, rematch
+from .queue_markup import has, queue_rows
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/counsellor/queue/"
@@ -200,9 +201,10 @@ def test_ageing_and_overdue_badges(client, world, settings):
 
     age(world.baghdad_match, 8)
     html = queue(client, world.iraq)
-    row = html[html.index(f'id="match-{world.baghdad_match.pk}"') :]
-    row = row[: row.index("</article>")]
-    assert 'data-testid="badge-ageing"' in row and "8 days old" in row
+    (row,) = [row for row in queue_rows(html) if row.attrs["id"] == f"match-{world.baghdad_match.pk}"]
+    line = row.first(has("data-row-summary"))
+    assert line.first(has("data-testid", "badge-ageing")) is not None and "8 days old" in line.all_text()
+    assert "queue-row-ageing" in row.attrs["class"]
     assert html.count('data-testid="badge-ageing"') == 1
 
     age(world.baghdad_match, 15)
@@ -325,7 +327,8 @@ def test_the_queue_takes_a_constant_number_of_queries(client, django_assert_max_
     assert few <= 8
 
 
-def test_pagination(client):
+def test_pagination(client, monkeypatch):
+    monkeypatch.setattr("counsellors.views.QUEUE_PER_PAGE", 25)
     counsellor = make_counsellor("IQ")
     fill_queue(counsellor, 30)
     first = queue(client, counsellor)

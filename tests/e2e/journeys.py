@@ -428,7 +428,7 @@ def make_counsellor_through_the_api() -> None:
 
 
 def queue_row(visitor: Visitor):
-    return visitor.page.locator("article[data-match-row]").filter(has_text=BUYER_COMPANY)
+    return visitor.page.locator("[data-match-row]").filter(has_text=BUYER_COMPANY)
 
 
 def counsellor_journey(browser: Browser, base_url: str, shots: Shots = NO_SHOTS) -> Visitor:
@@ -451,6 +451,8 @@ def counsellor_journey(browser: Browser, base_url: str, shots: Shots = NO_SHOTS)
     shots.page(counsellor, "counsellor-queue", full_page=True)
 
     row = queue_row(counsellor)
+    row.locator("[data-row-summary]").click()  # the line opens in place on its details and forms
+    expect(row.get_by_test_id("queue-details")).to_be_visible()
     row.get_by_label(counsellor.t("Note to both sides (optional)")).fill(FORWARD_NOTE)
     row.get_by_role("button", name=counsellor.t("Forward"), exact=True).click()
     expect(row.get_by_test_id("match-status")).to_have_text(counsellor.t("Forwarded"))

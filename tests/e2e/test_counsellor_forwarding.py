@@ -51,6 +51,7 @@ def test_a_counsellor_forwards_and_both_sides_accept(browser, live_server, pipel
 
     counsellor = signed_in(browser, live_server, pipeline["counsellor"])
     counsellor.goto("/counsellor/queue/")
+    counsellor.locator(f"#match-{match.pk} [data-row-summary]").click()  # opens in place
     row = counsellor.locator(f"#match-actions-{match.pk}")
     expect(row).to_be_visible()
     row.get_by_label(re.compile("note", re.I)).first.fill("Reliable importer; please send a quotation.")
@@ -87,6 +88,7 @@ def test_the_counsellor_translates_the_buyer_from_the_queue(browser, live_server
     languages, like every page); what the counsellor writes is what producers read."""
     page = signed_in(browser, live_server, pipeline["counsellor"])
     page.goto("/counsellor/queue/")
+    page.locator("[data-row-summary]").first.click()  # the row opens in place
     page.get_by_role("link", name="Translate the buyer's texts").first.click()
     expect(page).to_have_url(re.compile(r"/counsellor/buyers/\d+/translations/$"))
     page.get_by_label("Company name in Arabic").fill("سلسلة بغداد للتبريد")

@@ -450,7 +450,7 @@ def test_the_counsellor_hands_a_match_to_a_colleague(client, proposed, desk, oth
         action_url("reassign", proposed), {"counsellor": other_desk.pk, "note": "Armenian buyer"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("dashboard")  # no longer theirs to see
+    assert response.url == reverse("counsellors:queue")  # no longer theirs to see: back to the queue
     assert any("Arman Petrosyan" in text for text in messages_of(response))
     assert reloaded(proposed).counsellor == other_desk
 
