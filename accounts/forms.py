@@ -24,7 +24,7 @@ from portal import languages
 from portal.text_forms import TranslatedTextsForm, texts_initial
 from portal.validation import MAX_NUMBER_LENGTH, max_length
 from taxonomy.models import CapacityUnit, SectorLevel
-from taxonomy.widgets import HSCodesPickerWidget
+from taxonomy.widgets import CountryPickerWidget, HSCodesPickerWidget
 
 from .models import BuyerProfile, DocumentKind, Language, ProducerProfile, Role, User
 from .services import user_set_language, user_set_role
@@ -291,8 +291,8 @@ class ProducerMarketsForm(ServiceForm):
         label=_("Target markets"),
         required=False,
         choices=country_choices,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("The countries you want to sell to. Hold Ctrl (⌘ on a Mac) to choose several."),
+        widget=CountryPickerWidget(),
+        help_text=_("The countries you want to sell to; choose as many as you like."),
     )
     open_to_any_market = forms.BooleanField(
         label=_("We are open to buyers from any country"),
@@ -302,7 +302,7 @@ class ProducerMarketsForm(ServiceForm):
         label=_("Countries you already export to"),
         required=False,
         choices=country_choices,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=CountryPickerWidget(),
     )
 
     @staticmethod
