@@ -23,6 +23,8 @@ from django.utils import translation
 from django_countries import countries
 from playwright.sync_api import Browser, Page, expect
 
+from tests.factories import DEFAULT_PASSWORD
+
 LANGUAGES = ("fa", "en")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -208,6 +210,25 @@ def sign_in(visitor: Visitor, person: Person, password: str = PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form").get_by_role("button", name=visitor.t("Sign in")).click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def signed_in(browser: Browser, base_url: str, user, language: str, viewport=None) -> Page:
+    """A new context with `user` signed in (the factories' password), its pages in `language`."""
+    context = browser.new_context(base_url=base_url, locale="fa-IR", viewport=viewport or DESKTOP)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    return page
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    """The page fits its width: nothing to scroll sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
 def expect_profile_complete(visitor: Visitor) -> None:

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.services import producer_profile_create
-from tests.e2e.journeys import translate
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.journeys import no_horizontal_scroll, signed_in, translate
+from tests.factories import UserFactory
 
 WIDTHS = (375, 1280)
 
@@ -21,36 +21,13 @@ def producer(transactional_db):
     return user
 
 
-def signed_in(browser, live_server, user, language: str, width: int):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="fa-IR" if language == "fa" else "en-US",
-        viewport={"width": width, "height": 800},
-    )
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(re.compile(r"/(dashboard|onboarding)/"))
-    return context, page
-
-
-def no_horizontal_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-        "the page scrolls sideways"
-    )
-
-
 def checkbox(page, code: str):
     return page.locator(f"#id_target_markets_{code}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_persian_producer_picks_markets_by_typing(browser, live_server, producer, width):
-    context, page = signed_in(browser, live_server, producer, "fa", width)
+    page = signed_in(browser, live_server.url, producer, "fa", viewport={"width": width, "height": 800})
     page.goto("/onboarding/markets/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     t = lambda msgid: translate("fa", msgid)  # noqa: E731
@@ -89,12 +66,12 @@ def test_a_persian_producer_picks_markets_by_typing(browser, live_server, produc
     page.wait_for_url(re.compile(r"/(dashboard|onboarding)/"))
     producer.producer_profile.refresh_from_db()
     assert sorted(c.code for c in producer.producer_profile.target_markets) == ["AM", "TR"]
-    context.close()  # the checks of every page (axe, the policy, other hosts)
+    page.context.close()  # the checks of every page (axe, the policy, other hosts)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_an_english_producer_picks_markets_with_the_keyboard(browser, live_server, producer, width):
-    context, page = signed_in(browser, live_server, producer, "en", width)
+    page = signed_in(browser, live_server.url, producer, "en", viewport={"width": width, "height": 800})
     page.goto("/my/profile/")
     search = page.get_by_role("searchbox", name=re.compile("^Target markets"))
     no_horizontal_scroll(page)
@@ -118,4 +95,4 @@ def test_an_english_producer_picks_markets_with_the_keyboard(browser, live_serve
     expect(page.locator(".alert-success").filter(has_text="Your profile has been saved.")).to_be_visible()
     producer.producer_profile.refresh_from_db()
     assert sorted(c.code for c in producer.producer_profile.target_markets) == ["DE", "KZ", "RU"]
-    context.close()
+    page.context.close()
