@@ -20,14 +20,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal import languages
+from portal import formatting, languages
 from portal.text_forms import TranslatedTextsForm, texts_initial
 from portal.validation import MAX_NUMBER_LENGTH, max_length
 from taxonomy.models import CapacityUnit, SectorLevel
-from taxonomy.widgets import HSCodesPickerWidget
+from taxonomy.widgets import CountryPickerWidget, HSCodesPickerWidget
 
 from .models import BuyerProfile, DocumentKind, Language, ProducerProfile, Role, User
-from .services import user_set_language, user_set_role
+from .places import HOME_PROVINCE, place_shown, place_stored
+from .services import founded_years, user_set_language, user_set_role
 from .verifications import DocumentInput
 
 # Only these roles can be chosen by oneself; counsellors and staff are made by staff.
@@ -252,8 +253,10 @@ class ProducerCompanyForm(TranslatedTextsForm, ServiceForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    province = forms.CharField(label=_("Province"), required=False, max_length=100, initial="East Azerbaijan")
-    city = forms.CharField(label=_("City"), required=False, max_length=100, initial="Tabriz")
+    # The province prefilled in the reader's language (nearly every producer is in it); the city
+    # only suggested, as the province's plants are spread over its towns (accounts.places).
+    province = forms.CharField(label=_("Province"), required=False, max_length=100)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
     contact_name, email, phone, website = contact_fields()
     employees = forms.CharField(
         label=_("Employees"),
@@ -269,20 +272,52 @@ class ProducerCompanyForm(TranslatedTextsForm, ServiceForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].initial = place_shown(HOME_PROVINCE)
+        self.fields["city"].widget.attrs["placeholder"] = _("e.g. Tabriz")
+        if formatting.uses_jalali():  # Persian pages: the year in the solar hijri calendar
+            self.fields["founded"].help_text = _("Year in the solar hijri (Jalali) calendar, e.g. 1377.")
+
+    def clean_province(self) -> str:
+        return place_stored(self.cleaned_data["province"])
+
+    def clean_city(self) -> str:
+        return place_stored(self.cleaned_data["city"])
+
+    def clean_founded(self) -> str:
+        """The year typed in the reader's calendar (portal.formatting.parse_year), as the
+        Gregorian year the service takes; out of range worded in the reader's calendar."""
+        try:
+            year = formatting.parse_year(self.cleaned_data["founded"])
+        except ValueError:
+            raise ValidationError(
+                _("Enter the year in digits, e.g. %(year)s.") % {"year": formatting.format_year(1998)}
+            ) from None
+        if year is None:
+            return ""
+        years = founded_years()
+        if year not in years:
+            raise ValidationError(
+                _("Enter a year between %(first)s and %(last)s.")
+                % {"first": formatting.format_year(years[0]), "last": formatting.format_year(years[-1])}
+            )
+        return str(year)
+
     @staticmethod
     def initial_from(profile: ProducerProfile | None) -> dict[str, Any]:
         if profile is None:
             return {}
         return {
             **texts_initial(profile, ProducerCompanyForm.translated),
-            "province": profile.province,
-            "city": profile.city,
+            "province": place_shown(profile.province),
+            "city": place_shown(profile.city),
             "contact_name": profile.contact_name,
             "email": profile.email,
             "phone": profile.phone,
             "website": profile.website,
             "employees": plain_number(profile.employees),
-            "founded": plain_number(profile.founded),
+            "founded": formatting.format_year(profile.founded),
         }
 
 
@@ -291,8 +326,8 @@ class ProducerMarketsForm(ServiceForm):
         label=_("Target markets"),
         required=False,
         choices=country_choices,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("The countries you want to sell to. Hold Ctrl (⌘ on a Mac) to choose several."),
+        widget=CountryPickerWidget(),
+        help_text=_("The countries you want to sell to; choose as many as you like."),
     )
     open_to_any_market = forms.BooleanField(
         label=_("We are open to buyers from any country"),
@@ -302,7 +337,7 @@ class ProducerMarketsForm(ServiceForm):
         label=_("Countries you already export to"),
         required=False,
         choices=country_choices,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=CountryPickerWidget(),
     )
 
     @staticmethod

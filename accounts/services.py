@@ -184,6 +184,7 @@ STAFF_ONLY_FIELDS = ("owner",)  # `verified` is kept by accounts.verifications, 
 MULTI_LINE_FIELDS = {"description"}
 URL_LENGTH = rules.max_length(ProducerProfile, "website")
 EMAIL_LENGTH = rules.max_length(ProducerProfile, "email")
+EARLIEST_FOUNDED = 1800  # a year founded, Gregorian
 
 
 def _text(errors: rules.FieldErrors, profile, field: str, value, *, required: bool = False) -> str:
@@ -198,6 +199,11 @@ def _text(errors: rules.FieldErrors, profile, field: str, value, *, required: bo
     return text or ""
 
 
+def founded_years() -> range:
+    """The years a company may have been founded in (Gregorian): 1800 to this year."""
+    return range(EARLIEST_FOUNDED, timezone.now().year + 1)
+
+
 def _year(value) -> int | None:
     if value in (None, ""):
         return None
@@ -205,7 +211,7 @@ def _year(value) -> int | None:
         year = int(value)
     except (TypeError, ValueError):
         raise ValidationError(_("Enter a year such as 1998.")) from None
-    if not 1800 <= year <= timezone.now().year:
+    if year not in founded_years():
         raise ValidationError(_("Enter a year between 1800 and this year."))
     return year
 

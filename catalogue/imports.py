@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Language, ProducerProfile, Role, User
 from accounts.services import producer_profile_create, producer_profile_update, user_create
 from portal import content, csvfiles, xlsxfiles
+from portal.formatting import year_stored
 from portal.normalization import normalize_text
 
 from .invitations import BaseURLError, clean_base_url, send_and_record
@@ -75,9 +76,9 @@ _LANGUAGES = {
     "tr": ("tr", "turkish", "ترکی", "ترکی استانبولی", "türkçe", "turkce"),
 }
 _LANGUAGE_ALIASES = {normalize_text(alias): code for code, aliases in _LANGUAGES.items() for alias in aliases}
-# Solar hijri years (۱۳۸۵) as Iranian registers write them; 1385 began in March 2006.
+# Solar hijri years (۱۳۸۵) as Iranian registers write them; 1385 began in March 2006
+# (portal.formatting.year_stored has the rule).
 _SOLAR_HIJRI_YEARS = range(1200, 1500)
-_SOLAR_HIJRI_OFFSET = 621
 
 
 def _text(value: str) -> str:
@@ -102,7 +103,7 @@ def _year(value: str) -> str:
     if date:
         text = date.group(1)
     if text.isdigit() and int(text) in _SOLAR_HIJRI_YEARS:
-        return str(int(text) + _SOLAR_HIJRI_OFFSET)
+        return str(year_stored(int(text), "fa"))
     return text
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from taxonomy.widgets import CountryPickerWidget
 
 from . import briefs, services
 from .models import CounsellorProfile, MarketBrief
@@ -31,6 +32,7 @@ class CounsellorProfileForm(forms.ModelForm):
     class Meta:
         model = CounsellorProfile
         fields = ["user", *services.PROFILE_FIELDS]
+        widgets = {"covered_countries": CountryPickerWidget()}
 
     def clean(self):
         cleaned = super().clean()

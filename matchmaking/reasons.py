@@ -13,42 +13,17 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from matchmaking.models import FACTORS
 from portal.formatting import format_number, format_percent, is_persian, join_list, localize_digits, semicolon
+from taxonomy.countries import REGION_NAMES  # the M49 regions the engine compares markets by
 from taxonomy.models import CapacityUnit, Sector
 
 SECTOR_NAME_LENGTH = 48
 # A buying request's matches have a fifth factor (engine.deadline).
 SHOWN_FACTORS = (*FACTORS, "deadline")
-
-# The UN M49 (sub-)regions the engine compares markets by.
-REGION_NAMES = {
-    "Australia and New Zealand": gettext_lazy("Australia and New Zealand"),
-    "Caribbean": gettext_lazy("the Caribbean"),
-    "Central America": gettext_lazy("Central America"),
-    "Central Asia": gettext_lazy("Central Asia"),
-    "Eastern Africa": gettext_lazy("Eastern Africa"),
-    "Eastern Asia": gettext_lazy("Eastern Asia"),
-    "Eastern Europe": gettext_lazy("Eastern Europe"),
-    "Melanesia": gettext_lazy("Melanesia"),
-    "Micronesia": gettext_lazy("Micronesia"),
-    "Middle Africa": gettext_lazy("Middle Africa"),
-    "Northern Africa": gettext_lazy("Northern Africa"),
-    "Northern America": gettext_lazy("Northern America"),
-    "Northern Europe": gettext_lazy("Northern Europe"),
-    "Polynesia": gettext_lazy("Polynesia"),
-    "South America": gettext_lazy("South America"),
-    "South-eastern Asia": gettext_lazy("South-eastern Asia"),
-    "Southern Africa": gettext_lazy("Southern Africa"),
-    "Southern Asia": gettext_lazy("Southern Asia"),
-    "Southern Europe": gettext_lazy("Southern Europe"),
-    "Western Africa": gettext_lazy("Western Africa"),
-    "Western Asia": gettext_lazy("Western Asia"),
-    "Western Europe": gettext_lazy("Western Europe"),
-}
 
 
 def _code(code: str) -> str:

@@ -180,3 +180,39 @@ def format_date(value, language: str | None = None, with_time: bool = False) -> 
     if shown_time:
         text = f"{text}{rule.time_joint}{shown_time}"
     return localize_digits(text, language)
+
+
+# --- Years in the reader's calendar ------------------------------------------------------------
+# A Jalali (solar hijri) year begins at Nowruz, 20 or 21 March of the Gregorian year 621 later,
+# and ends in March of the next: 1377 ran from 21 March 1998 to 20 March 1999. A year written
+# alone ("founded in ۱۳۷۷") is stored as the Gregorian year it began in, Jalali + 621 (1998),
+# and shown back on Persian pages as Gregorian − 621 (۱۳۷۷), so a year round-trips unchanged.
+JALALI_YEAR_OFFSET = 621
+
+
+def year_shown(year: int, language: str | None = None) -> int:
+    """A Gregorian year as a number in the reader's calendar (1998 → 1377 in Persian)."""
+    return year - JALALI_YEAR_OFFSET if uses_jalali(language) else year
+
+
+def year_stored(year: int, language: str | None = None) -> int:
+    """A year typed in the reader's calendar as the Gregorian year it began in (1377 → 1998)."""
+    return year + JALALI_YEAR_OFFSET if uses_jalali(language) else year
+
+
+def format_year(year, language: str | None = None) -> str:
+    """A Gregorian year in the reader's calendar and digits, never grouped ("۱۳۷۷", "1998")."""
+    if year is None or year == "":
+        return ""
+    return localize_digits(str(year_shown(int(year), language)), language)
+
+
+def parse_year(text: str, language: str | None = None) -> int | None:
+    """A year typed in the reader's calendar, in any digits (۱۳۷۷, ١٣٧٧, 1377), as the Gregorian
+    year; None for an empty text; ValueError when it is not a whole number."""
+    text = str(text or "").strip()
+    if not text:
+        return None
+    if not text.isdecimal():
+        raise ValueError(f"not a year: {text!r}")
+    return year_stored(int(text), language)  # int() reads every script's decimal digits

@@ -299,6 +299,11 @@ LANGUAGES = [
     ("tr", _("Turkish")),
 ]
 RTL_LANGUAGES = {"fa", "ar"}
+# The province's usual export markets (ISO 3166 codes): the forms' country picker lists them
+# first (taxonomy.countries), above the world regions. The demo province's biggest markets.
+USUAL_MARKETS = env.list(
+    "USUAL_MARKETS", default=["IQ", "AF", "TR", "AZ", "AM", "RU", "AE", "GE", "TM", "KZ"]
+)
 # Content in several languages (names, descriptions, briefs, HS names): a column per language
 # (django-modeltranslation). What a reader is shown (their language, else English, else the
 # original) is decided in portal/content.py, for `obj.name` too; the library's fallback order

@@ -1,9 +1,11 @@
-"""The HS code picker: a form widget for any form that takes an HS code."""
+"""The pickers of the forms: the HS code picker (for any form that takes an HS code) and the
+country picker (for any that takes several countries)."""
 
 from django import forms
 from django.forms import Script
 from django.urls import reverse
 
+from .countries import english_names, group_countries
 from .models import Sector
 from .sectors import split_codes
 
@@ -68,3 +70,45 @@ class HSCodesPickerWidget(HSCodePickerWidget):
         codes = split_codes(str(value or ""))[:MAX_NAMED_CODES]
         found = Sector.objects.in_bulk(codes) if codes else {}
         return {"selected_all": [found[code] for code in dict.fromkeys(codes) if code in found]}
+
+
+class CountryPickerWidget(forms.CheckboxSelectMultiple):
+    """Several countries as checkboxes, named in the reader's language and sorted by their
+    alphabet, a fieldset per world region with the province's usual markets first
+    (taxonomy.countries). It posts what a `<select multiple>` of the same choices posts.
+
+    Without JavaScript it is the plain list of checkboxes; with it (country-picker.js) a box
+    above narrows the list as one types (a name in the reader's language or in English, or
+    the ISO code), and the chosen countries show as chips that remove them.
+    """
+
+    template_name = "taxonomy/country_picker_widget.html"
+
+    class Media:
+        css = {"all": ["taxonomy/country-picker.css"]}
+        js = [Script("taxonomy/country-picker.js", defer=True)]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_id = context["widget"]["attrs"].get("id") or f"country_picker_{name}"
+        chosen = {str(code) for code in context["widget"]["value"]}
+        english = english_names()
+        groups = []
+        for number, group in enumerate(group_countries(self.choices)):
+            options = [
+                {
+                    "code": code,
+                    "name": label,
+                    "id": f"{widget_id}_{code}",
+                    "search": " ".join(dict.fromkeys([label, english.get(code, ""), code])),
+                    "checked": code in chosen,
+                }
+                for code, label in group.countries
+            ]
+            groups.append({"id": f"{widget_id}_group_{number}", "name": group.name, "options": options})
+        context["picker"] = {"id": widget_id, "groups": groups}
+        return context
+
+    def id_for_label(self, id_, index=None):
+        # The field's legend names the whole picker; no single checkbox is "the" control.
+        return ""

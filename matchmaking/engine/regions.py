@@ -1,4 +1,5 @@
-"""World regions from the UN M49 standard, read from the CSV the project ships."""
+"""World regions from the UN M49 standard, read from the CSV the project ships (in
+taxonomy/data, beside the other reference tables; the engine reads the file, it imports no app)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_REGIONS_PATH = Path(__file__).resolve().parent.parent / "data" / "un_m49_regions.csv"
+DEFAULT_REGIONS_PATH = Path(__file__).resolve().parents[2] / "taxonomy" / "data" / "un_m49_regions.csv"
 
 # M49 sub-regions that span a continent; inside them the intermediate region (Western
 # Africa, South America, Caribbean, ...) is what a trade counsellor calls a region.
@@ -66,5 +67,5 @@ def load_regions(path: str | Path, *, split_subregions: Iterable[str] = SPLIT_SU
 
 @functools.cache
 def default_regions() -> Regions:
-    """The shipped table (matchmaking/data/un_m49_regions.csv), read once per process."""
+    """The shipped table (taxonomy/data/un_m49_regions.csv), read once per process."""
     return load_regions(DEFAULT_REGIONS_PATH)

@@ -31,6 +31,12 @@ def digits(value):
     return formatting.localize_digits(value)
 
 
+@register.filter
+def year(value):
+    """A Gregorian year in the reader's calendar and digits (1998 → ۱۳۷۷ on Persian pages)."""
+    return formatting.format_year(value)
+
+
 @register.simple_tag
 def list_comma():
     """`{% list_comma as sep %}`: what goes between the items of a list (", " or «، »)."""

@@ -216,10 +216,10 @@ def test_country_choices_follow_the_active_language(client, make_user):
     client.force_login(user)
     client.cookies["django_language"] = "fa"
     html = client.get(step_url("markets")).content.decode()
-    assert '<option value="IQ">عراق</option>' in html
+    assert '<label class="form-check-label" for="id_target_markets_IQ">عراق</label>' in html
     client.cookies["django_language"] = "en"
     html = client.get(step_url("markets")).content.decode()
-    assert '<option value="IQ">Iraq</option>' in html
+    assert '<label class="form-check-label" for="id_target_markets_IQ">Iraq</label>' in html
 
 
 # --- Buyer onboarding ------------------------------------------------------------

@@ -25,7 +25,7 @@ from matchmaking.models import Match, MatchStatus
 from sourcing.models import BuyingRequest, RequestStatus
 from tests.e2e import journeys
 from tests.e2e.test_counsellor_forwarding import signed_in as signed_in_english
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.matchmaking.conftest import make_buyer, make_producer
 from tests.matchmaking.request_support import add_product
 
@@ -88,16 +88,7 @@ def signed_in(browser, live_server, user, language: str = "en") -> Page:
     """A context with `user` signed in, its pages in `language`."""
     if language == "en":
         return signed_in_english(browser, live_server, user)
-    context = browser.new_context(base_url=live_server.url, locale="fa-IR")
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    return page
+    return journeys.signed_in(browser, live_server.url, user, language)
 
 
 def label(name: str) -> re.Pattern:

@@ -11,11 +11,12 @@ import re
 import pytest
 from django.core import mail
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from catalogue.services import product_create
 from tests.e2e import journeys
-from tests.factories import DEFAULT_PASSWORD, BuyerProfileFactory, ProducerProfileFactory
+from tests.e2e.journeys import no_horizontal_scroll, signed_in
+from tests.factories import BuyerProfileFactory, ProducerProfileFactory
 from tests.matchmaking.lifecycle_support import make_counsellor
 
 NAME = {"fa": "فریزر صندوقی ۳۰۰ لیتری", "en": "Chest freezer 300 l"}
@@ -51,23 +52,6 @@ def picture(colour: str, size=(1200, 900), fmt: str = "JPEG") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, fmt)
     return out.getvalue()
-
-
-def signed_in(browser, base_url: str, user, language: str, viewport=None) -> Page:
-    context = browser.new_context(base_url=base_url, locale="fa-IR", viewport=viewport or journeys.DESKTOP)
-    context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    return page
-
-
-def no_horizontal_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
 def test_a_producer_uploads_pictures_is_verified_and_a_buyer_sees_both_on_a_phone(

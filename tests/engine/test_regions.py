@@ -1,4 +1,4 @@
-"""The UN M49 table shipped in matchmaking/data and its loader."""
+"""The UN M49 table shipped in taxonomy/data and its loader."""
 
 from pathlib import Path
 
