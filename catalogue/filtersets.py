@@ -198,7 +198,13 @@ class ProductFilterSet(_CatalogueFilterSet):
         return requested or ("relevance" if searched else "-created_at")
 
     def filter_search(self, queryset, name, value: str):
-        return search_products(queryset, value)
+        # The results and their facets (catalogue.facets) search the same products: the
+        # search's lookups (typo corrections, matching HS codes) run once for all of them.
+        key = (value, str(queryset.query))
+        cached = getattr(self, "_searched", None)
+        if cached is None or cached[0] != key:
+            self._searched = cached = (key, search_products(queryset, value))
+        return cached[1]._chain()
 
     def filter_hs(self, queryset, name, value: str):
         return queryset.filter(sector_q(value, "hs_code"))

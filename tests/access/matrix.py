@@ -1193,9 +1193,29 @@ EXPORT_PAGE_ROWS = [
     ),
 ]
 
+# Issue 19: a buyer's own introduction requests (none in the world is a buyer's request: the
+# page lists none of the world's matches, engine proposals or another buyer's).
+MY_INTRODUCTION_PAGE_ROWS = [
+    page(
+        "my-introductions",
+        "list",
+        "GET",
+        "own",
+        "/my/introductions/",
+        (NO, TO_DASHBOARD, OK, TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD),
+        lists={"buyer": set()},
+    ),
+]
+
 API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
 PAGE_ROWS = (
-    PAGE_ROWS + DEAL_PAGE_ROWS + PICTURE_PAGE_ROWS + TRUST_PAGE_ROWS + TEAM_PAGE_ROWS + EXPORT_PAGE_ROWS
+    PAGE_ROWS
+    + DEAL_PAGE_ROWS
+    + PICTURE_PAGE_ROWS
+    + TRUST_PAGE_ROWS
+    + TEAM_PAGE_ROWS
+    + EXPORT_PAGE_ROWS
+    + MY_INTRODUCTION_PAGE_ROWS
 )
 ROWS = API_ROWS + PAGE_ROWS
 
