@@ -82,3 +82,14 @@ def test_the_buyer_search_finds_a_bracketed_company_name(query):
     response = api.get("/api/v1/buyers/", {"search": query})
     assert response.status_code == 200
     assert [row["company_name"] for row in response.json()["results"]] == [NAME]
+
+
+def test_the_command_rebuilds_text_indexed_the_old_way(machinery):
+    from django.core.management import call_command
+
+    _, product = machinery
+    Product.objects.filter(pk=product.pk).update(search_document=f" {normalize_text(NAME)} پرس هیدرولیک ")
+    call_command("refresh_search_index")
+    document = Product.objects.get(pk=product.pk).search_document
+    assert "(" not in document and " tabriz machinery co " in f" {document} "
+    assert names("Tabriz Machinery") == [NAME]
