@@ -16,6 +16,7 @@ from functools import cache
 from django.utils.translation import get_language
 
 from portal.normalization import normalize_text
+from portal.stemming import script_of
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,10 @@ def _by_key() -> dict[str, Province]:
     table: dict[str, Province] = {}
     for province in PROVINCES:
         for name in province.names:
-            table.setdefault(province_key(name), province)
+            key = province_key(name)
+            table.setdefault(key, province)
+            if script_of(key) == "arabic":
+                table.setdefault(key.replace(" ", ""), province)  # a non-joiner for the space
     return table
 
 
@@ -117,4 +121,6 @@ def province_aliases(text: str) -> list[str]:
     if province is None:
         key = province_key(text)
         return [key] if key else []
-    return sorted({normalize_text(name) for name in province.names})
+    names = {normalize_text(name) for name in province.names}
+    # «آذربایجان‌شرقی» written with a non-joiner where the space goes (which folding removes).
+    return sorted(names | {name.replace(" ", "") for name in names if script_of(name) == "arabic"})
