@@ -5,10 +5,10 @@ set is `catalogue.filtersets.ProducerFilterSet`: it searches their listed produc
 """
 
 import django_filters
-from django.db.models import Q
 from django_countries import countries
 
 from taxonomy.filtersets import HSCodeFilter
+from taxonomy.search import folded_words_q, query_words
 from taxonomy.sectors import tagged_with
 
 from .models import BuyerProfile
@@ -29,7 +29,9 @@ class BuyerFilterSet(django_filters.FilterSet):
         return queryset.filter(tagged_with(BuyerProfile.sought_sectors, value))
 
     def filter_search(self, queryset, name, value):
-        text = value.strip()
-        return queryset.filter(
-            Q(company_name__icontains=text) | Q(description__icontains=text) | Q(city__icontains=text)
-        )
+        # Each word, in any order, with Persian variants folded: "Tabriz Machinery" and
+        # «ماشین سازی» find «ماشین‌سازی تبریز (Tabriz Machinery Co.)».
+        words = query_words(value)
+        if not words:
+            return queryset
+        return queryset.filter(folded_words_q(words, ("company_name", "description", "city")))

@@ -11,10 +11,13 @@ Visibility is not decided here: callers pass a queryset already scoped by
 """
 
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.lookups import IExact
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProducerProfile
@@ -23,6 +26,8 @@ from portal import validation as rules
 from portal.filters import CountryCodeFilter, IdFilter, country_choices
 from taxonomy.filtersets import HSCodeFilter
 from taxonomy.models import CapacityUnit, Sector, SectorLevel
+from taxonomy.provinces import province_aliases
+from taxonomy.search import folded, folded_words_q
 from taxonomy.sectors import sector_q, tagged_with
 from taxonomy.widgets import HSCodePickerWidget
 
@@ -54,6 +59,13 @@ def _section_choices() -> list[tuple[str, str]]:
 
 
 # --- Filters shared by products and producers -------------------------------------------
+
+
+def province_q(value: str, field: str) -> Q:
+    """Rows whose province (`field`, free text) is the one `value` names, in whichever of its
+    names (`taxonomy.provinces`) either is written, Persian letter variants folded."""
+    aliases = province_aliases(value)
+    return reduce(or_, (Q(IExact(folded(field), alias)) for alias in aliases), Q(pk__in=[]))
 
 
 def certification_condition(code: str, field: str = "certifications") -> Q:
@@ -102,7 +114,8 @@ class _CatalogueFilterSet(django_filters.FilterSet):
         return requested or next(iter(self.ORDERINGS))
 
     def filter_province(self, queryset, name, value: str):
-        return queryset.filter(**{f"{self.producer_prefix}province__iexact": value.strip()})
+        # Any name of the province (Persian or Latin, its capital), whichever one the profile holds.
+        return queryset.filter(province_q(value, f"{self.producer_prefix}province"))
 
     def filter_target_market(self, queryset, name, value: str):
         # Stored as "IQ,TR,AM": two-letter codes between commas, so a substring is one code.
@@ -185,7 +198,13 @@ class ProductFilterSet(_CatalogueFilterSet):
         return requested or ("relevance" if searched else "-created_at")
 
     def filter_search(self, queryset, name, value: str):
-        return search_products(queryset, value)
+        # The results and their facets (catalogue.facets) search the same products: the
+        # search's lookups (typo corrections, matching HS codes) run once for all of them.
+        key = (value, str(queryset.query))
+        cached = getattr(self, "_searched", None)
+        if cached is None or cached[0] != key:
+            self._searched = cached = (key, search_products(queryset, value))
+        return cached[1]._chain()
 
     def filter_hs(self, queryset, name, value: str):
         return queryset.filter(sector_q(value, "hs_code"))
@@ -243,9 +262,7 @@ class ProducerFilterSet(_CatalogueFilterSet):
         words = query_words(value)
         if not words:
             return queryset
-        by_name = Q()
-        for word in words:
-            by_name &= Q(name__icontains=word) | Q(description__icontains=word)
+        by_name = folded_words_q(words, ("name", "description"))
         listed = search_products(Product.objects.filter(is_active=True), value).values("producer_id")
         return queryset.filter(by_name | Q(pk__in=listed))
 

@@ -139,8 +139,9 @@ def product_text(
     original first (a language lets the stems follow it; None: any)."""
     names = _pairs(name)
     return ProductText(
-        # The stored search_name is as long as the name; NFKC may lengthen it ("ﷺ" is 18 letters).
-        name=normalize_text(names[0][1] if names else "")[:SEARCH_NAME_LENGTH],
+        # The stored search_name is the name's words (as a query's are); it is as long as the name,
+        # but NFKC may lengthen it ("ﷺ" is 18 letters).
+        name=" ".join(WORD.findall(normalize_text(names[0][1] if names else "")))[:SEARCH_NAME_LENGTH],
         names=searchable_text(names),
         producer=searchable_text(_pairs(producer_name)),
         details=searchable_text([*_pairs(description), *_pairs(producer_description), (None, city)]),

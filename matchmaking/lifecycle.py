@@ -52,12 +52,15 @@ from matchmaking.persistence import breakdown_of
 from matchmaking.policies import (
     can_reassign_match,
     can_review_match,
+    declined_at,
+    introduction_again_from,
     side_acting,
     side_of,
 )
 from matchmaking.routing import route_new_matches
 from portal import validation as rules
 from portal.exceptions import StateConflict
+from portal.formatting import format_date
 from portal.ratelimits import UserRateLimit
 
 NOTE_LENGTH = 2000
@@ -325,7 +328,10 @@ def request_introduction(
     `RateLimited`. A rejected pair comes back only as such a request, new and visible to the
     counsellor as asked again after a rejection; the buyer is told nothing of the rejection
     (see `matchmaking.policies.request_view`). Asking again while the request waits adds
-    nothing."""
+    nothing. A pair either side declined (which both parties saw) may be asked for again
+    once INTRODUCTION_REQUEST_AGAIN_DAYS have passed since the decline, as a new round
+    (responses, forward and counsellor reset); before that, a `StateConflict` that says
+    from which date."""
     message = _note(message, "message")
     if not (actor.is_authenticated and actor.is_buyer):
         raise PermissionDenied(_("Only buyers request introductions."))
@@ -362,7 +368,11 @@ def request_introduction(
         _event(match, actor=actor, from_status="", note=message)
     elif match.status == MatchStatus.PROPOSED and match.source == MatchSource.BUYER_REQUEST:
         kind = OPEN
-    elif match.status in (MatchStatus.PROPOSED, MatchStatus.WITHDRAWN, MatchStatus.REJECTED):
+    elif match.status in (
+        MatchStatus.PROPOSED,
+        MatchStatus.WITHDRAWN,
+        MatchStatus.REJECTED,
+    ) or _may_ask_again(match):
         from_status = match.status
         kind = REQUESTED if from_status == MatchStatus.PROPOSED else REOPENED
         for name, value in scored.items():
@@ -385,8 +395,35 @@ def request_introduction(
             # A new request: its own review clock, nothing left of the closed round.
             match.created_at, match.escalated_at, match.forward_note = timezone.now(), None, ""
             fields += ["created_at", "escalated_at", "forward_note"]
+        if from_status == MatchStatus.DECLINED:
+            # A year on (or as set): the parties answer afresh, and the counsellor now posted
+            # for the buyer's market reviews it (the router picks them).
+            match.producer_response = match.buyer_response = PartyResponse.PENDING
+            match.producer_note = match.buyer_note = ""
+            match.forwarded_at = match.connected_at = None
+            match.counsellor = None
+            fields += [
+                "producer_response",
+                "buyer_response",
+                "producer_note",
+                "buyer_note",
+                "forwarded_at",
+                "connected_at",
+                "counsellor",
+            ]
         match.save(update_fields=fields)
         _event(match, actor=actor, from_status=from_status, note=message)
+    elif match.status == MatchStatus.DECLINED:
+        raise StateConflict(
+            _(
+                "An introduction to this producer was declined on %(declined)s. "
+                "You can ask for it again from %(date)s."
+            )
+            % {
+                "declined": format_date(declined_at(match)),
+                "date": format_date(introduction_again_from(match)),
+            }
+        )
     else:
         raise StateConflict(
             _("You are already in touch with this producer (the match is %(status)s).")
@@ -399,6 +436,12 @@ def request_introduction(
     match.request_kind = kind
     match.receipt = _receipt(match, scored=scored, product=product, message=message)
     return match
+
+
+def _may_ask_again(match: Match) -> bool:
+    """A declined pair, once INTRODUCTION_REQUEST_AGAIN_DAYS have passed since the decline."""
+    again = introduction_again_from(match)
+    return again is not None and timezone.now() >= again
 
 
 def _receipt(match: Match, *, scored: dict, product: Product | None, message: str) -> Match:

@@ -7,11 +7,14 @@ the emails.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from accounts.companies import acts_for, company_q
 from matchmaking.engine import default_regions
-from matchmaking.models import REVEALS_CONTACTS, VISIBLE_TO_PARTIES, Match, MatchStatus
+from matchmaking.models import REVEALS_CONTACTS, VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus
 
 
 def _signed_in(user) -> bool:
@@ -152,6 +155,24 @@ def can_respond_to_match(user, match: Match) -> bool:
 def can_request_introduction(user) -> bool:
     """Ask to be introduced to a producer: buyers."""
     return _signed_in(user) and user.is_buyer
+
+
+def declined_at(match: Match) -> datetime:
+    """When `match` (declined) was declined: its last decline event (the row's last change
+    where the log has none)."""
+    at = getattr(match, "declined_at", None)  # annotated by a list (selectors)
+    if at is None:
+        event = MatchEvent.objects.filter(match=match, to_status=MatchStatus.DECLINED).order_by("-at").first()
+        at = event.at if event is not None else match.updated_at
+    return at
+
+
+def introduction_again_from(match: Match) -> datetime | None:
+    """When the buyer may ask again for the declined pair `match` (INTRODUCTION_REQUEST_AGAIN_DAYS
+    after the decline, by either side); None for a match that is not declined."""
+    if match.status != MatchStatus.DECLINED:
+        return None
+    return declined_at(match) + timedelta(days=settings.INTRODUCTION_REQUEST_AGAIN_DAYS)
 
 
 def can_reassign_match(user, match: Match) -> bool:

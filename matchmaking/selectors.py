@@ -17,13 +17,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
 from accounts.companies import company_q
 from accounts.models import BuyerProfile, ProducerProfile, Role, User
 from catalogue.models import Product
 from matchmaking.actions import can_hand_over
 from matchmaking.models import VISIBLE_TO_PARTIES, Match, MatchEvent, MatchStatus, PartyResponse
-from matchmaking.policies import matches_visible_to
+from matchmaking.policies import introduction_again_from, matches_visible_to
 from taxonomy.models import Sector
 from taxonomy.sectors import sector_q, tagged_with
 
@@ -150,7 +151,13 @@ def handover_counsellors(user, matches: Iterable[Match | None]) -> list[User]:
 def introduction_context(user, producer: ProducerProfile) -> dict:
     """What the "request an introduction" box of a producer's or product's page reads (the
     catalogue's pages ask through `catalogue.pages`, filled in `MatchmakingConfig.ready()`)."""
-    return {"existing_introduction": buyer_match_with(user, producer)}
+    existing = buyer_match_with(user, producer)
+    again_from = introduction_again_from(existing) if existing is not None else None
+    return {
+        "existing_introduction": existing,
+        "introduction_again_from": again_from,
+        "introduction_open_again": again_from is not None and timezone.now() >= again_from,
+    }
 
 
 def buyer_match_with(user, producer: ProducerProfile) -> Match | None:
@@ -160,6 +167,6 @@ def buyer_match_with(user, producer: ProducerProfile) -> Match | None:
         return None
     return (
         Match.objects.filter(company_q(user, "buyer__"), producer=producer, request__isnull=True)
-        .only("id", "status", "source", "producer_id", "buyer_id")
+        .only("id", "status", "source", "producer_id", "buyer_id", "updated_at")
         .first()
     )

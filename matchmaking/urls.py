@@ -17,5 +17,6 @@ urlpatterns: list = [
     path("leads/", views.leads, name="leads"),
     path("introductions/", views.introductions, name="introductions"),
     path("introductions/request/", views.request_introduction, name="request_introduction"),
+    path("my/introductions/", views.my_introduction_requests, name="my_introduction_requests"),
     path("requests/<int:pk>/interest/", views.request_interest, name="request-interest"),
 ]

@@ -27,7 +27,7 @@ from accounts.forms import add_service_errors
 from accounts.models import ProducerProfile
 from catalogue.models import Product
 from catalogue.selectors import product_detail as visible_product
-from matchmaking import interest, lifecycle, outcomes, selectors
+from matchmaking import interest, introduction_requests, lifecycle, outcomes, selectors
 from matchmaking.forms import (
     ConfirmOutcomeForm,
     ForwardForm,
@@ -360,6 +360,20 @@ def leads(request: HttpRequest) -> HttpResponse:
 def introductions(request: HttpRequest) -> HttpResponse:
     """A buyer's introductions: producers a trade counsellor forwarded to it."""
     return _party_page(request, "buyer")
+
+
+@login_required
+@require_GET
+def my_introduction_requests(request: HttpRequest) -> HttpResponse:
+    """A buyer's own introduction requests and what became of each (matchmaking.introduction_requests)."""
+    if not request.user.is_buyer:
+        messages.info(request, _("This page lists a buyer's introduction requests."))
+        return redirect("dashboard")
+    page = Paginator(introduction_requests.buyer_requests(request.user), MATCHES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [introduction_requests.request_row(match) for match in page.object_list]
+    return render(request, "matchmaking/introduction_requests.html", {"page": page, "rows": rows})
 
 
 # --- A buyer's request -------------------------------------------------------------------

@@ -37,6 +37,21 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", _("Any country")), *countries]
 
 
+class FacetSelect(forms.Select):
+    """A select whose options that would give nothing (`disabled`, a set of values) stay listed
+    but cannot be chosen: a filter showing how many results each value gives."""
+
+    def __init__(self, *args, disabled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled = set(disabled)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.disabled and not selected:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 def style_filter_form(form: forms.Form) -> None:
     """Bootstrap classes on a filter form's inputs, for the pages that show it."""
     for field in form.fields.values():

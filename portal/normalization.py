@@ -41,12 +41,20 @@ _CHARACTER_MAP = str.maketrans(
 # Harakat, tanwin, shadda, sukun, superscript alef and the Quranic marks.
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _SPACES = re.compile(r"\s+")
+# Where a word of one script runs straight into a word of another («ماشین‌سازیTabriz»,
+# "Тебриз(Tabriz)" is split by its bracket already): Arabic, Latin and Cyrillic letters.
+_SCRIPTS = ("\u0600-\u06ff\u0750-\u077f", "A-Za-z\u00c0-\u024f", "\u0400-\u04ff")
+_SCRIPT_BOUNDARY = re.compile(
+    "|".join(f"(?<=[{one}])(?=[{other}])" for one in _SCRIPTS for other in _SCRIPTS if one != other)
+)
 
 
 def normalize_text(text: str | None) -> str:
-    """One comparable form: NFKC, Persian letters, ASCII digits, no ZWNJ or diacritics, lower case."""
+    """One comparable form: NFKC, Persian letters, ASCII digits, no ZWNJ or diacritics, lower
+    case, a space where letters of two scripts meet (so each part of a mixed name is a word)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", str(text))
     text = _DIACRITICS.sub("", text).translate(_CHARACTER_MAP)
+    text = _SCRIPT_BOUNDARY.sub(" ", text)
     return _SPACES.sub(" ", text).strip().lower()

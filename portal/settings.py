@@ -723,6 +723,9 @@ MATCHING_PRODUCER_CACHE_MAX_AGE_SECONDS = env.int("MATCHING_PRODUCER_CACHE_MAX_A
 MATCH_AGEING_DAYS = env.int("MATCH_AGEING_DAYS", default=7)
 MATCH_ESCALATION_DAYS = env.int("MATCH_ESCALATION_DAYS", default=14)
 MATCH_CHECKIN_DAYS = env.int("MATCH_CHECKIN_DAYS", default=42)
+# A pair declined by either side may be asked for again (a buyer's introduction request) once
+# this many days have passed since the decline.
+INTRODUCTION_REQUEST_AGAIN_DAYS = env.int("INTRODUCTION_REQUEST_AGAIN_DAYS", default=365)
 
 # --- Deals: the conversation of a forwarded match and its files ------------------
 

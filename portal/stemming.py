@@ -199,9 +199,19 @@ def indexed_text(texts) -> str:
     return f" {' '.join(tokens)} " if tokens else ""
 
 
+def joined_parts(text: str) -> list[str]:
+    """The parts of the words a zero-width non-joiner joins («ماشین‌سازی» → ماشین, سازی), which
+    normalising makes one word: a reader who types a space there still finds the later part."""
+    if "\u200c" not in text:
+        return []
+    return [part for part in text_words(text.replace("\u200c", " ")) if len(part) >= MIN_STEM_LENGTH]
+
+
 def searchable_text(texts) -> str:
-    """Texts given as (language, text) pairs, normalised and joined (a text repeated in several
-    languages once), then their words' extra keys: what a full-text index holds of them."""
+    """Texts given as (language, text) pairs, normalised to their words and joined (a text
+    repeated in several languages once), then their words' extra keys: what a full-text index
+    holds of them. Words only, one space between: a word after a bracket or a quote («تبریز
+    (Tabriz Co.)») starts after a space like any other."""
     first_language = {}
     for language, text in texts:
         if text and text not in first_language:
@@ -210,12 +220,13 @@ def searchable_text(texts) -> str:
     words: set[str] = set()
     extras: dict[str, None] = {}
     for text, language in first_language.items():
-        form = normalize_text(text)
-        normalized[form] = None
-        found = WORD.findall(form)
+        found = WORD.findall(normalize_text(text))
+        if found:
+            normalized[" ".join(found)] = None
         words.update(found)
         for word in found:
             for key in word_keys(word, language)[1:]:
                 if not word.startswith(key):
                     extras[key] = None
+        extras.update(dict.fromkeys(joined_parts(text)))
     return " ".join([*normalized, *(extra for extra in extras if extra not in words)])

@@ -20,8 +20,9 @@ from functools import reduce
 from operator import and_, or_
 
 from django.db import connections
-from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Replace
+from django.db.models.lookups import IContains
 
 from portal import vocabulary
 from portal.content import localized_name, reader_language
@@ -87,8 +88,19 @@ def folded(field_name: str):
     the database-side half of `normalize_text`, from the same table (LETTER_FOLDS)."""
     expression = F(field_name)
     for variant, form in LETTER_FOLDS.items():
-        expression = Replace(expression, Value(variant), Value(form))
+        expression = Replace(expression, Value(variant), Value(form), output_field=TextField())
     return expression
+
+
+def folded_words_q(words: Iterable[str], fields: Iterable[str]) -> Q:
+    """Every one of these normalised words in one of these text columns, their Persian variants
+    folded (`folded`): «ماشين سازي» and "tabriz" find «ماشین‌سازی تبریز (Tabriz Co.)». For the
+    names that have no search index of their own (the producers' and buyers' lists)."""
+    fields = list(fields)
+    condition = Q()
+    for word in words:
+        condition &= reduce(or_, (Q(IContains(folded(field), word)) for field in fields))
+    return condition
 
 
 def query_words(query: str | None) -> list[str]:

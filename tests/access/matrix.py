@@ -1258,6 +1258,20 @@ DASHBOARD_PAGE_ROWS = [
     for file_format in ("csv", "xlsx")
 ]
 
+# Issue 19: a buyer's own introduction requests (none in the world is a buyer's request: the
+# page lists none of the world's matches, engine proposals or another buyer's).
+MY_INTRODUCTION_PAGE_ROWS = [
+    page(
+        "my-introductions",
+        "list",
+        "GET",
+        "own",
+        "/my/introductions/",
+        (NO, TO_DASHBOARD, OK, TO_DASHBOARD, TO_DASHBOARD, TO_DASHBOARD),
+        lists={"buyer": set()},
+    ),
+]
+
 API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
 PAGE_ROWS = (
     PAGE_ROWS
@@ -1268,6 +1282,7 @@ PAGE_ROWS = (
     + EXPORT_PAGE_ROWS
     + IMPORT_PAGE_ROWS
     + DASHBOARD_PAGE_ROWS
+    + MY_INTRODUCTION_PAGE_ROWS
 )
 ROWS = API_ROWS + PAGE_ROWS
 

@@ -24,7 +24,7 @@ from .world import build_world
 
 CELLS = cells()
 # The figure the lead reports; a row added to or removed from the table changes it here too.
-EXPECTED_CELLS = 1786
+EXPECTED_CELLS = 1792
 
 # How a page links to an object it shows.
 PAGE_LINKS = {

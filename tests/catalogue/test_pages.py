@@ -20,8 +20,9 @@ LIST_URL = reverse("catalogue:product-list")
 # Session and user (signed in), the filter form's sections and HS code checks, the
 # typo corrections and HS-name matches, the count, the page and its producers, HS
 # codes and photos: never more, whatever the number of results. A typo costs two (a word that no
-# indexed word starts with, then the words of a similar length to correct it towards).
-MAX_LIST_QUERIES = 14
+# indexed word starts with, then the words of a similar length to correct it towards). The
+# filters' counts add one each (section, province, target market, unit: catalogue.facets).
+MAX_LIST_QUERIES = 18
 # A counsellor's contact scope adds two (their desk's markets, their matches' producers), and
 # the nav's unread messages one (deals; a signed-in party's or counsellor's every page), the
 # photos of the product and of the products shown beside it two.
