@@ -12,6 +12,7 @@ POST_ONLY = {
     "counsellors:queue_bulk",
     "matchmaking:request_introduction",
     "accounts:profile_logo",
+    "producer_import:commit",
 }
 # API resources are checked by their own tests; the docs and schema are pages.
 API_PAGES = {"api-schema", "api-docs", "api-redoc"}
