@@ -27,7 +27,7 @@ from taxonomy.models import CapacityUnit, SectorLevel
 from taxonomy.widgets import CountryPickerWidget, HSCodesPickerWidget
 
 from .models import BuyerProfile, DocumentKind, Language, ProducerProfile, Role, User
-from .places import HOME_PROVINCE, place_shown, place_stored
+from .places import HOME_PROVINCE, city_stored, place_shown, province_stored
 from .services import founded_years, user_set_language, user_set_role
 from .verifications import DocumentInput
 
@@ -280,10 +280,10 @@ class ProducerCompanyForm(TranslatedTextsForm, ServiceForm):
             self.fields["founded"].help_text = _("Year in the solar hijri (Jalali) calendar, e.g. 1377.")
 
     def clean_province(self) -> str:
-        return place_stored(self.cleaned_data["province"])
+        return province_stored(self.cleaned_data["province"])
 
     def clean_city(self) -> str:
-        return place_stored(self.cleaned_data["city"])
+        return city_stored(self.cleaned_data["city"])
 
     def clean_founded(self) -> str:
         """The year typed in the reader's calendar (portal.formatting.parse_year), as the

@@ -124,3 +124,13 @@ def province_aliases(text: str) -> list[str]:
     names = {normalize_text(name) for name in province.names}
     # «آذربایجان‌شرقی» written with a non-joiner where the space goes (which folding removes).
     return sorted(names | {name.replace(" ", "") for name in names if script_of(name) == "arabic"})
+
+
+@cache
+def _capitals() -> dict[str, Province]:
+    return {province_key(name): p for p in PROVINCES for name in (p.capital, p.capital_fa)}
+
+
+def capital_of(text: str | None) -> Province | None:
+    """The province whose capital `text` names (in Persian or Latin letters), or None."""
+    return _capitals().get(province_key(text))

@@ -124,3 +124,23 @@ def test_a_profile_saved_in_english_reads_in_persian(client, producer):
     assert 'value="آذربایجان شرقی"' in _input(html, "province")
     assert 'value="تبریز"' in _input(html, "city")
     assert "Tabriz" not in html
+
+
+def test_every_province_and_capital_of_the_list_keeps_one_spelling(client, producer):
+    """The one province list (taxonomy.provinces) decides, not only for the home province: a
+    producer in Urmia typing in Persian is stored in Latin letters and read back in Persian."""
+    client.cookies["django_language"] = "fa"
+    client.post(COMPANY_URL, {"name": "Sahand", "province": "آذربایجان غربی", "city": "ارومیه"})
+    profile = producer.producer_profile
+    assert (profile.province, profile.city) == ("West Azerbaijan", "Urmia")
+    html = _get(client, "fa", reverse("accounts:profile"))
+    assert 'value="آذربایجان غربی"' in _input(html, "province")
+    assert 'value="ارومیه"' in _input(html, "city")
+    html = _get(client, "en", reverse("accounts:profile"))
+    assert 'value="West Azerbaijan"' in _input(html, "province")
+    assert 'value="Urmia"' in _input(html, "city")
+    # A name the list does not hold stays as typed.
+    client.cookies["django_language"] = "en"
+    client.post(COMPANY_URL, {"name": "Sahand", "province": "Somewhere", "city": "Marand"})
+    profile.refresh_from_db()
+    assert (profile.province, profile.city) == ("Somewhere", "Marand")
