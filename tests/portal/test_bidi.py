@@ -34,7 +34,7 @@ USER_FIELD = re.compile(
     r"|^(?:\w+\.)*brief\.title$"
 )
 NOT_USER_WRITTEN = re.compile(
-    r"^(section|chart|item|step|info|picker|sector|field|form|bulk|attrs|group|option)\.|country\.name$"
+    r"^(section|chart|item|step|info|picker|sector|field|form|bulk|attrs|group|option|widget)\.|country\.name$"
 )
 
 

@@ -13,6 +13,7 @@ POST_ONLY = {
     "matchmaking:request_introduction",
     "accounts:profile_logo",
     "producer_import:commit",
+    "producer_import:resend",
 }
 # API resources are checked by their own tests; the docs and schema are pages.
 API_PAGES = {"api-schema", "api-docs", "api-redoc"}
