@@ -595,6 +595,9 @@ CELERY_TASK_ACKS_LATE = True
 
 # Exports (portal/exports.py): an Excel file of more rows than this is built by a task.
 EXPORT_XLSX_INLINE_MAX_ROWS = env.int("EXPORT_XLSX_INLINE_MAX_ROWS", default=2000)
+# Finished export jobs and their files are deleted this many days after they finished
+# (portal/export_retention.py, daily).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
@@ -662,6 +665,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-expire-verifications": {
         "task": "accounts.tasks.expire_verifications",
         "schedule": crontab(hour=0, minute=25),
+    },
+    # Export jobs (and their files) older than EXPORT_RETENTION_DAYS go (portal/export_retention.py).
+    "portal-delete-old-exports": {
+        "task": "portal.tasks.delete_old_exports",
+        "schedule": crontab(hour=0, minute=35),
     },
     # Published buying requests whose deadline has passed are closed (sourcing/services.py).
     "sourcing-close-expired-requests": {
