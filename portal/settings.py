@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "accounts",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "catalogue",
     "sourcing",
     "matchmaking",
@@ -142,6 +143,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without two-factor sign-in are sent to its setup from every page (accounts/two_factor.py).
+    "accounts.middleware.TwoFactorEnrolmentMiddleware",
     # The actor of each logged write: the request's user, read when the write happens.
     "portal.audit.AuditActorMiddleware",
     # A view's lost database connection: 503, not 500 (portal/outages.py).
@@ -263,6 +266,12 @@ ACCOUNT_FORMS = {
     "set_password": "accounts.forms.SetPasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
 }
+# Two-factor sign-in (allauth.mfa; accounts/two_factor.py): an authenticator app's codes and
+# recovery codes, required for staff, offered to everyone else.
+MFA_ADAPTER = "accounts.two_factor.TwoFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accept the code of the period before and after (a phone's clock a little off).
+MFA_TOTP_TOLERANCE = env.int("MFA_TOTP_TOLERANCE", default=1)
 # The audit log (django-auditlog): the changes as JSON, no client addresses kept with them.
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = True
@@ -495,7 +504,7 @@ REST_FRAMEWORK = {
     # a sign-in a 401 (docs/api.md), not the 403 DRF answers when only sessions are offered.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
