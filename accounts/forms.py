@@ -213,6 +213,10 @@ class AddEmailForm(BootstrapFormMixin, allauth_forms.AddEmailForm):
     pass
 
 
+class ReauthenticateForm(BootstrapFormMixin, allauth_forms.ReauthenticateForm):
+    pass
+
+
 # --- Producer profile -----------------------------------------------------------
 
 

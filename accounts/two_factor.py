@@ -72,7 +72,9 @@ def require_second_factor(user, code: str | None) -> None:
         raise ValidationError(
             {
                 "code": [
-                    _("Two-factor sign-in is on for this account: send a current code of the authenticator app.")
+                    _(
+                        "Two-factor sign-in is on for this account: send a current code of the authenticator app."
+                    )
                     if not code
                     else _("This code is not right (or was used already). Try the next one.")
                 ]

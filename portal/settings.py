@@ -265,6 +265,7 @@ ACCOUNT_FORMS = {
     "change_password": "accounts.forms.ChangePasswordForm",
     "set_password": "accounts.forms.SetPasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
 }
 # Two-factor sign-in (allauth.mfa; accounts/two_factor.py): an authenticator app's codes and
 # recovery codes, required for staff, offered to everyone else.

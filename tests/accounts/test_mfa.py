@@ -51,7 +51,9 @@ def new_staff(db):
     return UserFactory(role="staff", is_superuser=True, two_factor=False, preferred_language="en")
 
 
-@pytest.mark.parametrize("path", ["/dashboard/", "/counsellor/queue/", "/catalogue/", "/admin/", "/accounts/password/change/"])
+@pytest.mark.parametrize(
+    "path", ["/dashboard/", "/counsellor/queue/", "/catalogue/", "/admin/", "/accounts/password/change/"]
+)
 def test_staff_without_an_app_are_sent_to_its_setup_from_any_page(new_staff, path):
     client = english_client()
     client.force_login(new_staff)
@@ -86,7 +88,11 @@ def test_staff_without_an_app_get_403_on_the_api_by_session_and_by_token(new_sta
     assert "two-factor sign-in" in response.json()["detail"]
     # Asking for a token is refused too, and a token made earlier does not work.
     api = APIClient()
-    refused = api.post("/api/v1/auth/token/", {"email": new_staff.email, "password": DEFAULT_PASSWORD}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = api.post(
+        "/api/v1/auth/token/",
+        {"email": new_staff.email, "password": DEFAULT_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert refused.status_code == 403 and "two-factor sign-in" in refused.json()["detail"]
     from rest_framework.authtoken.models import Token
 
@@ -105,7 +111,10 @@ def test_setting_up_the_app_lets_staff_in_and_gives_recovery_codes(new_staff):
     assert wrong.status_code == 200 and not Authenticator.objects.filter(user=new_staff).exists()
     response = client.post(SETUP, {"code": totp_code(secret)})
     assert response.status_code == 302 and response["Location"] == reverse("mfa_view_recovery_codes")
-    assert set(Authenticator.objects.filter(user=new_staff).values_list("type", flat=True)) == {"totp", "recovery_codes"}
+    assert set(Authenticator.objects.filter(user=new_staff).values_list("type", flat=True)) == {
+        "totp",
+        "recovery_codes",
+    }
     assert client.get("/dashboard/").status_code == 200
     assert client.get(ME, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
 
@@ -263,7 +272,9 @@ def test_staff_reset_another_in_the_admin_without_seeing_the_secret():
     client.force_login(staff)
     page = client.get(reverse("admin:mfa_authenticator_change", args=[authenticator.pk]))
     assert page.status_code == 200 and STAFF_TOTP_SECRET not in page.content.decode()
-    response = client.post(reverse("admin:mfa_authenticator_delete", args=[authenticator.pk]), {"post": "yes"})
+    response = client.post(
+        reverse("admin:mfa_authenticator_delete", args=[authenticator.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=lost).exists()
     assert LogEntry.objects.filter(content_type__model="authenticator", actor=staff).exists()

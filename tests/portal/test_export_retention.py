@@ -83,4 +83,7 @@ def test_the_daily_task_runs_the_cleanup(settings):
     settings.EXPORT_RETENTION_DAYS = 7
     _job(UserFactory(role="counsellor"))
     assert tasks.delete_old_exports() == {"deleted": 1, "files_deleted": 1, "failed": []}
-    assert settings.CELERY_BEAT_SCHEDULE["portal-delete-old-exports"]["task"] == "portal.tasks.delete_old_exports"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["portal-delete-old-exports"]["task"]
+        == "portal.tasks.delete_old_exports"
+    )

@@ -28,11 +28,15 @@ class Command(BaseCommand):
             raise CommandError(_("%(email)s is not a staff account.") % {"email": actor.email})
         removed = reset_two_factor(user=user, actor=actor)
         if not removed:
-            self.stdout.write(_("%(email)s had no two-factor sign-in: nothing to reset.") % {"email": user.email})
+            self.stdout.write(
+                _("%(email)s had no two-factor sign-in: nothing to reset.") % {"email": user.email}
+            )
             return
         self.stdout.write(
             self.style.SUCCESS(
-                _("Two-factor sign-in of %(email)s removed. They sign in with the password and set it up again.")
+                _(
+                    "Two-factor sign-in of %(email)s removed. They sign in with the password and set it up again."
+                )
                 % {"email": user.email}
             )
         )
