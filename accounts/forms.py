@@ -214,7 +214,11 @@ class AddEmailForm(BootstrapFormMixin, allauth_forms.AddEmailForm):
 
 
 class ReauthenticateForm(BootstrapFormMixin, allauth_forms.ReauthenticateForm):
-    pass
+    """The password asked again before a change to the account's security (allauth passes
+    the signed-in `user`)."""
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
 
 
 # --- Producer profile -----------------------------------------------------------
