@@ -12,6 +12,7 @@ until they do (accounts/two_factor.py)."""
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -62,6 +63,12 @@ class TwoFactorSessionAuthentication(SessionAuthentication):
         if result is not None:
             refuse_until_enrolled(result[0])
         return result
+
+
+class TwoFactorSessionScheme(SessionScheme):
+    """The schema describes it as the session cookie it is (drf-spectacular's cookieAuth)."""
+
+    target_class = "accounts.api.authentication.TwoFactorSessionAuthentication"
 
 
 def refuse_until_enrolled(user) -> None:
