@@ -38,6 +38,7 @@ class AccountsConfig(AppConfig):
 def register_audit_log() -> None:
     """Every write to a company, its profile, its members invitations and verifications records who did it
     (portal.audit); of a user, only what makes them a member (and their role and access)."""
+    from allauth.mfa.models import Authenticator
     from auditlog.registry import auditlog
 
     from portal.audit import NOT_LOGGED
@@ -61,5 +62,7 @@ def register_audit_log() -> None:
     # A verification's review and its evidence (the files' names are random tokens: not logged).
     auditlog.register(Verification, exclude_fields=NOT_LOGGED)
     auditlog.register(VerificationDocument, exclude_fields=[*NOT_LOGGED, "file", "token"])
+    # Two-factor sign-in set up and removed (reset_two_factor); never its secrets.
+    auditlog.register(Authenticator, include_fields=["user", "type"])
     # The API tokens' lifetime, a setting staff change in the admin.
     auditlog.register(ApiTokenConfig, exclude_fields=NOT_LOGGED)

@@ -214,6 +214,14 @@ class AddEmailForm(BootstrapFormMixin, allauth_forms.AddEmailForm):
     pass
 
 
+class ReauthenticateForm(BootstrapFormMixin, allauth_forms.ReauthenticateForm):
+    """The password asked again before a change to the account's security (allauth passes
+    the signed-in `user`)."""
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+
+
 # --- Producer profile -----------------------------------------------------------
 
 

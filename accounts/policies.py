@@ -85,6 +85,12 @@ def has_verified_email(user) -> bool:
     return verified_email_addresses(user, user.email).exists()
 
 
+def two_factor_required(user) -> bool:
+    """Staff (the role, a superuser, or anyone who may enter the admin) must sign in with a
+    second factor: they see every contact. Others may choose to (accounts/two_factor.py)."""
+    return bool(_signed_in(user) and (user.is_portal_staff or getattr(user, "is_staff", False)))
+
+
 # --- Profiles and contacts ---------------------------------------------------------------
 
 

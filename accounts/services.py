@@ -25,6 +25,7 @@ from .companies import record_owner
 from .models import PARTY_ROLES, BuyerProfile, Language, ProducerProfile, Role, User, api_token_lifetime_days
 from .policies import can_edit_buyer, can_edit_producer, can_manage_company, has_verified_email
 from .signals import buyer_changed, producer_changed
+from .two_factor import require_second_factor
 from .verification import mark_email_verified
 
 
@@ -35,10 +36,11 @@ def user_set_language(*, user: User, language: str | None) -> None:
         user.save(update_fields=["preferred_language"])
 
 
-def token_for_credentials(*, request, email: str, password: str) -> Token:
+def token_for_credentials(*, request, email: str, password: str, code: str = "") -> Token:
     """The user's API token, made on first use and again once it expired; a ValidationError
     (a 400 in the API) when the credentials fail or the email was never confirmed (the pages
-    ask the same to sign in).
+    ask the same to sign in), or when two-factor sign-in is on and `code` is not a current
+    one; PermissionDenied (403) for staff who have not set up two-factor sign-in.
 
     Not one transaction: the failed attempt django-axes records during `authenticate` must
     outlive the error raised here (the token's own writes are atomic)."""
@@ -56,6 +58,7 @@ def token_for_credentials(*, request, email: str, password: str) -> Token:
                 ]
             }
         )
+    require_second_factor(user, code)
     with transaction.atomic():
         token = Token.objects.select_for_update().filter(user=user).first()
         if token is not None and token_expires_at(token) <= timezone.now():

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "accounts",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "catalogue",
     "sourcing",
     "matchmaking",
@@ -142,6 +143,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without two-factor sign-in are sent to its setup from every page (accounts/two_factor.py).
+    "accounts.middleware.TwoFactorEnrolmentMiddleware",
     # The actor of each logged write: the request's user, read when the write happens.
     "portal.audit.AuditActorMiddleware",
     # A view's lost database connection: 503, not 500 (portal/outages.py).
@@ -262,7 +265,14 @@ ACCOUNT_FORMS = {
     "change_password": "accounts.forms.ChangePasswordForm",
     "set_password": "accounts.forms.SetPasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
 }
+# Two-factor sign-in (allauth.mfa; accounts/two_factor.py): an authenticator app's codes and
+# recovery codes, required for staff, offered to everyone else.
+MFA_ADAPTER = "accounts.two_factor.TwoFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accept the code of the period before and after (a phone's clock a little off).
+MFA_TOTP_TOLERANCE = env.int("MFA_TOTP_TOLERANCE", default=1)
 # The audit log (django-auditlog): the changes as JSON, no client addresses kept with them.
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = True
@@ -500,7 +510,7 @@ REST_FRAMEWORK = {
     # a sign-in a 401 (docs/api.md), not the 403 DRF answers when only sessions are offered.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
@@ -606,6 +616,9 @@ EXPORT_XLSX_INLINE_MAX_ROWS = env.int("EXPORT_XLSX_INLINE_MAX_ROWS", default=200
 PRODUCER_IMPORT_PAGE_MAX_ROWS = env.int("PRODUCER_IMPORT_PAGE_MAX_ROWS", default=500)
 PRODUCER_IMPORT_PAGE_MAX_BYTES = env.int("PRODUCER_IMPORT_PAGE_MAX_BYTES", default=5 * 1024 * 1024)
 PRODUCER_IMPORT_UPLOAD_TTL_MINUTES = env.int("PRODUCER_IMPORT_UPLOAD_TTL_MINUTES", default=60)
+# Finished export jobs and their files are deleted this many days after they finished
+# (portal/export_retention.py, daily).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
@@ -673,6 +686,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-expire-verifications": {
         "task": "accounts.tasks.expire_verifications",
         "schedule": crontab(hour=0, minute=25),
+    },
+    # Export jobs (and their files) older than EXPORT_RETENTION_DAYS go (portal/export_retention.py).
+    "portal-delete-old-exports": {
+        "task": "portal.tasks.delete_old_exports",
+        "schedule": crontab(hour=0, minute=35),
     },
     # Published buying requests whose deadline has passed are closed (sourcing/services.py).
     "sourcing-close-expired-requests": {

@@ -14,7 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from . import outbox
+from . import export_retention, outbox
 from .locks import single_instance
 
 # How a task that sends email retries: an SMTP failure (OSError) again with backoff, up to six
@@ -59,3 +59,10 @@ def resend_pending_tasks() -> dict:
     needed (rows are locked one by one and skipped by a concurrent run), and none wanted: the
     cache lock would skip the run whenever the cache is down."""
     return outbox.resend_pending().as_dict()
+
+
+@shared_task
+@single_instance
+def delete_old_exports() -> dict:
+    """Daily: finished export jobs past EXPORT_RETENTION_DAYS go, with their files."""
+    return export_retention.delete_old_exports().as_dict()

@@ -34,6 +34,8 @@ urlpatterns = [
     path("counsellor/", include("counsellors.urls")),
     path("", include("deals.urls")),
     path("digests/", include("digests.urls")),
+    # Before the admin's own: its sign-in is allauth's (two-factor sign-in, the lockout).
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
 ]

@@ -4,6 +4,26 @@ import factory
 from django.contrib.auth import get_user_model
 
 DEFAULT_PASSWORD = "a-strong-test-password-1405"
+# The authenticator app of every staff user the factory makes (two-factor sign-in is required
+# for staff, accounts/two_factor.py): `totp_code()` is its current code.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, *, offset: int = 0) -> str:
+    """The code an authenticator app with `secret` shows now (`offset` periods later)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD + offset))
+
+
+def enrol_two_factor(user, secret: str = STAFF_TOTP_SECRET):
+    """Give `user` an authenticator app with `secret` (allauth.mfa's own activation)."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret).instance
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,6 +46,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             from accounts.verification import mark_email_verified
 
             mark_email_verified(user=user)
+
+    @factory.post_generation
+    def two_factor(user, create, extracted, **kwargs):
+        """Staff come enrolled in two-factor sign-in (required for them) unless
+        `two_factor=False`; `two_factor=True` enrols anyone."""
+        from accounts.policies import two_factor_required
+
+        wanted = two_factor_required(user) if extracted is None else extracted
+        if create and wanted:
+            enrol_two_factor(user)
 
 
 # --- Catalogue: profiles and products -------------------------------------------------

@@ -30,6 +30,15 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         trim_whitespace=False, max_length=PASSWORD_LENGTH, style={"input_type": "password"}
     )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=_(
+            "A current code of the account's authenticator app, or one of its recovery codes: "
+            "required once two-factor sign-in is on (always for staff)."
+        ),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -68,8 +68,10 @@ class TokenView(APIView):
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(
-                description="Wrong or missing credentials, or an email address not yet confirmed."
+                description="Wrong or missing credentials or two-factor code, or an email address "
+                "not yet confirmed."
             ),
+            403: OpenApiResponse(description="A staff account without two-factor sign-in set up."),
             429: OpenApiResponse(description="Too many requests, or too many failed sign-ins (locked out)."),
         },
     )

@@ -1272,6 +1272,21 @@ MY_INTRODUCTION_PAGE_ROWS = [
     ),
 ]
 
+# Two-factor sign-in (accounts/two_factor.py): everyone signed in may set it up (staff come
+# enrolled from the factory); the admin's own sign-in form is allauth's.
+TO_LOGIN = no(302, redirect=LOGIN)
+TWO_FACTOR_PAGE_ROWS = [
+    page("two-factor", "index", "GET", "own", "/accounts/2fa/", (TO_LOGIN, OK, OK, OK, OK, OK)),
+    page(
+        "two-factor",
+        "admin-login",
+        "GET",
+        "none",
+        "/admin/login/?next=/admin/",
+        (ok(302, redirect=f"{LOGIN}?next=/admin/"), NO, NO, NO, NO, ok(302, redirect="/admin/")),
+    ),
+]
+
 API_ROWS = API_ROWS + DEAL_API_ROWS + PICTURE_API_ROWS + TRUST_API_ROWS + TEAM_API_ROWS + EXPORT_API_ROWS
 PAGE_ROWS = (
     PAGE_ROWS
@@ -1283,6 +1298,7 @@ PAGE_ROWS = (
     + IMPORT_PAGE_ROWS
     + DASHBOARD_PAGE_ROWS
     + MY_INTRODUCTION_PAGE_ROWS
+    + TWO_FACTOR_PAGE_ROWS
 )
 ROWS = API_ROWS + PAGE_ROWS
 

@@ -3,6 +3,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from tests.factories import enrol_two_factor, totp_code
+
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
@@ -22,9 +24,12 @@ def test_superuser_made_by_an_operator_is_staff_and_verified(monkeypatch, client
     assert EmailAddress.objects.get(user=user).verified
     response = client.post("/accounts/login/", {"login": "ops@example.com", "password": "operator-pass-1405"})
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
-    response = client.post(
-        "/api/v1/auth/token/", {"email": "ops@example.com", "password": "operator-pass-1405"}
-    )
+    # Staff: two-factor sign-in first (accounts/two_factor.py), on the pages and the API.
+    assert client.get("/dashboard/")["Location"] == "/accounts/2fa/totp/activate/"
+    credentials = {"email": "ops@example.com", "password": "operator-pass-1405"}
+    assert client.post("/api/v1/auth/token/", credentials).status_code == 403
+    enrol_two_factor(user)
+    response = client.post("/api/v1/auth/token/", {**credentials, "code": totp_code()})
     assert response.status_code == 200 and len(response.json()["token"]) == 40
 
 

@@ -202,7 +202,11 @@ def sign_up(visitor: Visitor, person: Person, role_msgid: str, shots: Shots) -> 
     expect(page).to_have_url(re.compile(r"/onboarding/"))
 
 
-def sign_in(visitor: Visitor, person: Person, password: str = PASSWORD) -> None:
+def sign_in(
+    visitor: Visitor, person: Person, password: str = PASSWORD, totp_secret: str | None = None
+) -> None:
+    """Sign in on the page; with `totp_secret` (staff: tests.factories.STAFF_TOTP_SECRET) the
+    second step too, typing the code an authenticator app with that secret shows now."""
     page = visitor.page
     if "/accounts/login/" not in page.url:
         page.goto("/accounts/login/")
@@ -210,6 +214,20 @@ def sign_in(visitor: Visitor, person: Person, password: str = PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form").get_by_role("button", name=visitor.t("Sign in")).click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    if totp_secret is not None:
+        enter_totp_code(page, totp_secret, visitor.t("Sign in"))
+
+
+def enter_totp_code(page: Page, secret: str, button: str | re.Pattern) -> None:
+    """The second step of signing in: the current code of an authenticator app with `secret`."""
+    from tests.factories import totp_code
+
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.locator("input[name=code]").fill(totp_code(secret))
+    page.locator("form").filter(has=page.locator("input[name=code]")).get_by_role(
+        "button", name=button
+    ).click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
 
 
 def signed_in(browser: Browser, base_url: str, user, language: str, viewport=None) -> Page:

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from counsellors.models import CounsellorProfile
 from matchmaking import services
 from tests.e2e import journeys
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, STAFF_TOTP_SECRET, UserFactory
 from tests.matchmaking.conftest import make_buyer, make_producer
 
 DIRECTIVES = (
@@ -68,6 +68,8 @@ def test_every_kind_of_page_works_under_the_policy(browser, live_server, staff, 
     page.locator("input[name=login]").fill(staff.email)
     page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
     page.locator("form").get_by_role("button", name=re.compile("Sign in|ورود")).click()
+    # Staff sign in with a second factor: the code of the factory's authenticator app.
+    journeys.enter_totp_code(page, STAFF_TOTP_SECRET, re.compile("Sign in|ورود"))
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
     # htmx: the catalogue's HS picker lists codes as one types.

@@ -13,6 +13,7 @@ from home import demo_deals
 from matchmaking.models import Match, MatchEvent, MatchSource, MatchStatus
 from matchmaking.outcomes import declaring_side, is_confirmed
 from sourcing.models import BuyingRequest, RequestEvent, RequestLine, RequestStatus
+from tests.factories import enrol_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,11 @@ def test_the_dashboards_show_the_request_funnel(seeded, client, django_user_mode
         "counsellor.iraq@demo.exportbridge.ir",
         demo_deals.IRAQ_BUYER,
     ):
-        client.force_login(django_user_model.objects.get(email=email))
+        user = django_user_model.objects.get(email=email)
+        client.force_login(user)
+        if user.is_portal_staff:  # demo staff set up two-factor sign-in at their first sign-in
+            assert client.get(reverse("dashboard"))["Location"] == reverse("mfa_activate_totp")
+            enrol_two_factor(user)
         response = client.get(reverse("dashboard"))
         assert response.status_code == 200
         funnel = response.context["deals"]["funnel"]

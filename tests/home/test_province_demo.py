@@ -11,12 +11,14 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import two_factor
 from accounts.models import BuyerProfile, ProducerProfile, User
 from counsellors.models import CounsellorProfile, MarketBrief
 from home.demo import DEMO_PASSWORD, STAFF, _upsert_user
 from home.demo_province import seed_province
 from home.demo_province_data import MARKETS, SECTOR_BY_KEY, ProvinceSize, counsellor_email, producer_email
 from matchmaking.models import Match, MatchEvent, MatchStatus
+from tests.factories import enrol_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,8 @@ PAGES = {
 
 def seed(size: ProvinceSize):
     staff = _upsert_user(STAFF)
+    if not two_factor.is_enrolled(staff):  # as the demo's staff do at their first sign-in
+        enrol_two_factor(staff)
     return seed_province(staff=staff, password=DEMO_PASSWORD, size=size)
 
 

@@ -17,8 +17,16 @@ POST_ONLY = {
 }
 # API resources are checked by their own tests; the docs and schema are pages.
 API_PAGES = {"api-schema", "api-docs", "api-redoc"}
-# allauth pages that need a pending flow (a code sent, a social login) to make sense.
-FLOW_ONLY = {"account_confirm_email", "account_email_verification_sent", "account_reauthenticate"}
+# allauth pages that need a pending flow (a code sent, a social login) to make sense, or an
+# authenticator app to turn off or recovery codes to show (allauth answers 404 without them).
+FLOW_ONLY = {
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_reauthenticate",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+}
 
 
 def _names(resolver, prefix: str = "") -> set[str]:

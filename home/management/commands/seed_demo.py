@@ -56,7 +56,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {group}:")
             for user in users:
                 self.stdout.write(f"    {user.email}")
-        self.stdout.write("Staff also signs in to /admin/.")
+        self.stdout.write(
+            "Staff also signs in to /admin/; at the first sign-in, staff set up two-factor sign-in "
+            "(an authenticator app on a phone), as in production."
+        )
         self._deals(requests_before)
         if report is not None:
             self._province(report, time.perf_counter() - start)
