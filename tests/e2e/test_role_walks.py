@@ -47,8 +47,12 @@ def walker(role: str, seeded: dict):
     from accounts.models import User
 
     group = {"producer": "producers", "buyer": "buyers", "counsellor": "counsellors", "staff": "staff"}[role]
-    user = seeded[group][0]
-    return User.objects.get(pk=user.pk)
+    user = User.objects.get(pk=seeded[group][0].pk)
+    if role == "staff":  # staff sign in with a second factor (their first sign-in: test_two_factor)
+        from tests.factories import enrol_two_factor
+
+        enrol_two_factor(user)
+    return user
 
 
 def session_cookie(user, base_url: str) -> dict:
