@@ -196,6 +196,7 @@ def test_a_request_becomes_a_confirmed_deal(browser, live_server, people):
 
     # 4. The counsellor forwards the match from the queue.
     counsellor.goto("/counsellor/queue/")
+    counsellor.locator(f"#match-{match.pk} [data-row-summary]").click()  # the line opens in place
     row = counsellor.locator(f"#match-actions-{match.pk}")
     row.get_by_label(re.compile("note", re.I)).first.fill("A reliable pump maker; please compare its quote.")
     row.get_by_role("button", name=re.compile("Forward", re.I)).click()
