@@ -144,3 +144,19 @@ def test_every_province_and_capital_of_the_list_keeps_one_spelling(client, produ
     client.post(COMPANY_URL, {"name": "Sahand", "province": "Somewhere", "city": "Marand"})
     profile.refresh_from_db()
     assert (profile.province, profile.city) == ("Somewhere", "Marand")
+
+
+def test_the_pages_show_the_stored_place_names_in_the_readers_language(client, producer):
+    """Beyond the forms: the producer's page and the catalogue's card (accounts' `place` filter)."""
+    from tests.factories import ProductFactory
+
+    profile = producer_profile_create(
+        actor=producer, data={"name": "Sahand", "province": "East Azerbaijan", "city": "Tabriz"}
+    )
+    ProductFactory(producer=profile, name="یخچال")
+    page = reverse("catalogue:producer-detail", kwargs={"pk": profile.pk})
+    html = _get(client, "fa", page)
+    assert "تبریز" in html and "آذربایجان شرقی" in html and "Tabriz" not in html
+    html = _get(client, "en", page)
+    assert "Tabriz" in html and "East Azerbaijan" in html
+    assert "تبریز" in _get(client, "fa", reverse("catalogue:product-list"))
