@@ -20,13 +20,26 @@ from .models import BuyerProfile
 from .policies import buyers_visible_to, can_view_buyer_contacts
 
 
-def contact(name: str, policy):
-    """A contact field's value where `policy(user, obj)` lets the user see it, else None."""
+def contact(name: str, policy, of=None):
+    """A contact field's value where `policy(user, profile)` lets the user see it, else None;
+    the profile is the row itself, or `of(row)` (a match's producer or buyer)."""
 
     def value(obj, user):
-        return getattr(obj, name) if policy(user, obj) else None
+        profile = of(obj) if of is not None else obj
+        return getattr(profile, name) if policy(user, profile) else None
 
     return value
+
+
+def contact_columns(policy) -> tuple[exports.Column, ...]:
+    """The four contact columns of a company list (website, email, phone, contact person),
+    each empty where `policy` hides it, as the list does."""
+    return (
+        exports.Column("website", _("Website"), contact("website", policy)),
+        exports.Column("email", _("Email"), contact("email", policy)),
+        exports.Column("phone", _("Phone"), contact("phone", policy)),
+        exports.Column("contact_name", _("Contact person"), contact("contact_name", policy)),
+    )
 
 
 def buyers_for_export(user) -> QuerySet[BuyerProfile]:
@@ -54,10 +67,7 @@ BUYER_COLUMNS = (
         "required_certifications", _("Required certifications"), lambda b, user: b.required_certifications
     ),
     exports.Column("languages", _("Languages"), lambda b, user: b.languages),
-    exports.Column("website", _("Website"), contact("website", can_view_buyer_contacts)),
-    exports.Column("email", _("Email"), contact("email", can_view_buyer_contacts)),
-    exports.Column("phone", _("Phone"), contact("phone", can_view_buyer_contacts)),
-    exports.Column("contact_name", _("Contact person"), contact("contact_name", can_view_buyer_contacts)),
+    *contact_columns(can_view_buyer_contacts),
     exports.Column("created_at", _("Registered"), lambda b, user: b.created_at),
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.exports import contact
+from accounts.exports import contact_columns
 from accounts.models import ProducerProfile
 from accounts.policies import can_view_producer_contacts, producers_in_scope
 from portal import exports
@@ -52,10 +52,7 @@ PRODUCER_COLUMNS = (
     exports.Column("employees", _("Employees"), lambda p, user: p.employees),
     exports.Column("founded", _("Year founded"), lambda p, user: p.founded),
     exports.Column("verified", _("Verified"), lambda p, user: p.verified),
-    exports.Column("website", _("Website"), contact("website", can_view_producer_contacts)),
-    exports.Column("email", _("Email"), contact("email", can_view_producer_contacts)),
-    exports.Column("phone", _("Phone"), contact("phone", can_view_producer_contacts)),
-    exports.Column("contact_name", _("Contact person"), contact("contact_name", can_view_producer_contacts)),
+    *contact_columns(can_view_producer_contacts),
     exports.Column("created_at", _("Registered"), lambda p, user: p.created_at),
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.exports import contact
 from accounts.policies import can_view_buyer_contacts, can_view_producer_contacts
 from portal import exports
 from portal.content import shown_text
@@ -31,17 +32,11 @@ def matches_for_export() -> QuerySet[Match]:
 
 
 def _producer_contact(name: str):
-    def value(match: Match, user):
-        return getattr(match.producer, name) if can_view_producer_contacts(user, match.producer) else None
-
-    return value
+    return contact(name, can_view_producer_contacts, of=lambda match: match.producer)
 
 
 def _buyer_contact(name: str):
-    def value(match: Match, user):
-        return getattr(match.buyer, name) if can_view_buyer_contacts(user, match.buyer) else None
-
-    return value
+    return contact(name, can_view_buyer_contacts, of=lambda match: match.buyer)
 
 
 def _counsellor(match: Match, user) -> str | None:
